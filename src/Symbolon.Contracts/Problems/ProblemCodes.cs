@@ -1,0 +1,59 @@
+namespace Symbolon.Contracts.Problems;
+
+/// <summary>
+/// Stable error codes carried in the <c>code</c> member of every RFC 9457 problem document the server returns.
+/// Codes never change meaning; new ones are added at the end of their block.
+/// </summary>
+public static class ProblemCodes
+{
+    /// <summary>The request body is not valid JSON.</summary>
+    public const string MalformedJson = "SYM1001";
+
+    /// <summary>The request body has a member the endpoint does not know.</summary>
+    public const string UnknownField = "SYM1002";
+
+    /// <summary>One or more values are invalid; <c>errors</c> names each field and why.</summary>
+    public const string InvalidValue = "SYM1003";
+
+    /// <summary>The request body is larger than the endpoint accepts (413).</summary>
+    public const string BodyTooLarge = "SYM1004";
+
+    /// <summary>The request needs a JSON body.</summary>
+    public const string MissingBody = "SYM1005";
+
+    /// <summary>Authentication is required (401).</summary>
+    public const string Unauthenticated = "SYM1101";
+
+    /// <summary>The vault is locked (423).</summary>
+    public const string VaultLocked = "SYM1102";
+
+    /// <summary>The passphrase or recovery key is wrong (401).</summary>
+    public const string WrongPassphrase = "SYM1103";
+
+    /// <summary>Too many failed unlock attempts; retry after the Retry-After header (429).</summary>
+    public const string UnlockThrottled = "SYM1104";
+
+    /// <summary>No vault has been created yet (404).</summary>
+    public const string VaultNotFound = "SYM1105";
+
+    /// <summary>A vault already exists (409).</summary>
+    public const string VaultExists = "SYM1106";
+
+    /// <summary>The passphrase is too weak (400).</summary>
+    public const string WeakPassphrase = "SYM1107";
+
+    /// <summary>The record does not exist (404).</summary>
+    public const string RecordNotFound = "SYM1201";
+
+    /// <summary>The record changed since the version the caller expected (409).</summary>
+    public const string VersionConflict = "SYM1202";
+
+    /// <summary>The record is deleted; restore or purge it instead (409).</summary>
+    public const string RecordDeleted = "SYM1203";
+
+    /// <summary>The backup file is damaged, truncated or not a Symbolon backup (400).</summary>
+    public const string InvalidBackup = "SYM1301";
+
+    /// <summary>An unexpected error; the server log has details under the trace id (500).</summary>
+    public const string Unexpected = "SYM1999";
+}

@@ -1,0 +1,64 @@
+namespace Symbolon.Contracts.Vault;
+
+/// <summary>Whether a vault exists and whether it is unlocked.</summary>
+/// <param name="Exists">True once a vault has been created in this data store.</param>
+/// <param name="Unlocked">True while the vault's keys are in the server's memory.</param>
+/// <param name="VaultId">The vault's id, when it exists.</param>
+/// <param name="CreatedAt">When the vault was created.</param>
+/// <param name="Kdf">The key-derivation parameters stored with the vault.</param>
+/// <param name="SigningPublicKey">The vault's Ed25519 public key, base64url.</param>
+/// <param name="AgreementPublicKey">The vault's X25519 public key, base64url.</param>
+public sealed record VaultStatus(
+    bool Exists,
+    bool Unlocked,
+    Guid? VaultId,
+    DateTimeOffset? CreatedAt,
+    KdfDescription? Kdf,
+    string? SigningPublicKey,
+    string? AgreementPublicKey);
+
+/// <summary>Argon2id parameters.</summary>
+/// <param name="Algorithm">Always <c>argon2id</c>.</param>
+/// <param name="MemoryKiB">Memory in KiB.</param>
+/// <param name="Iterations">Passes over memory.</param>
+/// <param name="Parallelism">Lanes.</param>
+public sealed record KdfDescription(string Algorithm, int MemoryKiB, int Iterations, int Parallelism);
+
+/// <summary>Creates the vault.</summary>
+/// <param name="Passphrase">At least ten characters.</param>
+public sealed record CreateVaultRequest(string Passphrase);
+
+/// <summary>The one time the recovery key is shown.</summary>
+/// <param name="VaultId">The new vault's id.</param>
+/// <param name="RecoveryKey">The recovery key. Store it now: it is never shown again.</param>
+/// <param name="AccessToken">A session token for the owner API, as after an unlock.</param>
+public sealed record CreateVaultResponse(Guid VaultId, string RecoveryKey, OwnerToken AccessToken);
+
+/// <summary>Unlocks the vault.</summary>
+/// <param name="Passphrase">The vault's passphrase.</param>
+/// <param name="TokenName">When set, a personal access token with this name is returned for scripts and the CLI.</param>
+public sealed record UnlockRequest(string Passphrase, string? TokenName = null);
+
+/// <summary>Opens the vault with its recovery key and sets a new passphrase.</summary>
+/// <param name="RecoveryKey">The recovery key shown when the vault was created.</param>
+/// <param name="NewPassphrase">The new passphrase.</param>
+public sealed record RecoverRequest(string RecoveryKey, string NewPassphrase);
+
+/// <summary>Changes the passphrase. Records are not re-encrypted: only the wrapped data key changes.</summary>
+/// <param name="CurrentPassphrase">The passphrase in use.</param>
+/// <param name="NewPassphrase">The new passphrase.</param>
+public sealed record ChangePassphraseRequest(string CurrentPassphrase, string NewPassphrase);
+
+/// <summary>Creates a personal access token for the owner API.</summary>
+/// <param name="Name">What it is for, for example "backup script".</param>
+/// <param name="ExpiresInDays">Days until it expires; null for the default of 30, at most 365.</param>
+public sealed record CreateTokenRequest(string Name, int? ExpiresInDays = null);
+
+/// <summary>A personal access token. The secret is shown only when it is created.</summary>
+/// <param name="Id">The token's id.</param>
+/// <param name="Name">Its name.</param>
+/// <param name="Token">The bearer secret (<c>sym_pat_...</c>); only in the response that creates it.</param>
+/// <param name="CreatedAt">When it was created.</param>
+/// <param name="ExpiresAt">When it stops working.</param>
+/// <param name="LastUsedAt">When it was last used.</param>
+public sealed record OwnerToken(Guid Id, string Name, string? Token, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? LastUsedAt);

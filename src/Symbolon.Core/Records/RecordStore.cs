@@ -1,0 +1,222 @@
+using Microsoft.EntityFrameworkCore;
+using Symbolon.Core.Storage;
+using Symbolon.Core.Vaults;
+
+namespace Symbolon.Core.Records;
+
+/// <summary>Who wrote a record version.</summary>
+internal sealed record Actor(string Kind, string? Id)
+{
+    public const string OwnerKind = "owner";
+    public const string VendorKind = "vendor";
+
+    public static Actor Owner { get; } = new(OwnerKind, null);
+
+    public static Actor Vendor(string clientId) => new(VendorKind, clientId);
+}
+
+/// <summary>The operations a version records.</summary>
+internal static class RecordOperations
+{
+    public const string Create = "create";
+    public const string Update = "update";
+    public const string Delete = "delete";
+}
+
+/// <summary>A decrypted version of a record. <see cref="Json"/> is null for a deletion.</summary>
+internal sealed record RecordVersion(
+    Guid RecordId,
+    string Type,
+    int Version,
+    DateTimeOffset ChangedAt,
+    string Operation,
+    Actor Actor,
+    byte[]? Json);
+
+/// <summary>A record's current state, decrypted.</summary>
+internal sealed record CurrentRecord(Guid Id, string Type, int Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, Actor UpdatedBy, byte[] Json);
+
+internal sealed class RecordNotFoundException(Guid id) : Exception("The record does not exist.")
+{
+    public Guid RecordId { get; } = id;
+}
+
+internal sealed class RecordVersionConflictException(int expected, int actual)
+    : Exception($"The record is at version {actual}, not {expected}. Reload it and try again.")
+{
+    public int Expected { get; } = expected;
+    public int Actual { get; } = actual;
+}
+
+internal sealed class RecordDeletedException() : Exception("The record is deleted.");
+
+/// <summary>
+/// Versioned, encrypted records. Every write appends a version sealed with the vault's data key, bound to
+/// (vault, record id, type, version); nothing is overwritten, and a delete is a tombstone until purged.
+/// </summary>
+internal sealed class RecordStore(SymbolonDbContext db, TimeProvider time)
+{
+    public async Task<CurrentRecord> CreateAsync(VaultKeys keys, string type, byte[] json, Actor actor, CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow();
+        var id = Guid.CreateVersion7(now);
+        db.Records.Add(new RecordEntity { VaultId = keys.VaultId, Id = id, Type = type, CurrentVersion = 1, CreatedAt = now, UpdatedAt = now });
+        db.RecordVersions.Add(NewVersion(keys, id, type, 1, now, RecordOperations.Create, actor, json));
+        await db.SaveChangesAsync(ct);
+        return new CurrentRecord(id, type, 1, now, now, actor, json);
+    }
+
+    public async Task<CurrentRecord> UpdateAsync(VaultKeys keys, Guid id, byte[] json, Actor actor, int? expectedVersion = null, CancellationToken ct = default)
+    {
+        var record = await LoadHeadAsync(keys.VaultId, id, expectedVersion, ct);
+        var now = time.GetUtcNow();
+        record.CurrentVersion++;
+        record.UpdatedAt = now;
+        db.RecordVersions.Add(NewVersion(keys, id, record.Type, record.CurrentVersion, now, RecordOperations.Update, actor, json));
+        await db.SaveChangesAsync(ct);
+        return new CurrentRecord(id, record.Type, record.CurrentVersion, record.CreatedAt, now, actor, json);
+    }
+
+    /// <summary>Marks the record deleted. Its history stays readable until <see cref="PurgeAsync"/>.</summary>
+    public async Task DeleteAsync(VaultKeys keys, Guid id, Actor actor, int? expectedVersion = null, CancellationToken ct = default)
+    {
+        var record = await LoadHeadAsync(keys.VaultId, id, expectedVersion, ct);
+        var now = time.GetUtcNow();
+        record.CurrentVersion++;
+        record.UpdatedAt = now;
+        record.DeletedAt = now;
+        db.RecordVersions.Add(new RecordVersionEntity
+        {
+            VaultId = keys.VaultId,
+            RecordId = id,
+            Version = record.CurrentVersion,
+            Type = record.Type,
+            ChangedAt = now,
+            Operation = RecordOperations.Delete,
+            ActorKind = actor.Kind,
+            ActorId = actor.Id,
+            Sealed = null,
+        });
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>Removes a deleted record and all its versions for good.</summary>
+    public async Task PurgeAsync(Guid vaultId, Guid id, CancellationToken ct = default)
+    {
+        var record = await db.Records.SingleOrDefaultAsync(r => r.VaultId == vaultId && r.Id == id, ct)
+            ?? throw new RecordNotFoundException(id);
+        if (record.DeletedAt is null)
+        {
+            throw new InvalidOperationException("Only a deleted record can be purged.");
+        }
+
+        await db.RecordVersions.Where(v => v.VaultId == vaultId && v.RecordId == id).ExecuteDeleteAsync(ct);
+        db.Records.Remove(record);
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>Purges every deleted record of the vault; returns how many.</summary>
+    public async Task<int> PurgeDeletedAsync(Guid vaultId, CancellationToken ct = default)
+    {
+        var ids = await db.Records.Where(r => r.VaultId == vaultId && r.DeletedAt != null).Select(r => r.Id).ToListAsync(ct);
+        foreach (var id in ids)
+        {
+            await PurgeAsync(vaultId, id, ct);
+        }
+
+        return ids.Count;
+    }
+
+    public async Task<CurrentRecord?> FindAsync(VaultKeys keys, Guid id, CancellationToken ct = default)
+    {
+        var head = await db.Records.AsNoTracking().SingleOrDefaultAsync(r => r.VaultId == keys.VaultId && r.Id == id && r.DeletedAt == null, ct);
+        if (head is null)
+        {
+            return null;
+        }
+
+        var version = await db.RecordVersions.AsNoTracking()
+            .SingleAsync(v => v.VaultId == keys.VaultId && v.RecordId == id && v.Version == head.CurrentVersion, ct);
+        return ToCurrent(keys, head, version);
+    }
+
+    /// <summary>Current, non-deleted records whose type starts with <paramref name="typePrefix"/>, oldest first.</summary>
+    public async Task<IReadOnlyList<CurrentRecord>> ListAsync(VaultKeys keys, string typePrefix, CancellationToken ct = default)
+    {
+        var rows = await (
+            from r in db.Records.AsNoTracking()
+            join v in db.RecordVersions.AsNoTracking()
+                on new { r.VaultId, RecordId = r.Id, Version = r.CurrentVersion } equals new { v.VaultId, v.RecordId, v.Version }
+            where r.VaultId == keys.VaultId && r.DeletedAt == null && r.Type.StartsWith(typePrefix)
+            orderby r.Id
+            select new { Head = r, Version = v }).ToListAsync(ct);
+        return [.. rows.Select(row => ToCurrent(keys, row.Head, row.Version))];
+    }
+
+    /// <summary>Every version of one record, oldest first, decrypted.</summary>
+    public async Task<(RecordEntity Head, IReadOnlyList<RecordVersion> Versions)> HistoryAsync(VaultKeys keys, Guid id, CancellationToken ct = default)
+    {
+        var head = await db.Records.AsNoTracking().SingleOrDefaultAsync(r => r.VaultId == keys.VaultId && r.Id == id, ct)
+            ?? throw new RecordNotFoundException(id);
+        var versions = await db.RecordVersions.AsNoTracking()
+            .Where(v => v.VaultId == keys.VaultId && v.RecordId == id)
+            .OrderBy(v => v.Version)
+            .ToListAsync(ct);
+        return (head, [.. versions.Select(v => Decrypt(keys, v))]);
+    }
+
+    /// <summary>Heads of all records of a type prefix, deleted ones included (for histories).</summary>
+    public async Task<IReadOnlyList<RecordEntity>> ListHeadsAsync(Guid vaultId, string typePrefix, CancellationToken ct = default) =>
+        await db.Records.AsNoTracking()
+            .Where(r => r.VaultId == vaultId && r.Type.StartsWith(typePrefix))
+            .OrderBy(r => r.Id)
+            .ToListAsync(ct);
+
+    internal static RecordVersion Decrypt(VaultKeys keys, RecordVersionEntity v) => new(
+        v.RecordId,
+        v.Type,
+        v.Version,
+        v.ChangedAt,
+        v.Operation,
+        new Actor(v.ActorKind, v.ActorId),
+        v.Sealed is null ? null : keys.OpenRecord(v.RecordId, v.Type, v.Version, v.Sealed));
+
+    private static CurrentRecord ToCurrent(VaultKeys keys, RecordEntity head, RecordVersionEntity version) => new(
+        head.Id,
+        head.Type,
+        head.CurrentVersion,
+        head.CreatedAt,
+        head.UpdatedAt,
+        new Actor(version.ActorKind, version.ActorId),
+        keys.OpenRecord(head.Id, head.Type, version.Version, version.Sealed!));
+
+    private async Task<RecordEntity> LoadHeadAsync(Guid vaultId, Guid id, int? expectedVersion, CancellationToken ct)
+    {
+        var record = await db.Records.SingleOrDefaultAsync(r => r.VaultId == vaultId && r.Id == id, ct)
+            ?? throw new RecordNotFoundException(id);
+        if (record.DeletedAt is not null)
+        {
+            throw new RecordDeletedException();
+        }
+
+        if (expectedVersion is { } expected && expected != record.CurrentVersion)
+        {
+            throw new RecordVersionConflictException(expected, record.CurrentVersion);
+        }
+
+        return record;
+    }
+
+    private static RecordVersionEntity NewVersion(VaultKeys keys, Guid id, string type, int version, DateTimeOffset at, string operation, Actor actor, byte[] json) => new()
+    {
+        VaultId = keys.VaultId,
+        RecordId = id,
+        Version = version,
+        Type = type,
+        ChangedAt = at,
+        Operation = operation,
+        ActorKind = actor.Kind,
+        ActorId = actor.Id,
+        Sealed = keys.SealRecord(id, type, version, json),
+    };
+}

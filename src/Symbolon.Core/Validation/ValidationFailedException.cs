@@ -1,0 +1,36 @@
+namespace Symbolon.Core.Validation;
+
+/// <summary>One or more input values are invalid. Keys are JSON paths (camelCase) of the offending members.</summary>
+internal sealed class ValidationFailedException(IReadOnlyDictionary<string, string[]> errors)
+    : Exception("One or more values are invalid: " + string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(' ', e.Value)}")))
+{
+    public IReadOnlyDictionary<string, string[]> Errors { get; } = errors;
+
+    public static ValidationFailedException For(string field, string reason) => new(new Dictionary<string, string[]> { [field] = [reason] });
+}
+
+/// <summary>Collects validation errors by field.</summary>
+internal sealed class ValidationErrors
+{
+    private readonly Dictionary<string, List<string>> _errors = [];
+
+    public bool Any => _errors.Count > 0;
+
+    public void Add(string field, string reason)
+    {
+        if (!_errors.TryGetValue(field, out var list))
+        {
+            _errors[field] = list = [];
+        }
+
+        list.Add(reason);
+    }
+
+    public void ThrowIfAny()
+    {
+        if (Any)
+        {
+            throw new ValidationFailedException(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
+        }
+    }
+}

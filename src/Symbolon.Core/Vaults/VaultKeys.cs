@@ -1,0 +1,59 @@
+using System.Security.Cryptography;
+using NSec.Cryptography;
+
+namespace Symbolon.Core.Vaults;
+
+/// <summary>
+/// The key material of an unlocked vault. It lives only in memory, in a pinned buffer that is zeroed on
+/// dispose (locking the vault); the Ed25519 and X25519 private keys stay inside libsodium's protected memory.
+/// </summary>
+internal sealed class VaultKeys : IDisposable
+{
+    private readonly byte[] _dataKey;
+    private bool _disposed;
+
+    public VaultKeys(Guid vaultId, ReadOnlySpan<byte> dataKey, Key signingKey, Key agreementKey)
+    {
+        VaultId = vaultId;
+        _dataKey = GC.AllocateArray<byte>(VaultCrypto.KeySize, pinned: true);
+        dataKey.CopyTo(_dataKey);
+        SigningKey = signingKey;
+        AgreementKey = agreementKey;
+    }
+
+    public Guid VaultId { get; }
+
+    /// <summary>Ed25519 key that signs agreements and receipts.</summary>
+    public Key SigningKey { get; }
+
+    /// <summary>X25519 key that opens writes sealed to the vault's public key.</summary>
+    public Key AgreementKey { get; }
+
+    public ReadOnlySpan<byte> DataKey
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _dataKey;
+        }
+    }
+
+    public byte[] SealRecord(Guid recordId, string type, int version, ReadOnlySpan<byte> plaintext) =>
+        VaultCrypto.Seal(DataKey, plaintext, VaultCrypto.RecordAad(VaultId, recordId, type, version));
+
+    public byte[] OpenRecord(Guid recordId, string type, int version, ReadOnlySpan<byte> sealedBytes) =>
+        VaultCrypto.Open(DataKey, sealedBytes, VaultCrypto.RecordAad(VaultId, recordId, type, version));
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        CryptographicOperations.ZeroMemory(_dataKey);
+        SigningKey.Dispose();
+        AgreementKey.Dispose();
+    }
+}

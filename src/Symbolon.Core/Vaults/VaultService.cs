@@ -1,0 +1,331 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using NSec.Cryptography;
+using Symbolon.Core.Storage;
+
+namespace Symbolon.Core.Vaults;
+
+/// <summary>What a new vault hands to the person exactly once.</summary>
+internal sealed record CreatedVault(Guid VaultId, string RecoveryKey, VaultKeys Keys);
+
+/// <summary>
+/// Creates and opens vaults. A random data key encrypts every record; it is stored only wrapped, once under a
+/// key derived from the passphrase with Argon2id and once under a key derived from the recovery key.
+/// </summary>
+internal sealed partial class VaultService(SymbolonDbContext db, TimeProvider time, ILogger<VaultService> logger)
+{
+    public const int MinimumPassphraseLength = 10;
+    public const int FreeAttempts = 3;
+    public static readonly TimeSpan MaximumUnlockDelay = TimeSpan.FromMinutes(5);
+
+    private const string PassphraseWrap = "dek/passphrase";
+    private const string RecoveryWrap = "dek/recovery";
+    private const string SigningKeyPurpose = "signing-key/ed25519";
+    private const string AgreementKeyPurpose = "agreement-key/x25519";
+    private static readonly byte[] RecoveryInfo = "symbolon recovery key v1"u8.ToArray();
+
+    /// <summary>The vault of this data store (self-hosted stores hold one), or null before one is created.</summary>
+    public Task<VaultEntity?> FindAsync(CancellationToken ct = default) =>
+        db.Vaults.AsNoTracking().OrderBy(v => v.CreatedAt).FirstOrDefaultAsync(ct);
+
+    public async Task<VaultEntity> GetAsync(CancellationToken ct = default) =>
+        await FindAsync(ct) ?? throw new VaultNotFoundException();
+
+    public static void CheckPassphrase(string? passphrase)
+    {
+        if (string.IsNullOrEmpty(passphrase) || passphrase.Length < MinimumPassphraseLength)
+        {
+            throw new WeakPassphraseException($"Choose a passphrase of at least {MinimumPassphraseLength} characters.");
+        }
+
+        if (passphrase.Trim().Length != passphrase.Length)
+        {
+            throw new WeakPassphraseException("A passphrase cannot start or end with a space.");
+        }
+    }
+
+    public async Task<CreatedVault> CreateAsync(string passphrase, CancellationToken ct = default)
+    {
+        CheckPassphrase(passphrase);
+        if (await db.Vaults.AnyAsync(ct))
+        {
+            throw new VaultAlreadyExistsException();
+        }
+
+        var now = time.GetUtcNow();
+        var vaultId = Guid.CreateVersion7(now);
+        var kdf = KdfParameters.Default;
+        var salt = RandomNumberGenerator.GetBytes(16);
+        var dataKey = GC.AllocateArray<byte>(VaultCrypto.KeySize, pinned: true);
+        var recoveryKey = RecoveryKey.Generate();
+        try
+        {
+            RandomNumberGenerator.Fill(dataKey);
+            var exportable = new KeyCreationParameters { ExportPolicy = KeyExportPolicies.AllowPlaintextExport };
+            using var signing = Key.Create(SignatureAlgorithm.Ed25519, exportable);
+            using var agreement = Key.Create(KeyAgreementAlgorithm.X25519, exportable);
+
+            var vault = new VaultEntity
+            {
+                Id = vaultId,
+                FormatVersion = 1,
+                CreatedAt = now,
+                KdfAlgorithm = kdf.Algorithm,
+                KdfMemoryKiB = kdf.MemoryKiB,
+                KdfIterations = kdf.Iterations,
+                KdfParallelism = kdf.Parallelism,
+                KdfSalt = salt,
+                PassphraseWrappedKey = WrapWithPassphrase(vaultId, kdf, salt, passphrase, dataKey),
+                RecoveryWrappedKey = WrapWithRecoveryKey(vaultId, recoveryKey, dataKey),
+                SigningPublicKey = signing.PublicKey.Export(KeyBlobFormat.RawPublicKey),
+                SigningPrivateKeySealed = SealPrivateKey(vaultId, dataKey, signing, SigningKeyPurpose),
+                AgreementPublicKey = agreement.PublicKey.Export(KeyBlobFormat.RawPublicKey),
+                AgreementPrivateKeySealed = SealPrivateKey(vaultId, dataKey, agreement, AgreementKeyPurpose),
+            };
+            db.Vaults.Add(vault);
+            await db.SaveChangesAsync(ct);
+            LogVaultCreated(logger, vaultId);
+            return new CreatedVault(vaultId, RecoveryKey.Format(recoveryKey), OpenKeys(vault, dataKey));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dataKey);
+            CryptographicOperations.ZeroMemory(recoveryKey);
+        }
+    }
+
+    /// <summary>Opens the vault with its passphrase. Repeated failures are slowed down (see <see cref="UnlockThrottledException"/>).</summary>
+    public async Task<VaultKeys> UnlockAsync(string passphrase, CancellationToken ct = default)
+    {
+        var vault = await db.Vaults.OrderBy(v => v.CreatedAt).FirstOrDefaultAsync(ct) ?? throw new VaultNotFoundException();
+        ThrowIfThrottled(vault);
+        byte[] dataKey;
+        try
+        {
+            dataKey = UnwrapWithPassphrase(vault, passphrase);
+        }
+        catch (WrongPassphraseException)
+        {
+            await FailAsync(vault, ct);
+            throw;
+        }
+
+        return await SucceedAsync(vault, dataKey, ct);
+    }
+
+    /// <summary>Derives the key-encryption key with the vault's own Argon2id parameters and opens the data key.</summary>
+    internal static byte[] UnwrapWithPassphrase(VaultEntity vault, string? passphrase)
+    {
+        var kdf = new KdfParameters(vault.KdfAlgorithm, vault.KdfMemoryKiB, vault.KdfIterations, vault.KdfParallelism);
+        var kek = kdf.DeriveKey(Encoding.UTF8.GetBytes(passphrase ?? string.Empty), vault.KdfSalt);
+        try
+        {
+            return VaultCrypto.Open(kek, vault.PassphraseWrappedKey, VaultCrypto.KeyAad(vault.Id, PassphraseWrap));
+        }
+        catch (AuthenticationTagMismatchException)
+        {
+            throw new WrongPassphraseException();
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(kek);
+        }
+    }
+
+    /// <summary>Opens the data key with the recovery key.</summary>
+    internal static byte[] UnwrapWithRecoveryKey(VaultEntity vault, string recoveryKeyText)
+    {
+        if (!RecoveryKey.TryParse(recoveryKeyText, out var recoveryKey))
+        {
+            throw new WrongPassphraseException();
+        }
+
+        try
+        {
+            return VaultCrypto.Open(DeriveRecoveryKek(recoveryKey), vault.RecoveryWrappedKey, VaultCrypto.KeyAad(vault.Id, RecoveryWrap));
+        }
+        catch (AuthenticationTagMismatchException)
+        {
+            throw new WrongPassphraseException();
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(recoveryKey);
+        }
+    }
+
+    /// <summary>Opens the vault with the recovery key and sets a new passphrase; records are not re-encrypted.</summary>
+    public async Task<VaultKeys> RecoverAsync(string recoveryKeyText, string newPassphrase, CancellationToken ct = default)
+    {
+        CheckPassphrase(newPassphrase);
+        var vault = await db.Vaults.OrderBy(v => v.CreatedAt).FirstOrDefaultAsync(ct) ?? throw new VaultNotFoundException();
+        ThrowIfThrottled(vault);
+        byte[] dataKey;
+        try
+        {
+            dataKey = UnwrapWithRecoveryKey(vault, recoveryKeyText);
+        }
+        catch (WrongPassphraseException)
+        {
+            await FailAsync(vault, ct);
+            throw;
+        }
+
+        Rewrap(vault, newPassphrase, dataKey);
+        return await SucceedAsync(vault, dataKey, ct);
+    }
+
+    /// <summary>Re-wraps the data key under a new passphrase (new salt); no record is re-encrypted.</summary>
+    public async Task ChangePassphraseAsync(string currentPassphrase, string newPassphrase, CancellationToken ct = default)
+    {
+        CheckPassphrase(newPassphrase);
+        using var keys = await UnlockAsync(currentPassphrase, ct);
+        var vault = await db.Vaults.SingleAsync(v => v.Id == keys.VaultId, ct);
+        var dataKey = keys.DataKey.ToArray();
+        try
+        {
+            Rewrap(vault, newPassphrase, dataKey);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dataKey);
+        }
+
+        await db.SaveChangesAsync(ct);
+        LogPassphraseChanged(logger, vault.Id);
+    }
+
+    private void Rewrap(VaultEntity vault, string newPassphrase, byte[] dataKey)
+    {
+        var kdf = KdfParameters.Default;
+        var salt = RandomNumberGenerator.GetBytes(16);
+        vault.KdfAlgorithm = kdf.Algorithm;
+        vault.KdfMemoryKiB = Math.Max(kdf.MemoryKiB, vault.KdfMemoryKiB);
+        vault.KdfIterations = Math.Max(kdf.Iterations, vault.KdfIterations);
+        vault.KdfParallelism = kdf.Parallelism;
+        vault.KdfSalt = salt;
+        var effective = new KdfParameters(vault.KdfAlgorithm, vault.KdfMemoryKiB, vault.KdfIterations, vault.KdfParallelism);
+        vault.PassphraseWrappedKey = WrapWithPassphrase(vault.Id, effective, salt, newPassphrase, dataKey);
+        vault.PassphraseChangedAt = time.GetUtcNow();
+    }
+
+    private void ThrowIfThrottled(VaultEntity vault)
+    {
+        var wait = RequiredWait(vault.FailedUnlockCount, vault.LastFailedUnlockAt, time.GetUtcNow());
+        if (wait > TimeSpan.Zero)
+        {
+            LogUnlockThrottled(logger, vault.Id, vault.FailedUnlockCount);
+            throw new UnlockThrottledException(wait);
+        }
+    }
+
+    /// <summary>After <see cref="FreeAttempts"/> failures each attempt waits 1, 2, 4 ... seconds, at most five minutes.</summary>
+    internal static TimeSpan RequiredWait(int failures, DateTimeOffset? lastFailure, DateTimeOffset now)
+    {
+        if (failures < FreeAttempts || lastFailure is null)
+        {
+            return TimeSpan.Zero;
+        }
+
+        var delay = TimeSpan.FromSeconds(Math.Pow(2, Math.Min(failures - FreeAttempts, 16)));
+        if (delay > MaximumUnlockDelay)
+        {
+            delay = MaximumUnlockDelay;
+        }
+
+        var remaining = lastFailure.Value + delay - now;
+        return remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
+    }
+
+    private async Task FailAsync(VaultEntity vault, CancellationToken ct)
+    {
+        vault.FailedUnlockCount++;
+        vault.LastFailedUnlockAt = time.GetUtcNow();
+        await db.SaveChangesAsync(ct);
+        LogUnlockFailed(logger, vault.Id, vault.FailedUnlockCount);
+    }
+
+    private async Task<VaultKeys> SucceedAsync(VaultEntity vault, byte[] dataKey, CancellationToken ct)
+    {
+        try
+        {
+            var keys = OpenKeys(vault, dataKey);
+            vault.FailedUnlockCount = 0;
+            vault.LastFailedUnlockAt = null;
+            await db.SaveChangesAsync(ct);
+            LogVaultUnlocked(logger, vault.Id);
+            return keys;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dataKey);
+        }
+    }
+
+    internal static VaultKeys OpenKeys(VaultEntity vault, ReadOnlySpan<byte> dataKey)
+    {
+        var signingRaw = VaultCrypto.Open(dataKey, vault.SigningPrivateKeySealed, VaultCrypto.KeyAad(vault.Id, SigningKeyPurpose));
+        var agreementRaw = VaultCrypto.Open(dataKey, vault.AgreementPrivateKeySealed, VaultCrypto.KeyAad(vault.Id, AgreementKeyPurpose));
+        try
+        {
+            var signing = Key.Import(SignatureAlgorithm.Ed25519, signingRaw, KeyBlobFormat.RawPrivateKey);
+            var agreement = Key.Import(KeyAgreementAlgorithm.X25519, agreementRaw, KeyBlobFormat.RawPrivateKey);
+            return new VaultKeys(vault.Id, dataKey, signing, agreement);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(signingRaw);
+            CryptographicOperations.ZeroMemory(agreementRaw);
+        }
+    }
+
+    private static byte[] WrapWithPassphrase(Guid vaultId, KdfParameters kdf, byte[] salt, string passphrase, ReadOnlySpan<byte> dataKey)
+    {
+        var kek = kdf.DeriveKey(Encoding.UTF8.GetBytes(passphrase), salt);
+        try
+        {
+            return VaultCrypto.Seal(kek, dataKey, VaultCrypto.KeyAad(vaultId, PassphraseWrap));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(kek);
+        }
+    }
+
+    private static byte[] WrapWithRecoveryKey(Guid vaultId, byte[] recoveryKey, ReadOnlySpan<byte> dataKey) =>
+        VaultCrypto.Seal(DeriveRecoveryKek(recoveryKey), dataKey, VaultCrypto.KeyAad(vaultId, RecoveryWrap));
+
+    // The recovery key already has 256 bits of entropy, so HKDF (not Argon2id) separates it from other uses.
+    private static byte[] DeriveRecoveryKek(byte[] recoveryKey) =>
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, recoveryKey, VaultCrypto.KeySize, salt: null, info: RecoveryInfo);
+
+    private static byte[] SealPrivateKey(Guid vaultId, ReadOnlySpan<byte> dataKey, Key key, string purpose)
+    {
+        var raw = key.Export(KeyBlobFormat.RawPrivateKey);
+        try
+        {
+            return VaultCrypto.Seal(dataKey, raw, VaultCrypto.KeyAad(vaultId, purpose));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(raw);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Vault {VaultId} created")]
+    private static partial void LogVaultCreated(ILogger logger, Guid vaultId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Vault {VaultId} unlocked")]
+    private static partial void LogVaultUnlocked(ILogger logger, Guid vaultId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Failed unlock attempt {Failures} on vault {VaultId}")]
+    private static partial void LogUnlockFailed(ILogger logger, Guid vaultId, int failures);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Unlock of vault {VaultId} refused after {Failures} failures: slowed down")]
+    private static partial void LogUnlockThrottled(ILogger logger, Guid vaultId, int failures);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Passphrase of vault {VaultId} changed")]
+    private static partial void LogPassphraseChanged(ILogger logger, Guid vaultId);
+}

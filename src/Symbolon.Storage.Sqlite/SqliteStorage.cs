@@ -18,12 +18,6 @@ public static class SqliteStorage
 
     public static void Configure(DbContextOptionsBuilder options, string databasePath) =>
         options.UseSqlite(ConnectionString(databasePath), sqlite => sqlite.MigrationsAssembly(typeof(SqliteStorage).Assembly.GetName().Name));
-
-    /// <summary>Switches the file to write-ahead logging; the mode is stored in the file and persists.</summary>
-    internal static async Task EnableWriteAheadLogAsync(DbContext db, CancellationToken ct)
-    {
-        await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
-    }
 }
 
 /// <summary>Lets <c>dotnet ef migrations add</c> build the context for SQLite.</summary>

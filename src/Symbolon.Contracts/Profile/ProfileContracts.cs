@@ -37,7 +37,7 @@ public static class ProfileFieldKinds
 /// <param name="Middle">Additional or middle names.</param>
 /// <param name="Prefix">Honorific prefix, for example "Dr.".</param>
 /// <param name="Suffix">Honorific suffix, for example "Jr.".</param>
-public sealed record PersonName(string? Given, string? Family, string? Middle = null, string? Prefix = null, string? Suffix = null)
+public sealed record PersonName(string? Given = null, string? Family = null, string? Middle = null, string? Prefix = null, string? Suffix = null)
 {
     /// <summary>The name as it is usually written: prefix, given, middle, family, suffix.</summary>
     public string Display => string.Join(' ', new[] { Prefix, Given, Middle, Family, Suffix }.Where(p => !string.IsNullOrWhiteSpace(p)));
@@ -49,7 +49,7 @@ public sealed record PersonName(string? Given, string? Family, string? Middle = 
 /// <param name="Region">State, province or region.</param>
 /// <param name="PostalCode">Postal code.</param>
 /// <param name="Country">ISO 3166-1 alpha-2 country code, for example <c>NL</c>.</param>
-public sealed record PostalAddress(string? Street, string? Locality, string? Region, string? PostalCode, string? Country);
+public sealed record PostalAddress(string? Street = null, string? Locality = null, string? Region = null, string? PostalCode = null, string? Country = null);
 
 /// <summary>A new profile field. Exactly one of <see cref="Text"/>, <see cref="Name"/> or <see cref="Address"/> is set, as the kind requires.</summary>
 /// <param name="Kind">One of <see cref="ProfileFieldKinds"/>.</param>

@@ -62,3 +62,12 @@ public sealed record CreateTokenRequest(string Name, int? ExpiresInDays = null);
 /// <param name="ExpiresAt">When it stops working.</param>
 /// <param name="LastUsedAt">When it was last used.</param>
 public sealed record OwnerToken(Guid Id, string Name, string? Token, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? LastUsedAt);
+
+/// <summary>The result of an unlock.</summary>
+/// <param name="VaultId">The unlocked vault.</param>
+/// <param name="AccessToken">The personal access token asked for with <see cref="UnlockRequest.TokenName"/>, if any.</param>
+public sealed record UnlockResponse(Guid VaultId, OwnerToken? AccessToken);
+
+/// <summary>The result of purging deleted records.</summary>
+/// <param name="Purged">How many deleted records were removed for good.</param>
+public sealed record PurgeResponse(int Purged);

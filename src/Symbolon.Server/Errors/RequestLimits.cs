@@ -1,0 +1,31 @@
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Symbolon.Server.Errors;
+
+/// <summary>Body size limits for the JSON APIs: a clear 413 problem instead of a dropped connection.</summary>
+internal static class RequestLimits
+{
+    public const long MaxJsonBodyBytes = 256 * 1024;
+
+    /// <summary>Refuses declared oversized bodies at once, and has Kestrel cut off chunked ones at the same size.</summary>
+    public static IApplicationBuilder UseJsonBodyLimit(this IApplicationBuilder app, PathString prefix) => app.Use(async (context, next) =>
+    {
+        if (context.Request.Path.StartsWithSegments(prefix))
+        {
+            if (context.Request.ContentLength > MaxJsonBodyBytes)
+            {
+                var problem = ProblemCatalog.TooLarge();
+                context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+                await context.Response.WriteAsJsonAsync(problem, (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
+                return;
+            }
+
+            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            {
+                limit.MaxRequestBodySize = MaxJsonBodyBytes;
+            }
+        }
+
+        await next(context);
+    });
+}

@@ -1,0 +1,168 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http.Json;
+using MudBlazor.Services;
+using Symbolon.Core.AccessTokens;
+using Symbolon.Core.Backup;
+using Symbolon.Core.Export;
+using Symbolon.Core.Profile;
+using Symbolon.Core.Records;
+using Symbolon.Core.Storage;
+using Symbolon.Core.Vaults;
+using Symbolon.Server.Components;
+using Symbolon.Server.Errors;
+using Symbolon.Server.Export;
+using Symbolon.Server.Health;
+using Symbolon.Server.Profile;
+using Symbolon.Server.Storage;
+using Symbolon.Server.Vault;
+
+namespace Symbolon.Server.Hosting;
+
+/// <summary>Builds and runs the Symbolon server: owner web app, owner API and (later) the vendor protocol.</summary>
+public static class SymbolonHost
+{
+    public const string DefaultUrl = "http://127.0.0.1:5178";
+    public const string OwnerApiPrefix = "/owner/api/v1";
+
+    /// <summary>Command-line switches the server understands besides ASP.NET Core's own.</summary>
+    public static readonly IDictionary<string, string> SwitchMappings = new Dictionary<string, string>
+    {
+        ["--data-dir"] = "Storage:DataDirectory",
+        ["--storage"] = "Storage:Provider",
+        ["--connection-string"] = "Storage:ConnectionString",
+        ["--urls"] = "urls",
+    };
+
+    /// <summary>Runs the server until it is stopped (Ctrl+C).</summary>
+    public static async Task RunAsync(string[] args)
+    {
+        await using var app = Build(args);
+        await app.RunAsync();
+    }
+
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ApplicationName = typeof(SymbolonHost).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Configuration.AddCommandLine(args, SwitchMappings);
+
+        // Note: static web assets (MudBlazor's CSS and JS, the app's own) are served from their build locations
+        // outside Development too, so `symbolon serve` and `dotnet run` work without a publish step; in a
+        // published app there is no manifest and the files come from wwwroot.
+        builder.WebHost.UseStaticWebAssets();
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        configure?.Invoke(builder);
+        builder.AddSymbolon();
+        var app = builder.Build();
+        app.MapSymbolon();
+        return app;
+    }
+
+    public static WebApplicationBuilder AddSymbolon(this WebApplicationBuilder builder)
+    {
+        // SYMBOLON_DATA names the data directory, as for the CLI; --data-dir and Storage__DataDirectory win over it.
+        var storage = new StorageOptions();
+        builder.Configuration.GetSection("Storage").Bind(storage);
+        if (string.IsNullOrWhiteSpace(storage.DataDirectory))
+        {
+            storage.DataDirectory = Environment.GetEnvironmentVariable("SYMBOLON_DATA");
+        }
+
+        storage.Validate();
+        StorageSetup.PrepareDataDirectory(storage.ResolvedDataDirectory);
+        builder.Services.AddSingleton(storage);
+        builder.Services.AddHostedService<StorageInitializer>();
+        builder.Services.AddDbContext<SymbolonDbContext>(options => StorageSetup.Configure(options, storage));
+
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddScoped<VaultService>();
+        builder.Services.AddScoped<RecordStore>();
+        builder.Services.AddScoped<ProfileService>();
+        builder.Services.AddScoped<VaultExporter>();
+        builder.Services.AddScoped<BackupService>();
+        builder.Services.AddScoped<AccessTokenService>();
+        builder.Services.AddSingleton<VaultKeyRing>();
+        builder.Services.AddScoped<OwnerSignIn>();
+
+        // Cookie and antiforgery keys live with the vault, readable by its owner only, not in the user profile.
+        builder.Services.AddDataProtection()
+            .SetApplicationName("Symbolon")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(storage.ResolvedDataDirectory, "keys")));
+        builder.Services.AddOwnerAuthentication();
+        builder.Services.AddCascadingAuthenticationState();
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        builder.Services.Configure<JsonOptions>(options => ConfigureJson(options.SerializerOptions));
+        builder.Services.AddHealthChecks();
+        builder.Services.AddAntiforgery(options =>
+        {
+            options.Cookie.Name = "symbolon_csrf";
+            options.Cookie.SameSite = SameSiteMode.Strict;
+            options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        });
+
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddMudServices();
+        builder.Services.AddHostedService<ServerInfoFile>();
+        return builder;
+    }
+
+    /// <summary>
+    /// JSON on the wire: camelCase, enums as strings, nulls omitted, and strict reading: an unknown member or a
+    /// missing required one is an error (400 naming the field), not silently ignored.
+    /// </summary>
+    public static void ConfigureJson(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        options.RespectNullableAnnotations = true;
+        options.RespectRequiredConstructorParameters = true;
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+    }
+
+    public static WebApplication MapSymbolon(this WebApplication app)
+    {
+        app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = _ => StatusCodes.Status500InternalServerError, SuppressDiagnosticsCallback = _ => true });
+        app.UseJsonBodyLimit(OwnerApiPrefix);
+        app.UseStatusCodePages(async context =>
+        {
+            // API routes answer with problem documents, pages with the app's own not-found page.
+            if (context.HttpContext.Request.Path.StartsWithSegments(OwnerApiPrefix) && !context.HttpContext.Response.HasStarted)
+            {
+                var status = context.HttpContext.Response.StatusCode;
+                var problem = status == StatusCodes.Status404NotFound
+                    ? ProblemCatalog.Create(Contracts.Problems.ProblemCodes.RecordNotFound, 404, "Not found.", "There is nothing at this address.")
+                    : ProblemCatalog.Create(Contracts.Problems.ProblemCodes.InvalidValue, status, "The request was refused.");
+                await context.HttpContext.Response.WriteAsJsonAsync(problem, (JsonSerializerOptions?)null, "application/problem+json");
+            }
+        });
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapHealthEndpoints();
+        var owner = app.MapGroup(OwnerApiPrefix).DisableAntiforgery();
+        owner.MapVaultEndpoints();
+        owner.MapProfileEndpoints();
+        owner.MapExportEndpoints();
+
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        app.MapWebAppEndpoints();
+        return app;
+    }
+}

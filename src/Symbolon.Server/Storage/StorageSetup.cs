@@ -1,0 +1,58 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Symbolon.Core.Storage;
+using Symbolon.Storage.Postgres;
+using Symbolon.Storage.Sqlite;
+
+namespace Symbolon.Server.Storage;
+
+/// <summary>Chooses the storage provider from <see cref="StorageOptions"/> and brings the schema up to date.</summary>
+public static class StorageSetup
+{
+    public static void Configure(DbContextOptionsBuilder options, StorageOptions storage)
+    {
+        storage.Validate();
+        if (storage.IsPostgres)
+        {
+            PostgresStorage.Configure(options, storage.ConnectionString!);
+        }
+        else
+        {
+            PrepareDataDirectory(storage.ResolvedDataDirectory);
+            SqliteStorage.Configure(options, storage.SqlitePath);
+        }
+    }
+
+    /// <summary>Creates the data directory readable by its owner only (Unix mode 0700).</summary>
+    public static void PrepareDataDirectory(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+        }
+        else
+        {
+            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+
+    internal static async Task MigrateAsync(SymbolonDbContext db, CancellationToken ct = default)
+    {
+        await db.Database.MigrateAsync(ct);
+        if (db.Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite")
+        {
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+        }
+    }
+
+    /// <summary>A DbContext outside dependency injection (the CLI, tests and tools).</summary>
+    internal static SymbolonDbContext CreateContext(StorageOptions storage)
+    {
+        var options = new DbContextOptionsBuilder<SymbolonDbContext>();
+        Configure(options, storage);
+        return new SymbolonDbContext(options.Options);
+    }
+
+    /// <summary>Closes pooled SQLite connections so the database file can be copied, checked or removed.</summary>
+    public static void ReleaseFiles() => SqliteConnection.ClearAllPools();
+}

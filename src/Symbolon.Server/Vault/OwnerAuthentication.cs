@@ -1,0 +1,113 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.Options;
+using Symbolon.Contracts.Problems;
+using Symbolon.Core.AccessTokens;
+using Symbolon.Server.Errors;
+
+namespace Symbolon.Server.Vault;
+
+/// <summary>
+/// The owner signs in by unlocking the vault (a cookie session for the web app) or presents a personal access
+/// token (<c>Authorization: Bearer sym_pat_…</c>) for scripts and the CLI. Both yield the same principal.
+/// </summary>
+internal static class OwnerAuthentication
+{
+    public const string Scheme = "Owner";
+    public const string CookieScheme = "Owner.Cookie";
+    public const string TokenScheme = "Owner.Token";
+    public const string CookieName = "symbolon_owner";
+    public const string Policy = "Owner";
+    public const string VaultIdClaim = "symbolon:vault";
+    public const string MethodClaim = "symbolon:auth";
+    public static readonly TimeSpan SessionLifetime = TimeSpan.FromHours(12);
+
+    public static IServiceCollection AddOwnerAuthentication(this IServiceCollection services)
+    {
+        services.AddAuthentication(Scheme)
+            .AddPolicyScheme(Scheme, "Owner session or token", options =>
+            {
+                options.ForwardDefaultSelector = context =>
+                    context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? TokenScheme : CookieScheme;
+            })
+            .AddCookie(CookieScheme, options =>
+            {
+                options.Cookie.Name = CookieName;
+                options.Cookie.HttpOnly = true;
+                options.Cookie.SameSite = SameSiteMode.Strict;
+                options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                options.Cookie.IsEssential = true;
+                options.ExpireTimeSpan = SessionLifetime;
+                options.SlidingExpiration = true;
+                options.LoginPath = "/unlock";
+                options.LogoutPath = "/lock";
+                options.AccessDeniedPath = "/unlock";
+                options.Events = new CookieAuthenticationEvents
+                {
+                    OnRedirectToLogin = context => IsApi(context.Request) ? WriteUnauthenticatedAsync(context.Response) : Redirect(context),
+                    OnRedirectToAccessDenied = context => IsApi(context.Request) ? WriteUnauthenticatedAsync(context.Response) : Redirect(context),
+                };
+            })
+            .AddScheme<AuthenticationSchemeOptions, AccessTokenAuthenticationHandler>(TokenScheme, null);
+
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policy, policy => policy.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser().RequireClaim(VaultIdClaim));
+        return services;
+    }
+
+    public static ClaimsPrincipal CreatePrincipal(Guid vaultId, string method, string authenticationType) =>
+        new(new ClaimsIdentity(
+            [new Claim(VaultIdClaim, vaultId.ToString()), new Claim(MethodClaim, method), new Claim(ClaimTypes.Name, "owner")],
+            authenticationType));
+
+    public static Guid? VaultIdOf(ClaimsPrincipal user) =>
+        Guid.TryParse(user.FindFirstValue(VaultIdClaim), out var id) ? id : null;
+
+    private static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/owner/api");
+
+    private static Task Redirect(RedirectContext<CookieAuthenticationOptions> context)
+    {
+        context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
+    }
+
+    internal static Task WriteUnauthenticatedAsync(HttpResponse response)
+    {
+        response.StatusCode = StatusCodes.Status401Unauthorized;
+        var problem = ProblemCatalog.Create(ProblemCodes.Unauthenticated, 401, "Sign in first.", "Unlock the vault (POST /owner/api/v1/vault/unlock) or send a personal access token as 'Authorization: Bearer sym_pat_…'.");
+        return response.WriteAsJsonAsync(problem, (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
+    }
+}
+
+/// <summary>Authenticates <c>Authorization: Bearer sym_pat_…</c> against the stored token hashes.</summary>
+internal sealed class AccessTokenAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    AccessTokenService tokens)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var header = Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        var found = await tokens.ValidateAsync(header["Bearer ".Length..].Trim(), Context.RequestAborted);
+        if (found is not { } token)
+        {
+            // Note: the reason stays vague on purpose; a caller learns nothing about which tokens exist.
+            return AuthenticateResult.Fail("The access token is unknown, expired or revoked.");
+        }
+
+        var principal = OwnerAuthentication.CreatePrincipal(token.VaultId, "token", OwnerAuthentication.TokenScheme);
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, OwnerAuthentication.TokenScheme));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
+        OwnerAuthentication.WriteUnauthenticatedAsync(Response);
+}

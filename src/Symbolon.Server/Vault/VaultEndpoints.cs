@@ -1,0 +1,97 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Symbolon.Contracts.Vault;
+using Symbolon.Core.AccessTokens;
+using Symbolon.Core.Export;
+using Symbolon.Core.Vaults;
+
+namespace Symbolon.Server.Vault;
+
+/// <summary>Owner API for the vault itself: status, create, unlock, lock, recover, passphrase, access tokens.</summary>
+internal static class VaultEndpoints
+{
+    public static RouteGroupBuilder MapVaultEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var vault = routes.MapGroup("/vault").WithTags("Vault");
+        vault.MapGet("/", GetStatus).WithName("GetVaultStatus").WithSummary("Whether a vault exists and is unlocked, with its public keys.").AllowAnonymous();
+        vault.MapPost("/", Create).WithName("CreateVault").WithSummary("Creates the vault; the response shows the recovery key, once.").AllowAnonymous();
+        vault.MapPost("/unlock", Unlock).WithName("UnlockVault").WithSummary("Unlocks the vault with its passphrase; optionally returns an access token.").AllowAnonymous();
+        vault.MapPost("/recover", Recover).WithName("RecoverVault").WithSummary("Unlocks with the recovery key and sets a new passphrase.").AllowAnonymous();
+        vault.MapPost("/lock", Lock).WithName("LockVault").WithSummary("Locks the vault: its keys leave memory for every session.").RequireAuthorization(OwnerAuthentication.Policy);
+        vault.MapPost("/passphrase", ChangePassphrase).WithName("ChangePassphrase").WithSummary("Changes the passphrase; records are not re-encrypted.").RequireAuthorization(OwnerAuthentication.Policy);
+
+        var tokens = routes.MapGroup("/tokens").WithTags("Access tokens").RequireAuthorization(OwnerAuthentication.Policy);
+        tokens.MapGet("/", ListTokens).WithName("ListAccessTokens").WithSummary("Lists live personal access tokens (without their secrets).");
+        tokens.MapPost("/", CreateToken).WithName("CreateAccessToken").WithSummary("Creates a personal access token; the secret is shown once.");
+        tokens.MapDelete("/{id:guid}", RevokeToken).WithName("RevokeAccessToken").WithSummary("Revokes a personal access token.");
+        return vault;
+    }
+
+    internal static async Task<Ok<VaultStatus>> GetStatus(VaultService vaults, VaultKeyRing ring, CancellationToken ct)
+    {
+        var vault = await vaults.FindAsync(ct);
+        if (vault is null)
+        {
+            return TypedResults.Ok(new VaultStatus(false, false, null, null, null, null, null));
+        }
+
+        return TypedResults.Ok(new VaultStatus(
+            true,
+            ring.IsUnlocked(vault.Id),
+            vault.Id,
+            vault.CreatedAt,
+            new KdfDescription(vault.KdfAlgorithm, vault.KdfMemoryKiB, vault.KdfIterations, vault.KdfParallelism),
+            VaultExporter.Base64Url(vault.SigningPublicKey),
+            VaultExporter.Base64Url(vault.AgreementPublicKey)));
+    }
+
+    internal static async Task<Created<CreateVaultResponse>> Create(CreateVaultRequest request, OwnerSignIn signIn, HttpContext http, CancellationToken ct)
+    {
+        var created = await signIn.CreateAsync(http, request.Passphrase, ct);
+        var token = await signIn.IssueCliTokenAsync(created.VaultId, "Created with the owner API", ct);
+        return TypedResults.Created("/owner/api/v1/vault", new CreateVaultResponse(created.VaultId, created.RecoveryKey, ToContract(token)));
+    }
+
+    internal static async Task<Ok<UnlockResponse>> Unlock(UnlockRequest request, OwnerSignIn signIn, HttpContext http, CancellationToken ct)
+    {
+        var vaultId = await signIn.UnlockAsync(http, request.Passphrase, ct);
+        var token = string.IsNullOrWhiteSpace(request.TokenName) ? null : await signIn.IssueCliTokenAsync(vaultId, request.TokenName, ct);
+        return TypedResults.Ok(new UnlockResponse(vaultId, token is null ? null : ToContract(token)));
+    }
+
+    internal static async Task<Ok<UnlockResponse>> Recover(RecoverRequest request, OwnerSignIn signIn, HttpContext http, CancellationToken ct)
+    {
+        var vaultId = await signIn.RecoverAsync(http, request.RecoveryKey, request.NewPassphrase, ct);
+        return TypedResults.Ok(new UnlockResponse(vaultId, null));
+    }
+
+    internal static async Task<NoContent> Lock(ClaimsPrincipal user, OwnerSignIn signIn, HttpContext http)
+    {
+        await signIn.LockAsync(http, user.VaultId());
+        return TypedResults.NoContent();
+    }
+
+    internal static async Task<NoContent> ChangePassphrase(ChangePassphraseRequest request, VaultService vaults, CancellationToken ct)
+    {
+        await vaults.ChangePassphraseAsync(request.CurrentPassphrase, request.NewPassphrase, ct);
+        return TypedResults.NoContent();
+    }
+
+    internal static async Task<Ok<IReadOnlyList<OwnerToken>>> ListTokens(ClaimsPrincipal user, AccessTokenService tokens, CancellationToken ct)
+    {
+        var list = await tokens.ListAsync(user.VaultId(), ct);
+        return TypedResults.Ok<IReadOnlyList<OwnerToken>>([.. list.Select(ToContract)]);
+    }
+
+    internal static async Task<Created<OwnerToken>> CreateToken(CreateTokenRequest request, ClaimsPrincipal user, AccessTokenService tokens, CancellationToken ct)
+    {
+        var lifetime = request.ExpiresInDays is { } days ? TimeSpan.FromDays(days) : (TimeSpan?)null;
+        var token = await tokens.CreateAsync(user.VaultId(), request.Name, lifetime, ct);
+        return TypedResults.Created($"/owner/api/v1/tokens/{token.Id}", ToContract(token));
+    }
+
+    internal static async Task<Results<NoContent, NotFound>> RevokeToken(Guid id, ClaimsPrincipal user, AccessTokenService tokens, CancellationToken ct) =>
+        await tokens.RevokeAsync(user.VaultId(), id, ct) ? TypedResults.NoContent() : TypedResults.NotFound();
+
+    internal static OwnerToken ToContract(IssuedAccessToken t) => new(t.Id, t.Name, t.Secret, t.CreatedAt, t.ExpiresAt, t.LastUsedAt);
+}

@@ -21,7 +21,8 @@ public sealed class StorageOptions
 
     public bool IsPostgres => string.Equals(Provider, PostgresProvider, StringComparison.OrdinalIgnoreCase);
 
-    public bool IsSqlite => string.Equals(Provider, SqliteProvider, StringComparison.OrdinalIgnoreCase);
+    /// <summary>SQLite is the default: an empty provider setting means SQLite.</summary>
+    public bool IsSqlite => string.IsNullOrWhiteSpace(Provider) || string.Equals(Provider, SqliteProvider, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The user's local data folder: <c>~/.local/share/symbolon</c> on Linux, <c>%LOCALAPPDATA%\Symbolon</c> on Windows.</summary>
     public static string DefaultDataDirectory =>

@@ -1,7 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using Symbolon.Core.AccessTokens;
 using Symbolon.Core.Backup;
@@ -70,19 +74,24 @@ public static class SymbolonHost
 
     public static WebApplicationBuilder AddSymbolon(this WebApplicationBuilder builder)
     {
-        // SYMBOLON_DATA names the data directory, as for the CLI; --data-dir and Storage__DataDirectory win over it.
-        var storage = new StorageOptions();
-        builder.Configuration.GetSection("Storage").Bind(storage);
-        if (string.IsNullOrWhiteSpace(storage.DataDirectory))
-        {
-            storage.DataDirectory = Environment.GetEnvironmentVariable("SYMBOLON_DATA");
-        }
+        // Storage settings are read when the container is built (not here), so that every configuration source,
+        // including a test host's overrides, has been applied. SYMBOLON_DATA names the data directory, as for the
+        // CLI; --data-dir and Storage__DataDirectory win over it.
+        builder.Services.AddOptions<StorageOptions>()
+            .Bind(builder.Configuration.GetSection("Storage"))
+            .PostConfigure(storage =>
+            {
+                if (string.IsNullOrWhiteSpace(storage.DataDirectory))
+                {
+                    storage.DataDirectory = Environment.GetEnvironmentVariable("SYMBOLON_DATA");
+                }
 
-        storage.Validate();
-        StorageSetup.PrepareDataDirectory(storage.ResolvedDataDirectory);
-        builder.Services.AddSingleton(storage);
+                storage.Validate();
+                StorageSetup.PrepareDataDirectory(storage.ResolvedDataDirectory);
+            });
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value);
         builder.Services.AddHostedService<StorageInitializer>();
-        builder.Services.AddDbContext<SymbolonDbContext>(options => StorageSetup.Configure(options, storage));
+        builder.Services.AddDbContext<SymbolonDbContext>((sp, options) => StorageSetup.Configure(options, sp.GetRequiredService<StorageOptions>()));
 
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
         builder.Services.AddSingleton(TimeProvider.System);
@@ -96,9 +105,9 @@ public static class SymbolonHost
         builder.Services.AddScoped<OwnerSignIn>();
 
         // Cookie and antiforgery keys live with the vault, readable by its owner only, not in the user profile.
-        builder.Services.AddDataProtection()
-            .SetApplicationName("Symbolon")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(storage.ResolvedDataDirectory, "keys")));
+        builder.Services.AddDataProtection().SetApplicationName("Symbolon");
+        builder.Services.AddOptions<KeyManagementOptions>().Configure<StorageOptions>((keys, storage) =>
+            keys.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(Path.Combine(storage.ResolvedDataDirectory, "keys")), NullLoggerFactory.Instance));
         builder.Services.AddOwnerAuthentication();
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddHttpContextAccessor();
@@ -121,13 +130,13 @@ public static class SymbolonHost
     }
 
     /// <summary>
-    /// JSON on the wire: camelCase, enums as strings, nulls omitted, and strict reading: an unknown member or a
-    /// missing required one is an error (400 naming the field), not silently ignored.
+    /// JSON on the wire: camelCase, enums as strings, every member written (null included, so that strict readers
+    /// find what they expect), and strict reading: an unknown member or a missing required one is an error
+    /// (400 naming the field), not silently ignored. Optional request members have defaults in Contracts.
     /// </summary>
     public static void ConfigureJson(JsonSerializerOptions options)
     {
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
-        options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
         options.RespectNullableAnnotations = true;
         options.RespectRequiredConstructorParameters = true;

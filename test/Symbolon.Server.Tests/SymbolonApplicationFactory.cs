@@ -1,0 +1,190 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+using Symbolon.Contracts.Profile;
+using Symbolon.Contracts.Vault;
+using Symbolon.Server.Hosting;
+using Symbolon.Server.Storage;
+
+namespace Symbolon.Server.Tests;
+
+public enum StorageKind
+{
+    Sqlite,
+    Postgres,
+}
+
+/// <summary>
+/// The real Symbolon host over a real database: a SQLite file in a fresh data directory, or a fresh database on
+/// the PostgreSQL server that ./test.sh starts (SYMBOLON_TEST_POSTGRES). Tests talk to it through intent methods.
+/// </summary>
+public sealed class SymbolonApplicationFactory : WebApplicationFactory<Program>
+{
+    public const string Passphrase = "correct horse battery staple";
+
+    private readonly StorageKind _storage;
+    private readonly string? _postgresDatabase;
+
+    public SymbolonApplicationFactory(StorageKind storage = StorageKind.Sqlite)
+    {
+        _storage = storage;
+        DataDirectory = Path.Combine(Path.GetTempPath(), "symbolon-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(DataDirectory);
+        if (storage == StorageKind.Postgres)
+        {
+            _postgresDatabase = "symbolon_test_" + Guid.NewGuid().ToString("N")[..12];
+            PostgresConnectionString = TestPostgres.CreateDatabase(_postgresDatabase);
+        }
+    }
+
+    public string DataDirectory { get; }
+
+    public string? PostgresConnectionString { get; }
+
+    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
+
+    /// <summary>Every log line the server wrote, formatted, with its structured values.</summary>
+    public ConcurrentQueue<string> Logs { get; } = new();
+
+    public string DatabasePath => Path.Combine(DataDirectory, "symbolon.db");
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Storage:DataDirectory", DataDirectory);
+        if (_storage == StorageKind.Postgres)
+        {
+            builder.UseSetting("Storage:Provider", "Postgres");
+            builder.UseSetting("Storage:ConnectionString", PostgresConnectionString);
+        }
+
+        builder.ConfigureLogging(logging => logging.AddProvider(new CollectingLoggerProvider(Logs)).SetMinimumLevel(LogLevel.Trace));
+        builder.ConfigureTestServices(services =>
+        {
+            services.RemoveAll<TimeProvider>();
+            services.AddSingleton<TimeProvider>(Time);
+        });
+    }
+
+    /// <summary>A client with its own cookie jar, like a separate browser.</summary>
+    public HttpClient CreateOwnerClient(bool https = false) => CreateClient(new WebApplicationFactoryClientOptions
+    {
+        AllowAutoRedirect = false,
+        HandleCookies = true,
+        BaseAddress = new Uri(https ? "https://localhost" : "http://localhost"),
+    });
+
+    public async Task<(HttpClient Client, CreateVaultResponse Vault)> CreateVaultAsync(string passphrase = Passphrase)
+    {
+        var client = CreateOwnerClient();
+        var response = await client.PostAsJsonAsync("/owner/api/v1/vault", new CreateVaultRequest(passphrase));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var created = await response.Content.ReadFromJsonAsync<CreateVaultResponse>(Json);
+        return (client, created!);
+    }
+
+    public HttpClient CreateTokenClient(string token)
+    {
+        var client = CreateOwnerClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    public static async Task<ProfileField> AddFieldAsync(HttpClient client, ProfileFieldInput input)
+    {
+        var response = await client.PostAsJsonAsync("/owner/api/v1/profile/fields", input, Json);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<ProfileField>(Json))!;
+    }
+
+    public static JsonSerializerOptions Json { get; } = CreateJson();
+
+    private static JsonSerializerOptions CreateJson()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        SymbolonHost.ConfigureJson(options);
+        return options;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            StorageSetup.ReleaseFiles();
+            if (_postgresDatabase is not null)
+            {
+                TestPostgres.DropDatabase(_postgresDatabase);
+            }
+
+            try
+            {
+                Directory.Delete(DataDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A file still held open by a finalizing connection is left for the OS temp cleaner.
+            }
+        }
+    }
+}
+
+/// <summary>The PostgreSQL server started by ./test.sh; tests fail (never skip) when it is missing.</summary>
+internal static class TestPostgres
+{
+    public static string AdminConnectionString =>
+        Environment.GetEnvironmentVariable("SYMBOLON_TEST_POSTGRES") is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException("SYMBOLON_TEST_POSTGRES is not set: run the tests with ./test.sh, which starts PostgreSQL on loopback.");
+
+    public static string CreateDatabase(string name)
+    {
+        using var connection = new NpgsqlConnection(AdminConnectionString);
+        connection.Open();
+        using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+        command.ExecuteNonQuery();
+        return new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name, Pooling = false }.ConnectionString;
+    }
+
+    public static void DropDatabase(string name)
+    {
+        NpgsqlConnection.ClearAllPools();
+        using var connection = new NpgsqlConnection(AdminConnectionString);
+        connection.Open();
+        using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
+        command.ExecuteNonQuery();
+    }
+}
+
+/// <summary>Keeps every log entry: the formatted message plus each structured value, to search for leaks.</summary>
+internal sealed class CollectingLoggerProvider(ConcurrentQueue<string> sink) : ILoggerProvider
+{
+    public ILogger CreateLogger(string categoryName) => new Collector(categoryName, sink);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Collector(string category, ConcurrentQueue<string> sink) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var values = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(" ", pairs.Select(p => $"{p.Key}={p.Value}")) : "";
+            sink.Enqueue($"{logLevel} {category}: {formatter(state, exception)} | {values} | {exception}");
+        }
+    }
+}

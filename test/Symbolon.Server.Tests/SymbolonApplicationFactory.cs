@@ -67,7 +67,7 @@ public sealed class SymbolonApplicationFactory : WebApplicationFactory<Program>
             builder.UseSetting("Storage:ConnectionString", PostgresConnectionString);
         }
 
-        builder.ConfigureLogging(logging => logging.AddProvider(new CollectingLoggerProvider(Logs)).SetMinimumLevel(LogLevel.Trace));
+        builder.ConfigureLogging(logging => logging.ClearProviders().AddProvider(new CollectingLoggerProvider(Logs)).SetMinimumLevel(LogLevel.Trace));
         builder.ConfigureTestServices(services =>
         {
             services.RemoveAll<TimeProvider>();

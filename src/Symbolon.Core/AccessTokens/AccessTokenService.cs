@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Symbolon.Core.Records;
 using Symbolon.Core.Storage;
 using Symbolon.Core.Validation;
 
@@ -39,7 +40,7 @@ internal sealed class AccessTokenService(SymbolonDbContext db, TimeProvider time
         var entity = new AccessTokenEntity
         {
             VaultId = vaultId,
-            Id = Guid.CreateVersion7(now),
+            Id = UuidV7.Create(now),
             Name = name,
             SecretHash = Hash(secret),
             CreatedAt = now,

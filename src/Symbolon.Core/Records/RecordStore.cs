@@ -59,7 +59,7 @@ internal sealed class RecordStore(SymbolonDbContext db, TimeProvider time)
     public async Task<CurrentRecord> CreateAsync(VaultKeys keys, string type, byte[] json, Actor actor, CancellationToken ct = default)
     {
         var now = time.GetUtcNow();
-        var id = Guid.CreateVersion7(now);
+        var id = UuidV7.Create(now);
         db.Records.Add(new RecordEntity { VaultId = keys.VaultId, Id = id, Type = type, CurrentVersion = 1, CreatedAt = now, UpdatedAt = now });
         db.RecordVersions.Add(NewVersion(keys, id, type, 1, now, RecordOperations.Create, actor, json));
         await db.SaveChangesAsync(ct);

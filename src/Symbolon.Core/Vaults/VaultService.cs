@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using NSec.Cryptography;
+using Symbolon.Core.Records;
 using Symbolon.Core.Storage;
 
 namespace Symbolon.Core.Vaults;
@@ -55,7 +56,7 @@ internal sealed partial class VaultService(SymbolonDbContext db, TimeProvider ti
         }
 
         var now = time.GetUtcNow();
-        var vaultId = Guid.CreateVersion7(now);
+        var vaultId = UuidV7.Create(now);
         var kdf = KdfParameters.Default;
         var salt = RandomNumberGenerator.GetBytes(16);
         var dataKey = GC.AllocateArray<byte>(VaultCrypto.KeySize, pinned: true);

@@ -73,7 +73,7 @@ internal sealed class RecordStore(SymbolonDbContext db, TimeProvider time)
         record.CurrentVersion++;
         record.UpdatedAt = now;
         db.RecordVersions.Add(NewVersion(keys, id, record.Type, record.CurrentVersion, now, RecordOperations.Update, actor, json));
-        await db.SaveChangesAsync(ct);
+        await SaveVersionAsync(record.CurrentVersion, ct);
         return new CurrentRecord(id, record.Type, record.CurrentVersion, record.CreatedAt, now, actor, json);
     }
 
@@ -97,7 +97,7 @@ internal sealed class RecordStore(SymbolonDbContext db, TimeProvider time)
             ActorId = actor.Id,
             Sealed = null,
         });
-        await db.SaveChangesAsync(ct);
+        await SaveVersionAsync(record.CurrentVersion, ct);
     }
 
     /// <summary>Removes a deleted record and all its versions for good.</summary>
@@ -189,6 +189,23 @@ internal sealed class RecordStore(SymbolonDbContext db, TimeProvider time)
         head.UpdatedAt,
         new Actor(version.ActorKind, version.ActorId),
         keys.OpenRecord(head.Id, head.Type, version.Version, version.Sealed!));
+
+    /// <summary>
+    /// Saves a new version. Two writers that read the same head both try to insert the same version number;
+    /// the primary key refuses the second, which then gets a conflict rather than an error.
+    /// </summary>
+    private async Task SaveVersionAsync(int version, CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear();
+            throw new RecordVersionConflictException(version - 1, version);
+        }
+    }
 
     private async Task<RecordEntity> LoadHeadAsync(Guid vaultId, Guid id, int? expectedVersion, CancellationToken ct)
     {

@@ -143,6 +143,14 @@ public sealed class VaultApiTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, (await _app.CreateOwnerClient().PostAsJsonAsync("/owner/api/v1/vault/unlock", new UnlockRequest("the next passphrase"))).StatusCode);
     }
 
+    [Fact]
+    public async Task Unknown_addresses_and_methods_under_the_api_are_problem_documents()
+    {
+        var (owner, _) = await _app.CreateVaultAsync();
+        await AssertProblem(await owner.GetAsync("/owner/api/v1/no-such-thing"), HttpStatusCode.NotFound, ProblemCodes.NoSuchEndpoint);
+        await AssertProblem(await owner.PatchAsync("/owner/api/v1/profile", null), HttpStatusCode.MethodNotAllowed, ProblemCodes.MethodNotAllowed);
+    }
+
     internal static async Task<JsonElement> AssertProblem(HttpResponseMessage response, HttpStatusCode status, string code)
     {
         var body = await response.Content.ReadAsStringAsync();

@@ -21,6 +21,12 @@ public static class ProblemCodes
     /// <summary>The request needs a JSON body.</summary>
     public const string MissingBody = "SYM1005";
 
+    /// <summary>There is no endpoint at this address (404).</summary>
+    public const string NoSuchEndpoint = "SYM1006";
+
+    /// <summary>The endpoint exists but not for this HTTP method (405).</summary>
+    public const string MethodNotAllowed = "SYM1007";
+
     /// <summary>Authentication is required (401).</summary>
     public const string Unauthenticated = "SYM1101";
 

@@ -153,9 +153,12 @@ public static class SymbolonHost
             if (context.HttpContext.Request.Path.StartsWithSegments(OwnerApiPrefix) && !context.HttpContext.Response.HasStarted)
             {
                 var status = context.HttpContext.Response.StatusCode;
-                var problem = status == StatusCodes.Status404NotFound
-                    ? ProblemCatalog.Create(Contracts.Problems.ProblemCodes.RecordNotFound, 404, "Not found.", "There is nothing at this address.")
-                    : ProblemCatalog.Create(Contracts.Problems.ProblemCodes.InvalidValue, status, "The request was refused.");
+                var problem = status switch
+                {
+                    StatusCodes.Status404NotFound => ProblemCatalog.Create(Contracts.Problems.ProblemCodes.NoSuchEndpoint, 404, "Not found.", "There is nothing at this address."),
+                    StatusCodes.Status405MethodNotAllowed => ProblemCatalog.Create(Contracts.Problems.ProblemCodes.MethodNotAllowed, 405, "This method is not allowed here."),
+                    _ => ProblemCatalog.Create(Contracts.Problems.ProblemCodes.InvalidValue, status, "The request was refused."),
+                };
                 await context.HttpContext.Response.WriteAsJsonAsync(problem, (JsonSerializerOptions?)null, "application/problem+json");
             }
         });

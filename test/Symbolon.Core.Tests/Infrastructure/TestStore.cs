@@ -65,15 +65,22 @@ internal sealed class TestStore : IAsyncDisposable
 
     internal static async Task<TestStore> MigrateNewAsync(StorageKind kind, FakeTimeProvider? time)
     {
-        var directory = NewDirectory();
         var postgres = kind == StorageKind.Postgres ? await TestPostgres.CreateDatabaseAsync() : null;
-        var store = new TestStore(kind, directory, postgres, time ?? new FakeTimeProvider(Start));
-        await using var db = store.NewContext();
-        await db.Database.MigrateAsync();
-        if (kind == StorageKind.Sqlite)
+        var store = new TestStore(kind, NewDirectory(), postgres, time ?? new FakeTimeProvider(Start));
+        try
         {
-            // The server switches the file to write-ahead logging; tests look at the same files it would leave.
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+            await using var db = store.NewContext();
+            await db.Database.MigrateAsync();
+            if (kind == StorageKind.Sqlite)
+            {
+                // The server switches the file to write-ahead logging; tests look at the same files it would leave.
+                await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+            }
+        }
+        catch
+        {
+            await store.DisposeAsync();
+            throw;
         }
 
         return store;

@@ -173,6 +173,7 @@ internal sealed partial class BackupService(SymbolonDbContext db, TimeProvider t
                 throw new InvalidBackupException($"This backup has format version {header.FormatVersion}; this Symbolon reads version 1.");
             }
 
+            CheckHeader(header);
             return header;
         }
         catch (EndOfStreamException e)
@@ -182,6 +183,37 @@ internal sealed partial class BackupService(SymbolonDbContext db, TimeProvider t
         catch (JsonException e)
         {
             throw new InvalidBackupException("The backup file's header is damaged.", e);
+        }
+    }
+
+    // Note: the header is authenticated only when the payload is opened, and by then the restore has already written
+    // the vault row; a header that lost a member (a damaged property name parses as a missing one) must be refused
+    // here, as a damaged backup, not surface later as a null reference or a database constraint error.
+    private static void CheckHeader(BackupHeader header)
+    {
+        var vault = header.Vault;
+        if (header.Salt is not { Length: 32 }
+            || vault is null
+            || vault.Id == Guid.Empty
+            || vault.KdfAlgorithm is null
+            || vault.KdfSalt is not { Length: > 0 }
+            || vault.PassphraseWrappedKey is not { Length: > 0 }
+            || vault.RecoveryWrappedKey is not { Length: > 0 }
+            || vault.SigningPublicKey is not { Length: > 0 }
+            || vault.SigningPrivateKeySealed is not { Length: > 0 }
+            || vault.AgreementPublicKey is not { Length: > 0 }
+            || vault.AgreementPrivateKeySealed is not { Length: > 0 })
+        {
+            throw new InvalidBackupException("The backup file's header is damaged.");
+        }
+
+        try
+        {
+            new KdfParameters(vault.KdfAlgorithm, vault.KdfMemoryKiB, vault.KdfIterations, vault.KdfParallelism).Validate();
+        }
+        catch (VaultFormatException e)
+        {
+            throw new InvalidBackupException("The backup file's header is damaged: " + e.Message, e);
         }
     }
 

@@ -136,12 +136,14 @@ internal static class VCardWriter
     private static (string, string)[] TypeParameter(string? label) =>
         label?.ToLowerInvariant() is "home" or "work" ? [("type", label.ToLowerInvariant())] : [];
 
-    // RFC 6350 section 3.4: backslash, comma, semicolon and newline are escaped in text values.
+    // RFC 6350 section 3.4: backslash, comma, semicolon and newline are escaped in text values. A lone CR counts as
+    // a newline too: left raw it would break the CRLF line structure of the card.
     private static string Escape(string value) => value
         .Replace("\\", "\\\\", StringComparison.Ordinal)
         .Replace(",", "\\,", StringComparison.Ordinal)
         .Replace(";", "\\;", StringComparison.Ordinal)
         .Replace("\r\n", "\\n", StringComparison.Ordinal)
+        .Replace("\r", "\\n", StringComparison.Ordinal)
         .Replace("\n", "\\n", StringComparison.Ordinal);
 
     // RFC 6350 section 3.2: lines longer than 75 octets are folded with CRLF and a space,

@@ -117,7 +117,8 @@ internal static partial class ProfileValidator
         switch (kind)
         {
             case ProfileFieldKinds.Email:
-                if (text.Length > 254 || !MailAddress.TryCreate(text, out var mail) || mail.Address != text || !text.Contains('.', StringComparison.Ordinal))
+                // The dot must be in the domain: "first.last@intranet" has a dot, but no domain mail can reach from outside.
+                if (text.Length > 254 || !MailAddress.TryCreate(text, out var mail) || mail.Address != text || !mail.Host.Contains('.', StringComparison.Ordinal))
                 {
                     errors.Add("text", "This is not an email address (expected something like name@example.org).");
                 }

@@ -150,7 +150,7 @@ internal sealed class RecordStore(SymbolonDbContext db, TimeProvider time)
             where r.VaultId == keys.VaultId && r.DeletedAt == null && r.Type.StartsWith(typePrefix)
             orderby r.Id
             select new { Head = r, Version = v }).ToListAsync(ct);
-        return [.. rows.Select(row => ToCurrent(keys, row.Head, row.Version))];
+        return [.. rows.Where(row => HasPrefix(row.Head, typePrefix)).Select(row => ToCurrent(keys, row.Head, row.Version))];
     }
 
     /// <summary>Every version of one record, oldest first, decrypted.</summary>
@@ -166,11 +166,18 @@ internal sealed class RecordStore(SymbolonDbContext db, TimeProvider time)
     }
 
     /// <summary>Heads of all records of a type prefix, deleted ones included (for histories).</summary>
-    public async Task<IReadOnlyList<RecordEntity>> ListHeadsAsync(Guid vaultId, string typePrefix, CancellationToken ct = default) =>
-        await db.Records.AsNoTracking()
+    public async Task<IReadOnlyList<RecordEntity>> ListHeadsAsync(Guid vaultId, string typePrefix, CancellationToken ct = default)
+    {
+        var heads = await db.Records.AsNoTracking()
             .Where(r => r.VaultId == vaultId && r.Type.StartsWith(typePrefix))
             .OrderBy(r => r.Id)
             .ToListAsync(ct);
+        return [.. heads.Where(head => HasPrefix(head, typePrefix))];
+    }
+
+    // Note: SQLite translates StartsWith to LIKE, which ignores ASCII case, while PostgreSQL compares exactly; the
+    // ordinal check after the query makes both providers return the same records.
+    private static bool HasPrefix(RecordEntity head, string typePrefix) => head.Type.StartsWith(typePrefix, StringComparison.Ordinal);
 
     internal static RecordVersion Decrypt(VaultKeys keys, RecordVersionEntity v) => new(
         v.RecordId,

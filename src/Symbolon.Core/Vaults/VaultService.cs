@@ -120,7 +120,7 @@ internal sealed partial class VaultService(SymbolonDbContext db, TimeProvider ti
     internal static byte[] UnwrapWithPassphrase(VaultEntity vault, string? passphrase)
     {
         var kdf = new KdfParameters(vault.KdfAlgorithm, vault.KdfMemoryKiB, vault.KdfIterations, vault.KdfParallelism);
-        var kek = kdf.DeriveKey(Encoding.UTF8.GetBytes(passphrase ?? string.Empty), vault.KdfSalt);
+        var kek = kdf.DeriveKey(PassphraseBytes(passphrase ?? string.Empty), vault.KdfSalt);
         try
         {
             return VaultCrypto.Open(kek, vault.PassphraseWrappedKey, VaultCrypto.KeyAad(vault.Id, PassphraseWrap));
@@ -284,7 +284,7 @@ internal sealed partial class VaultService(SymbolonDbContext db, TimeProvider ti
 
     private static byte[] WrapWithPassphrase(Guid vaultId, KdfParameters kdf, byte[] salt, string passphrase, ReadOnlySpan<byte> dataKey)
     {
-        var kek = kdf.DeriveKey(Encoding.UTF8.GetBytes(passphrase), salt);
+        var kek = kdf.DeriveKey(PassphraseBytes(passphrase), salt);
         try
         {
             return VaultCrypto.Seal(kek, dataKey, VaultCrypto.KeyAad(vaultId, PassphraseWrap));
@@ -294,6 +294,10 @@ internal sealed partial class VaultService(SymbolonDbContext db, TimeProvider ti
             CryptographicOperations.ZeroMemory(kek);
         }
     }
+
+    // Note: the same typed passphrase can arrive composed (NFC) from one keyboard or browser and decomposed (NFD)
+    // from another; like RFC 8265's OpaqueString profile, the key is derived from its NFC form so both open the vault.
+    private static byte[] PassphraseBytes(string passphrase) => Encoding.UTF8.GetBytes(passphrase.Normalize(NormalizationForm.FormC));
 
     private static byte[] WrapWithRecoveryKey(Guid vaultId, byte[] recoveryKey, ReadOnlySpan<byte> dataKey) =>
         VaultCrypto.Seal(DeriveRecoveryKek(recoveryKey), dataKey, VaultCrypto.KeyAad(vaultId, RecoveryWrap));

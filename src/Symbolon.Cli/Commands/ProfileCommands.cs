@@ -156,7 +156,7 @@ internal static class ProfileCommands
         }
         else if (name is not null || address is not null)
         {
-            throw CliException.Usage($"A {kind} field takes its value as VALUE; name and address options do not apply to it.");
+            throw CliException.Usage($"The {kind} kind takes its value as VALUE.", "The name options (--given, --family ...) and the address options (--street, --locality ...) do not apply to it.");
         }
     }
 

@@ -74,7 +74,7 @@ internal static class VaultCommands
                     ? $"$env:{EnvironmentVariables.Session} = \"{secret}\""
                     : $"export {EnvironmentVariables.Session}={secret}");
                 cli.Note($"Unlocked vault {unlocked.VaultId}: the CLI session lasts until {until}.");
-                cli.Note($"Run the line above in your shell (or: eval \"$(symbolon unlock)\"); commands then use the session instead of asking for the passphrase. `symbolon lock` ends it.");
+                cli.Note($"Run the line above in your shell to set {EnvironmentVariables.Session} (or unlock with: eval \"$(symbolon unlock)\"); commands then use the session instead of asking for the passphrase. `symbolon lock` ends it.");
             }
             else
             {

@@ -109,7 +109,7 @@ internal static class CliSession
         }
         catch (AuthenticationTagMismatchException)
         {
-            reason = $"{EnvironmentVariables.Session} does not open the current CLI session (it is from an earlier unlock)";
+            reason = $"{EnvironmentVariables.Session} does not open the current CLI session (it is from an earlier unlock, or the session file was changed)";
             return null;
         }
         finally

@@ -34,6 +34,18 @@ internal static class ProfileCommands
                 return ExitCodes.Success;
             }
 
+            if (cli.Env.OutConsole.Profile.Width < Display.WideTableWidth)
+            {
+                // A narrow terminal gets two lines per field instead of a table squeezed past reading.
+                foreach (var field in profile.Fields)
+                {
+                    cli.Say($"{field.Kind,-15}{Display.Value(field)}{(field.Label is null ? "" : $" ({field.Label})")}");
+                    cli.Say($"{"",-15}{field.Id}  v{field.Version}  {Display.Time(field.UpdatedAt, context.Time)}  {field.UpdatedBy.DisplayName}");
+                }
+
+                return ExitCodes.Success;
+            }
+
             var table = new Table().AddColumns("Id", "Kind", "Label", "Value", "Version", "Updated", "By");
             foreach (var field in profile.Fields)
             {

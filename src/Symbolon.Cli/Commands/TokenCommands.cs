@@ -55,6 +55,17 @@ internal static class TokenCommands
                 return ExitCodes.Success;
             }
 
+            if (cli.Env.OutConsole.Profile.Width < Display.WideTableWidth)
+            {
+                foreach (var token in tokens)
+                {
+                    cli.Say(token.Name);
+                    cli.Say($"  {token.Id}  expires {Display.Time(token.ExpiresAt, context.Time, "never")}  last used {Display.Time(token.LastUsedAt, context.Time, "never")}");
+                }
+
+                return ExitCodes.Success;
+            }
+
             var table = new Table().AddColumns("Id", "Name", "Created", "Expires", "Last used");
             foreach (var token in tokens)
             {

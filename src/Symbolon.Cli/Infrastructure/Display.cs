@@ -8,6 +8,9 @@ namespace Symbolon.Cli.Infrastructure;
 /// <summary>How values are written for people: times in the local zone, names and addresses on one line.</summary>
 internal static class Display
 {
+    /// <summary>Below this many columns, wide tables (profile fields, tokens) are written as two-line entries.</summary>
+    public const int WideTableWidth = 110;
+
     public static string Time(DateTimeOffset value, TimeProvider time) =>
         TimeZoneInfo.ConvertTime(value, time.LocalTimeZone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
 

@@ -44,6 +44,9 @@ internal sealed class SecretInput(CliEnvironment env)
                 $"Set the environment variable {source.Variable}, pass {source.FileOption} PATH (a file whose first line is the {source.What}), or run the command in an interactive terminal.");
         }
 
+        // Note: .NET turns terminal echo off when it first reads a key; touching the console's input first makes
+        // that happen before the prompt appears, so that nothing typed ahead of the prompt is echoed.
+        _ = Console.KeyAvailable;
         var console = env.ErrorConsole;
         var first = console.Prompt(new TextPrompt<string>($"{prompt}:").Secret(null));
         check?.Invoke(first);

@@ -126,6 +126,33 @@ public sealed class LocalModeTests : IDisposable
     }
 
     [Fact]
+    public async Task SYMBOLON_DEBUG_adds_the_stack_trace_to_an_error()
+    {
+        await _cli.InitAsync();
+        var wrong = _cli.WriteFile("wrong.txt", "not the right passphrase");
+        Assert.DoesNotContain("WrongPassphraseException", (await _cli.RunAsync("profile", "show", "--passphrase-file", wrong)).Failed().Stderr, StringComparison.Ordinal);
+
+        _cli.Environment["SYMBOLON_DEBUG"] = "1";
+        var debug = (await _cli.RunAsync("profile", "show", "--passphrase-file", wrong)).Failed();
+        Assert.StartsWith("Error: That passphrase does not open this vault.", debug.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Symbolon.Core.Vaults.WrongPassphraseException", debug.Stderr, StringComparison.Ordinal);
+        Assert.Contains("   at Symbolon.", debug.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unreachable_server_is_a_plain_error()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+
+        var result = (await _cli.RunAsync("status", "--server", $"http://127.0.0.1:{port}")).Failed();
+        Assert.StartsWith("Error: The server could not be reached.", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("must be an http:// or https:// address", (await _cli.RunAsync("status", "--server", "ftp://example.org")).Failed(2).Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_invalid_value_fails_with_exit_code_1_naming_the_field()
     {
         await _cli.InitAsync();

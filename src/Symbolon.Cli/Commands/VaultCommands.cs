@@ -93,6 +93,7 @@ internal static class VaultCommands
         cli.SetAction(command, async (context, _, ct) =>
         {
             var operations = await context.ConnectAsync(ct);
+            var endedSession = false;
             try
             {
                 await operations.LockAsync(ct);
@@ -100,7 +101,7 @@ internal static class VaultCommands
             finally
             {
                 // Whatever the server said, nothing that opens the vault stays behind in the data directory.
-                var endedSession = PrivateFile.Delete(CliSession.PathIn(context.DataDirectory));
+                endedSession = PrivateFile.Delete(CliSession.PathIn(context.DataDirectory));
                 var deletedToken = PrivateFile.Delete(CliTokenFile.PathIn(context.DataDirectory));
                 if (endedSession)
                 {
@@ -118,7 +119,8 @@ internal static class VaultCommands
                 }
             }
 
-            cli.Say(operations.Mode == "remote" ? $"Locked the vault on the {operations.Location}." : "Locked.");
+            cli.Say(operations.Mode == "remote" ? $"Locked the vault on the {operations.Location}."
+                : endedSession ? "Locked." : "There was no CLI session to end; the vault is locked.");
             return ExitCodes.Success;
         });
         return command;

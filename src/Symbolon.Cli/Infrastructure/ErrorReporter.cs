@@ -37,11 +37,6 @@ internal static class ErrorReporter
             return new CliException(problem.Title ?? "The operation failed.", problem.Detail, errors, code, hint: HintFor(code));
         }
 
-        if (exception is InvalidOperationException && exception.Source is "Symbolon.Core")
-        {
-            return new CliException(exception.Message);
-        }
-
         return new CliException(
             $"Something went wrong ({exception.GetType().Name}).",
             exception.Message,

@@ -23,8 +23,8 @@ internal static class CliSession
 
     public static string PathIn(string dataDirectory) => Path.Combine(dataDirectory, FileName);
 
-    /// <summary>Writes a new session file and returns the secret that opens it (base64url).</summary>
-    public static string Start(string dataDirectory, VaultKeys keys, DateTimeOffset now)
+    /// <summary>Writes a new session file; returns the secret that opens it (base64url) and when it expires.</summary>
+    public static (string Secret, DateTimeOffset ExpiresAt) Start(string dataDirectory, VaultKeys keys, DateTimeOffset now)
     {
         var secret = RandomNumberGenerator.GetBytes(VaultCrypto.KeySize);
         try
@@ -33,7 +33,7 @@ internal static class CliSession
             var sealedKey = VaultCrypto.Seal(secret, keys.DataKey, AssociatedData(keys.VaultId, expiresAt));
             var file = new CliSessionFile(keys.VaultId, expiresAt, Base64Url.EncodeToString(sealedKey));
             PrivateFile.WriteAllText(PathIn(dataDirectory), JsonSerializer.Serialize(file, CliJson.Wire));
-            return Base64Url.EncodeToString(secret);
+            return (Base64Url.EncodeToString(secret), expiresAt);
         }
         finally
         {

@@ -62,9 +62,8 @@ internal sealed class LocalOwnerOperations(CliContext context) : IOwnerOperation
     public async Task<UnlockResult> UnlockAsync(string passphrase, CancellationToken ct)
     {
         using var keys = await (await VaultsAsync(ct)).UnlockAsync(passphrase, ct);
-        var now = Time.GetUtcNow();
-        var secret = CliSession.Start(context.DataDirectory, keys, now);
-        return new UnlockResult(keys.VaultId, CliSession.Read(context.DataDirectory)?.ExpiresAt ?? now + CliSession.Lifetime, secret, null);
+        var (secret, expiresAt) = CliSession.Start(context.DataDirectory, keys, Time.GetUtcNow());
+        return new UnlockResult(keys.VaultId, expiresAt, secret, null);
     }
 
     public Task LockAsync(CancellationToken ct) => Task.CompletedTask;

@@ -58,13 +58,12 @@ internal sealed class RemoteOwnerOperations : IOwnerOperations
     {
         WarnIfPlainHttp();
         var created = await SendAsync<CreateVaultResponse>(HttpMethod.Post, "vault", new CreateVaultRequest(passphrase), authenticated: false, ct);
-        var signedIn = created.AccessToken.Token is { } token;
-        if (signedIn)
+        if (created.AccessToken.Token is { } token)
         {
-            CliTokenFile.Write(_context.DataDirectory, created.AccessToken.Token!);
+            CliTokenFile.Write(_context.DataDirectory, token);
         }
 
-        return new CreatedVaultResult(created.VaultId, created.RecoveryKey, signedIn);
+        return new CreatedVaultResult(created.VaultId, created.RecoveryKey, SignedIn: created.AccessToken.Token is not null);
     }
 
     public async Task<UnlockResult> UnlockAsync(string passphrase, CancellationToken ct)

@@ -59,6 +59,8 @@ internal static class CliApp
         var cli = new CliCommands(env, globals);
         var root = new RootCommand(Description);
         root.Options.Add(globals.DataDirectory);
+        root.Options.Add(globals.Storage);
+        root.Options.Add(globals.ConnectionString);
         root.Options.Add(globals.Server);
         root.Options.Add(globals.PassphraseFile);
         foreach (var command in VaultCommands.Create(cli))

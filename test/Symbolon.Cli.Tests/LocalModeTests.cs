@@ -180,6 +180,8 @@ public sealed class LocalModeTests : IDisposable
         Assert.Contains("A name is given in its parts", (await _cli.RunAsync("profile", "set", "name", "Ada Lovelace")).Failed(2).Stderr, StringComparison.Ordinal);
         Assert.Contains("--street", (await _cli.RunAsync("profile", "set", "email", "a@b.example", "--street", "Main St")).Failed(2).Stderr, StringComparison.Ordinal);
         Assert.Contains("--output", (await _cli.RunAsync("backup")).Failed(2).Stderr, StringComparison.Ordinal);
+        Assert.Contains("Storage:Provider must be", (await _cli.RunAsync("status", "--storage", "mysql")).Failed(2).Stderr, StringComparison.Ordinal);
+        Assert.Contains("Storage:ConnectionString", (await _cli.RunAsync("status", "--storage", "Postgres")).Failed(2).Stderr, StringComparison.Ordinal);
 
         // A command group alone shows what it holds.
         Assert.Contains("history", (await _cli.RunAsync("profile")).Failed(2).Stderr, StringComparison.Ordinal);

@@ -38,9 +38,11 @@ public sealed class PostgresLocalModeTests : IAsyncLifetime, IDisposable
         (await _cli.RunWithPassphraseAsync("backup", "-o", backup)).Succeeded();
         Assert.Contains("A vault already exists", (await _cli.RunWithPassphraseAsync("restore", backup)).Failed().Stderr, StringComparison.Ordinal);
 
-        UseDatabase(await CreateDatabaseAsync());
-        Assert.Contains("2 records with 3 versions", (await _cli.RunWithPassphraseAsync("restore", backup)).Succeeded().Stdout, StringComparison.Ordinal);
-        Assert.Equal(before, (await _cli.RunWithPassphraseAsync("export")).Succeeded().Stdout);
+        // The second database is named with --storage and --connection-string, the server's own switches.
+        var second = await CreateDatabaseAsync();
+        _cli.Environment.Clear();
+        Assert.Contains("2 records with 3 versions", (await _cli.RunWithPassphraseAsync("restore", backup, "--storage", "postgres", "--connection-string", second)).Succeeded().Stdout, StringComparison.Ordinal);
+        Assert.Equal(before, (await _cli.RunWithPassphraseAsync("export", "--storage", "Postgres", "--connection-string", second)).Succeeded().Stdout);
     }
 
     private void UseDatabase(string connectionString)

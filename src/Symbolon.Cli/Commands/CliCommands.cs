@@ -14,6 +14,20 @@ internal sealed class GlobalOptions
         Recursive = true,
     };
 
+    public Option<string?> Storage { get; } = new("--storage")
+    {
+        Description = $"Sqlite (the default: symbolon.db in the data directory) or Postgres (default: ${EnvironmentVariables.StorageProvider}).",
+        HelpName = "PROVIDER",
+        Recursive = true,
+    };
+
+    public Option<string?> ConnectionString { get; } = new("--connection-string")
+    {
+        Description = $"The PostgreSQL connection string (default: ${EnvironmentVariables.StorageConnectionString}, which keeps a password out of the process list).",
+        HelpName = "TEXT",
+        Recursive = true,
+    };
+
     public Option<string?> Server { get; } = new("--server")
     {
         Description = $"Talk to the Symbolon server at this address (default: ${EnvironmentVariables.Server}, else the server running for the data directory, if any).",
@@ -45,7 +59,7 @@ internal sealed class CliCommands(CliEnvironment env, GlobalOptions globals)
         {
             try
             {
-                var storage = CliContext.ResolveStorage(Env, result.GetValue(Globals.DataDirectory));
+                var storage = CliContext.ResolveStorage(Env, result.GetValue(Globals.DataDirectory), result.GetValue(Globals.Storage), result.GetValue(Globals.ConnectionString));
                 await using var context = new CliContext(Env, storage, result.GetValue(Globals.Server), result.GetValue(Globals.PassphraseFile));
                 return await action(context, result, ct);
             }

@@ -23,14 +23,17 @@ internal sealed class CliContext(CliEnvironment env, StorageOptions storage, str
 
     public TimeProvider Time => Env.Time;
 
-    /// <summary>Storage settings as the server reads them: --data-dir, SYMBOLON_DATA, Storage__Provider, Storage__ConnectionString.</summary>
-    public static StorageOptions ResolveStorage(CliEnvironment env, string? dataDirectory)
+    /// <summary>
+    /// Storage settings as the server reads them: --data-dir or SYMBOLON_DATA, --storage or Storage__Provider,
+    /// --connection-string or Storage__ConnectionString.
+    /// </summary>
+    public static StorageOptions ResolveStorage(CliEnvironment env, string? dataDirectory, string? provider = null, string? connectionString = null)
     {
         var storage = new StorageOptions
         {
             DataDirectory = dataDirectory ?? env.Get(EnvironmentVariables.DataDirectory),
-            Provider = env.Get(EnvironmentVariables.StorageProvider) ?? env.Get(EnvironmentVariables.StorageProvider.ToUpperInvariant()) ?? StorageOptions.SqliteProvider,
-            ConnectionString = env.Get(EnvironmentVariables.StorageConnectionString) ?? env.Get(EnvironmentVariables.StorageConnectionString.ToUpperInvariant()),
+            Provider = provider ?? env.Get(EnvironmentVariables.StorageProvider) ?? env.Get(EnvironmentVariables.StorageProvider.ToUpperInvariant()) ?? StorageOptions.SqliteProvider,
+            ConnectionString = connectionString ?? env.Get(EnvironmentVariables.StorageConnectionString) ?? env.Get(EnvironmentVariables.StorageConnectionString.ToUpperInvariant()),
         };
         try
         {

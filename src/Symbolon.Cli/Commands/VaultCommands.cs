@@ -1,0 +1,215 @@
+using System.CommandLine;
+using Spectre.Console;
+using Symbolon.Cli.Infrastructure;
+using Symbolon.Cli.Operations;
+using Symbolon.Core.Vaults;
+
+namespace Symbolon.Cli.Commands;
+
+/// <summary><c>init</c>, <c>unlock</c>, <c>lock</c>, <c>status</c>, <c>passphrase change</c> and <c>recover</c>.</summary>
+internal static class VaultCommands
+{
+    public const string RecoveryKeyNotice =
+        "Your recovery key — store it now. It is shown only this once and is the only way back in if you forget your passphrase.";
+
+    public static IEnumerable<Command> Create(CliCommands cli) => [Init(cli), Unlock(cli), Lock(cli), Status(cli), Passphrase(cli), Recover(cli)];
+
+    private static Command Init(CliCommands cli)
+    {
+        var command = new Command("init", "Create the vault: choose a passphrase (at least 10 characters) and store the recovery key it shows once.");
+        cli.SetAction(command, async (context, _, ct) =>
+        {
+            var operations = await context.ConnectAsync(ct);
+            if ((await operations.GetStatusAsync(ct)).Vault.Exists)
+            {
+                throw new CliException("A vault already exists here.", $"There is one in {operations.Location}. Use `symbolon unlock` to open it.");
+            }
+
+            var passphrase = context.Secrets.Read(context.Passphrase, "Choose a passphrase", confirm: true, check: VaultService.CheckPassphrase);
+            var created = await operations.CreateVaultAsync(passphrase, ct);
+            cli.Say($"Created vault {created.VaultId} ({operations.Location}).");
+            ShowRecoveryKey(cli.Env, created.RecoveryKey);
+            cli.Note(created.SignedIn
+                ? $"The vault is unlocked on the server, and this CLI is signed in (token in {CliTokenFile.PathIn(context.DataDirectory)})."
+                : "Next: `symbolon unlock` starts a CLI session, so that later commands do not ask for the passphrase.");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static void ShowRecoveryKey(CliEnvironment env, string recoveryKey)
+    {
+        var content = new Rows(new Text(recoveryKey, new Style(decoration: Decoration.Bold)), new Text(""), new Text(RecoveryKeyNotice));
+        env.OutConsole.Write(new Panel(content) { Header = new PanelHeader(" Recovery key "), Border = BoxBorder.Double, Padding = new Padding(2, 1) });
+
+        if (!env.IsInteractive)
+        {
+            return;
+        }
+
+        // A person at a terminal proves they wrote the key down before it scrolls away.
+        var lastGroup = recoveryKey[(recoveryKey.LastIndexOf('-') + 1)..];
+        env.ErrorConsole.Prompt(new TextPrompt<string>("Type the last group of the recovery key (the characters after its last dash) to confirm you stored it:")
+            .Validate(typed => string.Equals(typed.Trim(), lastGroup, StringComparison.OrdinalIgnoreCase)
+                ? ValidationResult.Success()
+                : ValidationResult.Error("That is not the last group. Look at the key above, store it, and try again.")));
+        env.ErrorConsole.MarkupLine("[green]Thank you.[/] Keep the recovery key apart from your passphrase.");
+    }
+
+    private static Command Unlock(CliCommands cli)
+    {
+        var command = new Command(
+            "unlock",
+            "Unlock the vault. Locally: start a 12-hour CLI session and print `export SYMBOLON_SESSION=...` for your shell " +
+            "(try: eval \"$(symbolon unlock)\"). With a server: unlock it and keep an access token in the data directory.");
+        cli.SetAction(command, async (context, _, ct) =>
+        {
+            var operations = await context.ConnectAsync(ct);
+            var passphrase = context.Secrets.Read(context.Passphrase, "Passphrase");
+            var unlocked = await operations.UnlockAsync(passphrase, ct);
+            var until = Display.Time(unlocked.ExpiresAt, context.Time);
+            if (unlocked.SessionSecret is { } secret)
+            {
+                cli.Say(OperatingSystem.IsWindows()
+                    ? $"$env:{EnvironmentVariables.Session} = \"{secret}\""
+                    : $"export {EnvironmentVariables.Session}={secret}");
+                cli.Note($"Unlocked vault {unlocked.VaultId}: the CLI session lasts until {until}.");
+                cli.Note($"Run the line above in your shell to set {EnvironmentVariables.Session} (or unlock with: eval \"$(symbolon unlock)\"); commands then use the session instead of asking for the passphrase. `symbolon lock` ends it.");
+            }
+            else
+            {
+                cli.Say($"Unlocked vault {unlocked.VaultId} on the {operations.Location}.");
+                cli.Note($"This CLI's access token is in {unlocked.TokenFile} until {until}. `symbolon lock` locks the vault and deletes it.");
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command Lock(CliCommands cli)
+    {
+        var command = new Command("lock", "Lock the vault: end the CLI session and delete the CLI's access token; with a server, lock the server's vault too.");
+        cli.SetAction(command, async (context, _, ct) =>
+        {
+            var operations = await context.ConnectAsync(ct);
+            var endedSession = false;
+            try
+            {
+                await operations.LockAsync(ct);
+            }
+            finally
+            {
+                // Whatever the server said, nothing that opens the vault stays behind in the data directory.
+                endedSession = PrivateFile.Delete(CliSession.PathIn(context.DataDirectory));
+                var deletedToken = PrivateFile.Delete(CliTokenFile.PathIn(context.DataDirectory));
+                if (endedSession)
+                {
+                    cli.Note("Ended the CLI session.");
+                }
+
+                if (deletedToken)
+                {
+                    cli.Note("Deleted the CLI's access token.");
+                }
+
+                if (context.Env.Get(EnvironmentVariables.Session) is not null)
+                {
+                    cli.Note($"You may also run: unset {EnvironmentVariables.Session}");
+                }
+            }
+
+            cli.Say(operations.Mode == "remote" ? $"Locked the vault on the {operations.Location}."
+                : endedSession ? "Locked." : "There was no CLI session to end; the vault is locked.");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command Status(CliCommands cli)
+    {
+        var json = new Option<bool>("--json") { Description = "Print the status as JSON." };
+        var command = new Command("status", "Show whether a vault exists and is unlocked, the mode (local or through a server), where it is stored, its key derivation settings and public keys.") { json };
+        cli.SetAction(command, async (context, result, ct) =>
+        {
+            var operations = await context.ConnectAsync(ct);
+            var status = await operations.GetStatusAsync(ct);
+            if (result.GetValue(json))
+            {
+                CliJson.Write(cli.Env, status);
+                return ExitCodes.Success;
+            }
+
+            var vault = status.Vault;
+            var facts = new List<(string, string)>
+            {
+                ("Vault", vault.Exists ? $"exists ({vault.VaultId})" : "none yet (create one with `symbolon init`)"),
+                ("Unlocked", vault.Exists ? (vault.Unlocked ? "yes" : "no") : "-"),
+                ("Mode", status.Mode == "remote" ? "remote (through the server's owner API)" : "local (the storage is opened directly)"),
+                ("Data dir", status.DataDirectory),
+                ("Storage", status.Storage),
+                ("Access", status.Access),
+            };
+            if (vault.Exists)
+            {
+                facts.Add(("Created", Display.Time(vault.CreatedAt, context.Time)));
+                facts.Add(("KDF", vault.Kdf is null ? "-" : Display.Kdf(vault.Kdf)));
+                facts.Add(("Signing key", $"Ed25519 {vault.SigningPublicKey}"));
+                facts.Add(("Agreement key", $"X25519 {vault.AgreementPublicKey}"));
+            }
+
+            Display.Facts(cli.Env.Out, facts);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command Passphrase(CliCommands cli)
+    {
+        var newFile = NewPassphraseFileOption();
+        var change = new Command("change", $"Change the passphrase. The current one comes as usual; the new one from {EnvironmentVariables.NewPassphrase}, --new-passphrase-file, or a prompt. Records are not re-encrypted.") { newFile };
+        cli.SetAction(change, async (context, result, ct) =>
+        {
+            var operations = await context.ConnectAsync(ct);
+            var current = context.Secrets.Read(context.Passphrase, "Current passphrase");
+            var next = context.Secrets.Read(NewPassphraseSource(result.GetValue(newFile)), "New passphrase", confirm: true, check: VaultService.CheckPassphrase);
+            await operations.ChangePassphraseAsync(current, next, ct);
+            cli.Say("Changed the passphrase. The recovery key stays the same.");
+            return ExitCodes.Success;
+        });
+        return new Command("passphrase", "Manage the vault's passphrase.") { change };
+    }
+
+    private static Command Recover(CliCommands cli)
+    {
+        var keyFile = RecoveryKeyFileOption();
+        var newFile = NewPassphraseFileOption();
+        var command = new Command("recover", $"Forgot the passphrase? Open the vault with its recovery key ({EnvironmentVariables.RecoveryKey}, --recovery-key-file, or a prompt) and set a new passphrase.") { keyFile, newFile };
+        cli.SetAction(command, async (context, result, ct) =>
+        {
+            var operations = await context.ConnectAsync(ct);
+            var recoveryKey = context.Secrets.Read(RecoveryKeySource(result.GetValue(keyFile)), "Recovery key");
+            var next = context.Secrets.Read(NewPassphraseSource(result.GetValue(newFile)), "New passphrase", confirm: true, check: VaultService.CheckPassphrase);
+            await operations.RecoverAsync(recoveryKey, next, ct);
+            cli.Say("Set the new passphrase. The recovery key stays the same; `symbolon unlock` opens the vault with the new passphrase.");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    public static Option<string?> RecoveryKeyFileOption() => new("--recovery-key-file")
+    {
+        Description = $"Read the recovery key from the first line of this file (or set {EnvironmentVariables.RecoveryKey}; otherwise it is asked for).",
+        HelpName = "PATH",
+    };
+
+    public static SecretSource RecoveryKeySource(string? file) => new("recovery key", EnvironmentVariables.RecoveryKey, "--recovery-key-file", file);
+
+    private static Option<string?> NewPassphraseFileOption() => new("--new-passphrase-file")
+    {
+        Description = $"Read the new passphrase from the first line of this file (or set {EnvironmentVariables.NewPassphrase}; otherwise it is asked for twice).",
+        HelpName = "PATH",
+    };
+
+    private static SecretSource NewPassphraseSource(string? file) => new("new passphrase", EnvironmentVariables.NewPassphrase, "--new-passphrase-file", file);
+}

@@ -1,0 +1,49 @@
+using System.Net;
+using System.Text.Json;
+using Symbolon.Cli.Operations;
+using Symbolon.Server.Hosting;
+
+namespace Symbolon.Cli.Tests;
+
+/// <summary><c>symbolon serve</c> runs the whole server in the CLI's process, web app assets included.</summary>
+public sealed class ServeCommandTests : IDisposable
+{
+    private readonly CliHarness _cli = new();
+
+    [Fact]
+    public async Task Serve_runs_the_server_with_its_static_web_assets_until_cancelled()
+    {
+        using var stop = new CancellationTokenSource();
+        var serving = _cli.RunRawAsync(stop.Token, "serve", "--data-dir", _cli.DataDirectory, "--urls", "http://127.0.0.1:0");
+        var serverJson = Path.Combine(_cli.DataDirectory, ServerInfoFile.FileName);
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (!File.Exists(serverJson) && !serving.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.False(serving.IsCompleted, serving.IsCompleted ? (await serving).Describe("serve ended early") : "");
+        var info = JsonSerializer.Deserialize<ServerInfo>(await File.ReadAllTextAsync(serverJson))!;
+        Assert.Equal(Environment.ProcessId, info.ProcessId);
+
+        using (var http = new HttpClient { BaseAddress = new Uri(info.Url) })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode);
+            using var css = await http.GetAsync(new Uri("/_content/MudBlazor/MudBlazor.min.css", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.OK, css.StatusCode);
+            Assert.Equal("text/css", css.Content.Headers.ContentType?.MediaType);
+            Assert.True((await css.Content.ReadAsByteArrayAsync()).Length > 10_000);
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/_content/MudBlazor/MudBlazor.min.js", UriKind.Relative))).StatusCode);
+        }
+
+        // The other commands find the server through its server.json.
+        Assert.Equal("remote", (await _cli.RunAsync("status", "--json")).Succeeded().Json<CliStatus>().Mode);
+
+        await stop.CancelAsync();
+        var result = (await serving).Succeeded();
+        Assert.Contains("Starting Symbolon", result.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(serverJson));
+    }
+
+    public void Dispose() => _cli.Dispose();
+}

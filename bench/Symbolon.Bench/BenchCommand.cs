@@ -1,0 +1,188 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Symbolon.Bench.Crypto;
+using Symbolon.Bench.Reporting;
+using Symbolon.Bench.Startup;
+using Symbolon.Bench.Unlock;
+
+namespace Symbolon.Bench;
+
+/// <summary>The bench's command line: which scenarios to run, how big, and where the apps and results are.</summary>
+internal static class BenchCommand
+{
+    public static readonly string[] AllScenarios = ["crypto", "micro", "unlock", "server"];
+
+    public static RootCommand Create()
+    {
+        var scenarios = new Option<string[]>("--scenario")
+        {
+            Description = $"Scenarios to run (repeatable): {string.Join(", ", AllScenarios)}. Default: all.",
+            AllowMultipleArgumentsPerToken = true,
+            DefaultValueFactory = _ => AllScenarios,
+        };
+        scenarios.AcceptOnlyFromAmong(AllScenarios);
+        var records = new Option<int>("--records") { Description = "Records per crypto pass.", DefaultValueFactory = _ => 1_000_000 };
+        var passes = new Option<int>("--passes") { Description = "Measured crypto passes (after one warm-up pass).", DefaultValueFactory = _ => 3 };
+        var unlocks = new Option<int>("--unlocks") { Description = "Timed Argon2id derivations and unlocks.", DefaultValueFactory = _ => 5 };
+        var starts = new Option<int>("--starts") { Description = "Server starts per app.", DefaultValueFactory = _ => 3 };
+        var serverDll = new Option<FileInfo>("--server-dll") { Description = "Release build of Symbolon.Server.dll.", Required = true };
+        var baselineDll = new Option<FileInfo>("--baseline-dll") { Description = "Release build of Symbolon.Bench.Baseline.dll.", Required = true };
+        var workDirectory = new Option<DirectoryInfo>("--work-dir") { Description = "Scratch directory (vaults, data dirs, child pids); emptied at the end.", Required = true };
+        var artifacts = new Option<DirectoryInfo>("--artifacts") { Description = "BenchmarkDotNet artifacts directory.", Required = true };
+        var output = new Option<FileInfo>("--output") { Description = "Where to write the markdown summary.", Required = true };
+        var commit = new Option<string?>("--commit") { Description = "Commit the build came from (shown in the summary)." };
+        var buildSeconds = new Option<double?>("--build-seconds") { Description = "How long the Release build took (shown in the summary)." };
+
+        foreach (var count in new[] { records, passes, unlocks, starts })
+        {
+            count.Validators.Add(result =>
+            {
+                if (result.GetValueOrDefault<int>() < 1)
+                {
+                    result.AddError($"{count.Name} must be at least 1.");
+                }
+            });
+        }
+
+        var command = new RootCommand("Symbolon benchmarks; see bench/README.md.")
+        {
+            scenarios, records, passes, unlocks, starts, serverDll, baselineDll, workDirectory, artifacts, output, commit, buildSeconds,
+        };
+        command.SetAction((result, ct) => RunAsync(
+            new BenchSettings(
+                result.GetValue(scenarios)!.ToHashSet(StringComparer.Ordinal),
+                result.GetValue(records),
+                result.GetValue(passes),
+                result.GetValue(unlocks),
+                result.GetValue(starts),
+                result.GetValue(serverDll)!.FullName,
+                result.GetValue(baselineDll)!.FullName,
+                result.GetValue(workDirectory)!.FullName,
+                result.GetValue(artifacts)!.FullName,
+                result.GetValue(output)!.FullName,
+                result.GetValue(commit),
+                result.GetValue(buildSeconds)),
+            ct));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(BenchSettings settings, CancellationToken ct)
+    {
+        var log = Console.Out;
+        var total = Stopwatch.StartNew();
+        var loadAtStart = LoadAverage();
+        var report = new BenchReport();
+        Directory.CreateDirectory(settings.WorkDirectory);
+        try
+        {
+            if (settings.Scenarios.Contains("crypto"))
+            {
+                RecordCryptoScenario.Run(report, settings.Records, settings.Passes, log, ct);
+                GC.Collect();
+            }
+
+            if (settings.Scenarios.Contains("micro"))
+            {
+                RecordCryptoMicro.Run(report, settings.ArtifactsDirectory, log);
+            }
+
+            if (settings.Scenarios.Contains("unlock"))
+            {
+                await UnlockScenario.RunAsync(report, settings.WorkDirectory, settings.Unlocks, log, ct);
+            }
+
+            if (settings.Scenarios.Contains("server"))
+            {
+                await ServerStartScenario.RunAsync(report, settings.ServerDll, settings.BaselineDll, settings.WorkDirectory, settings.Starts, log, ct);
+            }
+        }
+        finally
+        {
+            EmptyDirectory(settings.WorkDirectory);
+        }
+
+        report.Header.AddRange(Describe(settings, total.Elapsed, loadAtStart, LoadAverage()));
+        var markdown = report.ToMarkdown();
+        Directory.CreateDirectory(Path.GetDirectoryName(settings.OutputFile)!);
+        await File.WriteAllTextAsync(settings.OutputFile, markdown, ct);
+        await log.WriteLineAsync();
+        await log.WriteAsync(markdown);
+        await log.WriteLineAsync($"(written to {settings.OutputFile})");
+        return 0;
+    }
+
+    private static IEnumerable<string> Describe(BenchSettings settings, TimeSpan elapsed, string? loadAtStart, string? loadAtEnd)
+    {
+        yield return $"- Run: {TimeProvider.System.GetUtcNow():yyyy-MM-dd HH:mm} UTC" + (settings.Commit is null ? "" : $", commit `{settings.Commit}`") +
+            $"; scenarios: {string.Join(", ", AllScenarios.Where(settings.Scenarios.Contains))}.";
+        yield return $"- Machine: {CpuModel()}, {Environment.ProcessorCount} logical cores, {RuntimeInformation.OSDescription}; {RuntimeInformation.FrameworkDescription}.";
+        yield return $"- Time: bench {Format.Seconds(elapsed.TotalSeconds)}" +
+            (settings.BuildSeconds is { } build ? $", Release build {Format.Seconds(build)}, total {Format.Seconds(build + elapsed.TotalSeconds)}" : "") + ".";
+        if (loadAtStart is not null && loadAtEnd is not null)
+        {
+            // Note: other work on a shared machine slows the measured code and its baseline alike only when they
+            // run close together, which is why every scenario interleaves them and reports ratios first.
+            yield return $"- Load average (1, 5, 15 min) at start {loadAtStart}, at end {loadAtEnd}; with {Environment.ProcessorCount} cores, anything above {Environment.ProcessorCount} means other work competed for the CPU.";
+        }
+
+        yield return "- Every figure is a median; ratios compare with a baseline measured in the same run (see each section). Nothing here is asserted by tests.";
+    }
+
+    private static string? LoadAverage()
+    {
+        const string path = "/proc/loadavg";
+        return File.Exists(path) ? string.Join(' ', File.ReadAllText(path).Split(' ').Take(3)) : null;
+    }
+
+    private static string CpuModel()
+    {
+        const string path = "/proc/cpuinfo";
+        if (File.Exists(path))
+        {
+            var line = File.ReadLines(path).FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+            if (line is not null)
+            {
+                return line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim();
+            }
+        }
+
+        return RuntimeInformation.ProcessArchitecture.ToString();
+    }
+
+    private static void EmptyDirectory(string directory)
+    {
+        foreach (var entry in new DirectoryInfo(directory).EnumerateFileSystemInfos())
+        {
+            try
+            {
+                if (entry is DirectoryInfo sub)
+                {
+                    sub.Delete(recursive: true);
+                }
+                else
+                {
+                    entry.Delete();
+                }
+            }
+            catch (IOException e)
+            {
+                Console.Error.WriteLine($"warning: could not remove {entry.FullName}: {e.Message}");
+            }
+        }
+    }
+}
+
+internal sealed record BenchSettings(
+    ISet<string> Scenarios,
+    int Records,
+    int Passes,
+    int Unlocks,
+    int Starts,
+    string ServerDll,
+    string BaselineDll,
+    string WorkDirectory,
+    string ArtifactsDirectory,
+    string OutputFile,
+    string? Commit,
+    double? BuildSeconds);

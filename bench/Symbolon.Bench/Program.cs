@@ -1,0 +1,3 @@
+using Symbolon.Bench;
+
+return await BenchCommand.Create().Parse(args).InvokeAsync();

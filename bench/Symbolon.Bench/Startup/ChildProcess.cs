@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Symbolon.Bench.Startup;
+
+/// <summary>
+/// A web app started with <c>dotnet app.dll</c>. Its output is kept (the last lines go into errors), its process id is
+/// recorded in a file that <c>bench/run.sh</c> reads to kill leftovers should the bench itself die, and disposing it
+/// kills the process tree.
+/// </summary>
+internal sealed class ChildProcess : IDisposable
+{
+    private const int KeptLines = 40;
+
+    private readonly Process _process;
+    private readonly Queue<string> _output = new();
+    private readonly Lock _outputGate = new();
+
+    private ChildProcess(Process process, Uri baseUri)
+    {
+        _process = process;
+        BaseUri = baseUri;
+    }
+
+    public int Id => _process.Id;
+
+    /// <summary>Where the app listens (its <c>--urls</c>).</summary>
+    public Uri BaseUri { get; }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Starts <paramref name="dll"/> on the same dotnet host that runs the bench.</summary>
+    public static ChildProcess Start(string dll, IEnumerable<string> arguments, Uri baseUri, string workingDirectory, string pidFile)
+    {
+        var start = new ProcessStartInfo(DotnetHost())
+        {
+            WorkingDirectory = workingDirectory,
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(dll);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        // Production settings, whatever the shell running the bench has set.
+        foreach (var name in new[] { "ASPNETCORE_ENVIRONMENT", "DOTNET_ENVIRONMENT", "ASPNETCORE_URLS", "SYMBOLON_DATA" })
+        {
+            start.Environment.Remove(name);
+        }
+
+        var process = new Process { StartInfo = start };
+        var child = new ChildProcess(process, baseUri);
+        process.OutputDataReceived += (_, e) => child.Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => child.Keep(e.Data);
+        process.Start();
+        File.AppendAllText(pidFile, process.Id.ToString(CultureInfo.InvariantCulture) + "\n");
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return child;
+    }
+
+    /// <summary>Resident set size (VmRSS) from <c>/proc/PID/status</c>, in bytes.</summary>
+    public long ResidentBytes() => ReadStatusKiB("VmRSS:") * 1024;
+
+    /// <summary>
+    /// CPU time the process has used so far, all threads, user and system (fields 14 and 15 of <c>/proc/PID/stat</c>,
+    /// in clock ticks of 1/100 s, Linux's USER_HZ).
+    /// </summary>
+    public TimeSpan CpuTime()
+    {
+        var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
+        // The command name (field 2) is in parentheses and may hold spaces; fields after it are plain.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return TimeSpan.FromMilliseconds(ticks * 10);
+    }
+
+    /// <summary>Peak resident set size (VmHWM), in bytes.</summary>
+    public long PeakResidentBytes() => ReadStatusKiB("VmHWM:") * 1024;
+
+    public string OutputTail()
+    {
+        lock (_outputGate)
+        {
+            return string.Join('\n', _output);
+        }
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+
+            _process.WaitForExit(TimeSpan.FromSeconds(10));
+        }
+        catch (InvalidOperationException)
+        {
+            // The process was never started or is already gone.
+        }
+
+        _process.Dispose();
+    }
+
+    private long ReadStatusKiB(string field)
+    {
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+        {
+            if (line.StartsWith(field, StringComparison.Ordinal))
+            {
+                var value = line[field.Length..].Trim();
+                return long.Parse(value[..value.IndexOf(' ', StringComparison.Ordinal)], CultureInfo.InvariantCulture);
+            }
+        }
+
+        throw new InvalidOperationException($"/proc/{_process.Id}/status has no {field} line.");
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_outputGate)
+        {
+            _output.Enqueue(line);
+            while (_output.Count > KeptLines)
+            {
+                _output.Dequeue();
+            }
+        }
+    }
+
+    private static string DotnetHost()
+    {
+        var self = Environment.ProcessPath;
+        var isDotnet = self is not null && Path.GetFileNameWithoutExtension(self).Equals("dotnet", StringComparison.OrdinalIgnoreCase);
+        return isDotnet ? self! : "dotnet";
+    }
+}

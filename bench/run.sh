@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Symbolon benchmarks: builds in Release, runs every scenario, prints the summary table and writes it to
+# bench/results/latest.md. See bench/README.md.
+#
+# Usage:
+#   bench/run.sh                                  everything (about 4 to 7 minutes on 2 cores, depending on load)
+#   bench/run.sh --scenario crypto --records 100000 --passes 3
+#                                                 a subset, smaller (still overwrites results/latest.md)
+# Options after the script name go to the bench (dotnet bench/Symbolon.Bench/bin/Release/net10.0/Symbolon.Bench.dll --help).
+set -euo pipefail
+
+BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(dirname "$BENCH")"
+cd "$ROOT"
+
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+command -v dotnet >/dev/null 2>&1 || die "dotnet (the .NET 10 SDK) is not installed or not on PATH"
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1
+export DOTNET_NOLOGO=1
+
+SERVER_DLL="$ROOT/src/Symbolon.Server/bin/Release/net10.0/Symbolon.Server.dll"
+BASELINE_DLL="$BENCH/Symbolon.Bench.Baseline/bin/Release/net10.0/Symbolon.Bench.Baseline.dll"
+BENCH_DLL="$BENCH/Symbolon.Bench/bin/Release/net10.0/Symbolon.Bench.dll"
+
+WORK=""
+# Kills server processes the bench started, should it have died without doing so itself, and removes the scratch
+# directory. Only the recorded process ids are touched, and only while they still run one of our dlls.
+# shellcheck disable=SC2317  # only reached through the EXIT trap
+cleanup() {
+  local rc=$? pid cmdline
+  trap - EXIT INT TERM
+  if [ -n "$WORK" ] && [ -d "$WORK" ]; then
+    if [ -f "$WORK/children.pids" ]; then
+      while read -r pid; do
+        [ -n "$pid" ] || continue
+        cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
+        case "$cmdline" in
+          *"$SERVER_DLL"*|*"$BASELINE_DLL"*)
+            printf 'cleanup: stopping leftover process %s\n' "$pid" >&2
+            kill -KILL "$pid" 2>/dev/null || true
+            ;;
+        esac
+      done <"$WORK/children.pids"
+    fi
+    rm -rf -- "$WORK" || printf 'warning: could not remove %s\n' "$WORK" >&2
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+started=$(date +%s.%N)
+printf '== building in Release\n'
+dotnet build "$BENCH/Symbolon.Bench.Baseline/Symbolon.Bench.Baseline.csproj" --configuration Release --nologo -v quiet
+# The bench references Symbolon.Server, so this also builds the server that the start scenario runs.
+dotnet build "$BENCH/Symbolon.Bench/Symbolon.Bench.csproj" --configuration Release --nologo -v quiet
+for dll in "$SERVER_DLL" "$BASELINE_DLL" "$BENCH_DLL"; do
+  [ -f "$dll" ] || die "the build did not produce $dll"
+done
+build_seconds=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/symbolon-bench.XXXXXXXX")"
+commit="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+if [ -n "$(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null || true)" ]; then
+  commit="$commit (with uncommitted changes)"
+fi
+
+dotnet "$BENCH_DLL" \
+  --server-dll "$SERVER_DLL" \
+  --baseline-dll "$BASELINE_DLL" \
+  --work-dir "$WORK" \
+  --artifacts "$BENCH/BenchmarkDotNet.Artifacts" \
+  --output "$BENCH/results/latest.md" \
+  --commit "$commit" \
+  --build-seconds "$build_seconds" \
+  "$@"

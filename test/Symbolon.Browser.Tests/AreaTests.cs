@@ -87,13 +87,17 @@ public sealed class AreaTests(BrowserFixture browser, ITestOutputHelper output) 
     }
 
     [Fact]
-    public async Task Settings_show_the_key_derivation_and_issue_an_access_token_once()
+    public async Task Settings_show_the_key_derivation_and_manage_tokens_deleted_records_and_the_passphrase()
     {
         await using var app = await WebApp.StartAsync(browser, output);
-        await app.RunAsync(nameof(Settings_show_the_key_derivation_and_issue_an_access_token_once), async () =>
+        await app.RunAsync(nameof(Settings_show_the_key_derivation_and_manage_tokens_deleted_records_and_the_passphrase), async () =>
         {
             await app.CreateVaultAndOpenProfileAsync();
             var page = app.Page;
+            await app.AddEmailAsync("old@example.org");
+            await app.Fields("email").GetByTestId("delete").ClickAsync();
+            await app.Dialog.GetByRole(AriaRole.Button, new() { Name = "Delete", Exact = true }).ClickAsync();
+            await Expect(app.Fields("email")).ToHaveCountAsync(0);
             await page.GetByRole(AriaRole.Navigation, new() { Name = "Areas" }).GetByRole(AriaRole.Link, new() { Name = "Settings" }).ClickAsync();
             await page.WaitForURLAsync("**/settings");
 
@@ -109,6 +113,32 @@ public sealed class AreaTests(BrowserFixture browser, ITestOutputHelper output) 
             // The exports are plain downloads with the session cookie.
             var download = await page.RunAndWaitForDownloadAsync(() => page.GetByTestId("download-vcard").ClickAsync());
             Assert.Equal("profile.vcf", download.SuggestedFilename);
+
+            await page.GetByTestId("token-row").GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
+            await app.Dialog.GetByRole(AriaRole.Button, new() { Name = "Revoke", Exact = true }).ClickAsync();
+            await Expect(page.GetByTestId("token-row")).ToHaveCountAsync(0);
+
+            // Purging removes the deleted email address and its history for good.
+            await Expect(page.GetByTestId("deleted-count")).ToHaveTextAsync("1 deleted record is kept in history.");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Purge deleted records" }).ClickAsync();
+            await app.Dialog.GetByRole(AriaRole.Button, new() { Name = "Purge", Exact = true }).ClickAsync();
+            await Expect(page.GetByTestId("deleted-count")).ToHaveTextAsync("There are no deleted records.");
+
+            // A new passphrase; the wrong current one is refused next to its input first.
+            var form = page.GetByTestId("change-passphrase");
+            await WebApp.FillAsync(form, "Current passphrase", "not the passphrase");
+            await WebApp.FillAsync(form, "New passphrase", "an even better passphrase");
+            await WebApp.FillAsync(form, "Repeat the new passphrase", "an even better passphrase");
+            await form.GetByRole(AriaRole.Button, new() { Name = "Change passphrase" }).ClickAsync();
+            await Expect(form).ToContainTextAsync("That passphrase does not open this vault.");
+            await WebApp.FillAsync(form, "Current passphrase", WebApp.Passphrase);
+            await form.GetByRole(AriaRole.Button, new() { Name = "Change passphrase" }).ClickAsync();
+            await Expect(page.GetByText("Passphrase changed.")).ToBeVisibleAsync();
+            await Expect(page.GetByTestId("vault-info")).Not.ToContainTextAsync("Never");
+
+            await app.LockAsync();
+            await app.UnlockAsync("an even better passphrase");
+            await app.WaitForInteractiveAsync();
         });
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -125,6 +126,7 @@ public static class SymbolonHost
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
+        builder.Services.AddOwnerWebApp();
         builder.Services.AddHostedService<ServerInfoFile>();
         return builder;
     }
@@ -147,6 +149,20 @@ public static class SymbolonHost
     {
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = _ => StatusCodes.Status500InternalServerError, SuppressDiagnosticsCallback = _ => true });
         app.UseJsonBodyLimit(OwnerApiPrefix);
+        // A browser asking for a page that does not exist gets the web app's own not-found page. Everything else
+        // (the API, form posts, files) keeps its bare status code, or the problem document written below.
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.Use((context, next) =>
+        {
+            var isPage = HttpMethods.IsGet(context.Request.Method) && !context.Request.Path.StartsWithSegments(OwnerApiPrefix)
+                && context.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
+            if (!isPage && context.Features.Get<IStatusCodePagesFeature>() is { } notFoundPage)
+            {
+                notFoundPage.Enabled = false;
+            }
+
+            return next(context);
+        });
         app.UseStatusCodePages(async context =>
         {
             // API routes answer with problem documents, pages with the app's own not-found page.

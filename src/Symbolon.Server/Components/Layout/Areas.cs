@@ -1,0 +1,38 @@
+using MudBlazor;
+
+namespace Symbolon.Server.Components.Layout;
+
+/// <summary>One area of the product, as the navigation and the home page name it.</summary>
+public sealed record Area(string Title, string Href, string Icon, bool Built, string Summary);
+
+/// <summary>The product's areas, in the order the navigation lists them.</summary>
+public static class Areas
+{
+    public static Area Home { get; } = new("Home", "/", Icons.Material.Outlined.Home, true, "An overview of your vault.");
+
+    public static Area Profile { get; } = new("Profile", "/profile", Icons.Material.Outlined.Badge, true,
+        "Your names, addresses and preferences, with the full history of every change.");
+
+    public static Area Relationships { get; } = new("Relationships", "/relationships", Icons.Material.Outlined.Handshake, false,
+        "The vendors you deal with, on your terms, seeing only what you grant.");
+
+    public static Area Wallet { get; } = new("Wallet", "/wallet", Icons.Material.Outlined.AccountBalanceWallet, false,
+        "One loyalty card for every shop, and your receipts kept by you.");
+
+    public static Area Insights { get; } = new("Insights", "/insights", Icons.Material.Outlined.Insights, false,
+        "Bank statements imported and your spending understood, inside your vault.");
+
+    public static Area Requests { get; } = new("Requests", "/requests", Icons.Material.Outlined.FactCheck, false,
+        "Ask vendors what they hold about you, and have it corrected or erased.");
+
+    public static Area Intents { get; } = new("Intents", "/intents", Icons.Material.Outlined.Campaign, false,
+        "Say what you want to buy and let vendors come to you, without giving yourself away.");
+
+    public static Area Payments { get; } = new("Payments", "/payments", Icons.Material.Outlined.VolunteerActivism, false,
+        "EmanciPay: pay what you choose to the creators and services you value.");
+
+    public static Area Settings { get; } = new("Settings", "/settings", Icons.Material.Outlined.Settings, true,
+        "Passphrase, access tokens, export and backup.");
+
+    public static IReadOnlyList<Area> All { get; } = [Home, Profile, Relationships, Wallet, Insights, Requests, Intents, Payments, Settings];
+}

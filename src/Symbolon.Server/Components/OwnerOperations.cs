@@ -1,0 +1,64 @@
+using Microsoft.AspNetCore.Components.Authorization;
+using Symbolon.Core.Vaults;
+using Symbolon.Server.Vault;
+
+namespace Symbolon.Server.Components;
+
+/// <summary>
+/// How interactive components reach the vault. A Blazor Server circuit lives for as long as the tab is open, so
+/// components must not hold the scoped, DbContext-based services: each operation gets its own service scope,
+/// the signed-in owner's vault id and, when it needs them, the vault's keys from the <see cref="VaultKeyRing"/>.
+/// </summary>
+internal sealed class OwnerOperations(IServiceScopeFactory scopes, AuthenticationStateProvider authentication, VaultKeyRing ring)
+{
+    /// <summary>The signed-in owner's vault; <see cref="VaultLockedException"/> when the session has none.</summary>
+    public async Task<Guid> VaultIdAsync()
+    {
+        var state = await authentication.GetAuthenticationStateAsync();
+        return OwnerAuthentication.VaultIdOf(state.User) ?? throw new VaultLockedException();
+    }
+
+    public async Task<bool> IsUnlockedAsync() => ring.IsUnlocked(await VaultIdAsync());
+
+    /// <summary>Runs an operation that needs no key (access tokens, vault metadata) in its own scope.</summary>
+    public async Task<T> RunAsync<T>(Func<IServiceProvider, Guid, Task<T>> operation)
+    {
+        var vaultId = await VaultIdAsync();
+        await using var scope = scopes.CreateAsyncScope();
+        return await operation(scope.ServiceProvider, vaultId);
+    }
+
+    public Task RunAsync(Func<IServiceProvider, Guid, Task> operation) =>
+        RunAsync<bool>(async (services, vaultId) =>
+        {
+            await operation(services, vaultId);
+            return true;
+        });
+
+    /// <summary>
+    /// Runs an operation on the vault's data in its own scope; <see cref="VaultLockedException"/> when the
+    /// vault is locked, also when it gets locked while the operation runs.
+    /// </summary>
+    public async Task<T> RunWithKeysAsync<T>(Func<IServiceProvider, VaultKeys, Task<T>> operation)
+    {
+        var vaultId = await VaultIdAsync();
+        var keys = ring.Get(vaultId);
+        await using var scope = scopes.CreateAsyncScope();
+        try
+        {
+            return await operation(scope.ServiceProvider, keys);
+        }
+        catch (ObjectDisposedException) when (!ring.IsUnlocked(vaultId))
+        {
+            // Note: locking zeroes and disposes the keys, which an operation in flight notices this way.
+            throw new VaultLockedException();
+        }
+    }
+
+    public Task RunWithKeysAsync(Func<IServiceProvider, VaultKeys, Task> operation) =>
+        RunWithKeysAsync<bool>(async (services, keys) =>
+        {
+            await operation(services, keys);
+            return true;
+        });
+}

@@ -1,0 +1,144 @@
+using Xunit.Abstractions;
+
+namespace Symbolon.Browser.Tests;
+
+public sealed class AreaTests(BrowserFixture browser, ITestOutputHelper output) : IClassFixture<BrowserFixture>
+{
+    public static TheoryData<string, string, string> NotYetBuilt => new()
+    {
+        { "Relationships", "/relationships", "your own terms" },
+        { "Wallet", "/wallet", "loyalty card" },
+        { "Insights", "/insights", "statements" },
+        { "Requests", "/requests", "correct or erase" },
+        { "Intents", "/intents", "Intentcasting" },
+        { "Payments", "/payments", "EmanciPay" },
+    };
+
+    private static readonly string[] NavigationAreas = ["Home", "Profile", "Relationships", "Wallet", "Insights", "Requests", "Intents", "Payments", "Settings"];
+
+    [Fact]
+    public async Task Home_navigation_and_the_areas_not_built_yet_explain_themselves()
+    {
+        await using var app = await WebApp.StartAsync(browser, output);
+        await app.RunAsync(nameof(Home_navigation_and_the_areas_not_built_yet_explain_themselves), async () =>
+        {
+            await app.CreateVaultAndOpenProfileAsync();
+            await app.AddEmailAsync("ada@example.org", "home");
+            var page = app.Page;
+
+            // Every other kind of field has its own inputs.
+            var dialog = await app.OpenAddDialogAsync("phone");
+            await WebApp.FillAsync(dialog, "Phone number", "+31 20 123 4567");
+            await dialog.GetByText("mobile", new() { Exact = true }).ClickAsync();
+            await app.SaveDialogAsync("Add");
+            dialog = await app.OpenAddDialogAsync("birth_date");
+            await WebApp.FillAsync(dialog, "Birth date", "1990-04-23");
+            await app.SaveDialogAsync("Add");
+            dialog = await app.OpenAddDialogAsync("language");
+            await WebApp.FillAsync(dialog, "Language tag", "nl");
+            await Expect(dialog).ToContainTextAsync("Dutch");
+            await app.SaveDialogAsync("Add");
+            dialog = await app.OpenAddDialogAsync("preference");
+            await WebApp.FillAsync(dialog, "Preference", "No paper mail, please.");
+            await app.SaveDialogAsync("Add");
+            await Expect(app.Fields("phone")).ToContainTextAsync("mobile");
+            await Expect(app.Fields("birth_date")).ToContainTextAsync("23 April 1990");
+            await Expect(app.Fields("language")).ToContainTextAsync("Dutch (nl)");
+            await Expect(app.Fields("preference")).ToContainTextAsync("No paper mail");
+            await Expect(page.GetByTestId("add-birth_date")).ToHaveCountAsync(0);
+            await app.ScreenshotAsync("profile-complete");
+
+            await page.SetViewportSizeAsync(390, 844);
+            await app.ScreenshotAsync("profile-phone-width", fullPage: false);
+            await page.SetViewportSizeAsync(1280, 860);
+
+            var nav = page.GetByRole(AriaRole.Navigation, new() { Name = "Areas" });
+            foreach (var area in NavigationAreas)
+            {
+                await Expect(nav.GetByRole(AriaRole.Link, new() { Name = area })).ToBeVisibleAsync();
+            }
+
+            await nav.GetByRole(AriaRole.Link, new() { Name = "Home" }).ClickAsync();
+            await Expect(page.GetByTestId("field-count")).ToHaveTextAsync("5");
+            await Expect(page.GetByTestId("profile-summary")).ToContainTextAsync("by You");
+            await app.ScreenshotAsync("home");
+
+            foreach (var (title, path, phrase) in NotYetBuilt.Select(row => ((string)row[0], (string)row[1], (string)row[2])))
+            {
+                await nav.GetByRole(AriaRole.Link, new() { Name = title }).ClickAsync();
+                await page.WaitForURLAsync("**" + path);
+                var soon = page.GetByTestId("coming-soon");
+                await Expect(soon.GetByRole(AriaRole.Heading, new() { Name = title, Exact = true })).ToBeVisibleAsync();
+                await Expect(soon).ToContainTextAsync("Coming soon");
+                await Expect(soon).ToContainTextAsync(phrase);
+                if (title == "Relationships")
+                {
+                    await app.ScreenshotAsync("coming-soon-relationships");
+                }
+            }
+
+            // An address that does not exist gets the app's own page, with a real 404.
+            var response = await page.GotoAsync("/no-such-page");
+            Assert.Equal(404, response?.Status);
+            await Expect(page.GetByTestId("not-found")).ToBeVisibleAsync();
+            await app.WaitForInteractiveAsync();
+            await app.ScreenshotAsync("not-found");
+        });
+    }
+
+    [Fact]
+    public async Task Settings_show_the_key_derivation_and_manage_tokens_deleted_records_and_the_passphrase()
+    {
+        await using var app = await WebApp.StartAsync(browser, output);
+        await app.RunAsync(nameof(Settings_show_the_key_derivation_and_manage_tokens_deleted_records_and_the_passphrase), async () =>
+        {
+            await app.CreateVaultAndOpenProfileAsync();
+            var page = app.Page;
+            await app.AddEmailAsync("old@example.org");
+            await app.Fields("email").GetByTestId("delete").ClickAsync();
+            await app.Dialog.GetByRole(AriaRole.Button, new() { Name = "Delete", Exact = true }).ClickAsync();
+            await Expect(app.Fields("email")).ToHaveCountAsync(0);
+            await page.GetByRole(AriaRole.Navigation, new() { Name = "Areas" }).GetByRole(AriaRole.Link, new() { Name = "Settings" }).ClickAsync();
+            await page.WaitForURLAsync("**/settings");
+
+            await Expect(page.GetByTestId("kdf")).ToHaveTextAsync("Argon2id, 64 MiB, 3 passes");
+            await Expect(page.GetByTestId("vault-info")).ToContainTextAsync("Ed25519");
+
+            await WebApp.FillAsync(page.GetByTestId("tokens"), "What is it for?", "Nightly backup");
+            await page.GetByTestId("create-token").ClickAsync();
+            await Expect(page.GetByTestId("token-secret")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^sym_pat_"));
+            await Expect(page.GetByTestId("token-row")).ToContainTextAsync("Nightly backup");
+            await app.ScreenshotAsync("settings");
+
+            // The exports are plain downloads with the session cookie.
+            var download = await page.RunAndWaitForDownloadAsync(() => page.GetByTestId("download-vcard").ClickAsync());
+            Assert.Equal("profile.vcf", download.SuggestedFilename);
+
+            await page.GetByTestId("token-row").GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
+            await app.Dialog.GetByRole(AriaRole.Button, new() { Name = "Revoke", Exact = true }).ClickAsync();
+            await Expect(page.GetByTestId("token-row")).ToHaveCountAsync(0);
+
+            // Purging removes the deleted email address and its history for good.
+            await Expect(page.GetByTestId("deleted-count")).ToHaveTextAsync("1 deleted record is kept in history.");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Purge deleted records" }).ClickAsync();
+            await app.Dialog.GetByRole(AriaRole.Button, new() { Name = "Purge", Exact = true }).ClickAsync();
+            await Expect(page.GetByTestId("deleted-count")).ToHaveTextAsync("There are no deleted records.");
+
+            // A new passphrase; the wrong current one is refused next to its input first.
+            var form = page.GetByTestId("change-passphrase");
+            await WebApp.FillAsync(form, "Current passphrase", "not the passphrase");
+            await WebApp.FillAsync(form, "New passphrase", "an even better passphrase");
+            await WebApp.FillAsync(form, "Repeat the new passphrase", "an even better passphrase");
+            await form.GetByRole(AriaRole.Button, new() { Name = "Change passphrase" }).ClickAsync();
+            await Expect(form).ToContainTextAsync("That passphrase does not open this vault.");
+            await WebApp.FillAsync(form, "Current passphrase", WebApp.Passphrase);
+            await form.GetByRole(AriaRole.Button, new() { Name = "Change passphrase" }).ClickAsync();
+            await Expect(page.GetByText("Passphrase changed.")).ToBeVisibleAsync();
+            await Expect(page.GetByTestId("vault-info")).Not.ToContainTextAsync("Never");
+
+            await app.LockAsync();
+            await app.UnlockAsync("an even better passphrase");
+            await app.WaitForInteractiveAsync();
+        });
+    }
+}

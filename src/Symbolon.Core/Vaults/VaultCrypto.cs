@@ -15,12 +15,29 @@ internal static class VaultCrypto
     public const int TagSize = 16;
     public const int Overhead = NonceSize + TagSize;
 
+    // Note: asking the system RNG for 12 bytes costs more than the AES-GCM itself, so each thread draws its
+    // nonces from a pool of random bytes fetched 4 KiB at a time. A nonce's bytes are wiped from the pool as
+    // they are handed out, so no two seals can get the same nonce.
+    private const int RandomPoolSize = 4096;
+
+    [ThreadStatic]
+    private static byte[]? _randomPool;
+
+    [ThreadStatic]
+    private static int _randomOffset;
+
     public static byte[] Seal(ReadOnlySpan<byte> key, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData)
+    {
+        using var aes = new AesGcm(key, TagSize);
+        return Seal(aes, plaintext, associatedData);
+    }
+
+    /// <summary>Seals with an AES-GCM instance that the caller keeps for its key (one per thread: it is not thread-safe).</summary>
+    public static byte[] Seal(AesGcm aes, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData)
     {
         var sealedBytes = new byte[NonceSize + plaintext.Length + TagSize];
         var nonce = sealedBytes.AsSpan(0, NonceSize);
-        RandomNumberGenerator.Fill(nonce);
-        using var aes = new AesGcm(key, TagSize);
+        FillNonce(nonce);
         aes.Encrypt(
             nonce,
             plaintext,
@@ -33,6 +50,13 @@ internal static class VaultCrypto
     /// <summary>Opens a sealed blob; throws <see cref="AuthenticationTagMismatchException"/> when anything was altered.</summary>
     public static byte[] Open(ReadOnlySpan<byte> key, ReadOnlySpan<byte> sealedBytes, ReadOnlySpan<byte> associatedData)
     {
+        using var aes = new AesGcm(key, TagSize);
+        return Open(aes, sealedBytes, associatedData);
+    }
+
+    /// <summary>Opens with an AES-GCM instance that the caller keeps for its key.</summary>
+    public static byte[] Open(AesGcm aes, ReadOnlySpan<byte> sealedBytes, ReadOnlySpan<byte> associatedData)
+    {
         if (sealedBytes.Length < Overhead)
         {
             throw new AuthenticationTagMismatchException("The sealed value is too short.");
@@ -40,7 +64,6 @@ internal static class VaultCrypto
 
         var plaintextLength = sealedBytes.Length - Overhead;
         var plaintext = new byte[plaintextLength];
-        using var aes = new AesGcm(key, TagSize);
         aes.Decrypt(
             sealedBytes[..NonceSize],
             sealedBytes.Slice(NonceSize, plaintextLength),
@@ -48,6 +71,26 @@ internal static class VaultCrypto
             plaintext,
             associatedData);
         return plaintext;
+    }
+
+    /// <summary>Fills a nonce with fresh random bytes from this thread's pool.</summary>
+    internal static void FillNonce(Span<byte> nonce)
+    {
+        var pool = _randomPool ??= new byte[RandomPoolSize];
+        if (_randomOffset == 0 || _randomOffset + nonce.Length > pool.Length)
+        {
+            RandomNumberGenerator.Fill(pool);
+            _randomOffset = 0;
+        }
+
+        var slice = pool.AsSpan(_randomOffset, nonce.Length);
+        slice.CopyTo(nonce);
+        slice.Clear();
+        _randomOffset += nonce.Length;
+        if (_randomOffset + nonce.Length > pool.Length)
+        {
+            _randomOffset = 0;
+        }
     }
 
     /// <summary>Associated data for a record version: vault, record id, record type and version.</summary>

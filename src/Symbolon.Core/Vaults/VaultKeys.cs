@@ -10,13 +10,18 @@ namespace Symbolon.Core.Vaults;
 internal sealed class VaultKeys : IDisposable
 {
     private readonly byte[] _dataKey;
-    private bool _disposed;
+
+    // AesGcm is not thread-safe and costly to create (key schedule, OpenSSL context), so each thread that seals or
+    // opens records for this vault keeps its own for as long as the vault stays unlocked.
+    private readonly ThreadLocal<AesGcm> _aes;
+    private volatile bool _disposed;
 
     public VaultKeys(Guid vaultId, ReadOnlySpan<byte> dataKey, Key signingKey, Key agreementKey)
     {
         VaultId = vaultId;
         _dataKey = GC.AllocateArray<byte>(VaultCrypto.KeySize, pinned: true);
         dataKey.CopyTo(_dataKey);
+        _aes = new ThreadLocal<AesGcm>(() => new AesGcm(_dataKey, VaultCrypto.TagSize), trackAllValues: true);
         SigningKey = signingKey;
         AgreementKey = agreementKey;
     }
@@ -39,10 +44,24 @@ internal sealed class VaultKeys : IDisposable
     }
 
     public byte[] SealRecord(Guid recordId, string type, int version, ReadOnlySpan<byte> plaintext) =>
-        VaultCrypto.Seal(DataKey, plaintext, VaultCrypto.RecordAad(VaultId, recordId, type, version));
+        VaultCrypto.Seal(Cipher, plaintext, VaultCrypto.RecordAad(VaultId, recordId, type, version));
 
     public byte[] OpenRecord(Guid recordId, string type, int version, ReadOnlySpan<byte> sealedBytes) =>
-        VaultCrypto.Open(DataKey, sealedBytes, VaultCrypto.RecordAad(VaultId, recordId, type, version));
+        VaultCrypto.Open(Cipher, sealedBytes, VaultCrypto.RecordAad(VaultId, recordId, type, version));
+
+    private AesGcm Cipher
+    {
+        get
+        {
+            // A vault locked while a request is still running makes that request fail as "locked".
+            if (_disposed)
+            {
+                throw new VaultLockedException();
+            }
+
+            return _aes.Value!;
+        }
+    }
 
     public void Dispose()
     {
@@ -52,6 +71,12 @@ internal sealed class VaultKeys : IDisposable
         }
 
         _disposed = true;
+        foreach (var aes in _aes.Values)
+        {
+            aes.Dispose();
+        }
+
+        _aes.Dispose();
         CryptographicOperations.ZeroMemory(_dataKey);
         SigningKey.Dispose();
         AgreementKey.Dispose();

@@ -189,12 +189,8 @@ internal sealed class LocalOwnerOperations(CliContext context) : IOwnerOperation
             var db = StorageSetup.CreateContext(context.Storage);
             try
             {
-                // Note: asking for pending migrations is much cheaper than migrating (which takes a lock and checks
-                // the model), and after the first run of a version there are none.
-                if ((await db.Database.GetPendingMigrationsAsync(ct)).Any())
-                {
-                    await StorageSetup.MigrateAsync(db, ct);
-                }
+                // Migrates only when a migration is pending (see StorageSetup.MigrateAsync).
+                await StorageSetup.MigrateAsync(db, ct);
             }
             catch
             {

@@ -91,7 +91,8 @@ public static class SymbolonHost
                 StorageSetup.PrepareDataDirectory(storage.ResolvedDataDirectory);
             });
         builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value);
-        builder.Services.AddHostedService<StorageInitializer>();
+        builder.Services.AddSingleton<StorageInitializer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<StorageInitializer>());
         builder.Services.AddDbContext<SymbolonDbContext>((sp, options) => StorageSetup.Configure(options, sp.GetRequiredService<StorageOptions>()));
 
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
@@ -149,6 +150,20 @@ public static class SymbolonHost
     {
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = _ => StatusCodes.Status500InternalServerError, SuppressDiagnosticsCallback = _ => true });
         app.UseJsonBodyLimit(OwnerApiPrefix);
+        app.Use(async (context, next) =>
+        {
+            // Liveness answers while the schema is still being brought up; everything else waits for storage.
+            if (!context.Request.Path.StartsWithSegments("/healthz"))
+            {
+                await context.RequestServices.GetRequiredService<StorageInitializer>().WaitUntilReadyAsync(context);
+                if (context.Response.HasStarted)
+                {
+                    return;
+                }
+            }
+
+            await next(context);
+        });
         // A browser asking for a page that does not exist gets the web app's own not-found page. Everything else
         // (the API, form posts, files) keeps its bare status code, or the problem document written below.
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);

@@ -36,9 +36,14 @@ public static class StorageSetup
         }
     }
 
+    /// <summary>Applies pending migrations (only then: checking is much cheaper than migrating) and turns on WAL.</summary>
     internal static async Task MigrateAsync(SymbolonDbContext db, CancellationToken ct = default)
     {
-        await db.Database.MigrateAsync(ct);
+        if ((await db.Database.GetPendingMigrationsAsync(ct)).Any())
+        {
+            await db.Database.MigrateAsync(ct);
+        }
+
         if (db.Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite")
         {
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);

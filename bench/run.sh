@@ -3,7 +3,7 @@
 # bench/results/latest.md. See bench/README.md.
 #
 # Usage:
-#   bench/run.sh                                  everything (about 4 to 7 minutes on 2 cores, depending on load)
+#   bench/run.sh                                  everything (about 2 minutes on 2 cores, longer under load)
 #   bench/run.sh --scenario crypto --records 100000 --passes 3
 #                                                 a subset, smaller (still overwrites results/latest.md)
 # Options after the script name go to the bench (dotnet bench/Symbolon.Bench/bin/Release/net10.0/Symbolon.Bench.dll --help).

@@ -6,6 +6,7 @@ namespace Symbolon.Bench.Crypto;
 /// <summary>
 /// The floor for record crypto: AES-256-GCM on the same payloads with one reused <see cref="AesGcm"/>, nonces
 /// computed beforehand, no associated data and preallocated output, so that only the cipher itself is measured.
+/// Given each record's associated data (computed beforehand too), it measures the cipher as a Core seal calls it.
 /// </summary>
 internal sealed class RawAesGcm : IDisposable
 {
@@ -15,8 +16,12 @@ internal sealed class RawAesGcm : IDisposable
     private readonly byte[] _ciphertexts;
     private readonly byte[] _tags;
     private readonly byte[] _plaintexts;
+    private readonly byte[][]? _associatedData;
 
-    public RawAesGcm(ReadOnlySpan<byte> key, RecordSet records)
+    /// <param name="key">The data key.</param>
+    /// <param name="records">The records to seal and open.</param>
+    /// <param name="associatedData">Associated data per record, or null for none.</param>
+    public RawAesGcm(ReadOnlySpan<byte> key, RecordSet records, byte[][]? associatedData = null)
     {
         _aes = new AesGcm(key, VaultCrypto.TagSize);
         _records = records;
@@ -24,6 +29,7 @@ internal sealed class RawAesGcm : IDisposable
         _ciphertexts = new byte[records.TotalPayloadBytes];
         _tags = new byte[records.Count * VaultCrypto.TagSize];
         _plaintexts = new byte[records.TotalPayloadBytes];
+        _associatedData = associatedData;
     }
 
     public void SealRange(int start, int count)
@@ -36,7 +42,8 @@ internal sealed class RawAesGcm : IDisposable
                 _nonces.AsSpan(i * VaultCrypto.NonceSize, VaultCrypto.NonceSize),
                 _records.Payloads.AsSpan(offset, length),
                 _ciphertexts.AsSpan(offset, length),
-                _tags.AsSpan(i * VaultCrypto.TagSize, VaultCrypto.TagSize));
+                _tags.AsSpan(i * VaultCrypto.TagSize, VaultCrypto.TagSize),
+                AssociatedData(i));
         }
     }
 
@@ -51,7 +58,8 @@ internal sealed class RawAesGcm : IDisposable
                 _nonces.AsSpan(i * VaultCrypto.NonceSize, VaultCrypto.NonceSize),
                 _ciphertexts.AsSpan(offset, length),
                 _tags.AsSpan(i * VaultCrypto.TagSize, VaultCrypto.TagSize),
-                _plaintexts.AsSpan(offset, length));
+                _plaintexts.AsSpan(offset, length),
+                AssociatedData(i));
         }
     }
 
@@ -64,4 +72,6 @@ internal sealed class RawAesGcm : IDisposable
     }
 
     public void Dispose() => _aes.Dispose();
+
+    private ReadOnlySpan<byte> AssociatedData(int index) => _associatedData is null ? default : _associatedData[index];
 }

@@ -1,7 +1,4 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Symbolon.Server.Hosting;
 
@@ -28,10 +25,7 @@ public sealed class SymbolonServer : IAsyncDisposable
         var app = SymbolonHost.Build(
             ["--data-dir", dataDirectory.FullName, "--urls", "http://127.0.0.1:0"],
             builder => builder.Logging.SetMinimumLevel(LogLevel.Error));
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
-            ?? throw new InvalidOperationException("The server did not report the address it listens on.");
-        return new SymbolonServer(app, dataDirectory, new Uri(address));
+        return new SymbolonServer(app, dataDirectory, await app.StartAndGetAddressAsync());
     }
 
     public string Url(string path) => new Uri(BaseUrl, path).ToString();

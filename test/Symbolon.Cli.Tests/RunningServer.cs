@@ -1,7 +1,4 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Symbolon.Server.Hosting;
 
@@ -25,9 +22,7 @@ internal sealed class RunningServer : IAsyncDisposable
         var app = SymbolonHost.Build(
             ["--data-dir", dataDirectory, "--urls", "http://127.0.0.1:0"],
             builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new RunningServer(app, new Uri(address));
+        return new RunningServer(app, await app.StartAndGetAddressAsync());
     }
 
     public async ValueTask DisposeAsync()

@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -45,6 +47,18 @@ public static class SymbolonHost
     {
         await using var app = Build(args);
         await app.RunAsync();
+    }
+
+    /// <summary>
+    /// Starts a built server and returns the address it listens on, which with <c>--urls http://127.0.0.1:0</c> is a
+    /// free port picked by the system (the CLI's tests and the browser tests start servers this way).
+    /// </summary>
+    public static async Task<Uri> StartAndGetAddressAsync(this WebApplication app, CancellationToken ct = default)
+    {
+        await app.StartAsync(ct);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
+            ?? throw new InvalidOperationException("The server did not report the address it listens on.");
+        return new Uri(address);
     }
 
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)

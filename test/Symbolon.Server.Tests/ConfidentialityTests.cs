@@ -38,6 +38,8 @@ public sealed class ConfidentialityTests
 
             // Nothing personal in the logs either, at any level, including EF Core's SQL logging.
             var logs = string.Join("\n", app.Logs);
+            Assert.Contains("Executed DbCommand", logs, StringComparison.Ordinal);
+            Assert.Contains("Request starting", logs, StringComparison.Ordinal);
             Assert.All(values, v => Assert.DoesNotContain(v, logs, StringComparison.Ordinal));
             Assert.DoesNotContain(SymbolonApplicationFactory.Passphrase, logs, StringComparison.Ordinal);
 

@@ -72,6 +72,14 @@ public sealed class SymbolonApplicationFactory : WebApplicationFactory<Program>
         {
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Time);
+
+            // Every category at every level, EF Core's SQL and ASP.NET Core's request lines included, so the
+            // confidentiality tests search everything the server could ever log.
+            services.Configure<LoggerFilterOptions>(options =>
+            {
+                options.Rules.Clear();
+                options.MinLevel = LogLevel.Trace;
+            });
         });
     }
 

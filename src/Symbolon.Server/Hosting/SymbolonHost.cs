@@ -109,7 +109,12 @@ public static class SymbolonHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<StorageInitializer>());
         builder.Services.AddDbContext<SymbolonDbContext>((sp, options) => StorageSetup.Configure(options, sp.GetRequiredService<StorageOptions>()));
 
-        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+        // Quieter defaults, each overridable with Logging__LogLevel__<category>: EF Core's SQL and ASP.NET Core's
+        // per-request lines are for debugging. Data protection warns that its keys are stored unencrypted; they sit
+        // in the data directory (mode 0700) and protect session and antiforgery cookies, never vault data.
+        QuietByDefault(builder, "Microsoft.EntityFrameworkCore", LogLevel.Warning);
+        QuietByDefault(builder, "Microsoft.AspNetCore", LogLevel.Warning);
+        QuietByDefault(builder, "Microsoft.AspNetCore.DataProtection", LogLevel.Error);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<VaultService>();
         builder.Services.AddScoped<RecordStore>();
@@ -144,6 +149,14 @@ public static class SymbolonHost
         builder.Services.AddOwnerWebApp();
         builder.Services.AddHostedService<ServerInfoFile>();
         return builder;
+    }
+
+    private static void QuietByDefault(WebApplicationBuilder builder, string category, LogLevel level)
+    {
+        if (builder.Configuration[$"Logging:LogLevel:{category}"] is null)
+        {
+            builder.Logging.AddFilter(category, level);
+        }
     }
 
     /// <summary>

@@ -77,12 +77,17 @@ public sealed class RemoteModeTests : IDisposable
         await using var server = await RunningServer.StartAsync(_cli.DataDirectory);
         await _cli.InitAsync();
         var token = (await _cli.RunAsync("token", "create", "script", "--json")).Succeeded().Json<OwnerToken>().Token!;
+        var cliToken = File.ReadAllText(Path.Combine(_cli.DataDirectory, "cli-token")).Trim();
         (await _cli.RunAsync("lock")).Succeeded();
 
         _cli.Environment["SYMBOLON_TOKEN"] = token;
         var locked = (await _cli.RunAsync("profile", "show")).Failed(1);
         Assert.Contains("Error: The vault is locked.", locked.Stderr, StringComparison.Ordinal);
         Assert.Contains("symbolon unlock", locked.Stderr, StringComparison.Ordinal);
+
+        // The CLI's own sign-in ended with the lock: its token was revoked on the server, not just deleted here.
+        _cli.Environment["SYMBOLON_TOKEN"] = cliToken;
+        Assert.Contains("does not accept this CLI's access token", (await _cli.RunAsync("profile", "show")).Failed(1).Stderr, StringComparison.Ordinal);
 
         _cli.Environment["SYMBOLON_TOKEN"] = "sym_pat_not-a-token";
         Assert.Contains("does not accept this CLI's access token", (await _cli.RunAsync("profile", "show")).Failed(1).Stderr, StringComparison.Ordinal);

@@ -45,6 +45,21 @@ public sealed class AccessTokenTests : IDisposable
     }
 
     [Fact]
+    public async Task A_token_can_revoke_itself_and_only_itself()
+    {
+        var (owner, created) = await _app.CreateVaultAsync();
+        var other = await (await owner.PostAsJsonAsync("/owner/api/v1/tokens", new CreateTokenRequest("other script"))).Content.ReadFromJsonAsync<OwnerToken>(SymbolonApplicationFactory.Json);
+        var cli = _app.CreateTokenClient(created.AccessToken.Token!);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await cli.DeleteAsync("/owner/api/v1/tokens/current")).StatusCode);
+        await VaultApiTests.AssertProblem(await cli.GetAsync("/owner/api/v1/profile"), HttpStatusCode.Unauthorized, ProblemCodes.Unauthenticated);
+        Assert.Equal(HttpStatusCode.OK, (await _app.CreateTokenClient(other!.Token!).GetAsync("/owner/api/v1/profile")).StatusCode);
+
+        // A browser session holds no token: there is nothing to revoke.
+        Assert.Equal(HttpStatusCode.NotFound, (await owner.DeleteAsync("/owner/api/v1/tokens/current")).StatusCode);
+    }
+
+    [Fact]
     public async Task An_expired_token_is_refused()
     {
         var (owner, _) = await _app.CreateVaultAsync();

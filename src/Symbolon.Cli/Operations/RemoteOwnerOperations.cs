@@ -93,6 +93,13 @@ internal sealed class RemoteOwnerOperations : IOwnerOperations
         }
 
         await SendAsync(HttpMethod.Post, "vault/lock", null, authenticated: true, ct);
+
+        // The token `symbolon unlock` saved is this CLI's sign-in: locking ends it on the server too. A token the
+        // person passes in SYMBOLON_TOKEN is theirs to keep and is left alone.
+        if (_context.Env.Get(EnvironmentVariables.Token) is null && CliTokenFile.Read(_context.DataDirectory) is not null)
+        {
+            await SendAsync(HttpMethod.Delete, "tokens/current", null, authenticated: true, ct);
+        }
     }
 
     public async Task ChangePassphraseAsync(string currentPassphrase, string newPassphrase, CancellationToken ct)

@@ -22,6 +22,7 @@ internal static class OwnerAuthentication
     public const string Policy = "Owner";
     public const string VaultIdClaim = "symbolon:vault";
     public const string MethodClaim = "symbolon:auth";
+    public const string TokenIdClaim = "symbolon:token";
     public static readonly TimeSpan SessionLifetime = TimeSpan.FromHours(12);
 
     public static IServiceCollection AddOwnerAuthentication(this IServiceCollection services)
@@ -57,10 +58,20 @@ internal static class OwnerAuthentication
         return services;
     }
 
-    public static ClaimsPrincipal CreatePrincipal(Guid vaultId, string method, string authenticationType) =>
-        new(new ClaimsIdentity(
-            [new Claim(VaultIdClaim, vaultId.ToString()), new Claim(MethodClaim, method), new Claim(ClaimTypes.Name, "owner")],
-            authenticationType));
+    public static ClaimsPrincipal CreatePrincipal(Guid vaultId, string method, string authenticationType, Guid? tokenId = null)
+    {
+        List<Claim> claims = [new(VaultIdClaim, vaultId.ToString()), new(MethodClaim, method), new(ClaimTypes.Name, "owner")];
+        if (tokenId is { } id)
+        {
+            claims.Add(new Claim(TokenIdClaim, id.ToString()));
+        }
+
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, authenticationType));
+    }
+
+    /// <summary>The id of the access token the request was made with, if it was made with one.</summary>
+    public static Guid? TokenIdOf(ClaimsPrincipal user) =>
+        Guid.TryParse(user.FindFirstValue(TokenIdClaim), out var id) ? id : null;
 
     public static Guid? VaultIdOf(ClaimsPrincipal user) =>
         Guid.TryParse(user.FindFirstValue(VaultIdClaim), out var id) ? id : null;
@@ -104,7 +115,7 @@ internal sealed class AccessTokenAuthenticationHandler(
             return AuthenticateResult.Fail("The access token is unknown, expired or revoked.");
         }
 
-        var principal = OwnerAuthentication.CreatePrincipal(token.VaultId, "token", OwnerAuthentication.TokenScheme);
+        var principal = OwnerAuthentication.CreatePrincipal(token.VaultId, "token", OwnerAuthentication.TokenScheme, token.TokenId);
         return AuthenticateResult.Success(new AuthenticationTicket(principal, OwnerAuthentication.TokenScheme));
     }
 

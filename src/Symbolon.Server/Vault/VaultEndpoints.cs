@@ -24,6 +24,7 @@ internal static class VaultEndpoints
         tokens.MapGet("/", ListTokens).WithName("ListAccessTokens").WithSummary("Lists live personal access tokens (without their secrets).");
         tokens.MapPost("/", CreateToken).WithName("CreateAccessToken").WithSummary("Creates a personal access token; the secret is shown once.");
         tokens.MapDelete("/{id:guid}", RevokeToken).WithName("RevokeAccessToken").WithSummary("Revokes a personal access token.");
+        tokens.MapDelete("/current", RevokeCurrentToken).WithName("RevokeCurrentAccessToken").WithSummary("Revokes the token this request is made with (signing a script or the CLI out).");
         return vault;
     }
 
@@ -92,6 +93,9 @@ internal static class VaultEndpoints
 
     internal static async Task<Results<NoContent, NotFound>> RevokeToken(Guid id, ClaimsPrincipal user, AccessTokenService tokens, CancellationToken ct) =>
         await tokens.RevokeAsync(user.VaultId(), id, ct) ? TypedResults.NoContent() : TypedResults.NotFound();
+
+    internal static async Task<Results<NoContent, NotFound>> RevokeCurrentToken(ClaimsPrincipal user, AccessTokenService tokens, CancellationToken ct) =>
+        OwnerAuthentication.TokenIdOf(user) is { } id && await tokens.RevokeAsync(user.VaultId(), id, ct) ? TypedResults.NoContent() : TypedResults.NotFound();
 
     internal static OwnerToken ToContract(IssuedAccessToken t) => new(t.Id, t.Name, t.Secret, t.CreatedAt, t.ExpiresAt, t.LastUsedAt);
 }

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Symbolon.Core.Relationships;
 using Symbolon.Core.Storage;
 using Symbolon.Core.Vaults;
 
@@ -61,7 +62,7 @@ internal sealed class RecordStore(SymbolonDbContext db, TimeProvider time)
         var now = time.GetUtcNow();
         var id = UuidV7.Create(now);
         db.Records.Add(new RecordEntity { VaultId = keys.VaultId, Id = id, Type = type, CurrentVersion = 1, CreatedAt = now, UpdatedAt = now });
-        db.RecordVersions.Add(NewVersion(keys, id, type, 1, now, RecordOperations.Create, actor, json));
+        AddVersion(NewVersion(keys, id, type, 1, now, RecordOperations.Create, actor, json));
         await db.SaveChangesAsync(ct);
         return new CurrentRecord(id, type, 1, now, now, actor, json);
     }
@@ -72,7 +73,7 @@ internal sealed class RecordStore(SymbolonDbContext db, TimeProvider time)
         var now = time.GetUtcNow();
         record.CurrentVersion++;
         record.UpdatedAt = now;
-        db.RecordVersions.Add(NewVersion(keys, id, record.Type, record.CurrentVersion, now, RecordOperations.Update, actor, json));
+        AddVersion(NewVersion(keys, id, record.Type, record.CurrentVersion, now, RecordOperations.Update, actor, json));
         await SaveVersionAsync(record.CurrentVersion, ct);
         return new CurrentRecord(id, record.Type, record.CurrentVersion, record.CreatedAt, now, actor, json);
     }
@@ -85,7 +86,7 @@ internal sealed class RecordStore(SymbolonDbContext db, TimeProvider time)
         record.CurrentVersion++;
         record.UpdatedAt = now;
         record.DeletedAt = now;
-        db.RecordVersions.Add(new RecordVersionEntity
+        AddVersion(new RecordVersionEntity
         {
             VaultId = keys.VaultId,
             RecordId = id,
@@ -111,6 +112,7 @@ internal sealed class RecordStore(SymbolonDbContext db, TimeProvider time)
         }
 
         await db.RecordVersions.Where(v => v.VaultId == vaultId && v.RecordId == id).ExecuteDeleteAsync(ct);
+        await db.ChangeLog.Where(c => c.VaultId == vaultId && c.RecordId == id).ExecuteDeleteAsync(ct);
         db.Records.Remove(record);
         await db.SaveChangesAsync(ct);
     }
@@ -229,6 +231,23 @@ internal sealed class RecordStore(SymbolonDbContext db, TimeProvider time)
         }
 
         return record;
+    }
+
+    /// <summary>Adds a version and its change-log row, so both commit (or fail) together.</summary>
+    private void AddVersion(RecordVersionEntity version)
+    {
+        db.RecordVersions.Add(version);
+        db.ChangeLog.Add(new ChangeLogEntity
+        {
+            VaultId = version.VaultId,
+            RecordId = version.RecordId,
+            RecordType = version.Type,
+            Version = version.Version,
+            Operation = version.Operation,
+            ActorKind = version.ActorKind,
+            ActorId = version.ActorId,
+            ChangedAt = version.ChangedAt,
+        });
     }
 
     private static RecordVersionEntity NewVersion(VaultKeys keys, Guid id, string type, int version, DateTimeOffset at, string operation, Actor actor, byte[] json) => new()

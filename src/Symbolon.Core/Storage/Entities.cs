@@ -28,6 +28,9 @@ internal sealed class VaultEntity
     public DateTimeOffset? PassphraseChangedAt { get; set; }
     public int FailedUnlockCount { get; set; }
     public DateTimeOffset? LastFailedUnlockAt { get; set; }
+
+    /// <summary>The agreements the person proffers to vendors (roster ids, comma-separated); null means the default set.</summary>
+    public string? ProfferedAgreements { get; set; }
 }
 
 /// <summary>The head of a versioned record: its type and current version, or its tombstone.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Symbolon.Core.Relationships;
 
 namespace Symbolon.Core.Storage;
 
@@ -10,6 +11,14 @@ internal sealed class SymbolonDbContext(DbContextOptions<SymbolonDbContext> opti
     public DbSet<RecordEntity> Records => Set<RecordEntity>();
     public DbSet<RecordVersionEntity> RecordVersions => Set<RecordVersionEntity>();
     public DbSet<AccessTokenEntity> AccessTokens => Set<AccessTokenEntity>();
+    public DbSet<RelationshipEntity> Relationships => Set<RelationshipEntity>();
+    public DbSet<AgreementRecordEntity> AgreementRecords => Set<AgreementRecordEntity>();
+    public DbSet<GrantEntity> Grants => Set<GrantEntity>();
+    public DbSet<AccessLogEntity> AccessLog => Set<AccessLogEntity>();
+    public DbSet<ChangeLogEntity> ChangeLog => Set<ChangeLogEntity>();
+    public DbSet<WebhookMessageEntity> WebhookMessages => Set<WebhookMessageEntity>();
+    public DbSet<OutboxCursorEntity> OutboxCursors => Set<OutboxCursorEntity>();
+    public DbSet<IdempotencyEntity> IdempotencyKeys => Set<IdempotencyEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -18,6 +27,7 @@ internal sealed class SymbolonDbContext(DbContextOptions<SymbolonDbContext> opti
             vault.ToTable("vaults");
             vault.HasKey(v => v.Id);
             vault.Property(v => v.KdfAlgorithm).HasMaxLength(32);
+            vault.Property(v => v.ProfferedAgreements).HasMaxLength(500);
         });
 
         modelBuilder.Entity<RecordEntity>(record =>
@@ -51,6 +61,15 @@ internal sealed class SymbolonDbContext(DbContextOptions<SymbolonDbContext> opti
             token.HasOne<VaultEntity>().WithMany().HasForeignKey(t => t.VaultId).OnDelete(DeleteBehavior.Cascade);
         });
 
+        ConfigureRelationships(modelBuilder);
+
+        // The OAuth server's applications, authorizations, scopes and tokens (OpenIddict's entities).
+        modelBuilder.UseOpenIddict();
+        modelBuilder.Entity<OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreApplication>().ToTable("oauth_applications");
+        modelBuilder.Entity<OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreAuthorization>().ToTable("oauth_authorizations");
+        modelBuilder.Entity<OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreScope>().ToTable("oauth_scopes");
+        modelBuilder.Entity<OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreToken>().ToTable("oauth_tokens");
+
         // Note: SQLite stores DateTimeOffset as text it cannot order or compare, so on SQLite every
         // timestamp is stored as a sortable 64-bit number (UTC ticks with offset).
         if (Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite")
@@ -66,5 +85,95 @@ internal sealed class SymbolonDbContext(DbContextOptions<SymbolonDbContext> opti
                 }
             }
         }
+    }
+
+    private static void ConfigureRelationships(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<RelationshipEntity>(relationship =>
+        {
+            relationship.ToTable("relationships");
+            relationship.HasKey(r => new { r.VaultId, r.Id });
+            relationship.HasIndex(r => r.ClientId).IsUnique();
+            relationship.Property(r => r.ClientId).HasMaxLength(100);
+            relationship.Property(r => r.VendorName).HasMaxLength(200);
+            relationship.Property(r => r.ClientUri).HasMaxLength(2000);
+            relationship.Property(r => r.LogoUri).HasMaxLength(2000);
+            relationship.Property(r => r.PolicyUri).HasMaxLength(2000);
+            relationship.Property(r => r.TermsUri).HasMaxLength(2000);
+            relationship.Property(r => r.WebhookUri).HasMaxLength(2000);
+            relationship.Property(r => r.AcceptableAgreements).HasMaxLength(500);
+            relationship.Property(r => r.Subject).HasMaxLength(64);
+            relationship.HasOne<VaultEntity>().WithMany().HasForeignKey(r => r.VaultId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<AgreementRecordEntity>(agreement =>
+        {
+            agreement.ToTable("agreement_records");
+            agreement.HasKey(a => new { a.VaultId, a.Id });
+            agreement.Property(a => a.AgreementId).HasMaxLength(64);
+            agreement.Property(a => a.TextSha256).HasMaxLength(64);
+            agreement.HasIndex(a => new { a.VaultId, a.RelationshipId });
+            agreement.HasOne<RelationshipEntity>().WithMany().HasForeignKey(a => new { a.VaultId, a.RelationshipId }).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<GrantEntity>(grant =>
+        {
+            grant.ToTable("grants");
+            grant.HasKey(g => new { g.VaultId, g.Id });
+            grant.Property(g => g.AuthorizationId).HasMaxLength(100);
+            grant.Property(g => g.AgreementId).HasMaxLength(64);
+            grant.Property(g => g.Purpose).HasMaxLength(500);
+            grant.HasIndex(g => new { g.VaultId, g.RelationshipId });
+            grant.HasOne<RelationshipEntity>().WithMany().HasForeignKey(g => new { g.VaultId, g.RelationshipId }).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<AccessLogEntity>(entry =>
+        {
+            entry.ToTable("access_log");
+            entry.HasKey(a => new { a.VaultId, a.Id });
+            entry.Property(a => a.Action).HasMaxLength(16);
+            entry.Property(a => a.Datatypes).HasMaxLength(1000);
+            entry.Property(a => a.Purpose).HasMaxLength(500);
+            entry.HasIndex(a => new { a.VaultId, a.RelationshipId, a.At });
+            entry.HasOne<RelationshipEntity>().WithMany().HasForeignKey(a => new { a.VaultId, a.RelationshipId }).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<ChangeLogEntity>(change =>
+        {
+            change.ToTable("change_log");
+            change.HasKey(c => c.Sequence);
+            change.Property(c => c.Sequence).ValueGeneratedOnAdd();
+            change.Property(c => c.RecordType).HasMaxLength(128);
+            change.Property(c => c.Operation).HasMaxLength(16);
+            change.Property(c => c.ActorKind).HasMaxLength(16);
+            change.Property(c => c.ActorId).HasMaxLength(200);
+            change.HasIndex(c => new { c.VaultId, c.Sequence });
+            change.HasOne<VaultEntity>().WithMany().HasForeignKey(c => c.VaultId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<WebhookMessageEntity>(message =>
+        {
+            message.ToTable("webhook_messages");
+            message.HasKey(m => new { m.VaultId, m.Id });
+            message.Property(m => m.EventType).HasMaxLength(64);
+            message.Property(m => m.LastError).HasMaxLength(200);
+            message.HasIndex(m => new { m.DeliveredAt, m.NextAttemptAt });
+            message.HasOne<RelationshipEntity>().WithMany().HasForeignKey(m => new { m.VaultId, m.RelationshipId }).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<OutboxCursorEntity>(cursor =>
+        {
+            cursor.ToTable("outbox_cursors");
+            cursor.HasKey(c => c.VaultId);
+            cursor.HasOne<VaultEntity>().WithMany().HasForeignKey(c => c.VaultId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<IdempotencyEntity>(key =>
+        {
+            key.ToTable("idempotency_keys");
+            key.HasKey(k => new { k.VaultId, k.RelationshipId, k.Key });
+            key.Property(k => k.Key).HasMaxLength(255);
+            key.HasOne<RelationshipEntity>().WithMany().HasForeignKey(k => new { k.VaultId, k.RelationshipId }).OnDelete(DeleteBehavior.Cascade);
+        });
     }
 }

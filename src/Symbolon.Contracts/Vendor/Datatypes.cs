@@ -1,0 +1,61 @@
+namespace Symbolon.Contracts.Vendor;
+
+/// <summary>The datatypes a vendor can name in <c>authorization_details</c>, and the actions on them.</summary>
+public static class Datatypes
+{
+    /// <summary>The person's name.</summary>
+    public const string Name = "profile.name";
+
+    /// <summary>Email addresses.</summary>
+    public const string Email = "profile.email";
+
+    /// <summary>Phone numbers.</summary>
+    public const string Phone = "profile.phone";
+
+    /// <summary>Postal addresses; can be narrowed to <see cref="Narrowings.PostalCode"/> or <see cref="Narrowings.Country"/>.</summary>
+    public const string PostalAddress = "profile.postal_address";
+
+    /// <summary>The birth date; can be narrowed to <see cref="Narrowings.Over18"/>.</summary>
+    public const string BirthDate = "profile.birth_date";
+
+    /// <summary>Preferred languages.</summary>
+    public const string Language = "profile.language";
+
+    /// <summary>Free-form preferences, such as "no paper mail".</summary>
+    public const string Preference = "profile.preference";
+
+    /// <summary>Notes a vendor appends to the person's vault (and reads back, its own only).</summary>
+    public const string Notes = "notes";
+
+    /// <summary>The <c>authorization_details</c> type of a Symbolon data request.</summary>
+    public const string AuthorizationDetailsType = "symbolon:data";
+}
+
+/// <summary>What a vendor may do with a datatype.</summary>
+public static class DataActions
+{
+    /// <summary>Read current values.</summary>
+    public const string Read = "read";
+
+    /// <summary>Add new values (for example a note or a second email address).</summary>
+    public const string Append = "append";
+
+    /// <summary>Change existing values.</summary>
+    public const string Update = "update";
+}
+
+/// <summary>Ways the person can share less than a whole value.</summary>
+public static class Narrowings
+{
+    /// <summary>The whole value.</summary>
+    public const string Full = "full";
+
+    /// <summary>Of a postal address, only the postal code and the country.</summary>
+    public const string PostalCode = "postal_code";
+
+    /// <summary>Of a postal address, only the country.</summary>
+    public const string Country = "country";
+
+    /// <summary>Of a birth date, only whether the person is 18 or older today.</summary>
+    public const string Over18 = "over_18";
+}

@@ -1,0 +1,42 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Symbolon.Contracts.Vendor;
+
+/// <summary>The webhook event types.</summary>
+public static class WebhookEventTypes
+{
+    /// <summary>A field the vendor may read changed; <c>data</c> names the datatypes and field ids, never values.</summary>
+    public const string ProfileUpdated = "profile.updated";
+
+    /// <summary>The person revoked a grant (or ended the relationship); <c>data.grant_id</c> names it.</summary>
+    public const string GrantRevoked = "grant.revoked";
+
+    /// <summary>Every type the vault sends today.</summary>
+    public static IReadOnlyList<string> All { get; } = [ProfileUpdated, GrantRevoked];
+}
+
+/// <summary>A webhook payload in the Standard Webhooks shape.</summary>
+/// <param name="Type">The event type, for example <c>profile.updated</c>.</param>
+/// <param name="Timestamp">When the event happened.</param>
+/// <param name="Data">The event's data.</param>
+public sealed record WebhookEvent(
+    [property: JsonPropertyName("type")] string Type,
+    [property: JsonPropertyName("timestamp")] DateTimeOffset Timestamp,
+    [property: JsonPropertyName("data")] JsonElement Data);
+
+/// <summary>The data of a <c>profile.updated</c> event.</summary>
+/// <param name="Subject">The person's pairwise identifier for this vendor.</param>
+/// <param name="Changes">What changed (no values: read them through the API).</param>
+public sealed record ProfileUpdatedData(
+    [property: JsonPropertyName("subject")] string Subject,
+    [property: JsonPropertyName("changes")] IReadOnlyList<FieldChange> Changes);
+
+/// <summary>The data of a <c>grant.revoked</c> event.</summary>
+/// <param name="Subject">The person's pairwise identifier for this vendor.</param>
+/// <param name="GrantId">The revoked grant.</param>
+/// <param name="RelationshipEnded">True when the person ended the whole relationship.</param>
+public sealed record GrantRevokedData(
+    [property: JsonPropertyName("subject")] string Subject,
+    [property: JsonPropertyName("grant_id")] string GrantId,
+    [property: JsonPropertyName("relationship_ended")] bool RelationshipEnded);

@@ -15,15 +15,18 @@ using Symbolon.Core.Backup;
 using Symbolon.Core.Export;
 using Symbolon.Core.Profile;
 using Symbolon.Core.Records;
+using Symbolon.Core.Relationships;
 using Symbolon.Core.Storage;
 using Symbolon.Core.Vaults;
 using Symbolon.Server.Components;
 using Symbolon.Server.Errors;
 using Symbolon.Server.Export;
 using Symbolon.Server.Health;
+using Symbolon.Server.OAuth;
 using Symbolon.Server.Profile;
 using Symbolon.Server.Storage;
 using Symbolon.Server.Vault;
+using Symbolon.Server.VendorApi;
 
 namespace Symbolon.Server.Hosting;
 
@@ -124,6 +127,8 @@ public static class SymbolonHost
         builder.Services.AddScoped<AccessTokenService>();
         builder.Services.AddSingleton<VaultKeyRing>();
         builder.Services.AddScoped<OwnerSignIn>();
+        builder.Services.AddScoped<RelationshipService>();
+        builder.Services.AddOAuthServer();
 
         // Cookie and antiforgery keys live with the vault, readable by its owner only, not in the user profile.
         builder.Services.AddDataProtection().SetApplicationName("Symbolon");
@@ -173,10 +178,15 @@ public static class SymbolonHost
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
     }
 
+    private static bool IsApi(PathString path) =>
+        path.StartsWithSegments(OwnerApiPrefix) || path.StartsWithSegments(VendorApiEndpoints.Prefix);
+
     public static WebApplication MapSymbolon(this WebApplication app)
     {
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = _ => StatusCodes.Status500InternalServerError, SuppressDiagnosticsCallback = _ => true });
         app.UseJsonBodyLimit(OwnerApiPrefix);
+        app.UseJsonBodyLimit(VendorApiEndpoints.Prefix);
+        app.UseJsonBodyLimit("/connect");
         app.Use(async (context, next) =>
         {
             // Liveness answers while the schema is still being brought up; everything else waits for storage.
@@ -196,7 +206,7 @@ public static class SymbolonHost
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.Use((context, next) =>
         {
-            var isPage = HttpMethods.IsGet(context.Request.Method) && !context.Request.Path.StartsWithSegments(OwnerApiPrefix)
+            var isPage = HttpMethods.IsGet(context.Request.Method) && !IsApi(context.Request.Path)
                 && context.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
             if (!isPage && context.Features.Get<IStatusCodePagesFeature>() is { } notFoundPage)
             {
@@ -208,7 +218,7 @@ public static class SymbolonHost
         app.UseStatusCodePages(async context =>
         {
             // API routes answer with problem documents, pages with the app's own not-found page.
-            if (context.HttpContext.Request.Path.StartsWithSegments(OwnerApiPrefix) && !context.HttpContext.Response.HasStarted)
+            if (IsApi(context.HttpContext.Request.Path) && !context.HttpContext.Response.HasStarted)
             {
                 var status = context.HttpContext.Response.StatusCode;
                 var problem = status switch
@@ -229,6 +239,10 @@ public static class SymbolonHost
         owner.MapVaultEndpoints();
         owner.MapProfileEndpoints();
         owner.MapExportEndpoints();
+
+        app.MapAuthorizationEndpoints();
+        app.MapRegistrationEndpoints();
+        app.MapVendorApiEndpoints();
 
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

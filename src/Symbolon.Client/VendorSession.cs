@@ -170,16 +170,20 @@ public sealed class VendorSession
         Client.IntrospectAsync(Tokens.AccessToken, cancellationToken);
 
     /// <summary>
-    /// Ends the vendor's use of this session (RFC 7009): revokes the refresh token (which also ends its access
-    /// tokens) or, without one, the access token.
+    /// Ends the vendor's use of this session (RFC 7009): revokes the access token and the refresh token. The person's
+    /// grant itself stays on record until the person revokes it; the vendor has to ask again to get new tokens.
     /// </summary>
-    /// <param name="cancellationToken">Cancels the request.</param>
-    public Task RevokeAsync(CancellationToken cancellationToken = default)
+    /// <param name="cancellationToken">Cancels the requests.</param>
+    public async Task RevokeAsync(CancellationToken cancellationToken = default)
     {
+        // Both tokens are revoked: RFC 7009 lets a server keep access tokens alive when their refresh token is
+        // revoked, and the vault's access tokens live on for their ten minutes otherwise.
         var tokens = Tokens;
-        return tokens.RefreshToken is { } refresh
-            ? Client.RevokeAsync(refresh, "refresh_token", cancellationToken)
-            : Client.RevokeAsync(tokens.AccessToken, "access_token", cancellationToken);
+        await Client.RevokeAsync(tokens.AccessToken, "access_token", cancellationToken).ConfigureAwait(false);
+        if (tokens.RefreshToken is { } refresh)
+        {
+            await Client.RevokeAsync(refresh, "refresh_token", cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, HttpContent? content, string? ifNoneMatch, string? idempotencyKey, CancellationToken cancellationToken)

@@ -17,6 +17,7 @@ using Symbolon.Core.Profile;
 using Symbolon.Core.Records;
 using Symbolon.Core.Relationships;
 using Symbolon.Core.Storage;
+using Symbolon.Core.Terms;
 using Symbolon.Core.Vaults;
 using Symbolon.Server.Components;
 using Symbolon.Server.Errors;
@@ -25,6 +26,7 @@ using Symbolon.Server.Health;
 using Symbolon.Server.OAuth;
 using Symbolon.Server.Profile;
 using Symbolon.Server.Storage;
+using Symbolon.Server.Terms;
 using Symbolon.Server.Vault;
 using Symbolon.Server.VendorApi;
 
@@ -128,6 +130,7 @@ public static class SymbolonHost
         builder.Services.AddSingleton<VaultKeyRing>();
         builder.Services.AddScoped<OwnerSignIn>();
         builder.Services.AddScoped<RelationshipService>();
+        builder.Services.AddScoped<TermsService>();
         builder.Services.AddOAuthServer();
 
         // Cookie and antiforgery keys live with the vault, readable by its owner only, not in the user profile.
@@ -239,6 +242,7 @@ public static class SymbolonHost
         owner.MapVaultEndpoints();
         owner.MapProfileEndpoints();
         owner.MapExportEndpoints();
+        owner.MapTermsEndpoints();
 
         app.MapAuthorizationEndpoints();
         app.MapRegistrationEndpoints();

@@ -131,6 +131,9 @@ public static class SymbolonHost
         builder.Services.AddScoped<OwnerSignIn>();
         builder.Services.AddScoped<RelationshipService>();
         builder.Services.AddScoped<TermsService>();
+        builder.Services.AddScoped<IdempotencyStore>();
+        builder.Services.AddScoped<VendorNotes>();
+        builder.Services.AddScoped<ChangeFeed>();
         builder.Services.AddOAuthServer();
 
         // Cookie and antiforgery keys live with the vault, readable by its owner only, not in the user profile.

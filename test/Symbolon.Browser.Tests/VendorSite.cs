@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.Extensions.Logging;
@@ -39,12 +40,12 @@ public sealed class VendorSite : IAsyncDisposable
     public static async Task<VendorSite> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, "http://127.0.0.1:0");
         builder.Logging.SetMinimumLevel(LogLevel.Error);
         var app = builder.Build();
         var site = new VendorSite(app);
-        app.MapGet("/callback", site.CallbackAsync);
-        app.MapPost("/webhooks", site.ReceiveWebhookAsync);
+        app.MapGet("/callback", (Delegate)site.CallbackAsync);
+        app.MapPost("/webhooks", (Delegate)site.ReceiveWebhookAsync);
         site.BaseUrl = await app.StartAndGetAddressAsync();
         return site;
     }

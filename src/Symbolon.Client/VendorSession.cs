@@ -116,7 +116,7 @@ public sealed class VendorSession
     public async Task<VendorNote> AppendNoteAsync(string text, string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(text);
-        using var response = await SendAsync(HttpMethod.Post, "notes", JsonContent.Create(new Dictionary<string, string> { ["text"] = text }, options: SymbolonHttp.Json), null, idempotencyKey, cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(HttpMethod.Post, "notes", JsonContent.Create(new VendorNoteInput(text), options: SymbolonHttp.Json), null, idempotencyKey, cancellationToken).ConfigureAwait(false);
         return await SymbolonHttp.ReadAsync<VendorNote>(response, cancellationToken).ConfigureAwait(false);
     }
 
@@ -133,11 +133,23 @@ public sealed class VendorSession
     /// first, without values. Store <see cref="ChangeFeedPage.NextCursor"/> and pass it next time.
     /// </summary>
     /// <param name="after">The cursor from the previous page; null for the start.</param>
+    /// <param name="limit">At most this many changes; null for the vault's default page size.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
-    /// <exception cref="SymbolonProblemException">The cursor is not one the vault gave this vendor (<c>SYM1407</c>).</exception>
-    public async Task<ChangeFeedPage> GetChangesAsync(string? after = null, CancellationToken cancellationToken = default)
+    /// <exception cref="SymbolonProblemException">The cursor is not one the vault gave out (<c>SYM1407</c>), or the grant allows reading nothing (<c>SYM1403</c>).</exception>
+    public async Task<ChangeFeedPage> GetChangesAsync(string? after = null, int? limit = null, CancellationToken cancellationToken = default)
     {
-        var path = after is null ? "changes" : $"changes?after={Uri.EscapeDataString(after)}";
+        var query = new List<string>(2);
+        if (after is not null)
+        {
+            query.Add("after=" + Uri.EscapeDataString(after));
+        }
+
+        if (limit is { } count)
+        {
+            query.Add("limit=" + count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        var path = query.Count == 0 ? "changes" : "changes?" + string.Join('&', query);
         using var response = await SendAsync(HttpMethod.Get, path, null, null, null, cancellationToken).ConfigureAwait(false);
         return await SymbolonHttp.ReadAsync<ChangeFeedPage>(response, cancellationToken).ConfigureAwait(false);
     }
@@ -149,7 +161,7 @@ public sealed class VendorSession
     {
         while (true)
         {
-            var page = await GetChangesAsync(after, cancellationToken).ConfigureAwait(false);
+            var page = await GetChangesAsync(after, null, cancellationToken).ConfigureAwait(false);
             foreach (var change in page.Changes)
             {
                 yield return change;

@@ -170,6 +170,52 @@ public sealed class VendorSdkTests : IDisposable
         Assert.Equal("invalid_redirect_uri", invalid.Error);
     }
 
+    [Fact]
+    public async Task Writes_notes_and_the_change_feed_through_the_sdk()
+    {
+        var (owner, vendor) = await VaultWithVendorAsync();
+        await vendor.AcceptAgreementAsync("SD-BASE");
+        var pending = await vendor.BeginAuthorizationAsync(Callback,
+        [
+            new AuthorizationDetail(Datatypes.AuthorizationDetailsType, [Datatypes.Email], [DataActions.Read, DataActions.Append, DataActions.Update], "Keep your account up to date", "SD-BASE"),
+            new AuthorizationDetail(Datatypes.AuthorizationDetailsType, [Datatypes.Notes], [DataActions.Read, DataActions.Append], "Remember your preferences", "SD-BASE"),
+        ]);
+        var session = await vendor.CompleteAuthorizationAsync(await VendorFlow.ConsentOnPageAsync(owner, pending.AuthorizationUri, new ConsentChoices()), pending);
+        Assert.True(session.Tokens.Allows(Datatypes.Email, DataActions.Update));
+
+        // An append retried with the same Idempotency-Key is applied once.
+        var appended = await session.AppendFieldAsync(new VendorFieldAppend(Datatypes.Email, JsonSerializer.SerializeToElement("orders@example.org"), "work"), "append-1");
+        var retried = await session.AppendFieldAsync(new VendorFieldAppend(Datatypes.Email, JsonSerializer.SerializeToElement("orders@example.org"), "work"), "append-1");
+        Assert.Equal(appended.Id, retried.Id);
+        Assert.Equal(2, (await session.GetProfileAsync()).Profile.Fields.Count);
+
+        var updated = await session.UpdateFieldAsync(appended.Id, new VendorFieldUpdate(JsonSerializer.SerializeToElement("shop@example.org"), ExpectedVersion: appended.Version));
+        Assert.Equal("shop@example.org", updated.Value.GetString());
+        Assert.Equal(appended.Version + 1, updated.Version);
+        var stale = await Assert.ThrowsAsync<SymbolonProblemException>(() => session.UpdateFieldAsync(appended.Id, new VendorFieldUpdate(JsonSerializer.SerializeToElement("late@example.org"), ExpectedVersion: appended.Version)));
+        Assert.Equal(409, stale.Status);
+        Assert.Equal(ProblemCodes.VersionConflict, stale.Code);
+
+        var note = await session.AppendNoteAsync("Prefers oat milk.");
+        Assert.Equal(note, Assert.Single(await session.GetNotesAsync()));
+
+        // The feed names the changed field (pairwise id, no values) and ends where it stands.
+        var changes = new List<FieldChange>();
+        await foreach (var change in session.ReadChangesAsync())
+        {
+            changes.Add(change);
+        }
+
+        Assert.Contains(changes, c => c.FieldId == appended.Id && c.Version == updated.Version);
+        var last = await session.GetChangesAsync(changes[^1].Cursor);
+        Assert.Empty(last.Changes);
+        Assert.False(last.HasMore);
+        var paged = await session.GetChangesAsync(limit: 1);
+        Assert.Single(paged.Changes);
+        var badCursor = await Assert.ThrowsAsync<SymbolonProblemException>(() => session.GetChangesAsync("not-a-cursor"));
+        Assert.Equal(ProblemCodes.InvalidCursor, badCursor.Code);
+    }
+
     private static Uri WithQuery(Uri uri, string name, string? value)
     {
         var query = System.Web.HttpUtility.ParseQueryString(uri.Query);

@@ -24,6 +24,7 @@ using Symbolon.Server.Export;
 using Symbolon.Server.Health;
 using Symbolon.Server.OAuth;
 using Symbolon.Server.Profile;
+using Symbolon.Server.Relationships;
 using Symbolon.Server.Storage;
 using Symbolon.Server.Vault;
 using Symbolon.Server.VendorApi;
@@ -128,6 +129,7 @@ public static class SymbolonHost
         builder.Services.AddSingleton<VaultKeyRing>();
         builder.Services.AddScoped<OwnerSignIn>();
         builder.Services.AddScoped<RelationshipService>();
+        builder.Services.AddOwnerRelationships();
         builder.Services.AddOAuthServer();
 
         // Cookie and antiforgery keys live with the vault, readable by its owner only, not in the user profile.
@@ -239,6 +241,7 @@ public static class SymbolonHost
         owner.MapVaultEndpoints();
         owner.MapProfileEndpoints();
         owner.MapExportEndpoints();
+        owner.MapRelationshipEndpoints();
 
         app.MapAuthorizationEndpoints();
         app.MapRegistrationEndpoints();

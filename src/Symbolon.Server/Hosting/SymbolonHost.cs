@@ -17,6 +17,7 @@ using Symbolon.Core.Profile;
 using Symbolon.Core.Records;
 using Symbolon.Core.Relationships;
 using Symbolon.Core.Storage;
+using Symbolon.Core.Terms;
 using Symbolon.Core.Vaults;
 using Symbolon.Server.Components;
 using Symbolon.Server.Errors;
@@ -26,6 +27,7 @@ using Symbolon.Server.OAuth;
 using Symbolon.Server.Profile;
 using Symbolon.Server.Relationships;
 using Symbolon.Server.Storage;
+using Symbolon.Server.Terms;
 using Symbolon.Server.Vault;
 using Symbolon.Server.VendorApi;
 
@@ -129,6 +131,7 @@ public static class SymbolonHost
         builder.Services.AddSingleton<VaultKeyRing>();
         builder.Services.AddScoped<OwnerSignIn>();
         builder.Services.AddScoped<RelationshipService>();
+        builder.Services.AddScoped<TermsService>();
         builder.Services.AddOwnerRelationships();
         builder.Services.AddOAuthServer();
 
@@ -241,6 +244,7 @@ public static class SymbolonHost
         owner.MapVaultEndpoints();
         owner.MapProfileEndpoints();
         owner.MapExportEndpoints();
+        owner.MapTermsEndpoints();
         owner.MapRelationshipEndpoints();
 
         app.MapAuthorizationEndpoints();

@@ -215,6 +215,10 @@ internal static class AuthorizationEndpoints
         var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
         identity.SetClaim(Claims.Subject, subject);
         identity.SetClaim(OAuthServer.GrantIdClaim, grantId.ToString());
+
+        // OpenIddict issues refresh tokens only to principals holding offline_access; the grant's own
+        // expiry and revocation, not the scope, decide how long they work.
+        identity.SetScopes(Scopes.OfflineAccess);
         identity.SetDestinations(_ => [Destinations.AccessToken]);
         return identity;
     }

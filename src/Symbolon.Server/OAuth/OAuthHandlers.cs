@@ -63,11 +63,11 @@ internal static class MetadataHandlers
 
         public ValueTask HandleAsync(HandleConfigurationRequestContext context)
         {
-            var issuer = context.Issuer!.AbsoluteUri;
-            context.Metadata["registration_endpoint"] = new Uri(context.Issuer, OAuthServer.RegistrationPath[1..]).AbsoluteUri;
+            // Note: the issuer is resolved from the request when none is configured (one vault per host).
+            var issuer = (context.Issuer ?? context.BaseUri)!;
+            context.Metadata["registration_endpoint"] = new Uri(issuer, OAuthServer.RegistrationPath[1..]).AbsoluteUri;
             context.Metadata["authorization_details_types_supported"] = new OpenIddictParameter([Datatypes.AuthorizationDetailsType]);
-            context.Metadata["symbolon_configuration"] = new Uri(new Uri(issuer), ".well-known/symbolon").AbsoluteUri;
-            context.Metadata["service_documentation"] = new Uri(new Uri(issuer), ".well-known/symbolon").AbsoluteUri;
+            context.Metadata["symbolon_configuration"] = new Uri(issuer, ".well-known/symbolon").AbsoluteUri;
             return default;
         }
     }

@@ -85,6 +85,9 @@ internal static class OAuthServer
             options.CodeChallengeMethods.Clear();
             options.CodeChallengeMethods.Add(CodeChallengeMethods.Sha256);
             options.TimeProvider = time;
+
+            // Codes come back in the query (or a form post), never in a fragment.
+            options.ResponseModes.Remove(ResponseModes.Fragment);
         });
         services.AddOptions<OpenIddictCoreOptions>().Configure<TimeProvider>((options, time) => options.TimeProvider = time);
         services.AddOptions<OpenIddictValidationOptions>().Configure<TimeProvider>((options, time) => options.TimeProvider = time);

@@ -22,6 +22,7 @@ public sealed class VendorFlowTests
         var tokens = await factory.GrantAsync(owner, vendor, VendorFlow.Details([Datatypes.Email, Datatypes.Phone, Datatypes.PostalAddress]),
             new ConsentChoices(Untick: [Datatypes.Phone], Narrow: new Dictionary<string, string> { [Datatypes.PostalAddress] = Narrowings.PostalCode }));
 
+        Assert.NotNull(tokens.RefreshToken);
         var granted = tokens.AuthorizationDetails.EnumerateArray().SelectMany(d => d.GetProperty("datatypes").EnumerateArray()).Select(d => d.GetString()).ToList();
         Assert.Equal([Datatypes.Email, Datatypes.PostalAddress], granted.Order());
 

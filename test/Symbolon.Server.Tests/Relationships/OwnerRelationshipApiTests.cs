@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using NSec.Cryptography;
 using Symbolon.Contracts.Profile;
 using Symbolon.Contracts.Relationships;
@@ -164,8 +165,7 @@ public sealed class OwnerRelationshipApiTests
         Assert.False(SignatureAlgorithm.Ed25519.Verify(key, tampered, Base64Url.DecodeFromChars(receipt.Signature)));
 
         // The readable copy is the signed one, and it says what was granted, for what and under which agreement.
-        using var signedReceipt = JsonDocument.Parse(signed);
-        Assert.Equal(signedReceipt.RootElement.GetRawText(), receipt.Receipt.GetRawText());
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(signed), JsonNode.Parse(receipt.Receipt.GetRawText())));
         Assert.Equal(grant.Id.ToString(), receipt.Receipt.GetProperty("receipt_id").GetString());
         Assert.Equal("SD-BASE-NTP", receipt.Receipt.GetProperty("agreement").GetProperty("id").GetString());
         var purpose = Assert.Single(receipt.Receipt.GetProperty("services")[0].GetProperty("purposes").EnumerateArray());

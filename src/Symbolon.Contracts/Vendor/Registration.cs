@@ -19,6 +19,12 @@ namespace Symbolon.Contracts.Vendor;
 /// <param name="Contacts">Optional contact addresses for the vendor's administrators.</param>
 /// <param name="SoftwareId">Optional identifier of the vendor's software.</param>
 /// <param name="SoftwareVersion">Optional version of the vendor's software.</param>
+/// <remarks>
+/// Unlike the rest of the API, members this type does not name are ignored rather than refused: RFC 7591 §2 requires
+/// the server to ignore client metadata it does not understand, and generic OAuth client libraries send OpenID
+/// Connect members (such as <c>post_logout_redirect_uris</c>) by default.
+/// </remarks>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
 public sealed record ClientRegistrationRequest(
     [property: JsonPropertyName("client_name")] string ClientName,
     [property: JsonPropertyName("redirect_uris")] IReadOnlyList<string> RedirectUris,

@@ -132,6 +132,9 @@ public static class SymbolonHost
         builder.Services.AddScoped<OwnerSignIn>();
         builder.Services.AddScoped<RelationshipService>();
         builder.Services.AddScoped<TermsService>();
+        builder.Services.AddScoped<IdempotencyStore>();
+        builder.Services.AddScoped<VendorNotes>();
+        builder.Services.AddScoped<ChangeFeed>();
         builder.Services.AddOwnerRelationships();
         builder.Services.AddOAuthServer();
 

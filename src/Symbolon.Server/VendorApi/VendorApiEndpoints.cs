@@ -37,6 +37,7 @@ internal static class VendorApiEndpoints
             .WithName("GetGrant").WithSummary("What the access token's grant allows, as authorization_details.");
         data.MapGet("/profile", GetProfileAsync)
             .WithName("GetVendorProfile").WithSummary("The profile fields the grant allows this vendor to read, narrowed as granted.");
+        data.MapVendorDataEndpoints();
         return app;
     }
 

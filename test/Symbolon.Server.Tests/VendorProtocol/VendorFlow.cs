@@ -110,7 +110,17 @@ public static partial class VendorFlow
         Assert.True(pushed.StatusCode == HttpStatusCode.Created, await pushed.Content.ReadAsStringAsync());
         var requestUri = (await pushed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("request_uri").GetString()!;
 
-        var authorize = await owner.GetAsync($"/connect/authorize?client_id={Uri.EscapeDataString(vendor.ClientId)}&request_uri={Uri.EscapeDataString(requestUri)}");
+        var location = await ConsentOnPageAsync(owner, new Uri($"/connect/authorize?client_id={Uri.EscapeDataString(vendor.ClientId)}&request_uri={Uri.EscapeDataString(requestUri)}", UriKind.Relative), choices);
+        return (location, verifier);
+    }
+
+    /// <summary>
+    /// The person, signed in with <paramref name="owner"/>, follows an authorization URL to the consent page and
+    /// submits it with <paramref name="choices"/>; returns where the vault redirected the browser back to.
+    /// </summary>
+    public static async Task<Uri> ConsentOnPageAsync(HttpClient owner, Uri authorizationUri, ConsentChoices choices)
+    {
+        var authorize = await owner.GetAsync(authorizationUri);
         Assert.True(authorize.StatusCode == HttpStatusCode.Redirect, $"{authorize.StatusCode}: {await authorize.Content.ReadAsStringAsync()}");
         var consentPath = authorize.Headers.Location!.OriginalString;
         Assert.StartsWith("/consent/", consentPath, StringComparison.Ordinal);
@@ -141,7 +151,7 @@ public static partial class VendorFlow
 
         var decided = await owner.PostAsync("/connect/authorize", new FormUrlEncodedContent(form));
         Assert.True(decided.StatusCode == HttpStatusCode.Redirect, $"{decided.StatusCode}: {await decided.Content.ReadAsStringAsync()}");
-        return (decided.Headers.Location!, verifier);
+        return decided.Headers.Location!;
     }
 
     public static async Task<VendorTokens> ExchangeCodeAsync(this SymbolonApplicationFactory factory, RegisteredVendor vendor, string code, string verifier)

@@ -25,6 +25,7 @@ using Symbolon.Server.Export;
 using Symbolon.Server.Health;
 using Symbolon.Server.OAuth;
 using Symbolon.Server.Profile;
+using Symbolon.Server.Relationships;
 using Symbolon.Server.Storage;
 using Symbolon.Server.Terms;
 using Symbolon.Server.Vault;
@@ -134,6 +135,7 @@ public static class SymbolonHost
         builder.Services.AddScoped<IdempotencyStore>();
         builder.Services.AddScoped<VendorNotes>();
         builder.Services.AddScoped<ChangeFeed>();
+        builder.Services.AddOwnerRelationships();
         builder.Services.AddOAuthServer();
 
         // Cookie and antiforgery keys live with the vault, readable by its owner only, not in the user profile.
@@ -246,6 +248,7 @@ public static class SymbolonHost
         owner.MapProfileEndpoints();
         owner.MapExportEndpoints();
         owner.MapTermsEndpoints();
+        owner.MapRelationshipEndpoints();
 
         app.MapAuthorizationEndpoints();
         app.MapRegistrationEndpoints();

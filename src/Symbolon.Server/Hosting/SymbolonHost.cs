@@ -134,6 +134,8 @@ public static class SymbolonHost
         builder.Services.AddScoped<IdempotencyStore>();
         builder.Services.AddScoped<VendorNotes>();
         builder.Services.AddScoped<ChangeFeed>();
+        builder.Services.AddSingleton<AccessLogWriter>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
         builder.Services.AddOAuthServer();
 
         // Cookie and antiforgery keys live with the vault, readable by its owner only, not in the user profile.

@@ -323,8 +323,9 @@ public sealed class SymbolonVendorClient
         }
 
         // Some servers send the JSON array as a string; both are read.
-        var array = details.ValueKind == JsonValueKind.String ? JsonDocument.Parse(details.GetString()!).RootElement : details;
-        return array.Deserialize<IReadOnlyList<AuthorizationDetail>>(SymbolonHttp.Json) ?? [];
+        return (details.ValueKind == JsonValueKind.String
+            ? JsonSerializer.Deserialize<IReadOnlyList<AuthorizationDetail>>(details.GetString()!, SymbolonHttp.Json)
+            : details.Deserialize<IReadOnlyList<AuthorizationDetail>>(SymbolonHttp.Json)) ?? [];
     }
 
     private static Dictionary<string, string> ParseQuery(string query)

@@ -81,6 +81,9 @@ public static class ProblemCodes
     /// <summary>The change-feed cursor is malformed (400).</summary>
     public const string InvalidCursor = "SYM1407";
 
+    /// <summary>No relationship, grant or agreement record with that id exists in the owner's vault (404).</summary>
+    public const string RelationshipNotFound = "SYM1501";
+
     /// <summary>An unexpected error; the server log has details under the trace id (500).</summary>
     public const string Unexpected = "SYM1999";
 }

@@ -25,6 +25,7 @@ using Symbolon.Server.Export;
 using Symbolon.Server.Health;
 using Symbolon.Server.OAuth;
 using Symbolon.Server.Profile;
+using Symbolon.Server.Relationships;
 using Symbolon.Server.Storage;
 using Symbolon.Server.Terms;
 using Symbolon.Server.Vault;
@@ -136,6 +137,7 @@ public static class SymbolonHost
         builder.Services.AddScoped<ChangeFeed>();
         builder.Services.AddSingleton<AccessLogWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
+        builder.Services.AddOwnerRelationships();
         builder.Services.AddOAuthServer();
 
         // Cookie and antiforgery keys live with the vault, readable by its owner only, not in the user profile.
@@ -248,6 +250,7 @@ public static class SymbolonHost
         owner.MapProfileEndpoints();
         owner.MapExportEndpoints();
         owner.MapTermsEndpoints();
+        owner.MapRelationshipEndpoints();
 
         app.MapAuthorizationEndpoints();
         app.MapRegistrationEndpoints();

@@ -5,13 +5,14 @@ using Symbolon.Bench.Crypto;
 using Symbolon.Bench.Reporting;
 using Symbolon.Bench.Startup;
 using Symbolon.Bench.Unlock;
+using Symbolon.Bench.VendorApi;
 
 namespace Symbolon.Bench;
 
 /// <summary>The bench's command line: which scenarios to run, how big, and where the apps and results are.</summary>
 internal static class BenchCommand
 {
-    public static readonly string[] AllScenarios = ["crypto", "micro", "unlock", "server"];
+    public static readonly string[] AllScenarios = ["crypto", "micro", "unlock", "server", "vendor-read"];
 
     public static RootCommand Create()
     {
@@ -26,6 +27,9 @@ internal static class BenchCommand
         var passes = new Option<int>("--passes") { Description = "Measured crypto passes (after one warm-up pass).", DefaultValueFactory = _ => 3 };
         var unlocks = new Option<int>("--unlocks") { Description = "Timed Argon2id derivations and unlocks.", DefaultValueFactory = _ => 5 };
         var starts = new Option<int>("--starts") { Description = "Server starts per app.", DefaultValueFactory = _ => 3 };
+        var clients = new Option<int>("--clients") { Description = "Concurrent clients in the vendor-read scenario.", DefaultValueFactory = _ => 16 };
+        var loadSeconds = new Option<int>("--load-seconds") { Description = "Seconds per measured vendor-read run.", DefaultValueFactory = _ => 8 };
+        var loadRounds = new Option<int>("--load-rounds") { Description = "Measured vendor-read runs per endpoint (alternating).", DefaultValueFactory = _ => 3 };
         var serverDll = new Option<FileInfo>("--server-dll") { Description = "Release build of Symbolon.Server.dll.", Required = true };
         var baselineDll = new Option<FileInfo>("--baseline-dll") { Description = "Release build of Symbolon.Bench.Baseline.dll.", Required = true };
         var workDirectory = new Option<DirectoryInfo>("--work-dir") { Description = "Scratch directory (vaults, data dirs, child pids); emptied at the end.", Required = true };
@@ -34,7 +38,7 @@ internal static class BenchCommand
         var commit = new Option<string?>("--commit") { Description = "Commit the build came from (shown in the summary)." };
         var buildSeconds = new Option<double?>("--build-seconds") { Description = "How long the Release build took (shown in the summary)." };
 
-        foreach (var count in new[] { records, passes, unlocks, starts })
+        foreach (var count in new[] { records, passes, unlocks, starts, clients, loadSeconds, loadRounds })
         {
             count.Validators.Add(result =>
             {
@@ -47,7 +51,7 @@ internal static class BenchCommand
 
         var command = new RootCommand("Symbolon benchmarks; see bench/README.md.")
         {
-            scenarios, records, passes, unlocks, starts, serverDll, baselineDll, workDirectory, artifacts, output, commit, buildSeconds,
+            scenarios, records, passes, unlocks, starts, clients, loadSeconds, loadRounds, serverDll, baselineDll, workDirectory, artifacts, output, commit, buildSeconds,
         };
         command.SetAction((result, ct) => RunAsync(
             new BenchSettings(
@@ -56,6 +60,9 @@ internal static class BenchCommand
                 result.GetValue(passes),
                 result.GetValue(unlocks),
                 result.GetValue(starts),
+                result.GetValue(clients),
+                result.GetValue(loadSeconds),
+                result.GetValue(loadRounds),
                 result.GetValue(serverDll)!.FullName,
                 result.GetValue(baselineDll)!.FullName,
                 result.GetValue(workDirectory)!.FullName,
@@ -95,6 +102,11 @@ internal static class BenchCommand
             if (settings.Scenarios.Contains("server"))
             {
                 await ServerStartScenario.RunAsync(report, settings.ServerDll, settings.BaselineDll, settings.WorkDirectory, settings.Starts, log, ct);
+            }
+
+            if (settings.Scenarios.Contains("vendor-read"))
+            {
+                await VendorReadScenario.RunAsync(report, settings.WorkDirectory, settings.Clients, TimeSpan.FromSeconds(settings.LoadSeconds), settings.LoadRounds, log, ct);
             }
         }
         finally
@@ -179,6 +191,9 @@ internal sealed record BenchSettings(
     int Passes,
     int Unlocks,
     int Starts,
+    int Clients,
+    int LoadSeconds,
+    int LoadRounds,
     string ServerDll,
     string BaselineDll,
     string WorkDirectory,

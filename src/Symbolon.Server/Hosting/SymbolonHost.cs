@@ -113,7 +113,8 @@ public static class SymbolonHost
         builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value);
         builder.Services.AddSingleton<StorageInitializer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<StorageInitializer>());
-        builder.Services.AddDbContext<SymbolonDbContext>((sp, options) => StorageSetup.Configure(options, sp.GetRequiredService<StorageOptions>()));
+        // The options are built once for the process, not again for every request scope.
+        builder.Services.AddDbContext<SymbolonDbContext>((sp, options) => StorageSetup.Configure(options, sp.GetRequiredService<StorageOptions>()), ServiceLifetime.Scoped, ServiceLifetime.Singleton);
 
         // Quieter defaults, each overridable with Logging__LogLevel__<category>: EF Core's SQL and ASP.NET Core's
         // per-request lines are for debugging. Data protection warns that its keys are stored unencrypted; they sit

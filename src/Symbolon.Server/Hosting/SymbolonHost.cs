@@ -24,6 +24,7 @@ using Symbolon.Server.Health;
 using Symbolon.Server.Profile;
 using Symbolon.Server.Storage;
 using Symbolon.Server.Vault;
+using Symbolon.Server.Webhooks;
 
 namespace Symbolon.Server.Hosting;
 
@@ -124,6 +125,7 @@ public static class SymbolonHost
         builder.Services.AddScoped<AccessTokenService>();
         builder.Services.AddSingleton<VaultKeyRing>();
         builder.Services.AddScoped<OwnerSignIn>();
+        builder.Services.AddWebhooks();
 
         // Cookie and antiforgery keys live with the vault, readable by its owner only, not in the user profile.
         builder.Services.AddDataProtection().SetApplicationName("Symbolon");

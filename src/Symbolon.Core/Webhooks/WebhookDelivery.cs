@@ -303,6 +303,8 @@ internal sealed partial class WebhookDelivery(HttpClient http, IWebhookSecretPro
                 }
             }
 
+            // A give-up and the messages given up with it commit together.
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
             await db.SaveChangesAsync(ct);
             db.ChangeTracker.Clear();
 
@@ -317,6 +319,7 @@ internal sealed partial class WebhookDelivery(HttpClient http, IWebhookSecretPro
                     .ExecuteUpdateAsync(set => set.SetProperty(m => m.FailedAt, gaveUp.At).SetProperty(m => m.LastError, "Given up with an earlier message"), ct);
             }
 
+            await transaction.CommitAsync(ct);
             batch.Clear();
         }
 

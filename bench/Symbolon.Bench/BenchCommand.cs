@@ -5,13 +5,14 @@ using Symbolon.Bench.Crypto;
 using Symbolon.Bench.Reporting;
 using Symbolon.Bench.Startup;
 using Symbolon.Bench.Unlock;
+using Symbolon.Bench.Webhooks;
 
 namespace Symbolon.Bench;
 
 /// <summary>The bench's command line: which scenarios to run, how big, and where the apps and results are.</summary>
 internal static class BenchCommand
 {
-    public static readonly string[] AllScenarios = ["crypto", "micro", "unlock", "server"];
+    public static readonly string[] AllScenarios = ["crypto", "micro", "unlock", "server", "webhooks"];
 
     public static RootCommand Create()
     {
@@ -26,6 +27,8 @@ internal static class BenchCommand
         var passes = new Option<int>("--passes") { Description = "Measured crypto passes (after one warm-up pass).", DefaultValueFactory = _ => 3 };
         var unlocks = new Option<int>("--unlocks") { Description = "Timed Argon2id derivations and unlocks.", DefaultValueFactory = _ => 5 };
         var starts = new Option<int>("--starts") { Description = "Server starts per app.", DefaultValueFactory = _ => 3 };
+        var relationships = new Option<int>("--relationships") { Description = "Relationships one webhook fan-out reaches.", DefaultValueFactory = _ => 10_000 };
+        var webhookPasses = new Option<int>("--webhook-passes") { Description = "Measured webhook fan-out passes (after one warm-up pass).", DefaultValueFactory = _ => 3 };
         var serverDll = new Option<FileInfo>("--server-dll") { Description = "Release build of Symbolon.Server.dll.", Required = true };
         var baselineDll = new Option<FileInfo>("--baseline-dll") { Description = "Release build of Symbolon.Bench.Baseline.dll.", Required = true };
         var workDirectory = new Option<DirectoryInfo>("--work-dir") { Description = "Scratch directory (vaults, data dirs, child pids); emptied at the end.", Required = true };
@@ -34,7 +37,7 @@ internal static class BenchCommand
         var commit = new Option<string?>("--commit") { Description = "Commit the build came from (shown in the summary)." };
         var buildSeconds = new Option<double?>("--build-seconds") { Description = "How long the Release build took (shown in the summary)." };
 
-        foreach (var count in new[] { records, passes, unlocks, starts })
+        foreach (var count in new[] { records, passes, unlocks, starts, relationships, webhookPasses })
         {
             count.Validators.Add(result =>
             {
@@ -47,7 +50,7 @@ internal static class BenchCommand
 
         var command = new RootCommand("Symbolon benchmarks; see bench/README.md.")
         {
-            scenarios, records, passes, unlocks, starts, serverDll, baselineDll, workDirectory, artifacts, output, commit, buildSeconds,
+            scenarios, records, passes, unlocks, starts, relationships, webhookPasses, serverDll, baselineDll, workDirectory, artifacts, output, commit, buildSeconds,
         };
         command.SetAction((result, ct) => RunAsync(
             new BenchSettings(
@@ -56,6 +59,8 @@ internal static class BenchCommand
                 result.GetValue(passes),
                 result.GetValue(unlocks),
                 result.GetValue(starts),
+                result.GetValue(relationships),
+                result.GetValue(webhookPasses),
                 result.GetValue(serverDll)!.FullName,
                 result.GetValue(baselineDll)!.FullName,
                 result.GetValue(workDirectory)!.FullName,
@@ -95,6 +100,11 @@ internal static class BenchCommand
             if (settings.Scenarios.Contains("server"))
             {
                 await ServerStartScenario.RunAsync(report, settings.ServerDll, settings.BaselineDll, settings.WorkDirectory, settings.Starts, log, ct);
+            }
+
+            if (settings.Scenarios.Contains("webhooks"))
+            {
+                await WebhookFanOutScenario.RunAsync(report, settings.WorkDirectory, settings.Relationships, settings.WebhookPasses, log, ct);
             }
         }
         finally
@@ -179,6 +189,8 @@ internal sealed record BenchSettings(
     int Passes,
     int Unlocks,
     int Starts,
+    int Relationships,
+    int WebhookPasses,
     string ServerDll,
     string BaselineDll,
     string WorkDirectory,

@@ -44,7 +44,7 @@ internal sealed partial class WebhookDelivery(HttpClient http, IWebhookSecretPro
     /// <summary>How long a receiver has to answer. Network time, so it runs on the real clock.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
-    private const int SaveBatch = 256;
+    private const int SaveBatch = 1000;
     private const int QueryChunk = 1000;
     private static readonly MediaTypeHeaderValue JsonType = new("application/json") { CharSet = "utf-8" };
 
@@ -64,7 +64,7 @@ internal sealed partial class WebhookDelivery(HttpClient http, IWebhookSecretPro
         }
 
         var endpoints = await LoadEndpointsAsync(db, work, ct);
-        var payloads = await LoadPayloadsAsync(db, work, ct);
+        var payloads = await LoadPayloadsAsync(db, work, everyPending: work.Sum(q => q.Messages.Count) == pending.Count, ct);
 
         var outcomes = Channel.CreateUnbounded<Outcome>(new UnboundedChannelOptions { SingleReader = true });
 
@@ -171,30 +171,36 @@ internal sealed partial class WebhookDelivery(HttpClient http, IWebhookSecretPro
 
     private async Task<Dictionary<(Guid, Guid), Endpoint>> LoadEndpointsAsync(SymbolonDbContext db, List<RelationshipQueue> work, CancellationToken ct)
     {
+        // Note: all relationships of the vaults concerned, in one read: a vault has few, or, when a fan-out reached
+        // thousands, most of them are due anyway; picking thousands out by id costs more than reading them all.
+        var vaults = work.Select(q => q.Key.VaultId).Distinct().ToList();
+        var due = work.Select(q => q.Key).ToHashSet();
+        var rows = await db.Relationships.AsNoTracking()
+            .Where(r => vaults.Contains(r.VaultId))
+            .Select(r => new { r.VaultId, r.Id, r.WebhookUri, r.WebhookSecretProtected })
+            .ToListAsync(ct);
         var endpoints = new Dictionary<(Guid, Guid), Endpoint>();
-        foreach (var chunk in work.Select(q => q.Key.RelationshipId).Distinct().Chunk(QueryChunk))
+        foreach (var row in rows.Where(r => due.Contains((r.VaultId, r.Id))))
         {
-            var rows = await db.Relationships.AsNoTracking()
-                .Where(r => chunk.Contains(r.Id))
-                .Select(r => new { r.VaultId, r.Id, r.WebhookUri, r.WebhookSecretProtected })
-                .ToListAsync(ct);
-            foreach (var row in rows)
-            {
-                endpoints[(row.VaultId, row.Id)] = Endpoint.Open(row.WebhookUri, row.WebhookSecretProtected, secrets);
-            }
+            endpoints[(row.VaultId, row.Id)] = Endpoint.Open(row.WebhookUri, row.WebhookSecretProtected, secrets);
         }
 
         return endpoints;
     }
 
-    private static async Task<Dictionary<Guid, byte[]>> LoadPayloadsAsync(SymbolonDbContext db, List<RelationshipQueue> work, CancellationToken ct)
+    private static async Task<Dictionary<Guid, byte[]>> LoadPayloadsAsync(SymbolonDbContext db, List<RelationshipQueue> work, bool everyPending, CancellationToken ct)
     {
         var payloads = new Dictionary<Guid, byte[]>();
-        foreach (var chunk in work.SelectMany(q => q.Messages).Select(m => m.Id).Chunk(QueryChunk))
+        var pending = db.WebhookMessages.AsNoTracking().Where(m => m.DeliveredAt == null && m.FailedAt == null);
+
+        // Usually every pending message is due (one fan-out): one read. After an outage, only the heads of long queues
+        // are, and they are picked by id. "Pending" narrows the search to the undelivered rows (indexed) either way.
+        var chunks = everyPending
+            ? [(Guid.Empty, [])]
+            : work.SelectMany(q => q.Messages).GroupBy(m => m.VaultId).SelectMany(g => g.Select(m => m.Id).Chunk(QueryChunk).Select(ids => (Vault: g.Key, Ids: ids)));
+        foreach (var (vault, ids) in chunks)
         {
-            // Note: "pending" narrows the search to the few undelivered rows (indexed) before the ids are matched.
-            var rows = await db.WebhookMessages.AsNoTracking()
-                .Where(m => m.DeliveredAt == null && m.FailedAt == null && chunk.Contains(m.Id))
+            var rows = await (everyPending ? pending : pending.Where(m => m.VaultId == vault && ids.Contains(m.Id)))
                 .Select(m => new { m.Id, m.Payload })
                 .ToListAsync(ct);
             foreach (var row in rows)
@@ -276,35 +282,38 @@ internal sealed partial class WebhookDelivery(HttpClient http, IWebhookSecretPro
                 batch.Add(outcome);
             }
 
-            foreach (var outcome in batch)
+            // A give-up and the messages given up with it commit together.
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+
+            // Deliveries are the bulk of a fan-out: one statement per batch and vault. DeliveredAt is the batch's
+            // last delivery, a fraction of a second after the first.
+            foreach (var vault in batch.Where(o => o.Delivered).GroupBy(o => o.Message.VaultId))
             {
-                // Note: only the delivery columns are written; reading each row (and its payload) back to update it
-                // would double the work of a large fan-out.
+                var ids = vault.Select(o => o.Message.Id).ToList();
+                var at = vault.Max(o => o.At);
+                delivered += await db.WebhookMessages
+                    .Where(m => m.VaultId == vault.Key && ids.Contains(m.Id))
+                    .ExecuteUpdateAsync(set => set.SetProperty(m => m.DeliveredAt, at).SetProperty(m => m.Attempts, m => m.Attempts + 1), ct);
+            }
+
+            foreach (var outcome in batch.Where(o => !o.Delivered))
+            {
+                // Note: only the delivery columns are written; reading the row (and its payload) back is not needed.
                 var entry = db.WebhookMessages.Attach(new WebhookMessageEntity { VaultId = outcome.Message.VaultId, Id = outcome.Message.Id, EventType = "", Payload = "" });
                 Set(entry, m => m.Attempts, outcome.Message.Attempts + 1);
-                if (outcome.Delivered)
+                Set(entry, m => m.LastError, outcome.Error);
+                if (outcome.GaveUp)
                 {
-                    Set(entry, m => m.DeliveredAt, outcome.At);
-                    delivered++;
+                    Set(entry, m => m.FailedAt, outcome.At);
+                    givenUp++;
                 }
                 else
                 {
-                    Set(entry, m => m.LastError, outcome.Error);
-                    if (outcome.GaveUp)
-                    {
-                        Set(entry, m => m.FailedAt, outcome.At);
-                        givenUp++;
-                    }
-                    else
-                    {
-                        Set(entry, m => m.NextAttemptAt, outcome.NextAttemptAt!.Value);
-                        failed++;
-                    }
+                    Set(entry, m => m.NextAttemptAt, outcome.NextAttemptAt!.Value);
+                    failed++;
                 }
             }
 
-            // A give-up and the messages given up with it commit together.
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
             await db.SaveChangesAsync(ct);
             db.ChangeTracker.Clear();
 

@@ -75,6 +75,11 @@ internal static class CliApp
         }
 
         root.Subcommands.Add(TokenCommands.Create(cli));
+        foreach (var command in RelationshipCommands.Create(cli))
+        {
+            root.Subcommands.Add(command);
+        }
+
         root.Subcommands.Add(ServeCommand.Create(cli));
         return root;
     }

@@ -6,7 +6,6 @@ public sealed class AreaTests(BrowserFixture browser, ITestOutputHelper output) 
 {
     public static TheoryData<string, string, string> NotYetBuilt => new()
     {
-        { "Relationships", "/relationships", "your own terms" },
         { "Wallet", "/wallet", "loyalty card" },
         { "Insights", "/insights", "statements" },
         { "Requests", "/requests", "correct or erase" },
@@ -71,9 +70,9 @@ public sealed class AreaTests(BrowserFixture browser, ITestOutputHelper output) 
                 await Expect(soon.GetByRole(AriaRole.Heading, new() { Name = title, Exact = true })).ToBeVisibleAsync();
                 await Expect(soon).ToContainTextAsync("Coming soon");
                 await Expect(soon).ToContainTextAsync(phrase);
-                if (title == "Relationships")
+                if (title == "Wallet")
                 {
-                    await app.ScreenshotAsync("coming-soon-relationships");
+                    await app.ScreenshotAsync("coming-soon-wallet");
                 }
             }
 

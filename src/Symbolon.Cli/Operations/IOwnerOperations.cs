@@ -1,4 +1,5 @@
 using Symbolon.Contracts.Profile;
+using Symbolon.Contracts.Relationships;
 using Symbolon.Contracts.Vault;
 
 namespace Symbolon.Cli.Operations;
@@ -64,6 +65,21 @@ internal interface IOwnerOperations : IAsyncDisposable
     Task<IReadOnlyList<OwnerToken>> ListTokensAsync(CancellationToken ct);
 
     Task RevokeTokenAsync(Guid id, CancellationToken ct);
+
+    Task<IReadOnlyList<RelationshipSummary>> ListRelationshipsAsync(CancellationToken ct);
+
+    Task<RelationshipDetail> GetRelationshipAsync(Guid id, CancellationToken ct);
+
+    /// <summary>Revokes a grant, its OAuth authorization and its tokens: the vendor's next request is refused.</summary>
+    Task<RelationshipGrant> RevokeGrantAsync(Guid grantId, CancellationToken ct);
+
+    /// <summary>Ends a relationship: every grant and token of the vendor stops working.</summary>
+    Task<RelationshipDetail> EndRelationshipAsync(Guid id, CancellationToken ct);
+
+    Task<SignedConsentReceipt> GetReceiptAsync(Guid grantId, CancellationToken ct);
+
+    /// <summary>The access log, newest first, across all relationships or for one.</summary>
+    Task<AccessLogPage> GetAccessLogAsync(Guid? relationshipId, int limit, int offset, CancellationToken ct);
 }
 
 /// <summary>What <c>symbolon status</c> shows.</summary>

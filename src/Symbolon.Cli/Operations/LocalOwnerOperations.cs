@@ -1,7 +1,9 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Symbolon.Cli.Infrastructure;
 using Symbolon.Contracts.Profile;
+using Symbolon.Contracts.Relationships;
 using Symbolon.Contracts.Vault;
 using Symbolon.Core.AccessTokens;
 using Symbolon.Core.Backup;
@@ -10,6 +12,7 @@ using Symbolon.Core.Profile;
 using Symbolon.Core.Records;
 using Symbolon.Core.Storage;
 using Symbolon.Core.Vaults;
+using Symbolon.Server.Relationships;
 using Symbolon.Server.Storage;
 
 namespace Symbolon.Cli.Operations;
@@ -145,6 +148,50 @@ internal sealed class LocalOwnerOperations(CliContext context) : IOwnerOperation
         }
     }
 
+    public async Task<IReadOnlyList<RelationshipSummary>> ListRelationshipsAsync(CancellationToken ct)
+    {
+        var vaultId = (await KeysAsync(ct)).VaultId;
+        return await WithRelationshipsAsync((views, _) => views.ListAsync(vaultId, ct), ct);
+    }
+
+    public async Task<RelationshipDetail> GetRelationshipAsync(Guid id, CancellationToken ct)
+    {
+        var vaultId = (await KeysAsync(ct)).VaultId;
+        return await WithRelationshipsAsync((views, _) => views.GetAsync(vaultId, id, ct), ct);
+    }
+
+    public async Task<RelationshipGrant> RevokeGrantAsync(Guid grantId, CancellationToken ct)
+    {
+        var vaultId = (await KeysAsync(ct)).VaultId;
+        return await WithRelationshipsAsync(async (views, revocation) =>
+        {
+            await revocation.RevokeGrantAsync(vaultId, grantId, ct);
+            return await views.GetGrantAsync(vaultId, grantId, ct);
+        }, ct);
+    }
+
+    public async Task<RelationshipDetail> EndRelationshipAsync(Guid id, CancellationToken ct)
+    {
+        var vaultId = (await KeysAsync(ct)).VaultId;
+        return await WithRelationshipsAsync(async (views, revocation) =>
+        {
+            await revocation.EndRelationshipAsync(vaultId, id, ct);
+            return await views.GetAsync(vaultId, id, ct);
+        }, ct);
+    }
+
+    public async Task<SignedConsentReceipt> GetReceiptAsync(Guid grantId, CancellationToken ct)
+    {
+        var vaultId = (await KeysAsync(ct)).VaultId;
+        return await WithRelationshipsAsync((views, _) => views.ReceiptAsync(vaultId, grantId, ct), ct);
+    }
+
+    public async Task<AccessLogPage> GetAccessLogAsync(Guid? relationshipId, int limit, int offset, CancellationToken ct)
+    {
+        var vaultId = (await KeysAsync(ct)).VaultId;
+        return await WithRelationshipsAsync((views, _) => views.AccessLogAsync(vaultId, relationshipId, limit, offset, ct), ct);
+    }
+
     /// <summary>Restores a backup into this (empty) storage and counts what arrived.</summary>
     public async Task<(Guid VaultId, int Records, int Versions)> RestoreAsync(Stream backup, string secret, bool isRecoveryKey, CancellationToken ct)
     {
@@ -202,6 +249,17 @@ internal sealed class LocalOwnerOperations(CliContext context) : IOwnerOperation
         }
 
         return _db;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> with the server's relationship views and revocation over this CLI's storage, so a
+    /// local revocation also revokes the vendor's OpenIddict authorization and tokens, exactly as the server does.
+    /// </summary>
+    private async Task<T> WithRelationshipsAsync<T>(Func<RelationshipViews, GrantRevocation, Task<T>> work, CancellationToken ct)
+    {
+        await using var services = RelationshipServices.CreateStandalone(await DbAsync(ct), Time);
+        await using var scope = services.CreateAsyncScope();
+        return await work(scope.ServiceProvider.GetRequiredService<RelationshipViews>(), scope.ServiceProvider.GetRequiredService<GrantRevocation>());
     }
 
     private async Task<VaultService> VaultsAsync(CancellationToken ct) =>

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Symbolon.Cli.Infrastructure;
 using Symbolon.Contracts.Problems;
 using Symbolon.Contracts.Profile;
+using Symbolon.Contracts.Relationships;
 using Symbolon.Contracts.Vault;
 
 namespace Symbolon.Cli.Operations;
@@ -164,6 +165,29 @@ internal sealed class RemoteOwnerOperations : IOwnerOperations
             throw new CliException("There is no live access token with that id.", "See the ids with `symbolon token list`.");
         }
     }
+
+    public async Task<IReadOnlyList<RelationshipSummary>> ListRelationshipsAsync(CancellationToken ct) =>
+        await SendAsync<List<RelationshipSummary>>(HttpMethod.Get, "relationships", null, authenticated: true, ct);
+
+    public Task<RelationshipDetail> GetRelationshipAsync(Guid id, CancellationToken ct) =>
+        SendAsync<RelationshipDetail>(HttpMethod.Get, $"relationships/{id}", null, authenticated: true, ct);
+
+    public Task<RelationshipGrant> RevokeGrantAsync(Guid grantId, CancellationToken ct) =>
+        SendAsync<RelationshipGrant>(HttpMethod.Post, $"grants/{grantId}/revoke", null, authenticated: true, ct);
+
+    public Task<RelationshipDetail> EndRelationshipAsync(Guid id, CancellationToken ct) =>
+        SendAsync<RelationshipDetail>(HttpMethod.Post, $"relationships/{id}/end", null, authenticated: true, ct);
+
+    public Task<SignedConsentReceipt> GetReceiptAsync(Guid grantId, CancellationToken ct) =>
+        SendAsync<SignedConsentReceipt>(HttpMethod.Get, $"grants/{grantId}/receipt", null, authenticated: true, ct);
+
+    public Task<AccessLogPage> GetAccessLogAsync(Guid? relationshipId, int limit, int offset, CancellationToken ct) =>
+        SendAsync<AccessLogPage>(
+            HttpMethod.Get,
+            FormattableString.Invariant($"{(relationshipId is { } id ? $"relationships/{id}/access-log" : "access-log")}?limit={limit}&offset={offset}"),
+            null,
+            authenticated: true,
+            ct);
 
     public ValueTask DisposeAsync()
     {

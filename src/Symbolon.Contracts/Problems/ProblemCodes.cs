@@ -60,6 +60,30 @@ public static class ProblemCodes
     /// <summary>The backup file is damaged, truncated or not a Symbolon backup (400).</summary>
     public const string InvalidBackup = "SYM1301";
 
+    /// <summary>The vendor's access token is missing, unknown, expired or revoked (401).</summary>
+    public const string InvalidAccessToken = "SYM1401";
+
+    /// <summary>The grant behind the token was revoked or expired, or the relationship ended (401).</summary>
+    public const string GrantNotInForce = "SYM1402";
+
+    /// <summary>The grant does not cover this datatype or action (403).</summary>
+    public const string NotGranted = "SYM1403";
+
+    /// <summary>The client could not be authenticated with its credentials (401).</summary>
+    public const string InvalidClient = "SYM1404";
+
+    /// <summary>An agreement was not proffered, its text hash differs, or a countersignature does not verify (400).</summary>
+    public const string AgreementRefused = "SYM1405";
+
+    /// <summary>An Idempotency-Key was reused for a different request (422).</summary>
+    public const string IdempotencyKeyReused = "SYM1406";
+
+    /// <summary>The change-feed cursor is malformed (400).</summary>
+    public const string InvalidCursor = "SYM1407";
+
+    /// <summary>No relationship, grant or agreement record with that id exists in the owner's vault (404).</summary>
+    public const string RelationshipNotFound = "SYM1501";
+
     /// <summary>An unexpected error; the server log has details under the trace id (500).</summary>
     public const string Unexpected = "SYM1999";
 }

@@ -77,3 +77,8 @@ public sealed record FieldChange(
     [property: JsonPropertyName("operation")] string Operation,
     [property: JsonPropertyName("version")] int Version,
     [property: JsonPropertyName("changed_at")] DateTimeOffset ChangedAt);
+
+/// <summary>A note the vendor adds to the person's vault (needs <c>append</c> on <c>notes</c>).</summary>
+/// <param name="Text">The note, 1 to 4000 characters.</param>
+public sealed record VendorNoteInput(
+    [property: JsonPropertyName("text")] string Text);

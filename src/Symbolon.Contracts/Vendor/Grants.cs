@@ -16,5 +16,5 @@ public sealed record AuthorizationDetail(
     [property: JsonPropertyName("actions")] IReadOnlyList<string> Actions,
     [property: JsonPropertyName("purpose")] string Purpose,
     [property: JsonPropertyName("agreement")] string Agreement,
-    [property: JsonPropertyName("narrowing")] IReadOnlyDictionary<string, string>? Narrowing = null,
-    [property: JsonPropertyName("expires")] DateTimeOffset? Expires = null);
+    [property: JsonPropertyName("narrowing"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, string>? Narrowing = null,
+    [property: JsonPropertyName("expires"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? Expires = null);

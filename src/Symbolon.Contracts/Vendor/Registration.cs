@@ -13,6 +13,18 @@ namespace Symbolon.Contracts.Vendor;
 /// <param name="Jwks">A JSON Web Key Set (RFC 7517) holding the vendor's Ed25519 key (RFC 8037, <c>kty</c> <c>OKP</c>) used to countersign agreements; optional.</param>
 /// <param name="WebhookUri">Where the vault sends signed webhooks; optional (https, or http on loopback).</param>
 /// <param name="Agreements">The roster ids of the proffered agreements the vendor accepts.</param>
+/// <param name="GrantTypes">Optional; only <c>authorization_code</c> and <c>refresh_token</c> are accepted.</param>
+/// <param name="ResponseTypes">Optional; only <c>code</c> is accepted.</param>
+/// <param name="TokenEndpointAuthMethod">Optional; <c>client_secret_basic</c> (the default) or <c>client_secret_post</c>.</param>
+/// <param name="Contacts">Optional contact addresses for the vendor's administrators.</param>
+/// <param name="SoftwareId">Optional identifier of the vendor's software.</param>
+/// <param name="SoftwareVersion">Optional version of the vendor's software.</param>
+/// <remarks>
+/// Unlike the rest of the API, members this type does not name are ignored rather than refused: RFC 7591 §2 requires
+/// the server to ignore client metadata it does not understand, and generic OAuth client libraries send OpenID
+/// Connect members (such as <c>post_logout_redirect_uris</c>) by default.
+/// </remarks>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
 public sealed record ClientRegistrationRequest(
     [property: JsonPropertyName("client_name")] string ClientName,
     [property: JsonPropertyName("redirect_uris")] IReadOnlyList<string> RedirectUris,
@@ -22,7 +34,13 @@ public sealed record ClientRegistrationRequest(
     [property: JsonPropertyName("tos_uri")] string? TosUri = null,
     [property: JsonPropertyName("jwks")] JsonElement? Jwks = null,
     [property: JsonPropertyName("symbolon_webhook_uri")] string? WebhookUri = null,
-    [property: JsonPropertyName("symbolon_agreements")] IReadOnlyList<string>? Agreements = null);
+    [property: JsonPropertyName("symbolon_agreements")] IReadOnlyList<string>? Agreements = null,
+    [property: JsonPropertyName("grant_types")] IReadOnlyList<string>? GrantTypes = null,
+    [property: JsonPropertyName("response_types")] IReadOnlyList<string>? ResponseTypes = null,
+    [property: JsonPropertyName("token_endpoint_auth_method")] string? TokenEndpointAuthMethod = null,
+    [property: JsonPropertyName("contacts")] IReadOnlyList<string>? Contacts = null,
+    [property: JsonPropertyName("software_id")] string? SoftwareId = null,
+    [property: JsonPropertyName("software_version")] string? SoftwareVersion = null);
 
 /// <summary>The registration response: the client's credentials and its metadata as registered.</summary>
 /// <param name="ClientId">The client id.</param>

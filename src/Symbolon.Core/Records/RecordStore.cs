@@ -63,7 +63,7 @@ internal sealed class RecordStore(SymbolonDbContext db, TimeProvider time)
         var id = UuidV7.Create(now);
         db.Records.Add(new RecordEntity { VaultId = keys.VaultId, Id = id, Type = type, CurrentVersion = 1, CreatedAt = now, UpdatedAt = now });
         AddVersion(NewVersion(keys, id, type, 1, now, RecordOperations.Create, actor, json));
-        await db.SaveChangesAsync(ct);
+        await SaveInVaultOrderAsync(keys.VaultId, ct);
         return new CurrentRecord(id, type, 1, now, now, actor, json);
     }
 
@@ -74,7 +74,7 @@ internal sealed class RecordStore(SymbolonDbContext db, TimeProvider time)
         record.CurrentVersion++;
         record.UpdatedAt = now;
         AddVersion(NewVersion(keys, id, record.Type, record.CurrentVersion, now, RecordOperations.Update, actor, json));
-        await SaveVersionAsync(record.CurrentVersion, ct);
+        await SaveVersionAsync(keys.VaultId, record.CurrentVersion, ct);
         return new CurrentRecord(id, record.Type, record.CurrentVersion, record.CreatedAt, now, actor, json);
     }
 
@@ -98,7 +98,7 @@ internal sealed class RecordStore(SymbolonDbContext db, TimeProvider time)
             ActorId = actor.Id,
             Sealed = null,
         });
-        await SaveVersionAsync(record.CurrentVersion, ct);
+        await SaveVersionAsync(keys.VaultId, record.CurrentVersion, ct);
     }
 
     /// <summary>Removes a deleted record and all its versions for good.</summary>
@@ -203,17 +203,57 @@ internal sealed class RecordStore(SymbolonDbContext db, TimeProvider time)
     /// Saves a new version. Two writers that read the same head both try to insert the same version number;
     /// the primary key refuses the second, which then gets a conflict rather than an error.
     /// </summary>
-    private async Task SaveVersionAsync(int version, CancellationToken ct)
+    private async Task SaveVersionAsync(Guid vaultId, int version, CancellationToken ct)
     {
         try
         {
-            await db.SaveChangesAsync(ct);
+            await SaveInVaultOrderAsync(vaultId, ct);
         }
         catch (DbUpdateException)
         {
             db.ChangeTracker.Clear();
             throw new RecordVersionConflictException(version - 1, version);
         }
+    }
+
+    /// <summary>
+    /// Saves a write that appends change-log rows so that, within one vault, change-log sequences become visible in
+    /// the order they were drawn. The change feed hands out "everything after sequence N"; on PostgreSQL identity
+    /// values are drawn at insert but transactions commit in any order, so without this a reader could see 11,
+    /// move its cursor past it, and never see 10 committing a moment later. A transaction-scoped advisory lock per
+    /// vault, taken before the insert draws its sequence, serializes the vault's writers until commit. SQLite has
+    /// a single writer and needs nothing.
+    /// </summary>
+    private async Task SaveInVaultOrderAsync(Guid vaultId, CancellationToken ct)
+    {
+        if (db.Database.ProviderName != PostgresProvider)
+        {
+            await db.SaveChangesAsync(ct);
+            return;
+        }
+
+        var lockKey = VaultLockKey(vaultId);
+        if (db.Database.CurrentTransaction is not null)
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({lockKey})", ct);
+            await db.SaveChangesAsync(ct);
+            return;
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({lockKey})", ct);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+    }
+
+    private const string PostgresProvider = "Npgsql.EntityFrameworkCore.PostgreSQL";
+
+    /// <summary>The advisory-lock key of a vault: the random half of its UUIDv7 (a collision only makes two vaults wait for each other).</summary>
+    internal static long VaultLockKey(Guid vaultId)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        vaultId.TryWriteBytes(bytes);
+        return BitConverter.ToInt64(bytes[8..]);
     }
 
     private async Task<RecordEntity> LoadHeadAsync(Guid vaultId, Guid id, int? expectedVersion, CancellationToken ct)

@@ -17,15 +17,13 @@ internal sealed record FanOutBatch(
     long CursorAfter,
     int Changes,
     IReadOnlyList<WebhookMessageEntity> Messages,
-    bool More,
-    DateTimeOffset? RetryAt);
+    bool More);
 
 /// <summary>What one fan-out step did.</summary>
-/// <param name="Changes">Change-log entries consumed (of every vault; see <see cref="WebhookOutbox"/>).</param>
+/// <param name="Changes">Change-log entries consumed.</param>
 /// <param name="Messages">Webhook messages added.</param>
 /// <param name="More">True when another batch is ready now.</param>
-/// <param name="RetryAt">When a gap in the change log that held the cursor back is old enough to pass.</param>
-internal sealed record FanOutResult(int Changes, int Messages, bool More, DateTimeOffset? RetryAt);
+internal sealed record FanOutResult(int Changes, int Messages, bool More);
 
 /// <summary>
 /// The durable outbox: turns the vault's change log into webhook messages, one per relationship and batch, and
@@ -33,20 +31,15 @@ internal sealed record FanOutResult(int Changes, int Messages, bool More, DateTi
 /// values. <see cref="WebhookDelivery"/> sends them.
 /// </summary>
 /// <remarks>
-/// The cursor moves in the same transaction that adds the messages, with a compare-and-set on its old value, so a
-/// crash repeats a batch at worst (and then the first attempt's messages were never committed), and two servers on one
-/// database never both fan out the same batch.
+/// A vault's change-log sequences become visible in the order they were drawn (<c>RecordStore.SaveInVaultOrderAsync</c>
+/// serializes a vault's writers on PostgreSQL; SQLite has one writer), so "everything after the cursor" never skips a
+/// change that commits later, and a gap (a rolled-back or purged write) never fills. The cursor moves in the same
+/// transaction that adds the messages, with a compare-and-set on its old value: a crash loses nothing, and two servers
+/// on one database never both fan out the same batch.
 /// </remarks>
 internal static class WebhookOutbox
 {
     public const int BatchSize = 500;
-
-    /// <summary>
-    /// How long a gap in the change-log sequence may hold the cursor back. PostgreSQL hands out sequence numbers
-    /// before commit, so a lower number can become visible after a higher one; a gap is a transaction still running
-    /// (wait for it) or one rolled back or purged (never filled). A write commits in well under this.
-    /// </summary>
-    public static readonly TimeSpan GapSettleTime = TimeSpan.FromSeconds(30);
 
     private static readonly FrozenSet<string> ProfileDatatypes = ProfileFieldKinds.All.Select(ProfileService.RecordType).ToFrozenSet(StringComparer.Ordinal);
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
@@ -57,10 +50,10 @@ internal static class WebhookOutbox
         var batch = await PrepareAsync(db, vaultId, now, ct);
         if (batch.Changes == 0 || !await CommitAsync(db, batch, ct))
         {
-            return new FanOutResult(0, 0, false, batch.RetryAt);
+            return new FanOutResult(0, 0, false);
         }
 
-        return new FanOutResult(batch.Changes, batch.Messages.Count, batch.More, batch.RetryAt);
+        return new FanOutResult(batch.Changes, batch.Messages.Count, batch.More);
     }
 
     /// <summary>Reads the next batch and builds its messages; writes nothing.</summary>
@@ -72,23 +65,19 @@ internal static class WebhookOutbox
             .SingleOrDefaultAsync(ct);
         var after = cursor ?? 0;
 
-        // Note: the sequence is shared by every vault, so gaps are judged on the whole log; this vault's entries are
-        // picked out of the settled part afterwards.
         var rows = await db.ChangeLog.AsNoTracking()
-            .Where(c => c.Sequence > after)
+            .Where(c => c.VaultId == vaultId && c.Sequence > after)
             .OrderBy(c => c.Sequence)
             .Take(BatchSize)
             .ToListAsync(ct);
-        var settled = SettledCount(rows, after, now, GapsMayFill(db), out var retryAt);
-        if (settled == 0)
+        if (rows.Count == 0)
         {
-            return new FanOutBatch(vaultId, cursor, after, 0, [], false, retryAt);
+            return new FanOutBatch(vaultId, cursor, after, 0, [], false);
         }
 
-        var changes = rows.Take(settled).Where(c => c.VaultId == vaultId && ProfileDatatypes.Contains(c.RecordType)).ToList();
+        var changes = rows.Where(c => ProfileDatatypes.Contains(c.RecordType)).ToList();
         var messages = changes.Count == 0 ? [] : await BuildProfileUpdatesAsync(db, vaultId, changes, now, ct);
-        var more = settled == rows.Count && rows.Count == BatchSize;
-        return new FanOutBatch(vaultId, cursor, rows[settled - 1].Sequence, settled, messages, more, retryAt);
+        return new FanOutBatch(vaultId, cursor, rows[^1].Sequence, rows.Count, messages, rows.Count == BatchSize);
     }
 
     /// <summary>
@@ -149,32 +138,6 @@ internal static class WebhookOutbox
         db.WebhookMessages.Add(message);
         return message;
     }
-
-    /// <summary>
-    /// How many of <paramref name="rows"/> (ordered, all after <paramref name="after"/>) can be consumed: all of them,
-    /// unless a gap in the sequence may still fill, in which case those before it.
-    /// </summary>
-    internal static int SettledCount(IReadOnlyList<ChangeLogEntity> rows, long after, DateTimeOffset now, bool gapsMayFill, out DateTimeOffset? retryAt)
-    {
-        retryAt = null;
-        var expected = after + 1;
-        for (var i = 0; i < rows.Count; i++)
-        {
-            if (gapsMayFill && rows[i].Sequence != expected && now - rows[i].ChangedAt < GapSettleTime)
-            {
-                retryAt = rows[i].ChangedAt + GapSettleTime;
-                return i;
-            }
-
-            expected = rows[i].Sequence + 1;
-        }
-
-        return rows.Count;
-    }
-
-    // Note: SQLite has one writer at a time and takes AUTOINCREMENT values inside the transaction, so a reader never
-    // sees a higher sequence before a lower one commits; its only gaps are purges, which never fill.
-    private static bool GapsMayFill(SymbolonDbContext db) => db.Database.ProviderName != "Microsoft.EntityFrameworkCore.Sqlite";
 
     private static async Task<List<WebhookMessageEntity>> BuildProfileUpdatesAsync(SymbolonDbContext db, Guid vaultId, List<ChangeLogEntity> changes, DateTimeOffset now, CancellationToken ct)
     {

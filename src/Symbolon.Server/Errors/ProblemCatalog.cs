@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Symbolon.Contracts.Problems;
 using Symbolon.Core.Backup;
 using Symbolon.Core.Records;
+using Symbolon.Core.Relationships;
 using Symbolon.Core.Validation;
 using Symbolon.Core.Vaults;
 
@@ -43,6 +44,7 @@ internal static partial class ProblemCatalog
         RecordNotFoundException => Create(ProblemCodes.RecordNotFound, 404, "Not found.", "Nothing with that id exists in this vault."),
         RecordVersionConflictException e => Create(ProblemCodes.VersionConflict, 409, "It changed in the meantime.", e.Message),
         RecordDeletedException => Create(ProblemCodes.RecordDeleted, 409, "It was deleted.", "It is deleted; its history stays until you purge it."),
+        RelationshipNotFoundException e => Create(ProblemCodes.RelationshipNotFound, 404, "Not found.", e.Message + " See your relationships for the ids."),
         InvalidBackupException e => Create(ProblemCodes.InvalidBackup, 400, "That backup cannot be read.", e.Message),
         BadHttpRequestException e => FromBadRequest(e),
         _ => null,

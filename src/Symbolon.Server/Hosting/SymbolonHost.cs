@@ -15,15 +15,21 @@ using Symbolon.Core.Backup;
 using Symbolon.Core.Export;
 using Symbolon.Core.Profile;
 using Symbolon.Core.Records;
+using Symbolon.Core.Relationships;
 using Symbolon.Core.Storage;
+using Symbolon.Core.Terms;
 using Symbolon.Core.Vaults;
 using Symbolon.Server.Components;
 using Symbolon.Server.Errors;
 using Symbolon.Server.Export;
 using Symbolon.Server.Health;
+using Symbolon.Server.OAuth;
 using Symbolon.Server.Profile;
+using Symbolon.Server.Relationships;
 using Symbolon.Server.Storage;
+using Symbolon.Server.Terms;
 using Symbolon.Server.Vault;
+using Symbolon.Server.VendorApi;
 using Symbolon.Server.Webhooks;
 
 namespace Symbolon.Server.Hosting;
@@ -125,6 +131,13 @@ public static class SymbolonHost
         builder.Services.AddScoped<AccessTokenService>();
         builder.Services.AddSingleton<VaultKeyRing>();
         builder.Services.AddScoped<OwnerSignIn>();
+        builder.Services.AddScoped<RelationshipService>();
+        builder.Services.AddScoped<TermsService>();
+        builder.Services.AddScoped<IdempotencyStore>();
+        builder.Services.AddScoped<VendorNotes>();
+        builder.Services.AddScoped<ChangeFeed>();
+        builder.Services.AddOwnerRelationships();
+        builder.Services.AddOAuthServer();
         builder.Services.AddWebhooks();
 
         // Cookie and antiforgery keys live with the vault, readable by its owner only, not in the user profile.
@@ -175,10 +188,15 @@ public static class SymbolonHost
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
     }
 
+    private static bool IsApi(PathString path) =>
+        path.StartsWithSegments(OwnerApiPrefix) || path.StartsWithSegments(VendorApiEndpoints.Prefix);
+
     public static WebApplication MapSymbolon(this WebApplication app)
     {
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = _ => StatusCodes.Status500InternalServerError, SuppressDiagnosticsCallback = _ => true });
         app.UseJsonBodyLimit(OwnerApiPrefix);
+        app.UseJsonBodyLimit(VendorApiEndpoints.Prefix);
+        app.UseJsonBodyLimit("/connect");
         app.Use(async (context, next) =>
         {
             // Liveness answers while the schema is still being brought up; everything else waits for storage.
@@ -198,7 +216,7 @@ public static class SymbolonHost
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.Use((context, next) =>
         {
-            var isPage = HttpMethods.IsGet(context.Request.Method) && !context.Request.Path.StartsWithSegments(OwnerApiPrefix)
+            var isPage = HttpMethods.IsGet(context.Request.Method) && !IsApi(context.Request.Path)
                 && context.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
             if (!isPage && context.Features.Get<IStatusCodePagesFeature>() is { } notFoundPage)
             {
@@ -210,7 +228,7 @@ public static class SymbolonHost
         app.UseStatusCodePages(async context =>
         {
             // API routes answer with problem documents, pages with the app's own not-found page.
-            if (context.HttpContext.Request.Path.StartsWithSegments(OwnerApiPrefix) && !context.HttpContext.Response.HasStarted)
+            if (IsApi(context.HttpContext.Request.Path) && !context.HttpContext.Response.HasStarted)
             {
                 var status = context.HttpContext.Response.StatusCode;
                 var problem = status switch
@@ -231,6 +249,12 @@ public static class SymbolonHost
         owner.MapVaultEndpoints();
         owner.MapProfileEndpoints();
         owner.MapExportEndpoints();
+        owner.MapTermsEndpoints();
+        owner.MapRelationshipEndpoints();
+
+        app.MapAuthorizationEndpoints();
+        app.MapRegistrationEndpoints();
+        app.MapVendorApiEndpoints();
 
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

@@ -63,7 +63,6 @@ internal sealed partial class WebhookDispatcher(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SymbolonDbContext>();
-        DateTimeOffset? wakeAt = null;
         var vaults = await db.Vaults.AsNoTracking().Select(v => v.Id).ToListAsync(ct);
         foreach (var vault in vaults)
         {
@@ -77,8 +76,6 @@ internal sealed partial class WebhookDispatcher(
                 }
             }
             while (result.More);
-
-            wakeAt = Earliest(wakeAt, result.RetryAt);
         }
 
         var round = await scope.ServiceProvider.GetRequiredService<WebhookDelivery>().DeliverDueAsync(db, ct);
@@ -87,7 +84,7 @@ internal sealed partial class WebhookDispatcher(
             LogDelivered(logger, round.Delivered, round.Failed, round.GivenUp);
         }
 
-        return (round.MoreDueNow, Earliest(wakeAt, round.NextDueAt));
+        return (round.MoreDueNow, round.NextDueAt);
     }
 
     private async Task SleepAsync(DateTimeOffset? wakeAt, CancellationToken ct)
@@ -116,9 +113,6 @@ internal sealed partial class WebhookDispatcher(
             // The one that lost, cancelled just above (or the server is stopping, which the loop checks).
         }
     }
-
-    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) =>
-        a is null ? b : b is null ? a : a < b ? a : b;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Webhooks: {Changes} change-log entries fanned out for vault {VaultId} into {Messages} messages")]
     private static partial void LogFannedOut(ILogger logger, Guid vaultId, int changes, int messages);

@@ -13,7 +13,7 @@ public static class Areas
     public static Area Profile { get; } = new("Profile", "/profile", Icons.Material.Outlined.Badge, true,
         "Your names, addresses and preferences, with the full history of every change.");
 
-    public static Area Relationships { get; } = new("Relationships", "/relationships", Icons.Material.Outlined.Handshake, false,
+    public static Area Relationships { get; } = new("Relationships", "/relationships", Icons.Material.Outlined.Handshake, true,
         "The vendors you deal with, on your terms, seeing only what you grant.");
 
     public static Area Wallet { get; } = new("Wallet", "/wallet", Icons.Material.Outlined.AccountBalanceWallet, false,

@@ -1,0 +1,254 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Symbolon.Contracts.Vendor;
+
+namespace Symbolon.Client;
+
+/// <summary>
+/// A vendor's access to one person's data under one grant: typed calls to the data API with the session's
+/// access token. The access token is refreshed shortly before it expires, one refresh at a time, so that the
+/// single-use refresh token is never presented twice; store <see cref="Tokens"/> after <see cref="TokensRefreshed"/>.
+/// Thread-safe.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable",
+    Justification = "The SemaphoreSlim is only awaited, never asked for its wait handle, so it holds nothing that needs disposing; a session stays a plain object the vendor can drop.")]
+public sealed class VendorSession
+{
+    /// <summary>How long before its expiry an access token is refreshed, so that a request never carries one that lapses on the way.</summary>
+    public static readonly TimeSpan RefreshMargin = TimeSpan.FromSeconds(60);
+
+    private readonly HttpClient _http;
+    private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _refreshGate = new(1, 1);
+    private TokenSet _tokens;
+    private ProfileRead? _lastProfile;
+
+    internal VendorSession(SymbolonVendorClient client, HttpClient http, TokenSet tokens, TimeProvider time)
+    {
+        Client = client;
+        _http = http;
+        _tokens = tokens;
+        _time = time;
+    }
+
+    /// <summary>Raised after the session refreshed its tokens; store the new <see cref="TokenSet.RefreshToken"/>, the old one no longer works.</summary>
+    public event EventHandler<TokenSet>? TokensRefreshed;
+
+    /// <summary>The vendor client this session belongs to.</summary>
+    public SymbolonVendorClient Client { get; }
+
+    /// <summary>The current tokens and what they grant.</summary>
+    public TokenSet Tokens => Volatile.Read(ref _tokens);
+
+    /// <summary>
+    /// Refreshes the tokens now, whatever their expiry. Concurrent calls refresh once: a call that waited for
+    /// another's refresh uses its result.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The new tokens.</returns>
+    /// <exception cref="InvalidOperationException">The session has no refresh token.</exception>
+    /// <exception cref="SymbolonOAuthException">The grant was revoked or expired (<c>invalid_grant</c>).</exception>
+    public Task<TokenSet> RefreshAsync(CancellationToken cancellationToken = default) => RefreshAsync(Tokens, cancellationToken);
+
+    /// <summary>What the grant allows now (<c>GET /api/v1/grant</c>).</summary>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    public async Task<IReadOnlyList<AuthorizationDetail>> GetGrantAsync(CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(HttpMethod.Get, "grant", null, null, null, cancellationToken).ConfigureAwait(false);
+        return await SymbolonHttp.ReadAsync<IReadOnlyList<AuthorizationDetail>>(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Reads the profile fields the grant allows (<c>GET /api/v1/profile</c>). After the first read the session sends
+    /// the ETag it got; when nothing changed the vault answers 304 and the session returns its earlier copy with
+    /// <see cref="ProfileRead.NotModified"/> set.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <exception cref="SymbolonProblemException">The grant is not in force (<c>SYM1402</c>), allows no profile field (<c>SYM1403</c>), or the vault is locked (<c>SYM1102</c>).</exception>
+    public async Task<ProfileRead> GetProfileAsync(CancellationToken cancellationToken = default)
+    {
+        var previous = Volatile.Read(ref _lastProfile);
+        using var response = await SendAsync(HttpMethod.Get, "profile", null, previous?.ETag, null, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotModified && previous is not null)
+        {
+            return previous with { NotModified = true };
+        }
+
+        var profile = await SymbolonHttp.ReadAsync<VendorProfile>(response, cancellationToken).ConfigureAwait(false);
+        var read = new ProfileRead(profile, response.Headers.ETag?.ToString(), NotModified: false);
+        Volatile.Write(ref _lastProfile, read);
+        return read;
+    }
+
+    /// <summary>Adds a value (<c>POST /api/v1/profile/fields</c>; needs <c>append</c> on its datatype).</summary>
+    /// <param name="field">The datatype, value and optional label.</param>
+    /// <param name="idempotencyKey">Optional: the same key on a retry makes the vault apply the write once and repeat its answer.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The field as the vendor now sees it.</returns>
+    public async Task<VendorField> AppendFieldAsync(VendorFieldAppend field, string? idempotencyKey = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(field);
+        using var response = await SendAsync(HttpMethod.Post, "profile/fields", JsonContent.Create(field, options: SymbolonHttp.Json), null, idempotencyKey, cancellationToken).ConfigureAwait(false);
+        return await SymbolonHttp.ReadAsync<VendorField>(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Changes a value the vendor can see (<c>PATCH /api/v1/profile/fields/{id}</c>; needs <c>update</c> and a full grant).</summary>
+    /// <param name="fieldId">The field's id as the vendor sees it (<see cref="VendorField.Id"/>).</param>
+    /// <param name="update">The new value, optional label and expected version.</param>
+    /// <param name="idempotencyKey">Optional: the same key on a retry makes the vault apply the write once.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The field after the change.</returns>
+    /// <exception cref="SymbolonProblemException">Not granted (<c>SYM1403</c>), or the field moved on (<c>SYM1202</c>, 409).</exception>
+    public async Task<VendorField> UpdateFieldAsync(string fieldId, VendorFieldUpdate update, string? idempotencyKey = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(fieldId);
+        ArgumentNullException.ThrowIfNull(update);
+        using var response = await SendAsync(HttpMethod.Patch, $"profile/fields/{Uri.EscapeDataString(fieldId)}", JsonContent.Create(update, options: SymbolonHttp.Json), null, idempotencyKey, cancellationToken).ConfigureAwait(false);
+        return await SymbolonHttp.ReadAsync<VendorField>(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Appends a note to the person's vault (<c>POST /api/v1/notes</c>; needs <c>append</c> on <c>notes</c>).</summary>
+    /// <param name="text">The note.</param>
+    /// <param name="idempotencyKey">Optional: the same key on a retry makes the vault store the note once.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The note as stored.</returns>
+    public async Task<VendorNote> AppendNoteAsync(string text, string? idempotencyKey = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(text);
+        using var response = await SendAsync(HttpMethod.Post, "notes", JsonContent.Create(new VendorNoteInput(text), options: SymbolonHttp.Json), null, idempotencyKey, cancellationToken).ConfigureAwait(false);
+        return await SymbolonHttp.ReadAsync<VendorNote>(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The notes this vendor appended (<c>GET /api/v1/notes</c>; needs <c>read</c> on <c>notes</c>), oldest first.</summary>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    public async Task<IReadOnlyList<VendorNote>> GetNotesAsync(CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(HttpMethod.Get, "notes", null, null, null, cancellationToken).ConfigureAwait(false);
+        return await SymbolonHttp.ReadAsync<IReadOnlyList<VendorNote>>(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// One page of the change feed (<c>GET /api/v1/changes?after=</c>): changes to fields the vendor may read, oldest
+    /// first, without values. Store <see cref="ChangeFeedPage.NextCursor"/> and pass it next time.
+    /// </summary>
+    /// <param name="after">The cursor from the previous page; null for the start.</param>
+    /// <param name="limit">At most this many changes; null for the vault's default page size.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <exception cref="SymbolonProblemException">The cursor is not one the vault gave out (<c>SYM1407</c>), or the grant allows reading nothing (<c>SYM1403</c>).</exception>
+    public async Task<ChangeFeedPage> GetChangesAsync(string? after = null, int? limit = null, CancellationToken cancellationToken = default)
+    {
+        var query = new List<string>(2);
+        if (after is not null)
+        {
+            query.Add("after=" + Uri.EscapeDataString(after));
+        }
+
+        if (limit is { } count)
+        {
+            query.Add("limit=" + count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        var path = query.Count == 0 ? "changes" : "changes?" + string.Join('&', query);
+        using var response = await SendAsync(HttpMethod.Get, path, null, null, null, cancellationToken).ConfigureAwait(false);
+        return await SymbolonHttp.ReadAsync<ChangeFeedPage>(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Every change after <paramref name="after"/>, page by page, until the feed has nothing more now.</summary>
+    /// <param name="after">The cursor to start after; null for the start.</param>
+    /// <param name="cancellationToken">Cancels the requests.</param>
+    public async IAsyncEnumerable<FieldChange> ReadChangesAsync(string? after = null, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            var page = await GetChangesAsync(after, null, cancellationToken).ConfigureAwait(false);
+            foreach (var change in page.Changes)
+            {
+                yield return change;
+            }
+
+            if (!page.HasMore || page.NextCursor == after)
+            {
+                yield break;
+            }
+
+            after = page.NextCursor;
+        }
+    }
+
+    /// <summary>Introspects the session's access token (RFC 7662): whether it is active and what it grants now.</summary>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    public Task<TokenIntrospection> IntrospectAsync(CancellationToken cancellationToken = default) =>
+        Client.IntrospectAsync(Tokens.AccessToken, cancellationToken);
+
+    /// <summary>
+    /// Ends the vendor's use of this session (RFC 7009): revokes the access token and the refresh token. The person's
+    /// grant itself stays on record until the person revokes it; the vendor has to ask again to get new tokens.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the requests.</param>
+    public async Task RevokeAsync(CancellationToken cancellationToken = default)
+    {
+        // Both tokens are revoked: RFC 7009 lets a server keep access tokens alive when their refresh token is
+        // revoked, and the vault's access tokens live on for their ten minutes otherwise.
+        var tokens = Tokens;
+        await Client.RevokeAsync(tokens.AccessToken, "access_token", cancellationToken).ConfigureAwait(false);
+        if (tokens.RefreshToken is { } refresh)
+        {
+            await Client.RevokeAsync(refresh, "refresh_token", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, HttpContent? content, string? ifNoneMatch, string? idempotencyKey, CancellationToken cancellationToken)
+    {
+        var tokens = await FreshTokensAsync(cancellationToken).ConfigureAwait(false);
+        using var request = new HttpRequestMessage(method, new Uri(Client.Vault.ApiBase, path)) { Content = content };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.AccessToken);
+        if (ifNoneMatch is not null && EntityTagHeaderValue.TryParse(ifNoneMatch, out var etag))
+        {
+            request.Headers.IfNoneMatch.Add(etag);
+        }
+
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
+        return await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<TokenSet> FreshTokensAsync(CancellationToken cancellationToken)
+    {
+        var tokens = Tokens;
+        if (tokens.RefreshToken is null || tokens.ExpiresAt - RefreshMargin > _time.GetUtcNow())
+        {
+            return tokens;
+        }
+
+        return await RefreshAsync(tokens, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<TokenSet> RefreshAsync(TokenSet seen, CancellationToken cancellationToken)
+    {
+        await _refreshGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // Another caller may have refreshed while this one waited; presenting the old refresh token again
+            // would count as reuse and revoke the whole chain.
+            var current = Tokens;
+            if (!ReferenceEquals(current, seen))
+            {
+                return current;
+            }
+
+            var refreshToken = current.RefreshToken ?? throw new InvalidOperationException("This session has no refresh token; ask the person again.");
+            var refreshed = await Client.RefreshAsync(refreshToken, cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref _tokens, refreshed);
+            TokensRefreshed?.Invoke(this, refreshed);
+            return refreshed;
+        }
+        finally
+        {
+            _refreshGate.Release();
+        }
+    }
+}

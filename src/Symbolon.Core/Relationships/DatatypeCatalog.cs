@@ -1,0 +1,59 @@
+using Symbolon.Contracts.Vendor;
+
+namespace Symbolon.Core.Relationships;
+
+/// <summary>One datatype: what the consent page calls it, what it can be used for, and how it can be narrowed.</summary>
+internal sealed record DatatypeInfo(
+    string Id,
+    string Title,
+    string RecordType,
+    IReadOnlyList<string> Actions,
+    IReadOnlyList<string> Narrowings,
+    bool IsProfile);
+
+/// <summary>The datatypes vendors can ask for. Profile datatypes are the profile record types themselves.</summary>
+internal static class DatatypeCatalog
+{
+    public const string NoteRecordType = "note";
+
+    private static readonly string[] ReadUpdateAppend = [DataActions.Read, DataActions.Append, DataActions.Update];
+
+    private static readonly DatatypeInfo[] Known =
+    [
+        new(Datatypes.Name, "Your name", Datatypes.Name, ReadUpdateAppend, [Narrowings.Full], true),
+        new(Datatypes.Email, "Your email addresses", Datatypes.Email, ReadUpdateAppend, [Narrowings.Full], true),
+        new(Datatypes.Phone, "Your phone numbers", Datatypes.Phone, ReadUpdateAppend, [Narrowings.Full], true),
+        new(Datatypes.PostalAddress, "Your postal address", Datatypes.PostalAddress, ReadUpdateAppend, [Narrowings.Full, Narrowings.PostalCode, Narrowings.Country], true),
+        new(Datatypes.BirthDate, "Your date of birth", Datatypes.BirthDate, [DataActions.Read], [Narrowings.Full, Narrowings.Over18], true),
+        new(Datatypes.Language, "Your languages", Datatypes.Language, ReadUpdateAppend, [Narrowings.Full], true),
+        new(Datatypes.Preference, "Your preferences", Datatypes.Preference, ReadUpdateAppend, [Narrowings.Full], true),
+        new(Datatypes.Notes, "Notes the vendor adds to your vault", NoteRecordType, [DataActions.Read, DataActions.Append], [Narrowings.Full], false),
+    ];
+
+    public static IReadOnlyList<DatatypeInfo> All => Known;
+
+    public static DatatypeInfo? Find(string id) => Array.Find(Known, d => d.Id == id);
+
+    public static DatatypeInfo? ForRecordType(string recordType) => Array.Find(Known, d => d.RecordType == recordType);
+
+    /// <summary>What a narrowing means, for the consent page.</summary>
+    public static string DescribeNarrowing(string narrowing) => narrowing switch
+    {
+        Narrowings.PostalCode => "only the postal code and country",
+        Narrowings.Country => "only the country",
+        Narrowings.Over18 => "only whether you are 18 or older",
+        _ => "all of it",
+    };
+
+    /// <summary>What an action means, for the consent page.</summary>
+    public static string DescribeAction(string action) => action switch
+    {
+        DataActions.Read => "see",
+        DataActions.Append => "add",
+        DataActions.Update => "change",
+        _ => action,
+    };
+
+    public static IReadOnlyList<DatatypeDescription> Describe() =>
+        [.. Known.Select(d => new DatatypeDescription(d.Id, d.Title, d.Actions, d.Narrowings))];
+}

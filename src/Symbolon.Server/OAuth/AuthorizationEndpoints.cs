@@ -1,0 +1,238 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.IdentityModel.Tokens;
+using OpenIddict.Abstractions;
+using OpenIddict.Server.AspNetCore;
+using Symbolon.Contracts.Vendor;
+using Symbolon.Core.Relationships;
+using Symbolon.Core.Terms;
+using Symbolon.Core.Vaults;
+using Symbolon.Server.Vault;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Symbolon.Server.OAuth;
+
+/// <summary>
+/// The authorization and token endpoints' Symbolon side. OpenIddict has already checked the client, PKCE and
+/// the pushed request when these run; here the person is asked, the grant is recorded, and tokens carry it.
+/// </summary>
+internal static class AuthorizationEndpoints
+{
+    public const string ConsentPagePath = "/consent";
+
+    /// <summary>The expiries the consent page offers.</summary>
+    public static readonly IReadOnlyList<(string Value, string Label, TimeSpan? Lifetime)> Expiries =
+    [
+        ("1d", "1 day", TimeSpan.FromDays(1)),
+        ("30d", "30 days", TimeSpan.FromDays(30)),
+        ("90d", "90 days", TimeSpan.FromDays(90)),
+        ("365d", "1 year", TimeSpan.FromDays(365)),
+        ("none", "Until I revoke it", null),
+    ];
+
+    public static IEndpointRouteBuilder MapAuthorizationEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapMethods(OAuthServer.AuthorizePath, [HttpMethods.Get, HttpMethods.Post], AuthorizeAsync)
+            .WithName("Authorize").WithSummary("OAuth 2.0 authorization endpoint: shows the consent page, then records the person's decision.")
+            .DisableAntiforgery().ExcludeFromDescription();
+        app.MapPost(OAuthServer.TokenPath, TokenAsync)
+            .WithName("Token").WithSummary("OAuth 2.0 token endpoint: exchanges codes and refresh tokens while the grant is still in force.")
+            .DisableAntiforgery().ExcludeFromDescription();
+        return app;
+    }
+
+    private static async Task<IResult> AuthorizeAsync(
+        HttpContext context,
+        RelationshipService relationships,
+        VaultService vaults,
+        VaultKeyRing ring,
+        PendingConsents consents,
+        IAntiforgery antiforgery,
+        IOpenIddictApplicationManager applications,
+        IOpenIddictAuthorizationManager authorizations,
+        TimeProvider time)
+    {
+        var request = context.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("OpenIddict did not pass an authorization request.");
+
+        // The person decides, signed in with the browser session; a token (a script) cannot consent for them.
+        var owner = await context.AuthenticateAsync(OwnerAuthentication.CookieScheme);
+        var vaultId = owner.Succeeded ? OwnerAuthentication.VaultIdOf(owner.Principal!) : null;
+        var keys = vaultId is { } id ? ring.Find(id) : null;
+        if (vaultId is null || keys is null)
+        {
+            var here = context.Request.PathBase + context.Request.Path + QueryForReturn(request);
+            return Results.Redirect($"/unlock?returnUrl={Uri.EscapeDataString(here)}");
+        }
+
+        var relationship = await relationships.FindByClientIdAsync(request.ClientId!, context.RequestAborted);
+        if (relationship is null || relationship.VaultId != vaultId || relationship.EndedAt is not null)
+        {
+            return Forbid(OpenIddictConstants.Errors.UnauthorizedClient, "The person ended the relationship with this client.");
+        }
+
+        var agreement = await relationships.FindAgreementAsync(relationship, context.RequestAborted);
+        var vault = await vaults.GetAsync(context.RequestAborted);
+        var raw = (string?)request["authorization_details"];
+        IReadOnlyList<AuthorizationDetail> details;
+        try
+        {
+            details = AuthorizationDetailsReader.Read(raw, [.. AgreementRoster.ProfferedBy(vault.ProfferedAgreements).Select(a => a.Id)], agreement?.AgreementId);
+        }
+        catch (InvalidAuthorizationDetailsException e)
+        {
+            return Forbid(PushedAuthorizationHandlers.InvalidAuthorizationDetails, e.Message);
+        }
+
+        if (!HttpMethods.IsPost(context.Request.Method))
+        {
+            var pending = consents.Add((consentId, expires) => new PendingConsent(
+                consentId, vaultId.Value, relationship.Id, relationship.ClientId, request.RequestUri!, relationship.VendorName, relationship.ClientUri,
+                relationship.PolicyUri, agreement!.AgreementId, raw!, details, expires));
+            return Results.Redirect($"{ConsentPagePath}/{pending.Id}");
+        }
+
+        // The consent form posts back here with the pushed request's client_id and request_uri.
+        if (!await antiforgery.IsRequestValidAsync(context))
+        {
+            return Results.BadRequest();
+        }
+
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        var consent = consents.Find(form["consent_id"], vaultId.Value);
+        if (consent is null || consent.ClientId != relationship.ClientId)
+        {
+            return Forbid(OpenIddictConstants.Errors.InvalidRequest, "The consent page expired; the vendor has to ask again.");
+        }
+
+        consents.Remove(consent.Id);
+        var granted = ReadDecision(form, details);
+        if (form["decision"] != "allow" || granted.Count == 0)
+        {
+            return Forbid(OpenIddictConstants.Errors.AccessDenied, "The person declined to share.");
+        }
+
+        var lifetime = Expiries.FirstOrDefault(e => e.Value == form["expiry"]);
+        if (lifetime.Value is null)
+        {
+            return Results.BadRequest();
+        }
+
+        var now = time.GetUtcNow();
+        var grant = await relationships.CreateGrantAsync(
+            keys, relationship, raw!, granted, lifetime.Lifetime is { } span ? now + span : null, IssuerOf(context), context.RequestAborted);
+
+        var identity = NewIdentity(relationship.Subject, grant.Id);
+        var application = await applications.FindByClientIdAsync(relationship.ClientId, context.RequestAborted)
+            ?? throw new InvalidOperationException("The client's application entry is missing.");
+        var authorization = await authorizations.CreateAsync(
+            identity, relationship.Subject, (await applications.GetIdAsync(application, context.RequestAborted))!, AuthorizationTypes.Permanent, [], context.RequestAborted);
+        var authorizationId = await authorizations.GetIdAsync(authorization, context.RequestAborted);
+        identity.SetAuthorizationId(authorizationId);
+        await relationships.BindAuthorizationAsync(grant, authorizationId!, context.RequestAborted);
+        return Results.SignIn(new ClaimsPrincipal(identity), properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
+    private static async Task<IResult> TokenAsync(HttpContext context, RelationshipService relationships, TimeProvider time)
+    {
+        var request = context.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("OpenIddict did not pass a token request.");
+        if (!request.IsAuthorizationCodeGrantType() && !request.IsRefreshTokenGrantType())
+        {
+            return Forbid(OpenIddictConstants.Errors.UnsupportedGrantType, "Only authorization_code and refresh_token are supported.");
+        }
+
+        var result = await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        var principal = result.Principal;
+        var relationship = request.ClientId is null ? null : await relationships.FindByClientIdAsync(request.ClientId, context.RequestAborted);
+        var grant = principal?.GetClaim(OAuthServer.GrantIdClaim) is { } claim && Guid.TryParse(claim, out var grantId) && relationship is not null
+            ? await relationships.FindGrantAsync(relationship.VaultId, grantId, context.RequestAborted)
+            : null;
+        var now = time.GetUtcNow();
+        if (grant is null || grant.RelationshipId != relationship!.Id || relationship.EndedAt is not null || grant.RevokedAt is not null)
+        {
+            return Forbid(OpenIddictConstants.Errors.InvalidGrant, "The person revoked this grant or ended the relationship.");
+        }
+
+        if (!grant.IsActive(now))
+        {
+            return Forbid(OpenIddictConstants.Errors.InvalidGrant, "The grant expired; ask the person again.");
+        }
+
+        var identity = NewIdentity(relationship.Subject, grant.Id);
+        identity.SetAuthorizationId(principal!.GetAuthorizationId());
+
+        // A token never outlives the grant it was issued under.
+        if (grant.ExpiresAt is { } expires)
+        {
+            var left = expires - now;
+            identity.SetAccessTokenLifetime(left < OAuthServer.AccessTokenLifetime ? left : OAuthServer.AccessTokenLifetime);
+            identity.SetRefreshTokenLifetime(left < OAuthServer.RefreshTokenLifetime ? left : OAuthServer.RefreshTokenLifetime);
+        }
+
+        var properties = new AuthenticationProperties(items: null, parameters: new Dictionary<string, object?>
+        {
+            ["authorization_details"] = GrantDetails.ToJson(grant),
+        });
+        return Results.SignIn(new ClaimsPrincipal(identity), properties, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
+    /// <summary>The person's choices: ticked datatypes, each with its narrowing, for the actions asked.</summary>
+    internal static List<GrantedDatatype> ReadDecision(IFormCollection form, IReadOnlyList<AuthorizationDetail> details)
+    {
+        var ticked = form["field"].Where(f => f is not null).Select(f => f!).ToHashSet(StringComparer.Ordinal);
+        var granted = new List<GrantedDatatype>();
+        foreach (var detail in details)
+        {
+            foreach (var datatype in detail.Datatypes)
+            {
+                if (!ticked.Contains(datatype) || granted.Any(g => g.Datatype == datatype))
+                {
+                    continue;
+                }
+
+                var info = DatatypeCatalog.Find(datatype)!;
+                var narrowing = form[$"narrow:{datatype}"].FirstOrDefault() ?? Narrowings.Full;
+                if (!info.Narrowings.Contains(narrowing))
+                {
+                    narrowing = Narrowings.Full;
+                }
+
+                // A narrowed value is a summary; the vendor cannot write through it.
+                var actions = narrowing == Narrowings.Full ? detail.Actions : [.. detail.Actions.Where(a => a == DataActions.Read)];
+                if (actions.Count > 0)
+                {
+                    granted.Add(new GrantedDatatype(datatype, actions, narrowing, detail.Purpose));
+                }
+            }
+        }
+
+        return granted;
+    }
+
+    private static ClaimsIdentity NewIdentity(string subject, Guid grantId)
+    {
+        var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
+        identity.SetClaim(Claims.Subject, subject);
+        identity.SetClaim(OAuthServer.GrantIdClaim, grantId.ToString());
+
+        // OpenIddict issues refresh tokens only to principals holding offline_access; the grant's own
+        // expiry and revocation, not the scope, decide how long they work.
+        identity.SetScopes(Scopes.OfflineAccess);
+        identity.SetDestinations(_ => [Destinations.AccessToken]);
+        return identity;
+    }
+
+    public static string IssuerOf(HttpContext context) => $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}/";
+
+    private static string QueryForReturn(OpenIddictRequest request) =>
+        $"?client_id={Uri.EscapeDataString(request.ClientId ?? "")}&request_uri={Uri.EscapeDataString(request.RequestUri ?? "")}";
+
+    private static IResult Forbid(string error, string description) => Results.Forbid(
+        new AuthenticationProperties(new Dictionary<string, string?>
+        {
+            [OpenIddictServerAspNetCoreConstants.Properties.Error] = error,
+            [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = description,
+        }),
+        [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+}

@@ -1,0 +1,97 @@
+using Microsoft.IdentityModel.Tokens;
+using OpenIddict.Core;
+using OpenIddict.Server;
+using OpenIddict.Validation;
+using Symbolon.Core.Storage;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Symbolon.Server.OAuth;
+
+/// <summary>
+/// The OAuth 2.0 authorization server vendors use (OpenIddict): authorization code flow with PKCE S256 and
+/// pushed authorization requests only, opaque reference access tokens that live minutes, rotating refresh
+/// tokens, introspection and revocation. Symbolon's additions (authorization_details, agreements, the consent
+/// page) are small event handlers and the pass-through endpoints in <see cref="AuthorizationEndpoints"/>.
+/// </summary>
+internal static class OAuthServer
+{
+    public const string AuthorizePath = "/connect/authorize";
+    public const string PushedAuthorizationPath = "/connect/par";
+    public const string TokenPath = "/connect/token";
+    public const string IntrospectionPath = "/connect/introspect";
+    public const string RevocationPath = "/connect/revoke";
+    public const string RegistrationPath = "/connect/register";
+    public const string MetadataPath = "/.well-known/oauth-authorization-server";
+
+    /// <summary>The private claim carrying the grant a token was issued under.</summary>
+    public const string GrantIdClaim = "symbolon_grant";
+
+    public static readonly TimeSpan AccessTokenLifetime = TimeSpan.FromMinutes(10);
+    public static readonly TimeSpan RefreshTokenLifetime = TimeSpan.FromDays(30);
+
+    public static IServiceCollection AddOAuthServer(this IServiceCollection services)
+    {
+        services.AddOpenIddict()
+            .AddCore(core => core.UseEntityFrameworkCore().UseDbContext<SymbolonDbContext>())
+            .AddServer(server =>
+            {
+                server.SetAuthorizationEndpointUris(AuthorizePath[1..])
+                    .SetPushedAuthorizationEndpointUris(PushedAuthorizationPath[1..])
+                    .SetTokenEndpointUris(TokenPath[1..])
+                    .SetIntrospectionEndpointUris(IntrospectionPath[1..])
+                    .SetRevocationEndpointUris(RevocationPath[1..])
+                    .SetConfigurationEndpointUris(MetadataPath[1..], ".well-known/openid-configuration");
+
+                // RFC 9700: the code flow only (no implicit, no password grant), PKCE required, every
+                // authorization request pushed first (RFC 9126), so its parameters never travel through the browser.
+                server.AllowAuthorizationCodeFlow().AllowRefreshTokenFlow();
+                server.RequireProofKeyForCodeExchange();
+                server.RequirePushedAuthorizationRequests();
+
+                // Opaque reference tokens: the token is a handle to a database entry, so revoking a grant stops
+                // the very next request. Refresh tokens rotate (OpenIddict's default), and a reused one revokes the chain.
+                server.UseReferenceAccessTokens().UseReferenceRefreshTokens();
+                server.SetAccessTokenLifetime(AccessTokenLifetime)
+                    .SetRefreshTokenLifetime(RefreshTokenLifetime)
+                    .SetAuthorizationCodeLifetime(TimeSpan.FromMinutes(2));
+                server.SetRefreshTokenReuseLeeway(TimeSpan.Zero);
+
+                // Note: scopes are not how Symbolon expresses access; authorization_details is.
+                server.DisableScopeValidation();
+
+                server.UseAspNetCore()
+                    .EnableAuthorizationEndpointPassthrough()
+                    .EnableTokenEndpointPassthrough()
+                    .DisableTransportSecurityRequirement();
+
+                server.AddEventHandler(PushedAuthorizationHandlers.ValidateAuthorizationDetails.Descriptor);
+                server.AddEventHandler(MetadataHandlers.AdvertiseSymbolon.Descriptor);
+                server.AddEventHandler(IntrospectionHandlers.AttachGrantedDetails.Descriptor);
+            })
+            .AddValidation(validation =>
+            {
+                validation.UseLocalServer();
+                validation.UseAspNetCore();
+                validation.EnableAuthorizationEntryValidation();
+            });
+
+        services.AddSingleton(sp => OAuthKeys.LoadOrCreate(sp.GetRequiredService<StorageOptions>().ResolvedDataDirectory));
+        services.AddOptions<OpenIddictServerOptions>().Configure<OAuthKeys, TimeProvider>((options, keys, time) =>
+        {
+            options.SigningCredentials.Add(new SigningCredentials(keys.Signing, SecurityAlgorithms.EcdsaSha256));
+            options.EncryptionCredentials.Add(new EncryptingCredentials(keys.Encryption, SecurityAlgorithms.Aes256KW, SecurityAlgorithms.Aes256CbcHmacSha512));
+
+            // S256 only: "plain" PKCE protects nothing against an attacker who sees the authorization request.
+            options.CodeChallengeMethods.Clear();
+            options.CodeChallengeMethods.Add(CodeChallengeMethods.Sha256);
+            options.TimeProvider = time;
+
+            // Codes come back in the query (or a form post), never in a fragment.
+            options.ResponseModes.Remove(ResponseModes.Fragment);
+        });
+        services.AddOptions<OpenIddictCoreOptions>().Configure<TimeProvider>((options, time) => options.TimeProvider = time);
+        services.AddOptions<OpenIddictValidationOptions>().Configure<TimeProvider>((options, time) => options.TimeProvider = time);
+        services.AddSingleton<PendingConsents>();
+        return services;
+    }
+}

@@ -1,0 +1,300 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Symbolon.Contracts.Problems;
+using Symbolon.Contracts.Profile;
+using Symbolon.Contracts.Vendor;
+using Symbolon.Core.Profile;
+using Symbolon.Core.Records;
+using Symbolon.Core.Relationships;
+using Symbolon.Core.Storage;
+using Symbolon.Core.Validation;
+using Symbolon.Server.Errors;
+
+namespace Symbolon.Server.VendorApi;
+
+/// <summary>
+/// The vendor's writes (profile fields, notes) and the change feed under <c>/api/v1</c>. Every call, allowed or
+/// refused, lands in the access log; every write accepts an <c>Idempotency-Key</c>.
+/// </summary>
+internal static class VendorDataEndpoints
+{
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    public static RouteGroupBuilder MapVendorDataEndpoints(this RouteGroupBuilder data)
+    {
+        data.MapPost("/profile/fields", AppendFieldAsync)
+            .WithName("AppendVendorField").WithSummary("Adds a profile value (needs append on its datatype); versioned and attributed to the vendor.");
+        data.MapPatch("/profile/fields/{fieldId}", UpdateFieldAsync)
+            .WithName("UpdateVendorField").WithSummary("Changes a profile value the vendor reads in full (needs update on its datatype); expected_version gives 409 on a lost update.");
+        data.MapPost("/notes", AddNoteAsync)
+            .WithName("AddVendorNote").WithSummary("Adds a note to the person's vault (needs append on notes).");
+        data.MapGet("/notes", ListNotesAsync)
+            .WithName("ListVendorNotes").WithSummary("The notes this vendor wrote (needs read on notes).");
+        data.MapGet("/changes", GetChangesAsync)
+            .WithName("GetVendorChanges").WithSummary("Changes to the fields the vendor may read, after a cursor, oldest first; ids and versions, no values.");
+        return data;
+    }
+
+    private static async Task<IResult> AppendFieldAsync(VendorFieldAppend append, HttpContext context, ProfileService profiles, CancellationToken ct)
+    {
+        var caller = context.Caller();
+        var info = DatatypeCatalog.Find(append.Datatype);
+        if (info is null)
+        {
+            throw ValidationFailedException.For("datatype", "Unknown datatype; see datatypes in /.well-known/symbolon.");
+        }
+
+        if (!info.IsProfile)
+        {
+            throw ValidationFailedException.For("datatype", "Only profile datatypes are appended here; add notes with POST /api/v1/notes.");
+        }
+
+        return await VendorWrites.RunAsync(context, DataActions.Append, [info.Id], append, caller.For(info.Id, DataActions.Append) is not null, "This grant does not allow adding " + info.Id + ".", async () =>
+        {
+            var input = VendorValues.ToInput(ProfileService.KindOf(info.RecordType), append.Label, append.Value);
+            var field = await WithVendorNames(() => profiles.AddAsync(caller.Keys, input, Actor.Vendor(caller.Relationship.ClientId), ct));
+            var shown = Present(caller, field, context);
+            return new StoredResponse(StatusCodes.Status201Created, $"{VendorApiEndpoints.Prefix}/profile/fields/{shown.Id}", JsonSerializer.SerializeToUtf8Bytes(shown));
+        });
+    }
+
+    private static async Task<IResult> UpdateFieldAsync(string fieldId, VendorFieldUpdate update, HttpContext context, ProfileService profiles, CancellationToken ct)
+    {
+        var caller = context.Caller();
+
+        // A field the vendor cannot read does not exist for it: 404 whether the id is another vendor's, a field of an
+        // ungranted datatype or made up, so the answer says nothing about what else is in the vault.
+        var profile = await profiles.GetAsync(caller.Keys, ct);
+        var field = profile.Fields.FirstOrDefault(f =>
+            caller.For(VendorDisclosure.ProfileDatatype(f.Kind), DataActions.Read) is not null
+            && PairwiseIds.FieldId(caller.Relationship.PairwiseKey, f.Id) == fieldId);
+        var datatype = field is null ? null : VendorDisclosure.ProfileDatatype(field.Kind);
+        if (field is null || datatype is null)
+        {
+            await Log(context, DataActions.Update, [], allowed: false, StatusCodes.Status404NotFound, ct);
+            throw new RecordNotFoundException(Guid.Empty);
+        }
+
+        var allowed = caller.For(datatype, DataActions.Update) is not null && caller.For(datatype, DataActions.Read)!.Narrowing == Narrowings.Full;
+        return await VendorWrites.RunAsync(context, DataActions.Update, [datatype], update, allowed, $"Changing {datatype} needs update on it and a full (not narrowed) read grant.", async () =>
+        {
+            var change = VendorValues.ToUpdate(field.Kind, update.Label ?? field.Label, update.Value, update.ExpectedVersion);
+            var updated = await WithVendorNames(() => profiles.UpdateAsync(caller.Keys, field.Id, change, Actor.Vendor(caller.Relationship.ClientId), ct));
+            return new StoredResponse(StatusCodes.Status200OK, null, JsonSerializer.SerializeToUtf8Bytes(Present(caller, updated, context)));
+        });
+    }
+
+    private static async Task<IResult> AddNoteAsync(VendorNoteInput note, HttpContext context, VendorNotes notes, CancellationToken ct)
+    {
+        var caller = context.Caller();
+        return await VendorWrites.RunAsync(context, DataActions.Append, [Datatypes.Notes], note, caller.For(Datatypes.Notes, DataActions.Append) is not null, "This grant does not allow adding notes.", async () =>
+        {
+            var record = await notes.AddAsync(caller.Keys, caller.Relationship.ClientId, note.Text, ct);
+            var written = new VendorNote(PairwiseIds.FieldId(caller.Relationship.PairwiseKey, record.Id), VaultJson.Deserialize<NoteValue>(record.Json).Text, record.CreatedAt);
+            return new StoredResponse(StatusCodes.Status201Created, $"{VendorApiEndpoints.Prefix}/notes", JsonSerializer.SerializeToUtf8Bytes(written));
+        });
+    }
+
+    private static async Task<IResult> ListNotesAsync(HttpContext context, VendorNotes notes, CancellationToken ct)
+    {
+        var caller = context.Caller();
+        if (caller.For(Datatypes.Notes, DataActions.Read) is null)
+        {
+            await Log(context, DataActions.Read, [Datatypes.Notes], allowed: false, StatusCodes.Status403Forbidden, ct);
+            return VendorApiEndpoints.NotGranted("This grant does not allow reading notes.");
+        }
+
+        var own = await notes.ListAsync(caller.Keys, caller.Relationship.ClientId, ct);
+        await Log(context, DataActions.Read, [Datatypes.Notes], allowed: true, StatusCodes.Status200OK, ct);
+        return TypedResults.Ok<IReadOnlyList<VendorNote>>([.. own.Select(n => new VendorNote(PairwiseIds.FieldId(caller.Relationship.PairwiseKey, n.Record.Id), n.Value.Text, n.Record.CreatedAt))]);
+    }
+
+    private static async Task<IResult> GetChangesAsync(HttpContext context, ChangeFeed feed, string? after, int? limit, CancellationToken ct)
+    {
+        var caller = context.Caller();
+        var readable = caller.Granted.Where(g => g.Allows(DataActions.Read) && DatatypeCatalog.Find(g.Datatype) is not null).Select(g => g.Datatype).Distinct().ToList();
+        if (readable.Count == 0)
+        {
+            await Log(context, ChangesAction, [], allowed: false, StatusCodes.Status403Forbidden, ct);
+            return VendorApiEndpoints.NotGranted("This grant does not allow reading any datatype, so there are no changes to list.");
+        }
+
+        var position = 0L;
+        if (!string.IsNullOrEmpty(after) && !ChangeCursor.TryDecode(after, out position))
+        {
+            await Log(context, ChangesAction, readable, allowed: false, StatusCodes.Status400BadRequest, ct);
+            return TypedResults.Problem(ProblemCatalog.Create(ProblemCodes.InvalidCursor, StatusCodes.Status400BadRequest, "That cursor is not valid.",
+                "Pass a next_cursor or a change's cursor from an earlier page, or leave after out to start from the beginning."));
+        }
+
+        if (limit is < 1 or > ChangeFeed.MaxLimit)
+        {
+            await Log(context, ChangesAction, readable, allowed: false, StatusCodes.Status400BadRequest, ct);
+            throw ValidationFailedException.For("limit", $"limit is 1 to {ChangeFeed.MaxLimit}.");
+        }
+
+        var profileTypes = readable.Where(d => DatatypeCatalog.Find(d)!.IsProfile).Select(d => DatatypeCatalog.Find(d)!.RecordType).ToList();
+        var ownNotes = readable.Contains(Datatypes.Notes) ? caller.Relationship.ClientId : null;
+        var (rows, more) = await feed.ReadAsync(caller.Relationship.VaultId, profileTypes, ownNotes, position, limit ?? ChangeFeed.DefaultLimit, ct);
+        var changes = rows.Select(c => new FieldChange(
+            ChangeCursor.Encode(c.Sequence),
+            DatatypeCatalog.ForRecordType(c.RecordType)!.Id,
+            PairwiseIds.FieldId(caller.Relationship.PairwiseKey, c.RecordId),
+            c.Operation,
+            c.Version,
+            c.ChangedAt)).ToList();
+        var next = rows.Count > 0 ? changes[^1].Cursor : ChangeCursor.Encode(position);
+        await Log(context, ChangesAction, readable, allowed: true, StatusCodes.Status200OK, ct);
+        return TypedResults.Ok(new ChangeFeedPage(changes, next, more));
+    }
+
+    private const string ChangesAction = "changes";
+
+    /// <summary>A field as the vendor that wrote it sees it: narrowed by its read grant when it has one.</summary>
+    private static VendorField Present(VendorCaller caller, ProfileField field, HttpContext context)
+    {
+        var datatype = VendorDisclosure.ProfileDatatype(field.Kind);
+        var narrowing = caller.For(datatype, DataActions.Read)?.Narrowing ?? Narrowings.Full;
+        var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+        return new VendorField(
+            PairwiseIds.FieldId(caller.Relationship.PairwiseKey, field.Id),
+            datatype,
+            narrowing == Narrowings.Full ? field.Label : null,
+            narrowing,
+            VendorDisclosure.Value(field, narrowing, now),
+            field.Version,
+            field.UpdatedAt);
+    }
+
+    private static async Task<T> WithVendorNames<T>(Func<Task<T>> write)
+    {
+        try
+        {
+            return await write();
+        }
+        catch (ValidationFailedException e)
+        {
+            throw VendorValues.ForVendor(e);
+        }
+    }
+
+    private static Task Log(HttpContext context, string action, IEnumerable<string> datatypes, bool allowed, int status, CancellationToken ct)
+    {
+        var caller = context.Caller();
+        return context.RequestServices.GetRequiredService<RelationshipService>().LogAccessAsync(caller.Relationship, caller.Grant, action, datatypes, allowed, status, ct: ct);
+    }
+}
+
+/// <summary>
+/// Runs one vendor write in a transaction with its access-log line and, when the request carries an
+/// Idempotency-Key, the stored response: a retry with the same key and request gets the same status and body
+/// without writing again; the same key with another request is refused (422). Only successful responses are kept;
+/// a refused write is decided afresh on retry, which gives the same answer unless the grant or data changed.
+/// </summary>
+internal static class VendorWrites
+{
+    public static async Task<IResult> RunAsync(HttpContext context, string action, IReadOnlyList<string> datatypes, object request, bool allowed, string notGranted, Func<Task<StoredResponse>> write)
+    {
+        var caller = context.Caller();
+        var services = context.RequestServices;
+        var db = services.GetRequiredService<SymbolonDbContext>();
+        var relationships = services.GetRequiredService<RelationshipService>();
+        var store = services.GetRequiredService<IdempotencyStore>();
+        var ct = context.RequestAborted;
+
+        string? key = null;
+        if (context.Request.Headers.TryGetValue(VendorDataEndpoints.IdempotencyKeyHeader, out var header))
+        {
+            key = header.ToString();
+            if (header.Count != 1 || !IdempotencyStore.IsWellFormed(key))
+            {
+                await relationships.LogAccessAsync(caller.Relationship, caller.Grant, action, datatypes, allowed: false, StatusCodes.Status400BadRequest, ct: ct);
+                throw ValidationFailedException.For(VendorDataEndpoints.IdempotencyKeyHeader, $"An Idempotency-Key is 1 to {IdempotencyStore.MaxKeyLength} visible ASCII characters, sent once.");
+            }
+        }
+
+        if (!allowed)
+        {
+            await relationships.LogAccessAsync(caller.Relationship, caller.Grant, action, datatypes, allowed: false, StatusCodes.Status403Forbidden, ct: ct);
+            return VendorApiEndpoints.NotGranted(notGranted);
+        }
+
+        var hash = IdempotencyStore.Hash(context.Request.Method, context.Request.Path.Value ?? "", request);
+        for (var attempt = 0; ; attempt++)
+        {
+            if (key is not null && await store.FindAsync(caller.Relationship.VaultId, caller.Relationship.Id, key, ct) is { } done)
+            {
+                return await ReplayAsync(context, relationships, action, datatypes, done, hash);
+            }
+
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            try
+            {
+                IdempotencyEntity? claim = null;
+                if (key is not null && (claim = await store.ClaimAsync(caller.Relationship.VaultId, caller.Relationship.Id, key, hash, ct)) is null)
+                {
+                    // Committed between the look-up and the transaction: replay it.
+                    await transaction.RollbackAsync(CancellationToken.None);
+                    db.ChangeTracker.Clear();
+                    continue;
+                }
+
+                var response = await write();
+                if (claim is not null)
+                {
+                    IdempotencyStore.Complete(caller.Keys, claim, response);
+                }
+
+                await relationships.LogAccessAsync(caller.Relationship, caller.Grant, action, datatypes, allowed: true, response.StatusCode, save: true, ct: ct);
+                await transaction.CommitAsync(ct);
+                return new RawJson(response);
+            }
+            catch (DbUpdateException) when (key is not null && attempt < 3)
+            {
+                // Another request with the same key claimed it first (or SQLite refused to upgrade a stale read);
+                // look again, and replay its answer once it has committed.
+                await transaction.RollbackAsync(CancellationToken.None);
+                db.ChangeTracker.Clear();
+            }
+            catch (Exception e) when (ProblemCatalog.FromException(e) is { } problem)
+            {
+                await transaction.RollbackAsync(CancellationToken.None);
+                db.ChangeTracker.Clear();
+                await relationships.LogAccessAsync(caller.Relationship, caller.Grant, action, datatypes, allowed: false, problem.Status ?? 400, ct: ct);
+                throw;
+            }
+        }
+    }
+
+    private static async Task<IResult> ReplayAsync(HttpContext context, RelationshipService relationships, string action, IReadOnlyList<string> datatypes, IdempotencyEntity done, byte[] hash)
+    {
+        var caller = context.Caller();
+        if (!System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(done.RequestHash, hash))
+        {
+            await relationships.LogAccessAsync(caller.Relationship, caller.Grant, action, datatypes, allowed: false, StatusCodes.Status422UnprocessableEntity, ct: context.RequestAborted);
+            return TypedResults.Problem(ProblemCatalog.Create(ProblemCodes.IdempotencyKeyReused, StatusCodes.Status422UnprocessableEntity, "That Idempotency-Key was used for another request.",
+                "Use a new Idempotency-Key for a new request; a key is only for retrying the same one (for 24 hours)."));
+        }
+
+        var stored = IdempotencyStore.Open(caller.Keys, done);
+        await relationships.LogAccessAsync(caller.Relationship, caller.Grant, action, datatypes, allowed: true, stored.StatusCode, ct: context.RequestAborted);
+        context.Response.Headers["Idempotent-Replayed"] = "true";
+        return new RawJson(stored);
+    }
+
+    /// <summary>Writes a stored response exactly: status, Location and the JSON bytes.</summary>
+    private sealed class RawJson(StoredResponse response) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.StatusCode = response.StatusCode;
+            if (response.Location is not null)
+            {
+                httpContext.Response.Headers.Location = response.Location;
+            }
+
+            httpContext.Response.ContentType = "application/json";
+            await httpContext.Response.Body.WriteAsync(response.Body, httpContext.RequestAborted);
+        }
+    }
+}

@@ -1,0 +1,233 @@
+using System.Buffers.Text;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Symbolon.Contracts.Vendor;
+
+namespace Symbolon.Server.Tests.VendorProtocol;
+
+/// <summary>One vault with one registered vendor that accepted SD-BASE, shared by the baseline tests (each makes its own grants).</summary>
+public sealed class VendorVaultFixture : IAsyncLifetime
+{
+    public SymbolonApplicationFactory Factory { get; } = new();
+    public HttpClient Owner { get; private set; } = null!;
+    public RegisteredVendor Vendor { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        (Owner, _) = await Factory.CreateVaultAsync();
+        Vendor = await Factory.RegisterVendorAsync();
+        await Factory.AcceptAgreementAsync(Vendor);
+    }
+
+    public Task DisposeAsync()
+    {
+        Owner.Dispose();
+        Factory.Dispose();
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>The RFC 9700 (OAuth 2.0 security best current practice) baseline, one test per rule.</summary>
+public sealed class OAuthBaselineTests(VendorVaultFixture vault) : IClassFixture<VendorVaultFixture>
+{
+    private static readonly string EmailRead = VendorFlow.Details([Datatypes.Email]);
+    private static readonly string[] ImplicitRefusals = ["unsupported_response_type", "invalid_request", "unauthorized_client"];
+    private static readonly string[] GrantTypeRefusals = ["unsupported_grant_type", "unauthorized_client"];
+
+    [Fact]
+    public async Task Pushed_request_without_a_code_challenge_is_refused()
+    {
+        var parameters = VendorFlow.AuthorizationParameters(vault.Vendor, EmailRead, VendorFlow.NewPkce().Challenge);
+        parameters.Remove("code_challenge");
+        parameters.Remove("code_challenge_method");
+        await AssertOAuthErrorAsync(await vault.Factory.PushAsync(vault.Vendor, parameters), "invalid_request", "code_challenge");
+    }
+
+    [Fact]
+    public async Task Pushed_request_with_the_plain_challenge_method_is_refused()
+    {
+        var (verifier, _) = VendorFlow.NewPkce();
+        var parameters = VendorFlow.AuthorizationParameters(vault.Vendor, EmailRead, verifier);
+        parameters["code_challenge_method"] = "plain";
+        await AssertOAuthErrorAsync(await vault.Factory.PushAsync(vault.Vendor, parameters), "invalid_request", "code_challenge_method");
+    }
+
+    [Theory]
+    [InlineData("https://elsewhere.example/callback")]
+    [InlineData("https://vendor.example/callback/extra")]
+    [InlineData("https://vendor.example/callbac")]
+    [InlineData("https://vendor.example/callback?next=x")]
+    [InlineData("https://vendor.example.evil.example/callback")]
+    [InlineData("https://VENDOR.example/callback")]
+    public async Task Redirect_uris_match_exactly(string redirectUri)
+    {
+        var parameters = VendorFlow.AuthorizationParameters(vault.Vendor, EmailRead, VendorFlow.NewPkce().Challenge);
+        parameters["redirect_uri"] = redirectUri;
+        await AssertOAuthErrorAsync(await vault.Factory.PushAsync(vault.Vendor, parameters), "invalid_request", "redirect_uri");
+    }
+
+    [Fact]
+    public async Task Code_exchange_with_another_redirect_uri_is_refused()
+    {
+        var code = await VendorFlow.AuthorizeAsync(vault.Factory, vault.Owner, vault.Vendor, EmailRead, new ConsentChoices());
+        var response = await vault.Factory.TokenRequestAsync(vault.Vendor, new Dictionary<string, string>
+        {
+            ["grant_type"] = "authorization_code",
+            ["code"] = code.Code,
+            ["redirect_uri"] = "https://vendor.example/callback/extra",
+            ["code_verifier"] = code.Verifier,
+        });
+        await AssertOAuthErrorAsync(response, "invalid_grant", null);
+    }
+
+    [Fact]
+    public async Task Implicit_flow_is_refused()
+    {
+        var parameters = VendorFlow.AuthorizationParameters(vault.Vendor, EmailRead, VendorFlow.NewPkce().Challenge);
+        parameters["response_type"] = "token";
+        var response = await vault.Factory.PushAsync(vault.Vendor, parameters);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString();
+        Assert.Contains(error, ImplicitRefusals);
+    }
+
+    [Theory]
+    [InlineData("password")]
+    [InlineData("client_credentials")]
+    [InlineData("urn:ietf:params:oauth:grant-type:device_code")]
+    public async Task Other_grant_types_are_refused(string grantType)
+    {
+        var response = await vault.Factory.TokenRequestAsync(vault.Vendor, new Dictionary<string, string>
+        {
+            ["grant_type"] = grantType,
+            ["username"] = "ada",
+            ["password"] = "correct horse battery staple",
+            ["device_code"] = "x",
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Contains(body.GetProperty("error").GetString(), GrantTypeRefusals);
+        Assert.False(body.TryGetProperty("access_token", out _));
+    }
+
+    [Fact]
+    public async Task Authorization_request_without_par_is_refused()
+    {
+        var (_, challenge) = VendorFlow.NewPkce();
+        var query = string.Join('&', VendorFlow.AuthorizationParameters(vault.Vendor, EmailRead, challenge).Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value)}"));
+        var response = await vault.Owner.GetAsync("/connect/authorize?" + query);
+
+        // Refused either as an error page or as an error redirect; never the consent page.
+        Assert.NotEqual(HttpStatusCode.OK, response.StatusCode);
+        var location = response.Headers.Location?.OriginalString ?? "";
+        Assert.DoesNotContain("/consent/", location, StringComparison.Ordinal);
+        Assert.DoesNotContain("code=", location, StringComparison.Ordinal);
+        if (response.StatusCode == HttpStatusCode.BadRequest)
+        {
+            // OpenIddict answers an authorization request it cannot redirect with a plain-text error page.
+            var page = await response.Content.ReadAsStringAsync();
+            Assert.Contains("invalid_request", page, StringComparison.Ordinal);
+            Assert.Contains("request_uri", page, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Contains("error=invalid_request", location, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Refresh_tokens_rotate_and_a_reused_one_revokes_the_newer_tokens()
+    {
+        var tokens = await vault.Factory.GrantAsync(vault.Owner, vault.Vendor, EmailRead);
+        Assert.NotNull(tokens.RefreshToken);
+        var rotated = await RefreshAsync(tokens.RefreshToken!);
+        Assert.True(rotated.IsSuccessStatusCode, await rotated.Content.ReadAsStringAsync());
+        var second = await VendorFlow.ReadTokensAsync(rotated);
+        Assert.NotEqual(tokens.RefreshToken, second.RefreshToken);
+        using (var api = vault.Factory.CreateBearerClient(second.AccessToken))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/v1/grant")).StatusCode);
+        }
+
+        await AssertOAuthErrorAsync(await RefreshAsync(tokens.RefreshToken!), "invalid_grant", null);
+
+        // Reuse means the old token leaked: everything issued from it dies too.
+        await AssertOAuthErrorAsync(await RefreshAsync(second.RefreshToken!), "invalid_grant", null);
+        using var revoked = vault.Factory.CreateBearerClient(second.AccessToken);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await revoked.GetAsync("/api/v1/grant")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Authorization_response_carries_the_issuer()
+    {
+        using var anonymous = vault.Factory.CreateOwnerClient();
+        var metadata = await anonymous.GetFromJsonAsync<JsonElement>("/.well-known/oauth-authorization-server");
+        var issuer = metadata.GetProperty("issuer").GetString();
+        var code = await VendorFlow.AuthorizeAsync(vault.Factory, vault.Owner, vault.Vendor, EmailRead, new ConsentChoices());
+        var query = System.Web.HttpUtility.ParseQueryString(code.Redirect.Query);
+        Assert.Equal(issuer, query["iss"]);
+        Assert.Equal("state-1", query["state"]);
+        Assert.Equal(vault.Vendor.RedirectUri, code.Redirect.GetLeftPart(UriPartial.Path));
+    }
+
+    private Task<HttpResponseMessage> RefreshAsync(string refreshToken) =>
+        vault.Factory.TokenRequestAsync(vault.Vendor, new Dictionary<string, string> { ["grant_type"] = "refresh_token", ["refresh_token"] = refreshToken });
+
+    internal static async Task AssertOAuthErrorAsync(HttpResponseMessage response, string error, string? mentions)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{response.StatusCode}: {text}");
+        var body = JsonSerializer.Deserialize<JsonElement>(text);
+        Assert.Equal(error, body.GetProperty("error").GetString());
+        Assert.False(body.TryGetProperty("request_uri", out _));
+        if (mentions is not null)
+        {
+            Assert.Contains(mentions, body.GetProperty("error_description").GetString(), StringComparison.Ordinal);
+        }
+    }
+}
+
+/// <summary>Access tokens are opaque and short-lived; this one moves the clock, so it has its own vault.</summary>
+public sealed class AccessTokenLifetimeTests
+{
+    [Fact]
+    public async Task Access_tokens_are_opaque_short_lived_and_refused_once_expired()
+    {
+        using var factory = new SymbolonApplicationFactory();
+        var (owner, _) = await factory.CreateVaultAsync();
+        var vendor = await factory.RegisterVendorAsync();
+        await factory.AcceptAgreementAsync(vendor);
+        var tokens = await factory.GrantAsync(owner, vendor, VendorFlow.Details([Datatypes.Email]));
+
+        // A JWT is three base64url parts joined by dots, the first a JSON header; a reference token is neither.
+        Assert.DoesNotContain('.', tokens.AccessToken);
+        Assert.False(LooksLikeJwt(tokens.AccessToken));
+        Assert.InRange(tokens.ExpiresIn, 1, 600);
+
+        using var api = factory.CreateBearerClient(tokens.AccessToken);
+        Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/v1/grant")).StatusCode);
+        factory.Time.Advance(TimeSpan.FromSeconds(tokens.ExpiresIn + 1));
+        var expired = await api.GetAsync("/api/v1/grant");
+        Assert.Equal(HttpStatusCode.Unauthorized, expired.StatusCode);
+        Assert.Contains("invalid_token", expired.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+    }
+
+    private static bool LooksLikeJwt(string token)
+    {
+        var parts = token.Split('.');
+        if (parts.Length is not (3 or 5))
+        {
+            return false;
+        }
+
+        try
+        {
+            return JsonDocument.Parse(Base64Url.DecodeFromChars(parts[0])).RootElement.TryGetProperty("alg", out _);
+        }
+        catch (Exception e) when (e is FormatException or JsonException)
+        {
+            return false;
+        }
+    }
+}

@@ -14,6 +14,9 @@ public sealed class RelationshipCommandTests : IDisposable
     public async Task Remote_mode_lists_shows_saves_a_verifiable_receipt_shows_the_access_log_and_revokes()
     {
         await using var server = await RunningServer.StartAsync(_cli.DataDirectory);
+        // Named rather than discovered: discovery gives a server 3 s to answer /healthz and otherwise opens the storage
+        // locally, which on a loaded machine would create the vault beside the server instead of in it.
+        _cli.Environment["SYMBOLON_SERVER"] = server.Url.ToString();
         await _cli.InitAsync();
         (await _cli.RunWithPassphraseAsync("profile", "set", "email", "ada@example.org")).Succeeded();
         using var vendor = await VendorOverHttp.RegisterAsync(server.Url, "Blue Door Coffee");
@@ -58,6 +61,9 @@ public sealed class RelationshipCommandTests : IDisposable
         string clientId;
         await using (var server = await RunningServer.StartAsync(_cli.DataDirectory))
         {
+            // Named rather than discovered: discovery gives a server 3 s to answer /healthz and otherwise opens the storage
+            // locally, which on a loaded machine would create the vault beside the server instead of in it.
+            _cli.Environment["SYMBOLON_SERVER"] = server.Url.ToString();
             await _cli.InitAsync();
             using var vendor = await VendorOverHttp.RegisterAsync(server.Url, "Harbour Books");
             (accessToken, refreshToken) = await vendor.GrantAsync(CliHarness.Passphrase, ["profile.email"], "Tell you when your book arrives");
@@ -67,6 +73,7 @@ public sealed class RelationshipCommandTests : IDisposable
         }
 
         // No server now: the CLI opens the storage itself.
+        _cli.Environment.Remove("SYMBOLON_SERVER");
         var ended = (await _cli.RunWithPassphraseAsync("relationships", "end", clientId)).Succeeded();
         Assert.Contains("Ended the relationship with Harbour Books", ended.Stdout, StringComparison.Ordinal);
         var detail = (await _cli.RunWithPassphraseAsync("relationships", "show", clientId, "--json")).Succeeded().Json<RelationshipDetail>();
@@ -76,6 +83,7 @@ public sealed class RelationshipCommandTests : IDisposable
 
         // Back online, OpenIddict itself holds both tokens revoked, not only the grant check.
         await using var again = await RunningServer.StartAsync(_cli.DataDirectory);
+        _cli.Environment["SYMBOLON_SERVER"] = again.Url.ToString();
         (await _cli.RunWithPassphraseAsync("unlock")).Succeeded();
         var registered = (await _cli.RunAsync("relationships", "list", "--json")).Succeeded().Json<List<RelationshipSummary>>();
         Assert.Equal(clientId, Assert.Single(registered).ClientId);

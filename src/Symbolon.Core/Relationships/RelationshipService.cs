@@ -252,24 +252,27 @@ internal sealed class RelationshipService(SymbolonDbContext db, TimeProvider tim
     /// <summary>Appends one line to the access log. Saved with the caller's next SaveChanges unless <paramref name="save"/> is set.</summary>
     public async Task LogAccessAsync(RelationshipEntity relationship, GrantEntity? grant, string action, IEnumerable<string> datatypes, bool allowed, int statusCode, bool save = true, CancellationToken ct = default)
     {
-        db.AccessLog.Add(new AccessLogEntity
-        {
-            VaultId = relationship.VaultId,
-            Id = UuidV7.Create(time.GetUtcNow()),
-            RelationshipId = relationship.Id,
-            GrantId = grant?.Id,
-            At = time.GetUtcNow(),
-            Action = action,
-            Datatypes = Shorten(string.Join(',', datatypes), 1000),
-            Purpose = grant?.Purpose,
-            Allowed = allowed,
-            StatusCode = statusCode,
-        });
+        db.AccessLog.Add(NewAccessLogEntry(relationship, grant, action, datatypes, allowed, statusCode));
         if (save)
         {
             await db.SaveChangesAsync(ct);
         }
     }
+
+    /// <summary>One access-log line, not yet added anywhere (the data API commits reads' lines in groups).</summary>
+    public AccessLogEntity NewAccessLogEntry(RelationshipEntity relationship, GrantEntity? grant, string action, IEnumerable<string> datatypes, bool allowed, int statusCode) => new()
+    {
+        VaultId = relationship.VaultId,
+        Id = UuidV7.Create(time.GetUtcNow()),
+        RelationshipId = relationship.Id,
+        GrantId = grant?.Id,
+        At = time.GetUtcNow(),
+        Action = action,
+        Datatypes = Shorten(string.Join(',', datatypes), 1000),
+        Purpose = grant?.Purpose,
+        Allowed = allowed,
+        StatusCode = statusCode,
+    };
 
     private static void EnsureActive(RelationshipEntity relationship)
     {

@@ -136,6 +136,8 @@ public static class SymbolonHost
         builder.Services.AddScoped<IdempotencyStore>();
         builder.Services.AddScoped<VendorNotes>();
         builder.Services.AddScoped<ChangeFeed>();
+        builder.Services.AddSingleton<AccessLogWriter>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
         builder.Services.AddOwnerRelationships();
         builder.Services.AddOAuthServer();
         builder.Services.AddWebhooks();

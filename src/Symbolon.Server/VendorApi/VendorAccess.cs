@@ -56,7 +56,7 @@ internal static class VendorAccess
             var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
             if (relationship.EndedAt is not null || !grant.IsActive(now))
             {
-                await relationships.LogAccessAsync(relationship, grant, Action(context), [], allowed: false, StatusCodes.Status401Unauthorized, ct: context.RequestAborted);
+                await VendorAccessLog.AppendAsync(context, relationship, grant, Action(context), [], allowed: false, StatusCodes.Status401Unauthorized);
                 var why = relationship.EndedAt is not null ? "The person ended this relationship."
                     : grant.RevokedAt is not null ? "The person revoked this grant." : "This grant expired; ask the person again.";
                 return Unauthorized(context, ProblemCodes.GrantNotInForce, why, "invalid_token");

@@ -128,7 +128,7 @@ internal static class VendorApiEndpoints
         var readable = caller.Granted.Where(g => g.Allows(DataActions.Read) && DatatypeCatalog.Find(g.Datatype)?.IsProfile == true).Select(g => g.Datatype).ToList();
         if (readable.Count == 0)
         {
-            await relationships.LogAccessAsync(caller.Relationship, caller.Grant, DataActions.Read, ["profile"], allowed: false, StatusCodes.Status403Forbidden, ct: context.RequestAborted);
+            await VendorAccessLog.AppendAsync(context, caller.Relationship, caller.Grant, DataActions.Read, ["profile"], allowed: false, StatusCodes.Status403Forbidden);
             return NotGranted("This grant does not allow reading any profile field.");
         }
 
@@ -138,7 +138,7 @@ internal static class VendorApiEndpoints
         context.Response.Headers.ETag = etag;
         context.Response.Headers.CacheControl = "private, no-cache";
         var notModified = context.Request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Select(t => t.Trim()).Contains(etag));
-        await relationships.LogAccessAsync(caller.Relationship, caller.Grant, DataActions.Read, readable, allowed: true, notModified ? 304 : 200, ct: context.RequestAborted);
+        await VendorAccessLog.AppendAsync(context, caller.Relationship, caller.Grant, DataActions.Read, readable, allowed: true, notModified ? 304 : 200);
         return notModified ? TypedResults.StatusCode(StatusCodes.Status304NotModified) : TypedResults.Bytes(body, "application/json");
     }
 

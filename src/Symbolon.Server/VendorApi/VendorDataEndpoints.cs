@@ -181,7 +181,7 @@ internal static class VendorDataEndpoints
     private static Task Log(HttpContext context, string action, IEnumerable<string> datatypes, bool allowed, int status, CancellationToken ct)
     {
         var caller = context.Caller();
-        return context.RequestServices.GetRequiredService<RelationshipService>().LogAccessAsync(caller.Relationship, caller.Grant, action, datatypes, allowed, status, ct: ct);
+        return VendorAccessLog.AppendAsync(context, caller.Relationship, caller.Grant, action, datatypes, allowed, status);
     }
 }
 
@@ -208,14 +208,14 @@ internal static class VendorWrites
             key = header.ToString();
             if (header.Count != 1 || !IdempotencyStore.IsWellFormed(key))
             {
-                await relationships.LogAccessAsync(caller.Relationship, caller.Grant, action, datatypes, allowed: false, StatusCodes.Status400BadRequest, ct: ct);
+                await VendorAccessLog.AppendAsync(context, caller.Relationship, caller.Grant, action, datatypes, allowed: false, StatusCodes.Status400BadRequest);
                 throw ValidationFailedException.For(VendorDataEndpoints.IdempotencyKeyHeader, $"An Idempotency-Key is 1 to {IdempotencyStore.MaxKeyLength} visible ASCII characters, sent once.");
             }
         }
 
         if (!allowed)
         {
-            await relationships.LogAccessAsync(caller.Relationship, caller.Grant, action, datatypes, allowed: false, StatusCodes.Status403Forbidden, ct: ct);
+            await VendorAccessLog.AppendAsync(context, caller.Relationship, caller.Grant, action, datatypes, allowed: false, StatusCodes.Status403Forbidden);
             return VendorApiEndpoints.NotGranted(notGranted);
         }
 
@@ -260,7 +260,7 @@ internal static class VendorWrites
             {
                 await transaction.RollbackAsync(CancellationToken.None);
                 db.ChangeTracker.Clear();
-                await relationships.LogAccessAsync(caller.Relationship, caller.Grant, action, datatypes, allowed: false, problem.Status ?? 400, ct: ct);
+                await VendorAccessLog.AppendAsync(context, caller.Relationship, caller.Grant, action, datatypes, allowed: false, problem.Status ?? 400);
                 throw;
             }
         }
@@ -271,13 +271,13 @@ internal static class VendorWrites
         var caller = context.Caller();
         if (!System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(done.RequestHash, hash))
         {
-            await relationships.LogAccessAsync(caller.Relationship, caller.Grant, action, datatypes, allowed: false, StatusCodes.Status422UnprocessableEntity, ct: context.RequestAborted);
+            await VendorAccessLog.AppendAsync(context, caller.Relationship, caller.Grant, action, datatypes, allowed: false, StatusCodes.Status422UnprocessableEntity);
             return TypedResults.Problem(ProblemCatalog.Create(ProblemCodes.IdempotencyKeyReused, StatusCodes.Status422UnprocessableEntity, "That Idempotency-Key was used for another request.",
                 "Use a new Idempotency-Key for a new request; a key is only for retrying the same one (for 24 hours)."));
         }
 
         var stored = IdempotencyStore.Open(caller.Keys, done);
-        await relationships.LogAccessAsync(caller.Relationship, caller.Grant, action, datatypes, allowed: true, stored.StatusCode, ct: context.RequestAborted);
+        await VendorAccessLog.AppendAsync(context, caller.Relationship, caller.Grant, action, datatypes, allowed: true, stored.StatusCode);
         context.Response.Headers["Idempotent-Replayed"] = "true";
         return new RawJson(stored);
     }

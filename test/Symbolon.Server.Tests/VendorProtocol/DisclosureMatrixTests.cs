@@ -2,10 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using OpenIddict.Abstractions;
 using Symbolon.Contracts.Profile;
 using Symbolon.Contracts.Vendor;
 using Symbolon.Core.Relationships;
+using Symbolon.Server.Relationships;
 
 namespace Symbolon.Server.Tests.VendorProtocol;
 
@@ -326,25 +326,16 @@ public sealed class DisclosureMatrixTests
         secrets.Add(new("marmalade-lighthouse", Datatypes.Preference));
     }
 
-    /// <summary>
-    /// Revokes the relationship's grant the way the owner side does: the grant row, then its OpenIddict
-    /// authorization and every token issued under it, so the very next request is refused.
-    /// </summary>
+    /// <summary>Revokes the relationship's grants through the owner side's revocation (grant row, OpenIddict authorization and tokens).</summary>
     private static async Task RevokeAsync(SymbolonApplicationFactory factory, string clientId)
     {
         using var scope = factory.Services.CreateScope();
         var relationships = scope.ServiceProvider.GetRequiredService<RelationshipService>();
         var relationship = (await relationships.FindByClientIdAsync(clientId))!;
+        var revocation = scope.ServiceProvider.GetRequiredService<GrantRevocation>();
         foreach (var grant in await relationships.ListGrantsAsync(relationship))
         {
-            await relationships.RevokeGrantAsync(grant);
-            var authorizations = scope.ServiceProvider.GetRequiredService<IOpenIddictAuthorizationManager>();
-            if (await authorizations.FindByIdAsync(grant.AuthorizationId!) is { } authorization)
-            {
-                await authorizations.TryRevokeAsync(authorization);
-            }
-
-            await scope.ServiceProvider.GetRequiredService<IOpenIddictTokenManager>().RevokeByAuthorizationIdAsync(grant.AuthorizationId!);
+            await revocation.RevokeGrantAsync(relationship.VaultId, grant.Id);
         }
     }
 }

@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Symbolon.Bench.Reporting;
+using Symbolon.Server.Hosting;
+
+namespace Symbolon.Bench.VendorApi;
+
+/// <summary>
+/// Throughput and latency of an authorized vendor read (GET /api/v1/profile: token check against the token store,
+/// grant and relationship check, disclosure, keyed ETag, access-log append) under concurrent load, against a bare
+/// Kestrel endpoint returning the same bytes, measured in the same run. Both listen on loopback in this process and
+/// take turns, so machine load hits them alike.
+/// </summary>
+internal static class VendorReadScenario
+{
+    public const double GoalRatio = 0.40;
+    private const string ProfilePath = "/api/v1/profile";
+
+    private sealed record LoadResult(long Requests, long Failures, double Seconds, long[] LatencyTicks, TimeSpan Cpu)
+    {
+        public double PerSecond => Requests / Seconds;
+
+        public double PercentileMs(double p)
+        {
+            if (LatencyTicks.Length == 0)
+            {
+                return double.NaN;
+            }
+
+            var index = (int)Math.Min(LatencyTicks.Length - 1, Math.Ceiling(p * LatencyTicks.Length) - 1);
+            return LatencyTicks[Math.Max(0, index)] * 1000.0 / Stopwatch.Frequency;
+        }
+    }
+
+    public static async Task RunAsync(BenchReport report, string workDirectory, int concurrency, TimeSpan duration, int rounds, TextWriter log, CancellationToken ct)
+    {
+        log.WriteLine($"== vendor read: {concurrency} concurrent clients, {duration.TotalSeconds:0} s per run, {rounds} rounds alternating with the bare endpoint");
+        var dataDirectory = Path.Combine(workDirectory, "vendor-read");
+        await using var symbolon = SymbolonHost.Build(["--urls", "http://127.0.0.1:0", "--data-dir", dataDirectory], builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
+        var symbolonUri = await symbolon.StartAndGetAddressAsync(ct);
+        var token = await VendorSetup.GrantReadAsync(symbolonUri, ct);
+
+        byte[] body;
+        using (var probe = NewClient(symbolonUri, token))
+        {
+            body = await probe.GetByteArrayAsync(ProfilePath, ct);
+        }
+
+        var bare = WebApplication.CreateSlimBuilder();
+        bare.WebHost.UseUrls("http://127.0.0.1:0");
+        bare.Logging.ClearProviders();
+        await using var baseline = bare.Build();
+        baseline.MapGet(ProfilePath, () => Results.Bytes(body, "application/json"));
+        var baselineUri = await baseline.StartAndGetAddressAsync(ct);
+
+        // Warm both (JIT, connection pools, SQLite page cache) before anything is measured.
+        await HammerAsync(baselineUri, null, concurrency, TimeSpan.FromSeconds(2), ct);
+        await HammerAsync(symbolonUri, token, concurrency, TimeSpan.FromSeconds(2), ct);
+
+        var symbolonRuns = new List<LoadResult>();
+        var baselineRuns = new List<LoadResult>();
+        for (var round = 1; round <= rounds; round++)
+        {
+            // Alternate who goes first, so a trend in the machine's load does not favour either.
+            var order = round % 2 == 1 ? new[] { true, false } : [false, true];
+            foreach (var isSymbolon in order)
+            {
+                var run = await HammerAsync(isSymbolon ? symbolonUri : baselineUri, isSymbolon ? token : null, concurrency, duration, ct);
+                (isSymbolon ? symbolonRuns : baselineRuns).Add(run);
+                log.WriteLine($"   {(isSymbolon ? "Symbolon" : "bare    ")} #{round}: {run.PerSecond:0} req/s, p50 {run.PercentileMs(0.5):0.00} ms, p99 {run.PercentileMs(0.99):0.00} ms, {run.Failures} failures, CPU {run.Cpu.TotalSeconds:0.0} s");
+            }
+        }
+
+        var s = Median(symbolonRuns);
+        var b = Median(baselineRuns);
+        var ratio = s.PerSecond / b.PerSecond;
+        report.AddRow(new SummaryRow(
+            $"Authorized vendor read, GET /api/v1/profile, {concurrency} concurrent clients",
+            $"{Format.Rate(s.PerSecond)} req/s; p50 {Format.Milliseconds(s.PercentileMs(0.5))}, p99 {Format.Milliseconds(s.PercentileMs(0.99))}",
+            $"bare Kestrel, same bytes: {Format.Rate(b.PerSecond)} req/s; p50 {Format.Milliseconds(b.PercentileMs(0.5))}, p99 {Format.Milliseconds(b.PercentileMs(0.99))}",
+            $"**{Format.Percent(ratio)}** of the bare throughput (p99 {Format.Ratio(s.PercentileMs(0.99) / b.PercentileMs(0.99))})",
+            $"≥ {Format.Percent(GoalRatio)}: {(ratio >= GoalRatio ? "met" : "**missed**")}"));
+
+        var section = report.Section($"Vendor read under load: {concurrency} clients, {duration.TotalSeconds:0} s per run, median of {rounds} runs each");
+        section.Add($"- Symbolon: `SymbolonHost` in the bench process on 127.0.0.1 (SQLite in a fresh data directory, vault unlocked); the vendor registered, accepted SD-BASE and got the person's consent over HTTP (name, email, postal address; read). Each request: opaque token looked up in OpenIddict's token store, grant and relationship read, profile records decrypted and narrowed, pairwise ids, keyed ETag, one access-log row inserted.");
+        section.Add($"- Baseline: a slim ASP.NET Core app on another loopback port in the same process, returning the same {body.Length} bytes as application/json.");
+        section.Add($"- Load: {concurrency} HttpClients, one connection each, requests back to back for the run's duration; latency per request from send to the last body byte. The load generator shares the 2 cores with the server, alike for both.");
+        section.Add("");
+        section.Add("| Run | Symbolon req/s | p50 | p99 | failures | bare req/s | p50 | p99 |");
+        section.Add("|---|---|---|---|---|---|---|---|");
+        for (var i = 0; i < rounds; i++)
+        {
+            var x = symbolonRuns[i];
+            var y = baselineRuns[i];
+            section.Add($"| {i + 1} | {x.PerSecond:0} | {x.PercentileMs(0.5):0.00} ms | {x.PercentileMs(0.99):0.00} ms | {x.Failures} | {y.PerSecond:0} | {y.PercentileMs(0.5):0.00} ms | {y.PercentileMs(0.99):0.00} ms |");
+        }
+    }
+
+    private static LoadResult Median(List<LoadResult> runs) => runs.OrderBy(r => r.PerSecond).ElementAt(runs.Count / 2);
+
+    private static HttpClient NewClient(Uri address, string? token)
+    {
+        var client = new HttpClient(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = 1, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) })
+        {
+            BaseAddress = address,
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return client;
+    }
+
+    private static async Task<LoadResult> HammerAsync(Uri address, string? token, int concurrency, TimeSpan duration, CancellationToken ct)
+    {
+        var clients = Enumerable.Range(0, concurrency).Select(_ => NewClient(address, token)).ToArray();
+        try
+        {
+            var measurement = Measurement.Start();
+            var deadline = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+            var workers = clients.Select(client => Task.Run(async () =>
+            {
+                var latencies = new List<long>(4096);
+                long failures = 0;
+                while (Stopwatch.GetTimestamp() < deadline)
+                {
+                    var started = Stopwatch.GetTimestamp();
+                    using var response = await client.GetAsync(ProfilePath, HttpCompletionOption.ResponseContentRead, ct);
+                    await response.Content.LoadIntoBufferAsync(ct);
+                    if (response.IsSuccessStatusCode)
+                    {
+                        latencies.Add(Stopwatch.GetTimestamp() - started);
+                    }
+                    else
+                    {
+                        failures++;
+                    }
+                }
+
+                return (latencies, failures);
+            }, ct)).ToArray();
+            var results = await Task.WhenAll(workers);
+            var (wall, cpu) = measurement.Stop();
+            var all = results.SelectMany(r => r.latencies).Order().ToArray();
+            return new LoadResult(all.Length, results.Sum(r => r.failures), wall.TotalSeconds, all, cpu);
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                client.Dispose();
+            }
+        }
+    }
+}

@@ -6,13 +6,14 @@ using Symbolon.Bench.Reporting;
 using Symbolon.Bench.Startup;
 using Symbolon.Bench.Unlock;
 using Symbolon.Bench.VendorApi;
+using Symbolon.Bench.Webhooks;
 
 namespace Symbolon.Bench;
 
 /// <summary>The bench's command line: which scenarios to run, how big, and where the apps and results are.</summary>
 internal static class BenchCommand
 {
-    public static readonly string[] AllScenarios = ["crypto", "micro", "unlock", "server", "vendor-read"];
+    public static readonly string[] AllScenarios = ["crypto", "micro", "unlock", "server", "vendor-read", "webhooks"];
 
     public static RootCommand Create()
     {
@@ -30,6 +31,8 @@ internal static class BenchCommand
         var clients = new Option<int>("--clients") { Description = "Concurrent clients in the vendor-read scenario.", DefaultValueFactory = _ => 16 };
         var loadSeconds = new Option<int>("--load-seconds") { Description = "Seconds per measured vendor-read run.", DefaultValueFactory = _ => 8 };
         var loadRounds = new Option<int>("--load-rounds") { Description = "Measured vendor-read runs per endpoint (alternating).", DefaultValueFactory = _ => 3 };
+        var relationships = new Option<int>("--relationships") { Description = "Relationships one webhook fan-out reaches.", DefaultValueFactory = _ => 10_000 };
+        var webhookPasses = new Option<int>("--webhook-passes") { Description = "Measured webhook fan-out passes (after one warm-up pass).", DefaultValueFactory = _ => 3 };
         var serverDll = new Option<FileInfo>("--server-dll") { Description = "Release build of Symbolon.Server.dll.", Required = true };
         var baselineDll = new Option<FileInfo>("--baseline-dll") { Description = "Release build of Symbolon.Bench.Baseline.dll.", Required = true };
         var workDirectory = new Option<DirectoryInfo>("--work-dir") { Description = "Scratch directory (vaults, data dirs, child pids); emptied at the end.", Required = true };
@@ -38,7 +41,7 @@ internal static class BenchCommand
         var commit = new Option<string?>("--commit") { Description = "Commit the build came from (shown in the summary)." };
         var buildSeconds = new Option<double?>("--build-seconds") { Description = "How long the Release build took (shown in the summary)." };
 
-        foreach (var count in new[] { records, passes, unlocks, starts, clients, loadSeconds, loadRounds })
+        foreach (var count in new[] { records, passes, unlocks, starts, clients, loadSeconds, loadRounds, relationships, webhookPasses })
         {
             count.Validators.Add(result =>
             {
@@ -51,7 +54,7 @@ internal static class BenchCommand
 
         var command = new RootCommand("Symbolon benchmarks; see bench/README.md.")
         {
-            scenarios, records, passes, unlocks, starts, clients, loadSeconds, loadRounds, serverDll, baselineDll, workDirectory, artifacts, output, commit, buildSeconds,
+            scenarios, records, passes, unlocks, starts, clients, loadSeconds, loadRounds, relationships, webhookPasses, serverDll, baselineDll, workDirectory, artifacts, output, commit, buildSeconds,
         };
         command.SetAction((result, ct) => RunAsync(
             new BenchSettings(
@@ -63,6 +66,8 @@ internal static class BenchCommand
                 result.GetValue(clients),
                 result.GetValue(loadSeconds),
                 result.GetValue(loadRounds),
+                result.GetValue(relationships),
+                result.GetValue(webhookPasses),
                 result.GetValue(serverDll)!.FullName,
                 result.GetValue(baselineDll)!.FullName,
                 result.GetValue(workDirectory)!.FullName,
@@ -107,6 +112,11 @@ internal static class BenchCommand
             if (settings.Scenarios.Contains("vendor-read"))
             {
                 await VendorReadScenario.RunAsync(report, settings.WorkDirectory, settings.Clients, TimeSpan.FromSeconds(settings.LoadSeconds), settings.LoadRounds, log, ct);
+            }
+
+            if (settings.Scenarios.Contains("webhooks"))
+            {
+                await WebhookFanOutScenario.RunAsync(report, settings.WorkDirectory, settings.Relationships, settings.WebhookPasses, log, ct);
             }
         }
         finally
@@ -194,6 +204,8 @@ internal sealed record BenchSettings(
     int Clients,
     int LoadSeconds,
     int LoadRounds,
+    int Relationships,
+    int WebhookPasses,
     string ServerDll,
     string BaselineDll,
     string WorkDirectory,

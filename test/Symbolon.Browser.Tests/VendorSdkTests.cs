@@ -84,6 +84,14 @@ public sealed class VendorSdkTests(BrowserFixture browser, ITestOutputHelper out
             Assert.NotEqual(first.ETag, changed.ETag);
             Assert.Equal("Keizersgracht 2", changed.Profile.Fields.Single(f => f.Datatype == Datatypes.PostalAddress).Value.GetProperty("street").GetString());
 
+            // ... and hears of the move by webhook, signed with the secret it got at registration, without the value.
+            var webhooks = new WebhookVerifier(credentials.WebhookSecret!);
+            var moved = await site.Webhooks.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+            var movedChange = Assert.Single(webhooks.Verify(moved.Body, moved.Headers).GetProfileUpdated().Changes);
+            Assert.Equal((Datatypes.PostalAddress, "update"), (movedChange.Datatype, movedChange.Operation));
+            Assert.Equal(changed.Profile.Fields.Single(f => f.Datatype == Datatypes.PostalAddress).Id, movedChange.FieldId);
+            Assert.DoesNotContain("Keizersgracht", moved.Body, StringComparison.Ordinal);
+
             // The person revokes the grant in the web app; the vendor's very next call is refused.
             await app.OpenAsync("/relationships");
             await page.GetByTestId("relationship-card").Filter(new() { HasText = "Blue Door Coffee" }).ClickAsync();
@@ -96,6 +104,8 @@ public sealed class VendorSdkTests(BrowserFixture browser, ITestOutputHelper out
             var refused = await Assert.ThrowsAsync<SymbolonProblemException>(() => session.GetProfileAsync());
             Assert.Equal(401, refused.Status);
             Assert.True(refused.Code is ProblemCodes.GrantNotInForce or ProblemCodes.InvalidAccessToken, refused.Message);
+            var revoked = await site.Webhooks.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.False(webhooks.Verify(revoked.Body, revoked.Headers).GetGrantRevoked().RelationshipEnded);
         });
     }
 }

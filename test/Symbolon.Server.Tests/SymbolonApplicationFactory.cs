@@ -28,7 +28,7 @@ public enum StorageKind
 /// The real Symbolon host over a real database: a SQLite file in a fresh data directory, or a fresh database on
 /// the PostgreSQL server that ./test.sh starts (SYMBOLON_TEST_POSTGRES). Tests talk to it through intent methods.
 /// </summary>
-public sealed class SymbolonApplicationFactory : WebApplicationFactory<Program>
+public sealed partial class SymbolonApplicationFactory : WebApplicationFactory<Program>
 {
     public const string Passphrase = "correct horse battery staple";
 

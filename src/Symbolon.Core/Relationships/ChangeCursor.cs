@@ -29,7 +29,21 @@ internal static class ChangeCursor
         }
 
         Span<byte> bytes = stackalloc byte[9];
-        if (!Base64Url.TryDecodeFromChars(cursor.AsSpan(Prefix.Length), bytes, out var written) || written != 8)
+        var text = cursor.AsSpan(Prefix.Length);
+        if (!Base64Url.IsValid(text, out var length) || length != 8)
+        {
+            return false;
+        }
+
+        try
+        {
+            // Note: despite its name, TryDecodeFromChars throws on some input IsValid accepts (unused bits set).
+            if (!Base64Url.TryDecodeFromChars(text, bytes, out var written) || written != 8)
+            {
+                return false;
+            }
+        }
+        catch (FormatException)
         {
             return false;
         }

@@ -143,6 +143,9 @@ internal sealed class WebhookMessageEntity
     public DateTimeOffset NextAttemptAt { get; set; }
     public DateTimeOffset? DeliveredAt { get; set; }
 
+    /// <summary>Set when the outbox gave up: the message failed for three days (see <c>WebhookDelivery</c>).</summary>
+    public DateTimeOffset? FailedAt { get; set; }
+
     /// <summary>The last failure, as a status code or an exception type; never a response body.</summary>
     public string? LastError { get; set; }
 }

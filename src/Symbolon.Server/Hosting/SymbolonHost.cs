@@ -30,6 +30,7 @@ using Symbolon.Server.Storage;
 using Symbolon.Server.Terms;
 using Symbolon.Server.Vault;
 using Symbolon.Server.VendorApi;
+using Symbolon.Server.Webhooks;
 
 namespace Symbolon.Server.Hosting;
 
@@ -140,6 +141,7 @@ public static class SymbolonHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
         builder.Services.AddOwnerRelationships();
         builder.Services.AddOAuthServer();
+        builder.Services.AddWebhooks();
 
         // Cookie and antiforgery keys live with the vault, readable by its owner only, not in the user profile.
         builder.Services.AddDataProtection().SetApplicationName("Symbolon");

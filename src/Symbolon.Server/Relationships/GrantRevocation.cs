@@ -1,6 +1,7 @@
 using OpenIddict.Abstractions;
 using Symbolon.Core.Relationships;
 using Symbolon.Core.Storage;
+using Symbolon.Core.Webhooks;
 
 namespace Symbolon.Server.Relationships;
 
@@ -86,10 +87,6 @@ internal sealed class GrantRevocation(
     /// The one place a revocation tells the vendor (<c>grant.revoked</c>). The message is added to the same unit of
     /// work as the revocation so that both commit together.
     /// </summary>
-    private void EnqueueGrantRevokedEvent(RelationshipEntity relationship, GrantEntity grant, bool relationshipEnded)
-    {
-        // Wire to WebhookOutbox.EnqueueGrantRevoked(db, relationship, grant.Id.ToString(), relationshipEnded, now)
-        // when the outbox lands on main; until then revocations produce no event.
-        _ = (db, relationship, grant, relationshipEnded, time);
-    }
+    private void EnqueueGrantRevokedEvent(RelationshipEntity relationship, GrantEntity grant, bool relationshipEnded) =>
+        WebhookOutbox.EnqueueGrantRevoked(db, relationship, grant.Id.ToString(), relationshipEnded, time.GetUtcNow());
 }

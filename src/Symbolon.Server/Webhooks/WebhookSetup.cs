@@ -10,7 +10,8 @@ internal static class WebhookSetup
     {
         services.AddSingleton<WebhookSignal>();
         services.AddSingleton<WebhookSignalInterceptor>();
-        services.ConfigureDbContext<SymbolonDbContext>((sp, options) => options.AddInterceptors(sp.GetRequiredService<WebhookSignalInterceptor>()));
+        // Note: the same options lifetime as AddDbContext's (built once per process); the interceptor is a singleton.
+        services.ConfigureDbContext<SymbolonDbContext>((sp, options) => options.AddInterceptors(sp.GetRequiredService<WebhookSignalInterceptor>()), ServiceLifetime.Singleton);
         services.AddSingleton<WebhookSecrets>();
         services.AddSingleton<IWebhookSecretProtector>(sp => sp.GetRequiredService<WebhookSecrets>());
 

@@ -1,13 +1,13 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OpenIddict.Abstractions;
 using Symbolon.Contracts.Vendor;
 using Symbolon.Core.Relationships;
 using Symbolon.Core.Terms;
 using Symbolon.Core.Vaults;
+using Symbolon.Server.Webhooks;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace Symbolon.Server.OAuth;
@@ -15,7 +15,6 @@ namespace Symbolon.Server.OAuth;
 /// <summary>RFC 7591 dynamic client registration: any vendor can register; registering grants nothing by itself.</summary>
 internal static class RegistrationEndpoints
 {
-    public const string WebhookSecretPurpose = "Symbolon.Webhooks.Secret.v1";
     public const int MaximumRedirectUris = 10;
 
     public static IEndpointRouteBuilder MapRegistrationEndpoints(this IEndpointRouteBuilder app)
@@ -31,7 +30,7 @@ internal static class RegistrationEndpoints
         VaultService vaults,
         RelationshipService relationships,
         IOpenIddictApplicationManager applications,
-        IDataProtectionProvider protection,
+        WebhookSecrets webhookSecrets,
         TimeProvider time,
         CancellationToken ct)
     {
@@ -97,7 +96,7 @@ internal static class RegistrationEndpoints
 
         var clientId = "vendor_" + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(12));
         var clientSecret = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
-        var webhookSecret = request.WebhookUri is null ? null : "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        (string Secret, string Protected)? webhookSecret = request.WebhookUri is null ? null : webhookSecrets.Create();
 
         var descriptor = new OpenIddictApplicationDescriptor
         {
@@ -137,7 +136,7 @@ internal static class RegistrationEndpoints
             request.PolicyUri,
             request.TosUri,
             request.WebhookUri,
-            webhookSecret is null ? null : protection.CreateProtector(WebhookSecretPurpose).Protect(webhookSecret),
+            webhookSecret?.Protected,
             vendorKey,
             [.. request.Agreements.Distinct()]), ct);
 
@@ -153,7 +152,7 @@ internal static class RegistrationEndpoints
                 [ResponseTypes.Code],
                 authMethod,
                 request.WebhookUri,
-                webhookSecret,
+                webhookSecret?.Secret,
                 [.. request.Agreements.Distinct()]),
             statusCode: StatusCodes.Status201Created);
     }

@@ -167,8 +167,10 @@ public sealed partial class WebApp : IAsyncDisposable
         var path = Path.Combine(_browser.ScreenshotDirectory, name + ".png");
 
         // The pointer leaves the page and the confirmations fade, so that the picture shows the page itself.
+        // Note: confirmations queue and show a few at a time, so after several quick saves on a busy machine the
+        // last one can take well over ten seconds to go.
         await Page.Mouse.MoveAsync(0, 0);
-        await Expect(Page.Locator(".mud-snackbar")).ToHaveCountAsync(0, new() { Timeout = 10_000 });
+        await Expect(Page.Locator(".mud-snackbar")).ToHaveCountAsync(0, new() { Timeout = 45_000 });
         var viewport = Page.ViewportSize ?? throw new InvalidOperationException("The page has no fixed viewport.");
 
         // Note: a "full page" screenshot would cut the fixed navigation drawer at the first screen; a window as

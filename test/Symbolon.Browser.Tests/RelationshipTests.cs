@@ -1,10 +1,6 @@
-using System.Buffers.Text;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
+using Symbolon.Client;
 using Symbolon.Contracts.Vendor;
 using Xunit.Abstractions;
 
@@ -24,40 +20,23 @@ public sealed class RelationshipTests(BrowserFixture browser, ITestOutputHelper 
             await app.AddEmailAsync("ada@example.org", "home");
             var page = app.Page;
 
-            // The vendor, over plain HTTP: registration, terms, a pushed authorization request with PKCE S256.
-            using var http = new HttpClient { BaseAddress = app.Server.BaseUrl };
-            var registration = await http.PostAsJsonAsync("/connect/register", new ClientRegistrationRequest(
+            // The vendor, through the SDK: registration, terms, a pushed authorization request with PKCE S256.
+            using var http = new HttpClient();
+            var vault = await SymbolonVault.DiscoverAsync(http, app.Server.BaseUrl);
+            var credentials = await vault.RegisterAsync(new ClientRegistrationRequest(
                 "Blue Door Coffee", [RedirectUri], ClientUri: "https://vendor.example", PolicyUri: "https://vendor.example/privacy", Agreements: ["SD-BASE"]));
-            Assert.Equal(HttpStatusCode.Created, registration.StatusCode);
-            var vendor = (await registration.Content.ReadFromJsonAsync<ClientRegistrationResponse>())!;
-            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Uri.EscapeDataString(vendor.ClientId)}:{Uri.EscapeDataString(vendor.ClientSecret)}")));
-            var metadata = (await http.GetFromJsonAsync<SymbolonMetadata>("/.well-known/symbolon"))!;
-            var accept = await http.PostAsJsonAsync("/api/v1/agreements", new AgreementAcceptance("SD-BASE", metadata.Agreements.Single(a => a.Id == "SD-BASE").TextSha256));
-            Assert.Equal(HttpStatusCode.Created, accept.StatusCode);
-
-            var verifier = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
-            var details = JsonSerializer.Serialize(new[]
-            {
+            var vendor = vault.CreateClient(credentials);
+            await vendor.AcceptAgreementAsync("SD-BASE");
+            var pending = await vendor.BeginAuthorizationAsync(new Uri(RedirectUri),
+            [
                 new AuthorizationDetail(Datatypes.AuthorizationDetailsType, [Datatypes.Email, Datatypes.Phone, Datatypes.PostalAddress], [DataActions.Read], "Deliver your coffee beans", "SD-BASE"),
-            });
-            var pushed = await http.PostAsync("/connect/par", new FormUrlEncodedContent(new Dictionary<string, string>
-            {
-                ["client_id"] = vendor.ClientId,
-                ["response_type"] = "code",
-                ["redirect_uri"] = RedirectUri,
-                ["code_challenge"] = Base64Url.EncodeToString(SHA256.HashData(Encoding.ASCII.GetBytes(verifier))),
-                ["code_challenge_method"] = "S256",
-                ["state"] = "browser-state",
-                ["authorization_details"] = details,
-            }));
-            Assert.Equal(HttpStatusCode.Created, pushed.StatusCode);
-            var requestUri = (await pushed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("request_uri").GetString()!;
+            ]);
 
             // The vendor's redirect target does not exist here; the browser's visit to it is answered locally.
             await page.RouteAsync("https://vendor.example/**", route => route.FulfillAsync(new() { Status = 200, ContentType = "text/plain", Body = "vendor callback" }));
 
             // The person, signed in, opens the authorization request and sees the consent page.
-            await page.GotoAsync($"/connect/authorize?client_id={Uri.EscapeDataString(vendor.ClientId)}&request_uri={Uri.EscapeDataString(requestUri)}");
+            await page.GotoAsync(pending.AuthorizationUri.AbsoluteUri);
             var consent = page.GetByTestId("consent");
             await Expect(consent).ToContainTextAsync("Blue Door Coffee");
             await Expect(page.GetByTestId("consent-purpose")).ToContainTextAsync("Deliver your coffee beans");
@@ -67,19 +46,11 @@ public sealed class RelationshipTests(BrowserFixture browser, ITestOutputHelper 
             await page.GetByTestId("consent-allow").ClickAsync();
             await page.WaitForURLAsync("https://vendor.example/callback**");
             var callback = new Uri(page.Url);
-            var code = System.Web.HttpUtility.ParseQueryString(callback.Query)["code"];
-            Assert.False(string.IsNullOrEmpty(code), "No code in the redirect.");
+            Assert.False(string.IsNullOrEmpty(System.Web.HttpUtility.ParseQueryString(callback.Query)["code"]), "No code in the redirect.");
 
             // The vendor exchanges the code and reads what it was granted.
-            var token = await http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
-            {
-                ["grant_type"] = "authorization_code",
-                ["code"] = code!,
-                ["redirect_uri"] = RedirectUri,
-                ["code_verifier"] = verifier,
-            }));
-            Assert.True(token.IsSuccessStatusCode, await token.Content.ReadAsStringAsync());
-            var accessToken = (await token.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString()!;
+            var session = await vendor.CompleteAuthorizationAsync(callback, pending);
+            var accessToken = session.Tokens.AccessToken;
             using var api = new HttpClient { BaseAddress = app.Server.BaseUrl };
             api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
             var profile = await api.GetAsync("/api/v1/profile");

@@ -1,74 +1,55 @@
-using System.Buffers.Text;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
 using System.Text.RegularExpressions;
+using Symbolon.Client;
 using Symbolon.Contracts.Vault;
 using Symbolon.Contracts.Vendor;
 
 namespace Symbolon.Cli.Tests;
 
 /// <summary>
-/// A vendor and the person driven over HTTP against a running server, so the CLI has a real relationship, grant and
-/// tokens to show and revoke: registration, terms, PAR with PKCE S256, consent through the real consent page (signed in
-/// with a browser-style session cookie), and the code exchange.
+/// A vendor built on the SDK and the person driven over HTTP against a running server, so the CLI has a real
+/// relationship, grant and tokens to show and revoke: registration, terms, PAR with PKCE S256, consent through the real
+/// consent page (signed in with a browser-style session cookie), and the code exchange.
 /// </summary>
-internal sealed partial class VendorOverHttp : IDisposable
+internal sealed class VendorOverHttp : IDisposable
 {
-    private const string RedirectUri = "https://vendor.example/callback";
+    private static readonly Uri RedirectUri = new("https://vendor.example/callback");
 
-    private readonly HttpClient _vendor;
+    private readonly HttpClient _http;
+    private readonly SymbolonVendorClient _vendor;
     private readonly Uri _server;
 
-    private VendorOverHttp(Uri server, string clientId, string clientSecret)
+    private VendorOverHttp(Uri server, HttpClient http, SymbolonVendorClient vendor)
     {
         _server = server;
-        ClientId = clientId;
-        _vendor = new HttpClient { BaseAddress = server };
-        _vendor.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Uri.EscapeDataString(clientId)}:{Uri.EscapeDataString(clientSecret)}")));
+        _http = http;
+        _vendor = vendor;
     }
 
-    public string ClientId { get; }
+    public string ClientId => _vendor.Credentials.ClientId;
 
     public static async Task<VendorOverHttp> RegisterAsync(Uri server, string name)
     {
-        using var anonymous = new HttpClient { BaseAddress = server };
-        var registration = await anonymous.PostAsJsonAsync("/connect/register", new ClientRegistrationRequest(name, [RedirectUri], Agreements: ["SD-BASE"]));
-        Assert.Equal(HttpStatusCode.Created, registration.StatusCode);
-        var registered = (await registration.Content.ReadFromJsonAsync<ClientRegistrationResponse>())!;
-        var vendor = new VendorOverHttp(server, registered.ClientId, registered.ClientSecret);
-        var metadata = (await anonymous.GetFromJsonAsync<SymbolonMetadata>("/.well-known/symbolon"))!;
-        var accepted = await vendor._vendor.PostAsJsonAsync("/api/v1/agreements", new AgreementAcceptance("SD-BASE", metadata.Agreements.Single(a => a.Id == "SD-BASE").TextSha256));
-        Assert.Equal(HttpStatusCode.Created, accepted.StatusCode);
-        return vendor;
+        var http = new HttpClient();
+        var vault = await SymbolonVault.DiscoverAsync(http, server);
+        var credentials = await vault.RegisterAsync(new ClientRegistrationRequest(name, [RedirectUri.AbsoluteUri], Agreements: ["SD-BASE"]));
+        var vendor = vault.CreateClient(credentials);
+        await vendor.AcceptAgreementAsync("SD-BASE");
+        return new VendorOverHttp(server, http, vendor);
     }
 
     /// <summary>The person consents to everything asked; returns the vendor's access and refresh tokens.</summary>
     public async Task<(string AccessToken, string RefreshToken)> GrantAsync(string passphrase, IReadOnlyList<string> datatypes, string purpose)
     {
-        var verifier = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
-        var details = JsonSerializer.Serialize(new[] { new AuthorizationDetail(Datatypes.AuthorizationDetailsType, datatypes, [DataActions.Read], purpose, "SD-BASE") });
-        var pushed = await _vendor.PostAsync("/connect/par", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["client_id"] = ClientId,
-            ["response_type"] = "code",
-            ["redirect_uri"] = RedirectUri,
-            ["code_challenge"] = Base64Url.EncodeToString(SHA256.HashData(Encoding.ASCII.GetBytes(verifier))),
-            ["code_challenge_method"] = "S256",
-            ["state"] = "cli-test",
-            ["authorization_details"] = details,
-        }));
-        Assert.Equal(HttpStatusCode.Created, pushed.StatusCode);
-        var requestUri = (await pushed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("request_uri").GetString()!;
+        var pending = await _vendor.BeginAuthorizationAsync(RedirectUri, [new AuthorizationDetail(Datatypes.AuthorizationDetailsType, datatypes, [DataActions.Read], purpose, "SD-BASE")]);
 
         // Consent needs the person's session cookie; unlocking through the owner API sets it, as the web app does.
         using var handler = new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false };
         using var person = new HttpClient(handler) { BaseAddress = _server };
         Assert.Equal(HttpStatusCode.OK, (await person.PostAsJsonAsync("/owner/api/v1/vault/unlock", new UnlockRequest(passphrase))).StatusCode);
-        var authorize = await person.GetAsync($"/connect/authorize?client_id={Uri.EscapeDataString(ClientId)}&request_uri={Uri.EscapeDataString(requestUri)}");
+        var authorize = await person.GetAsync(pending.AuthorizationUri);
         Assert.Equal(HttpStatusCode.Redirect, authorize.StatusCode);
         var page = await person.GetStringAsync(authorize.Headers.Location!.OriginalString);
         var form = new List<KeyValuePair<string, string>>
@@ -83,18 +64,9 @@ internal sealed partial class VendorOverHttp : IDisposable
         form.AddRange(datatypes.Select(d => new KeyValuePair<string, string>("field", d)));
         var decided = await person.PostAsync("/connect/authorize", new FormUrlEncodedContent(form));
         Assert.Equal(HttpStatusCode.Redirect, decided.StatusCode);
-        var code = System.Web.HttpUtility.ParseQueryString(decided.Headers.Location!.Query)["code"]!;
 
-        var token = await _vendor.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "authorization_code",
-            ["code"] = code,
-            ["redirect_uri"] = RedirectUri,
-            ["code_verifier"] = verifier,
-        }));
-        Assert.True(token.IsSuccessStatusCode, await token.Content.ReadAsStringAsync());
-        var json = await token.Content.ReadFromJsonAsync<JsonElement>();
-        return (json.GetProperty("access_token").GetString()!, json.GetProperty("refresh_token").GetString()!);
+        var session = await _vendor.CompleteAuthorizationAsync(decided.Headers.Location!, pending);
+        return (session.Tokens.AccessToken, session.Tokens.RefreshToken!);
     }
 
     public async Task<HttpStatusCode> ReadProfileAsync(string accessToken)
@@ -106,14 +78,9 @@ internal sealed partial class VendorOverHttp : IDisposable
     }
 
     /// <summary>Whether OpenIddict itself still considers the token active (RFC 7662), independent of the grant check.</summary>
-    public async Task<bool> IsActiveAsync(string token)
-    {
-        var response = await _vendor.PostAsync("/connect/introspect", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token }));
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("active").GetBoolean();
-    }
+    public async Task<bool> IsActiveAsync(string token) => (await _vendor.IntrospectAsync(token)).Active;
 
-    public void Dispose() => _vendor.Dispose();
+    public void Dispose() => _http.Dispose();
 
     private static string Hidden(string page, string name)
     {

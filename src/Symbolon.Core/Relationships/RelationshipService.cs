@@ -1,6 +1,5 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using NSec.Cryptography;
@@ -283,6 +282,4 @@ internal sealed class RelationshipService(SymbolonDbContext db, TimeProvider tim
     }
 
     private static string Shorten(string value, int max = 64) => value.Length <= max ? value : value[..max];
-
-    internal static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
 }

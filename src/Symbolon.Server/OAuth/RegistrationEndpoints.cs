@@ -37,7 +37,7 @@ internal static class RegistrationEndpoints
         var vault = await vaults.FindAsync(ct);
         if (vault is null)
         {
-            return Error("invalid_client_metadata", "This Symbolon server has no vault yet.", StatusCodes.Status503ServiceUnavailable);
+            return Error("temporarily_unavailable", "This Symbolon server has no vault yet; the person has to create it first.", StatusCodes.Status503ServiceUnavailable);
         }
 
         if (string.IsNullOrWhiteSpace(request.ClientName) || request.ClientName.Trim().Length > 200)
@@ -54,7 +54,7 @@ internal static class RegistrationEndpoints
         {
             if (!IsAllowedAddress(uri, out var why) || uri.Contains('#', StringComparison.Ordinal))
             {
-                return Error("invalid_redirect_uri", $"Each redirect URI must be an absolute https address (http only on loopback), without a fragment; {why ?? "one has a fragment"}.");
+                return Error("invalid_redirect_uri", $"The redirect URI {(uri.Length > 64 ? uri[..64] + "…" : uri)} {why ?? "has a fragment, which redirect URIs may not have"}.");
             }
         }
 
@@ -163,7 +163,7 @@ internal static class RegistrationEndpoints
         why = null;
         if (value.Length > 2000 || !Uri.TryCreate(value, UriKind.Absolute, out var uri))
         {
-            why = "not an absolute URI";
+            why = "is not an absolute URI";
             return false;
         }
 

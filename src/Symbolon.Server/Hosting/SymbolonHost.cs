@@ -19,6 +19,7 @@ using Symbolon.Core.Relationships;
 using Symbolon.Core.Storage;
 using Symbolon.Core.Terms;
 using Symbolon.Core.Vaults;
+using Symbolon.Server.Card;
 using Symbolon.Server.Components;
 using Symbolon.Server.Errors;
 using Symbolon.Server.Export;
@@ -141,6 +142,7 @@ public static class SymbolonHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
         builder.Services.AddOwnerRelationships();
         builder.Services.AddOAuthServer();
+        builder.Services.AddCard();
         builder.Services.AddWebhooks();
 
         // Cookie and antiforgery keys live with the vault, readable by its owner only, not in the user profile.
@@ -254,6 +256,7 @@ public static class SymbolonHost
         owner.MapExportEndpoints();
         owner.MapTermsEndpoints();
         owner.MapRelationshipEndpoints();
+        owner.MapCardEndpoints();
 
         app.MapAuthorizationEndpoints();
         app.MapRegistrationEndpoints();
@@ -262,6 +265,7 @@ public static class SymbolonHost
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapWebAppEndpoints();
+        app.MapCardWebEndpoints();
         return app;
     }
 }

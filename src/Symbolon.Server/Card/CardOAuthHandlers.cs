@@ -25,6 +25,33 @@ internal static class CardOAuthHandlers
 {
     private const string RedemptionProperty = ".symbolon_card_redemption";
 
+    private const string CardCodeProperty = ".symbolon_card_code";
+
+    /// <summary>
+    /// Takes the card code out of the request as soon as it is read: OpenIddict logs every request it extracts and
+    /// masks only the parameters it knows to be secret, and a pairing code must never reach a log.
+    /// </summary>
+    internal sealed class HideCardCode : IOpenIddictServerHandler<ExtractDeviceAuthorizationRequestContext>
+    {
+        public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
+            OpenIddictServerHandlerDescriptor.CreateBuilder<ExtractDeviceAuthorizationRequestContext>()
+                .UseSingletonHandler<HideCardCode>()
+                .SetOrder(int.MaxValue - 100_000)
+                .SetType(OpenIddictServerHandlerType.Custom)
+                .Build();
+
+        public ValueTask HandleAsync(ExtractDeviceAuthorizationRequestContext context)
+        {
+            if (context.Request is { } request)
+            {
+                context.Transaction.Properties[CardCodeProperty] = (string?)request[CardProtocol.CardCodeParameter];
+                request.RemoveParameter(CardProtocol.CardCodeParameter);
+            }
+
+            return default;
+        }
+    }
+
     /// <summary>Checks the request as PAR does, then redeems the card code (single use).</summary>
     internal sealed class RedeemCardCode(RelationshipService relationships, VaultService vaults, CardCodes codes) : IOpenIddictServerHandler<ValidateDeviceAuthorizationRequestContext>
     {
@@ -60,7 +87,7 @@ internal static class CardOAuthHandlers
             // The request is checked before the code is spent, so a malformed request does not burn the person's code.
             try
             {
-                var code = await codes.RedeemAsync(relationship.VaultId, (string?)context.Request[CardProtocol.CardCodeParameter], relationship.ClientId, context.CancellationToken);
+                var code = await codes.RedeemAsync(relationship.VaultId, context.Transaction.Properties.GetValueOrDefault(CardCodeProperty) as string, relationship.ClientId, context.CancellationToken);
                 context.Transaction.Properties[RedemptionProperty] = new CardRedemption(Core.Records.UuidV7.Create(context.Options.TimeProvider!.GetUtcNow()), relationship, code, raw!);
             }
             catch (CardCodeRejectedException e)
@@ -133,9 +160,19 @@ internal static class CardOAuthHandlers
 
         public async ValueTask HandleAsync(ValidateTokenRequestContext context)
         {
-            if (context.Request.IsDeviceCodeGrantType() && !await requests.PaceAsync(context.Request.DeviceCode, context.ClientId, context.CancellationToken))
+            if (!context.Request.IsDeviceCodeGrantType())
             {
-                context.Reject(OpenIddictConstants.Errors.SlowDown, "Polling faster than the interval; wait 5 seconds longer between polls from now on.");
+                return;
+            }
+
+            switch (await requests.PaceAsync(context.Request.DeviceCode, context.ClientId, context.CancellationToken))
+            {
+                case PollPace.OtherClient:
+                    context.Reject(OpenIddictConstants.Errors.InvalidGrant, "The device code was not issued to this client.");
+                    break;
+                case PollPace.TooFast:
+                    context.Reject(OpenIddictConstants.Errors.SlowDown, "Polling faster than the interval; wait 5 seconds longer between polls from now on.");
+                    break;
             }
         }
     }

@@ -77,37 +77,39 @@ internal sealed class CardRequests(
 
     /// <summary>
     /// RFC 8628 §3.5: a poll sooner than the interval after the last one is told to slow down, and the interval
-    /// grows by 5 seconds for every later poll. Returns false when the vendor polls too fast.
+    /// grows by 5 seconds for every later poll. Another client's poll with this device code is refused outright,
+    /// so it does not even learn whether the person decided.
     /// </summary>
-    public async Task<bool> PaceAsync(string? deviceCode, string? clientId, CancellationToken ct)
+    public async Task<PollPace> PaceAsync(string? deviceCode, string? clientId, CancellationToken ct)
     {
-        if (string.IsNullOrEmpty(deviceCode) || clientId is null)
+        if (string.IsNullOrEmpty(deviceCode))
         {
-            return true;
+            return PollPace.NotACardRequest;
         }
 
         var hash = HashDeviceCode(deviceCode);
         var request = await db.CardRequests.SingleOrDefaultAsync(r => r.DeviceCodeHash == hash, ct);
-        var relationship = request is null ? null : await relationships.FindAsync(request.VaultId, request.RelationshipId, ct);
-
-        // A device code that is not a card request, or another client's, is left to OpenIddict to refuse.
-        if (request is null || relationship?.ClientId != clientId)
+        if (request is null)
         {
-            return true;
+            return PollPace.NotACardRequest;
+        }
+
+        var relationship = await relationships.FindAsync(request.VaultId, request.RelationshipId, ct);
+        if (relationship is null || relationship.ClientId != clientId)
+        {
+            return PollPace.OtherClient;
         }
 
         var now = time.GetUtcNow();
-        if (request.LastPolledAt is { } last && now < last.AddSeconds(request.IntervalSeconds))
+        var tooFast = request.LastPolledAt is { } last && now < last.AddSeconds(request.IntervalSeconds);
+        if (tooFast)
         {
             request.IntervalSeconds += IntervalSeconds;
-            request.LastPolledAt = now;
-            await db.SaveChangesAsync(ct);
-            return false;
         }
 
         request.LastPolledAt = now;
         await db.SaveChangesAsync(ct);
-        return true;
+        return tooFast ? PollPace.TooFast : PollPace.InTime;
     }
 
     public Task<CardRequestEntity?> FindAsync(Guid vaultId, Guid id, CancellationToken ct) =>
@@ -319,6 +321,15 @@ internal sealed class CardRequests(
     }
 
     private static byte[] HashDeviceCode(string deviceCode) => SHA256.HashData(Encoding.UTF8.GetBytes(deviceCode));
+}
+
+/// <summary>What <see cref="CardRequests.PaceAsync"/> found.</summary>
+internal enum PollPace
+{
+    NotACardRequest,
+    OtherClient,
+    TooFast,
+    InTime,
 }
 
 /// <summary>How long card codes and the requests made with them live (configuration section <c>Card</c>).</summary>

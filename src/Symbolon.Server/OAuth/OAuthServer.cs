@@ -78,6 +78,7 @@ internal static class OAuthServer
                 server.AddEventHandler(PushedAuthorizationHandlers.ValidateAuthorizationDetails.Descriptor);
                 server.AddEventHandler(MetadataHandlers.AdvertiseSymbolon.Descriptor);
                 server.AddEventHandler(IntrospectionHandlers.AttachGrantedDetails.Descriptor);
+                server.AddEventHandler(Card.CardOAuthHandlers.HideCardCode.Descriptor);
                 server.AddEventHandler(Card.CardOAuthHandlers.RedeemCardCode.Descriptor);
                 server.AddEventHandler(Card.CardOAuthHandlers.AttachCardRequest.Descriptor);
                 server.AddEventHandler(Card.CardOAuthHandlers.RecordCardRequest.Descriptor);

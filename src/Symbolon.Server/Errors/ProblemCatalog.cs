@@ -8,6 +8,7 @@ using Symbolon.Core.Records;
 using Symbolon.Core.Relationships;
 using Symbolon.Core.Validation;
 using Symbolon.Core.Vaults;
+using Symbolon.Core.Wallet;
 
 namespace Symbolon.Server.Errors;
 
@@ -46,6 +47,7 @@ internal static partial class ProblemCatalog
         RecordDeletedException => Create(ProblemCodes.RecordDeleted, 409, "It was deleted.", "It is deleted; its history stays until you purge it."),
         RelationshipNotFoundException e => Create(ProblemCodes.RelationshipNotFound, 404, "Not found.", e.Message + " See your relationships for the ids."),
         InvalidBackupException e => Create(ProblemCodes.InvalidBackup, 400, "That backup cannot be read.", e.Message),
+        WalletProblemException e => Create(e.Code, e.Status, e.Title, e.Detail, e.Errors?.ToDictionary(x => x.Key, x => x.Value)),
         BadHttpRequestException e => FromBadRequest(e),
         _ => null,
     };

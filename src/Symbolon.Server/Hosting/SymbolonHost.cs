@@ -30,6 +30,7 @@ using Symbolon.Server.Storage;
 using Symbolon.Server.Terms;
 using Symbolon.Server.Vault;
 using Symbolon.Server.VendorApi;
+using Symbolon.Server.Wallet;
 using Symbolon.Server.Webhooks;
 
 namespace Symbolon.Server.Hosting;
@@ -142,6 +143,7 @@ public static class SymbolonHost
         builder.Services.AddOwnerRelationships();
         builder.Services.AddOAuthServer();
         builder.Services.AddWebhooks();
+        builder.Services.AddWallet();
 
         // Cookie and antiforgery keys live with the vault, readable by its owner only, not in the user profile.
         builder.Services.AddDataProtection().SetApplicationName("Symbolon");
@@ -254,6 +256,7 @@ public static class SymbolonHost
         owner.MapExportEndpoints();
         owner.MapTermsEndpoints();
         owner.MapRelationshipEndpoints();
+        owner.MapWalletEndpoints();
 
         app.MapAuthorizationEndpoints();
         app.MapRegistrationEndpoints();

@@ -7,6 +7,8 @@
 #   bench/run.sh --scenario crypto --records 100000 --passes 3
 #                                                 a subset, smaller (still overwrites results/latest.md)
 #   bench/run.sh --scenario webhooks              the webhook fan-out to 10,000 relationships alone (about a minute)
+#   bench/run.sh --scenario receipts --output bench/results/receipts.md
+#                                                 receipts through the vendor API against the raw record-store append
 # Options after the script name go to the bench (dotnet bench/Symbolon.Bench/bin/Release/net10.0/Symbolon.Bench.dll --help).
 set -euo pipefail
 

@@ -100,10 +100,17 @@ public sealed class WalletTests(BrowserFixture browser, ITestOutputHelper output
             Assert.Empty(await session.GetCheckInsAsync());
             await page.GetByTestId("checkin").GetByTestId("checkin-sharing").ClickAsync();
             await page.GetByRole(AriaRole.Option, new() { Name = "Blue Door Coffee" }).ClickAsync();
-            await page.Keyboard.PressAsync("Escape");
             await Expect(page.GetByTestId("checkin-shared-summary")).ToHaveTextAsync("Shared with Blue Door Coffee.");
+            await page.GetByRole(AriaRole.Heading, new() { Name = "Check-ins", Exact = true }).ClickAsync();
             Assert.Equal("Blue Door Coffee, Haarlem", Assert.Single(await session.GetCheckInsAsync()).Place);
             await app.ScreenshotAsync("wallet-check-ins");
+
+            // The relationship shows what this vendor put in the wallet.
+            await app.OpenAsync("/relationships");
+            await page.GetByTestId("relationship-card").Filter(new() { HasText = "Blue Door Coffee" }).ClickAsync();
+            await page.WaitForURLAsync("**/relationships/*");
+            await Expect(page.GetByTestId("relationship-balance")).ToContainTextAsync("3 stamps");
+            await Expect(page.GetByTestId("relationship-wallet")).ToContainTextAsync("EUR 10.20");
         });
     }
 }

@@ -70,12 +70,18 @@ if [ -n "$(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null ||
   commit="$commit (with uncommitted changes)"
 fi
 
+# results/latest.md unless the caller names another --output (the bench takes the option once).
+output=(--output "$BENCH/results/latest.md")
+for arg in "$@"; do
+  if [ "$arg" = "--output" ]; then output=(); fi
+done
+
 dotnet "$BENCH_DLL" \
   --server-dll "$SERVER_DLL" \
   --baseline-dll "$BASELINE_DLL" \
   --work-dir "$WORK" \
   --artifacts "$BENCH/BenchmarkDotNet.Artifacts" \
-  --output "$BENCH/results/latest.md" \
+  "${output[@]}" \
   --commit "$commit" \
   --build-seconds "$build_seconds" \
   "$@"

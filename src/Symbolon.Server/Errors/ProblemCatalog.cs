@@ -8,6 +8,7 @@ using Symbolon.Core.Records;
 using Symbolon.Core.Relationships;
 using Symbolon.Core.Validation;
 using Symbolon.Core.Vaults;
+using Symbolon.Core.Wallet;
 
 namespace Symbolon.Server.Errors;
 
@@ -48,6 +49,7 @@ internal static partial class ProblemCatalog
         Card.CardRequestNotFoundException e => Create(ProblemCodes.CardRequestNotFound, 404, "Not found.", e.Message + " See your card's requests for the ids."),
         Card.CardRequestNotPendingException e => Create(ProblemCodes.CardRequestNotPending, 409, "That request is no longer waiting.", e.Message),
         InvalidBackupException e => Create(ProblemCodes.InvalidBackup, 400, "That backup cannot be read.", e.Message),
+        WalletProblemException e => Create(e.Code, e.Status, e.Title, e.Detail, e.Errors?.ToDictionary(x => x.Key, x => x.Value)),
         BadHttpRequestException e => FromBadRequest(e),
         _ => null,
     };

@@ -59,7 +59,7 @@ public sealed class CoffeeShopTests(BrowserFixture browser, ITestOutputHelper ou
             var banner = page.GetByTestId("card-request-pending");
             await Expect(banner).ToContainTextAsync("Blue Door Coffee wants to", new() { Timeout = 30_000 });
             await banner.GetByTestId("card-request-review").ClickAsync();
-            await Expect(page.GetByTestId("card-request")).ToContainTextAsync("Put your receipts and coffee stamps on your card");
+            await Expect(page.GetByTestId("card-request")).ToContainTextAsync("Keep your coffee stamps on your card and show your balance at the counter");
             await app.ScreenshotAsync("coffeeshop-approve");
             await page.GetByRole(AriaRole.Button, new() { Name = "Share selected" }).ClickAsync();
             await page.WaitForURLAsync("**/wallet/card?decided=approved");
@@ -129,6 +129,8 @@ public sealed class CoffeeShopTests(BrowserFixture browser, ITestOutputHelper ou
             await Expect(counter.GetByTestId("customer-field")).ToHaveCountAsync(2);
             await Expect(counter.GetByTestId("customer-field").Filter(new() { HasText = "ada@example.org" })).ToHaveCountAsync(1);
             await Expect(counter.GetByTestId("customer-stamps")).ToHaveTextAsync("0 of 10 stamps");
+            await Expect(counter.GetByTestId("customer-balance-source")).ToHaveTextAsync("As the customer's vault reports it now.");
+            await Expect(counter.GetByTestId("customer-granted")).ToContainTextAsync("Stamp card — append, read");
             await Expect(counter.GetByTestId("customer-sale")).ToHaveCountAsync(3);
             await ScreenshotAsync(counter, "coffeeshop-customer");
 

@@ -18,11 +18,14 @@ public sealed class CounterDesk(
     IHostApplicationLifetime lifetime,
     ILogger<CounterDesk> logger)
 {
-    /// <summary>What the shop asks for, with the purposes the customer reads in their app.</summary>
+    /// <summary>
+    /// What the shop asks for, with the purposes the customer reads in their app. Each datatype appears in one
+    /// detail only, with all its actions, so that the customer's one tick for it covers everything asked of it.
+    /// </summary>
     public static IReadOnlyList<AuthorizationDetail> Request { get; } =
     [
-        new(Datatypes.AuthorizationDetailsType, [Datatypes.Receipts, Datatypes.Loyalty], [DataActions.Append], "Put your receipts and coffee stamps on your card", VaultDirectory.Agreement),
-        new(Datatypes.AuthorizationDetailsType, [Datatypes.Loyalty], [DataActions.Read], "Show your stamp balance at the counter", VaultDirectory.Agreement),
+        new(Datatypes.AuthorizationDetailsType, [Datatypes.Receipts], [DataActions.Append], "Put your receipts on your card", VaultDirectory.Agreement),
+        new(Datatypes.AuthorizationDetailsType, [Datatypes.Loyalty], [DataActions.Append, DataActions.Read], "Keep your coffee stamps on your card and show your balance at the counter", VaultDirectory.Agreement),
         new(Datatypes.AuthorizationDetailsType, [Datatypes.Name, Datatypes.Email], [DataActions.Read], "Greet you by name, and email you when a free coffee is waiting", VaultDirectory.Agreement),
     ];
 

@@ -67,7 +67,9 @@ public sealed class Till(IDbContextFactory<ShopDb> dbs, CustomerSessions session
         var sale = await db.Sales.Include(s => s.Customer).SingleAsync(s => s.Id == saleId, cancellationToken);
         var customer = sale.Customer!;
         var shop = await settings.GetAsync(cancellationToken);
-        var session = customer.PermissionWithdrawnAt is null ? await sessions.GetAsync(customer.Id, cancellationToken) : null;
+        // Even when a webhook said the customer withdrew permission, the push goes to the vault: the vault decides, and
+        // its refusal is what the counter shows.
+        var session = await sessions.GetAsync(customer.Id, cancellationToken);
         if (session is null)
         {
             sale.Error = ShopErrors.PermissionWithdrawn;

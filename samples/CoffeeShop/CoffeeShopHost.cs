@@ -45,6 +45,8 @@ public static class CoffeeShopHost
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
+        // The shop's own SQL is not news at the counter; warnings and errors still show.
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
         builder.Services.Configure<ShopOptions>(builder.Configuration.GetSection(ShopOptions.Section));
         var dataDirectory = Path.GetFullPath(builder.Configuration[$"{ShopOptions.Section}:DataDirectory"] is { Length: > 0 } configured
             ? configured

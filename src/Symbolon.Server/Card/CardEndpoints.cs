@@ -44,7 +44,7 @@ internal static class CardEndpoints
     {
         routes.MapGet($"{WebPath}/card.png", DownloadPng).RequireAuthorization(OwnerAuthentication.Policy)
             .WithName("DownloadCardPng").WithSummary("The card's QR code as a PNG, with a fresh pairing code.").ExcludeFromDescription();
-        routes.MapPost($"{WebPath}/requests/{{id:guid}}", DecideFromForm).RequireAuthorization(OwnerAuthentication.Policy).DisableAntiforgery()
+        routes.MapPost($"{WebPath}/requests/{{id:guid}}/decision", DecideFromForm).RequireAuthorization(OwnerAuthentication.Policy).DisableAntiforgery()
             .WithName("DecideCardRequest").WithSummary("The approve-later page's form post: approve with choices, or decline.").ExcludeFromDescription();
 
         // RFC 8628 requires a verification address; at the counter the person answers in the app instead of typing a user code.

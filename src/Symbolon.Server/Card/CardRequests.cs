@@ -260,9 +260,11 @@ internal sealed class CardRequests(
         var covering = grants.LastOrDefault(g => g.IsActive(now) && g.AuthorizationId is not null && Covers(GrantedDatatype.ParseList(g.GrantedDetails), details));
         if (covering is not null)
         {
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
             if (await ClaimAsync(request, CardRequestStatus.Approved, automatically: true, ct))
             {
                 await ActivateDeviceCodeAsync(request, relationship, covering, covering.AuthorizationId!, ct);
+                await transaction.CommitAsync(ct);
             }
 
             return;
@@ -286,6 +288,10 @@ internal sealed class CardRequests(
         VaultKeys keys, CardRequestEntity request, RelationshipEntity relationship, IReadOnlyList<GrantedDatatype> granted,
         DateTimeOffset? expiresAt, string issuer, bool automatically, CancellationToken ct)
     {
+        // One transaction (OpenIddict's stores share this DbContext): the claim, the grant with its receipt, the
+        // authorization and the device code's entry commit together, so a failure part-way leaves the request
+        // pending and nothing half-written.
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
         if (!await ClaimAsync(request, CardRequestStatus.Approved, automatically, ct))
         {
             throw new CardRequestNotPendingException(CardRequestStatus.Declined);
@@ -295,6 +301,7 @@ internal sealed class CardRequests(
         var identity = AuthorizationEndpoints.NewIdentity(relationship.Subject, grant.Id);
         var authorizationId = await ConsentDecision.AuthorizeAsync(applications, authorizations, relationships, relationship, grant, identity, ct);
         await ActivateDeviceCodeAsync(request, relationship, grant, authorizationId, ct);
+        await transaction.CommitAsync(ct);
     }
 
     /// <summary>

@@ -194,9 +194,10 @@ internal static class ReceiptsScenario
         }
         finally
         {
-            foreach (var w in workers.OfType<IDisposable>())
+            // Only the HttpClients are the load's own; the raw writers share the server's service provider.
+            foreach (var client in workers.OfType<HttpClient>())
             {
-                w.Dispose();
+                client.Dispose();
             }
         }
     }

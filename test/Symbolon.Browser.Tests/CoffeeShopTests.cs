@@ -193,6 +193,47 @@ public sealed class CoffeeShopTests(BrowserFixture browser, ITestOutputHelper ou
         });
     }
 
+    [Fact]
+    public async Task Connect_with_symbolon_without_a_card_uses_the_code_flow_and_shows_only_what_was_granted()
+    {
+        await using var app = await WebApp.StartAsync(browser, output);
+        await using var shop = await CoffeeShopSite.StartAsync(app.Server.BaseUrl);
+        await app.RunAsync(nameof(Connect_with_symbolon_without_a_card_uses_the_code_flow_and_shows_only_what_was_granted), async () =>
+        {
+            var page = app.Page;
+            await app.CreateVaultAndOpenProfileAsync();
+            var dialog = await app.OpenAddDialogAsync("name");
+            await WebApp.FillAsync(dialog, "Given name", "Grace");
+            await WebApp.FillAsync(dialog, "Family name", "Hopper");
+            await app.SaveDialogAsync("Add");
+            await app.AddEmailAsync("grace@example.org", "home");
+
+            // At the shop's settings, in the same browser (the person is signed in to their vault there).
+            await page.GotoAsync(shop.Url("/settings"));
+            await Expect(page.GetByTestId("vaults-empty")).ToBeVisibleAsync();
+            await Expect(page.GetByTestId("connect-vault")).ToHaveValueAsync(app.Server.BaseUrl.ToString());
+            await page.GetByTestId("connect").ClickAsync();
+
+            // The vault's consent page: the person keeps the name to themselves and shares the rest.
+            await Expect(page.GetByTestId("consent")).ToContainTextAsync("Blue Door Coffee");
+            await page.GetByTestId($"consent-field-{Symbolon.Contracts.Vendor.Datatypes.Name}").UncheckAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Share selected" }).ClickAsync();
+
+            // Back at the shop: the customer page shows the email, not the name.
+            await page.WaitForURLAsync(shop.Url("/customers/") + "**");
+            await Expect(page.GetByTestId("customer-subject")).Not.ToBeEmptyAsync();
+            await Expect(page.GetByTestId("customer-field")).ToHaveCountAsync(1);
+            await Expect(page.GetByTestId("customer-field")).ToHaveTextAsync("grace@example.org");
+            await Expect(page.GetByTestId("customer-balance-source")).ToHaveTextAsync("As the customer's vault reports it now.");
+            await Expect(page.Locator("body")).Not.ToContainTextAsync("Hopper");
+            await app.ScreenshotAsync("coffeeshop-connected-customer");
+
+            await page.GotoAsync(shop.Url("/settings"));
+            await Expect(page.GetByTestId("vault-row")).ToHaveCountAsync(1);
+            await Expect(page.GetByTestId("vault-row")).ToContainTextAsync("SD-BASE");
+        });
+    }
+
     /// <summary>Webhooks arrive when the vault delivers them; the page is looked at again until one says what is expected.</summary>
     private static async Task WaitForWebhookAsync(IPage counter, CoffeeShopSite shop, string summary)
     {

@@ -15,8 +15,11 @@ internal sealed class LoyaltyCardService(RecordStore records, SymbolonDbContext 
 {
     public const string RecordType = "loyalty_card";
 
-    /// <summary>The largest Catima file accepted (a thousand cards with long notes fit many times over).</summary>
-    public const int MaxImportBytes = 2 * 1024 * 1024;
+    /// <summary>
+    /// The largest Catima file accepted, the owner API's body limit: about two thousand cards, far more than a wallet
+    /// holds, while a mistaken upload of something else is refused before it is read.
+    /// </summary>
+    public const int MaxImportBytes = 256 * 1024;
 
     /// <summary>Every kept card: starred first, then by store name.</summary>
     public async Task<IReadOnlyList<LoyaltyCard>> ListAsync(VaultKeys keys, CancellationToken ct = default)

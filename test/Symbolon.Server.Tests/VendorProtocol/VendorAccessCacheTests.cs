@@ -41,11 +41,7 @@ public sealed class VendorAccessCacheTests
     public async Task Locking_the_vault_stops_reads_at_once_and_unlocking_serves_them_again()
     {
         using var factory = new SymbolonApplicationFactory();
-        var (owner, _) = await factory.CreateVaultAsync();
-        await SymbolonApplicationFactory.AddFieldAsync(owner, new ProfileFieldInput(ProfileFieldKinds.Email, "home", "ada@example.org"));
-        var vendor = await factory.RegisterVendorAsync();
-        await factory.AcceptAgreementAsync(vendor);
-        var tokens = await factory.GrantAsync(owner, vendor, VendorFlow.Details([Datatypes.Email]));
+        var (owner, _, tokens) = await EmailReaderAsync(factory);
         using var api = factory.CreateBearerClient(tokens.AccessToken);
         Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/v1/profile")).StatusCode);
 
@@ -63,11 +59,7 @@ public sealed class VendorAccessCacheTests
     public async Task A_reused_refresh_token_kills_the_current_access_token_on_its_next_call(StorageKind storage)
     {
         using var factory = new SymbolonApplicationFactory(storage);
-        var (owner, _) = await factory.CreateVaultAsync();
-        await SymbolonApplicationFactory.AddFieldAsync(owner, new ProfileFieldInput(ProfileFieldKinds.Email, "home", "ada@example.org"));
-        var vendor = await factory.RegisterVendorAsync();
-        await factory.AcceptAgreementAsync(vendor);
-        var first = await factory.GrantAsync(owner, vendor, VendorFlow.Details([Datatypes.Email]));
+        var (_, vendor, first) = await EmailReaderAsync(factory);
         var refreshed = await VendorFlow.ReadTokensAsync(await factory.TokenRequestAsync(vendor, Refresh(first.RefreshToken!)));
         using var api = factory.CreateBearerClient(refreshed.AccessToken);
         Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/v1/profile")).StatusCode);
@@ -84,11 +76,7 @@ public sealed class VendorAccessCacheTests
     public async Task Revoking_the_access_token_at_the_revocation_endpoint_refuses_its_next_call()
     {
         using var factory = new SymbolonApplicationFactory();
-        var (owner, _) = await factory.CreateVaultAsync();
-        await SymbolonApplicationFactory.AddFieldAsync(owner, new ProfileFieldInput(ProfileFieldKinds.Email, "home", "ada@example.org"));
-        var vendor = await factory.RegisterVendorAsync();
-        await factory.AcceptAgreementAsync(vendor);
-        var tokens = await factory.GrantAsync(owner, vendor, VendorFlow.Details([Datatypes.Email]));
+        var (_, vendor, tokens) = await EmailReaderAsync(factory);
         using var api = factory.CreateBearerClient(tokens.AccessToken);
         Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/v1/profile")).StatusCode);
 
@@ -103,6 +91,16 @@ public sealed class VendorAccessCacheTests
         Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await api.GetAsync("/api/v1/profile")).StatusCode);
+    }
+
+    /// <summary>A vault with one email address and a vendor granted read on it.</summary>
+    private static async Task<(HttpClient Owner, RegisteredVendor Vendor, VendorTokens Tokens)> EmailReaderAsync(SymbolonApplicationFactory factory)
+    {
+        var (owner, _) = await factory.CreateVaultAsync();
+        await SymbolonApplicationFactory.AddFieldAsync(owner, new ProfileFieldInput(ProfileFieldKinds.Email, "home", "ada@example.org"));
+        var vendor = await factory.RegisterVendorAsync();
+        await factory.AcceptAgreementAsync(vendor);
+        return (owner, vendor, await factory.GrantAsync(owner, vendor, VendorFlow.Details([Datatypes.Email])));
     }
 
     private static Dictionary<string, string> Refresh(string refreshToken) => new()

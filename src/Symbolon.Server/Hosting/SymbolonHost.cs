@@ -32,6 +32,7 @@ using Symbolon.Server.Storage;
 using Symbolon.Server.Terms;
 using Symbolon.Server.Vault;
 using Symbolon.Server.VendorApi;
+using Symbolon.Server.Wallet;
 using Symbolon.Server.Webhooks;
 
 namespace Symbolon.Server.Hosting;
@@ -154,6 +155,7 @@ public static class SymbolonHost
         builder.Services.AddOwnerRelationships();
         builder.Services.AddOAuthServer();
         builder.Services.AddWebhooks();
+        builder.Services.AddWallet();
 
         // Cookie and antiforgery keys live with the vault, readable by its owner only, not in the user profile.
         builder.Services.AddDataProtection().SetApplicationName("Symbolon");
@@ -272,6 +274,7 @@ public static class SymbolonHost
         owner.MapExportEndpoints();
         owner.MapTermsEndpoints();
         owner.MapRelationshipEndpoints();
+        owner.MapWalletEndpoints();
         owner.MapLoyaltyCardEndpoints();
 
         app.MapAuthorizationEndpoints();

@@ -99,6 +99,12 @@ public static class ProblemCodes
     /// <summary>The card request was already decided or has expired (409).</summary>
     public const string CardRequestNotPending = "SYM1605";
 
+    /// <summary>A kept loyalty card's values are invalid, for example a card number that does not fit its barcode format; <c>errors</c> names each field (400).</summary>
+    public const string LoyaltyCardInvalid = "SYM1801";
+
+    /// <summary>A Catima CSV file cannot be imported; <c>errors</c> names each line and column, and nothing was imported (400).</summary>
+    public const string CatimaImportInvalid = "SYM1802";
+
     /// <summary>An unexpected error; the server log has details under the trace id (500).</summary>
     public const string Unexpected = "SYM1999";
 }

@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc;
 using Symbolon.Contracts.Problems;
 using Symbolon.Core.Backup;
+using Symbolon.Core.LoyaltyCards;
 using Symbolon.Core.Records;
 using Symbolon.Core.Relationships;
 using Symbolon.Core.Validation;
@@ -47,10 +48,15 @@ internal static partial class ProblemCatalog
         RelationshipNotFoundException e => Create(ProblemCodes.RelationshipNotFound, 404, "Not found.", e.Message + " See your relationships for the ids."),
         Card.CardRequestNotFoundException e => Create(ProblemCodes.CardRequestNotFound, 404, "Not found.", e.Message + " See your card's requests for the ids."),
         Card.CardRequestNotPendingException e => Create(ProblemCodes.CardRequestNotPending, 409, "That request is no longer waiting.", e.Message),
+        LoyaltyCardInvalidException e => Create(ProblemCodes.LoyaltyCardInvalid, 400, "The card cannot be saved like this.", "See errors for each field and why.", e.Errors.ToDictionary(x => x.Key, x => x.Value)),
+        CatimaImportException e => Create(ProblemCodes.CatimaImportInvalid, 400, "That file cannot be imported; nothing was imported.", "See errors for each line and column. Fix them, or export again from Catima, and import the whole file again.", CatimaErrors(e)),
         InvalidBackupException e => Create(ProblemCodes.InvalidBackup, 400, "That backup cannot be read.", e.Message),
         BadHttpRequestException e => FromBadRequest(e),
         _ => null,
     };
+
+    private static Dictionary<string, string[]> CatimaErrors(CatimaImportException e) =>
+        e.Problems.GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Select(p => p.Reason).ToArray());
 
     private static ProblemDetails FromBadRequest(BadHttpRequestException e)
     {

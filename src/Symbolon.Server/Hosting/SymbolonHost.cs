@@ -13,6 +13,7 @@ using MudBlazor.Services;
 using Symbolon.Core.AccessTokens;
 using Symbolon.Core.Backup;
 using Symbolon.Core.Export;
+using Symbolon.Core.LoyaltyCards;
 using Symbolon.Core.Profile;
 using Symbolon.Core.Records;
 using Symbolon.Core.Relationships;
@@ -24,6 +25,7 @@ using Symbolon.Server.Components;
 using Symbolon.Server.Errors;
 using Symbolon.Server.Export;
 using Symbolon.Server.Health;
+using Symbolon.Server.LoyaltyCards;
 using Symbolon.Server.OAuth;
 using Symbolon.Server.Profile;
 using Symbolon.Server.Relationships;
@@ -130,6 +132,7 @@ public static class SymbolonHost
         builder.Services.AddScoped<VaultService>();
         builder.Services.AddScoped<RecordStore>();
         builder.Services.AddScoped<ProfileService>();
+        builder.Services.AddScoped<LoyaltyCardService>();
         builder.Services.AddScoped<VaultExporter>();
         builder.Services.AddScoped<BackupService>();
         builder.Services.AddScoped<AccessTokenService>();
@@ -272,6 +275,7 @@ public static class SymbolonHost
         owner.MapTermsEndpoints();
         owner.MapRelationshipEndpoints();
         owner.MapCardEndpoints();
+        owner.MapLoyaltyCardEndpoints();
 
         app.MapAuthorizationEndpoints();
         app.MapRegistrationEndpoints();

@@ -9,6 +9,7 @@ using Symbolon.Core.Records;
 using Symbolon.Core.Relationships;
 using Symbolon.Core.Validation;
 using Symbolon.Core.Vaults;
+using Symbolon.Core.Wallet;
 
 namespace Symbolon.Server.Errors;
 
@@ -51,6 +52,7 @@ internal static partial class ProblemCatalog
         LoyaltyCardInvalidException e => Create(ProblemCodes.LoyaltyCardInvalid, 400, "The card cannot be saved like this.", "See errors for each field and why.", e.Errors.ToDictionary(x => x.Key, x => x.Value)),
         CatimaImportException e => Create(ProblemCodes.CatimaImportInvalid, 400, "That file cannot be imported; nothing was imported.", "See errors for each line and column. Fix them, or export again from Catima, and import the whole file again.", CatimaErrors(e)),
         InvalidBackupException e => Create(ProblemCodes.InvalidBackup, 400, "That backup cannot be read.", e.Message),
+        WalletProblemException e => Create(e.Code, e.Status, e.Title, e.Detail, e.Errors?.ToDictionary(x => x.Key, x => x.Value)),
         BadHttpRequestException e => FromBadRequest(e),
         _ => null,
     };

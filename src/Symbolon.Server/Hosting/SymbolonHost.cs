@@ -33,6 +33,7 @@ using Symbolon.Server.Storage;
 using Symbolon.Server.Terms;
 using Symbolon.Server.Vault;
 using Symbolon.Server.VendorApi;
+using Symbolon.Server.Wallet;
 using Symbolon.Server.Webhooks;
 
 namespace Symbolon.Server.Hosting;
@@ -156,6 +157,7 @@ public static class SymbolonHost
         builder.Services.AddOAuthServer();
         builder.Services.AddCard();
         builder.Services.AddWebhooks();
+        builder.Services.AddWallet();
 
         // Cookie and antiforgery keys live with the vault, readable by its owner only, not in the user profile.
         builder.Services.AddDataProtection().SetApplicationName("Symbolon");
@@ -275,6 +277,7 @@ public static class SymbolonHost
         owner.MapTermsEndpoints();
         owner.MapRelationshipEndpoints();
         owner.MapCardEndpoints();
+        owner.MapWalletEndpoints();
         owner.MapLoyaltyCardEndpoints();
 
         app.MapAuthorizationEndpoints();

@@ -20,6 +20,7 @@ using Symbolon.Core.Relationships;
 using Symbolon.Core.Storage;
 using Symbolon.Core.Terms;
 using Symbolon.Core.Vaults;
+using Symbolon.Server.Card;
 using Symbolon.Server.Components;
 using Symbolon.Server.Errors;
 using Symbolon.Server.Export;
@@ -154,6 +155,7 @@ public static class SymbolonHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
         builder.Services.AddOwnerRelationships();
         builder.Services.AddOAuthServer();
+        builder.Services.AddCard();
         builder.Services.AddWebhooks();
         builder.Services.AddWallet();
 
@@ -274,6 +276,7 @@ public static class SymbolonHost
         owner.MapExportEndpoints();
         owner.MapTermsEndpoints();
         owner.MapRelationshipEndpoints();
+        owner.MapCardEndpoints();
         owner.MapWalletEndpoints();
         owner.MapLoyaltyCardEndpoints();
 
@@ -284,6 +287,7 @@ public static class SymbolonHost
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapWebAppEndpoints();
+        app.MapCardWebEndpoints();
         return app;
     }
 }

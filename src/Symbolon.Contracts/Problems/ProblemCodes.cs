@@ -98,6 +98,7 @@ public static class ProblemCodes
 
     /// <summary>The card request was already decided or has expired (409).</summary>
     public const string CardRequestNotPending = "SYM1605";
+
     /// <summary>A receipt is not valid: <c>errors</c> names each field by its path (for example <c>lines[2].quantity</c>) and why (400).</summary>
     public const string InvalidReceipt = "SYM1701";
 

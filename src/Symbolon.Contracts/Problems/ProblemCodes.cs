@@ -84,6 +84,18 @@ public static class ProblemCodes
     /// <summary>No relationship, grant or agreement record with that id exists in the owner's vault (404).</summary>
     public const string RelationshipNotFound = "SYM1501";
 
+    /// <summary>The statement cannot be imported; the detail names the line or element and what is wrong, and nothing was imported (400).</summary>
+    public const string InvalidStatement = "SYM2001";
+
+    /// <summary>The statement's format could not be recognised, or the format hint is unknown (400).</summary>
+    public const string UnknownStatementFormat = "SYM2002";
+
+    /// <summary>No import profile with that name exists in the vault (404).</summary>
+    public const string ImportProfileNotFound = "SYM2003";
+
+    /// <summary>The statement is larger than the import endpoint accepts (413).</summary>
+    public const string StatementTooLarge = "SYM2004";
+
     /// <summary>An unexpected error; the server log has details under the trace id (500).</summary>
     public const string Unexpected = "SYM1999";
 }

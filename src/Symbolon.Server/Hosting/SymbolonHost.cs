@@ -23,6 +23,7 @@ using Symbolon.Server.Components;
 using Symbolon.Server.Errors;
 using Symbolon.Server.Export;
 using Symbolon.Server.Health;
+using Symbolon.Server.Imports;
 using Symbolon.Server.OAuth;
 using Symbolon.Server.Profile;
 using Symbolon.Server.Relationships;
@@ -142,6 +143,7 @@ public static class SymbolonHost
         builder.Services.AddOwnerRelationships();
         builder.Services.AddOAuthServer();
         builder.Services.AddWebhooks();
+        builder.Services.AddStatementImports();
 
         // Cookie and antiforgery keys live with the vault, readable by its owner only, not in the user profile.
         builder.Services.AddDataProtection().SetApplicationName("Symbolon");
@@ -254,6 +256,7 @@ public static class SymbolonHost
         owner.MapExportEndpoints();
         owner.MapTermsEndpoints();
         owner.MapRelationshipEndpoints();
+        owner.MapImportEndpoints();
 
         app.MapAuthorizationEndpoints();
         app.MapRegistrationEndpoints();

@@ -46,9 +46,9 @@ internal static partial class ProblemCatalog
         RecordDeletedException => Create(ProblemCodes.RecordDeleted, 409, "It was deleted.", "It is deleted; its history stays until you purge it."),
         RelationshipNotFoundException e => Create(ProblemCodes.RelationshipNotFound, 404, "Not found.", e.Message + " See your relationships for the ids."),
         InvalidBackupException e => Create(ProblemCodes.InvalidBackup, 400, "That backup cannot be read.", e.Message),
-        Core.Imports.StatementException e => Create(ProblemCodes.InvalidStatement, 400, "The statement cannot be imported; nothing was imported.", Sentence(e.Message)),
-        Core.Imports.UnknownStatementFormatException e => Create(ProblemCodes.UnknownStatementFormat, 400, "The statement's format is not recognised.", e.Message + " Supported: CSV, OFX/QFX and camt.053/camt.052."),
-        Core.Imports.ImportProfileNotFoundException e => Create(ProblemCodes.ImportProfileNotFound, 404, "No such import profile.", e.Message),
+        Core.Statements.StatementException e => Create(ProblemCodes.InvalidStatement, 400, "The statement cannot be imported; nothing was imported.", Sentence(e.Message)),
+        Core.Statements.UnknownStatementFormatException e => Create(ProblemCodes.UnknownStatementFormat, 400, "The statement's format is not recognised.", e.Message + " Supported: CSV, OFX/QFX and camt.053/camt.052."),
+        Core.Statements.ImportProfileNotFoundException e => Create(ProblemCodes.ImportProfileNotFound, 404, "No such import profile.", e.Message),
         BadHttpRequestException e => FromBadRequest(e),
         _ => null,
     };

@@ -23,7 +23,7 @@ using Symbolon.Server.Components;
 using Symbolon.Server.Errors;
 using Symbolon.Server.Export;
 using Symbolon.Server.Health;
-using Symbolon.Server.Imports;
+using Symbolon.Server.Statements;
 using Symbolon.Server.OAuth;
 using Symbolon.Server.Profile;
 using Symbolon.Server.Relationships;

@@ -4,7 +4,7 @@ using System.Text;
 using System.Xml;
 using Symbolon.Contracts.Statements;
 
-namespace Symbolon.Core.Imports;
+namespace Symbolon.Core.Statements;
 
 /// <summary>
 /// Reads OFX/QFX statements: version 1.x is SGML whose leaf elements are never closed, read by a small tolerant

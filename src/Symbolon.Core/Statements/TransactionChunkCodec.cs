@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 
-namespace Symbolon.Core.Imports;
+namespace Symbolon.Core.Statements;
 
 /// <summary>Decoded transactions of one chunk, column by column; strings are indices into <see cref="Strings"/>.</summary>
 internal sealed class TransactionColumns

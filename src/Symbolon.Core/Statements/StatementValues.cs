@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Symbolon.Core.Imports;
+namespace Symbolon.Core.Statements;
 
 /// <summary>Parsing of amounts in the formats banks write them, shared by the CSV, OFX and camt readers.</summary>
 internal static class StatementValues

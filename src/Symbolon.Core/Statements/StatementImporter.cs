@@ -7,7 +7,7 @@ using Symbolon.Core.Records;
 using Symbolon.Core.Storage;
 using Symbolon.Core.Vaults;
 
-namespace Symbolon.Core.Imports;
+namespace Symbolon.Core.Statements;
 
 /// <summary>What to import: the format hint, and for CSV a mapping or the name of a saved profile.</summary>
 internal sealed record ImportRequest(string? Format = null, CsvMapping? Mapping = null, string? ProfileName = null, string? FileName = null);

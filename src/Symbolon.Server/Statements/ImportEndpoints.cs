@@ -5,12 +5,12 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Symbolon.Contracts.Statements;
-using Symbolon.Core.Imports;
+using Symbolon.Core.Statements;
 using Symbolon.Core.Validation;
 using Symbolon.Server.Errors;
 using Symbolon.Server.Vault;
 
-namespace Symbolon.Server.Imports;
+namespace Symbolon.Server.Statements;
 
 /// <summary>
 /// Owner API for statement imports, import profiles and the transactions they brought. A statement is uploaded as

@@ -6,7 +6,7 @@ using CsvHelper.Configuration;
 using Symbolon.Contracts.Statements;
 using Symbolon.Core.Validation;
 
-namespace Symbolon.Core.Imports;
+namespace Symbolon.Core.Statements;
 
 /// <summary>
 /// Reads bank CSV exports through a <see cref="CsvMapping"/>, with CsvHelper's RFC 4180 parser underneath. The
@@ -49,7 +49,9 @@ internal static class CsvStatementReader
 
                 string Field(int index, string name) => index < parser.Count
                     ? parser[index]
-                    : throw new StatementException(line, $"the row has {parser.Count} fields; column '{name}' is field {index + 1}.");
+                    : throw new StatementException(line, parser.Record!.Any(f => f.Contains('\n', StringComparison.Ordinal))
+                        ? "a quoted field runs to the end of the file; is a closing quote missing? The file is not valid CSV."
+                        : $"the row has {parser.Count} fields; column '{name}' is field {index + 1}.");
 
                 string? Optional(int index, string? name) => index < 0 ? null : Field(index, name!);
 

@@ -1,4 +1,4 @@
-namespace Symbolon.Core.Imports;
+namespace Symbolon.Core.Statements;
 
 /// <summary>One transaction as read from a statement, before dedupe and categorization.</summary>
 internal sealed class StatementLine

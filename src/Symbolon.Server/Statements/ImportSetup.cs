@@ -1,7 +1,7 @@
-using Symbolon.Core.Imports;
+using Symbolon.Core.Statements;
 using Symbolon.Server.Vault;
 
-namespace Symbolon.Server.Imports;
+namespace Symbolon.Server.Statements;
 
 /// <summary>Registers the import slice, and builds a vault's transaction projection in the background when it unlocks.</summary>
 internal static class ImportSetup

@@ -1,4 +1,4 @@
-namespace Symbolon.Core.Imports;
+namespace Symbolon.Core.Statements;
 
 /// <summary>The categories the default rules give; rules can name any other category.</summary>
 internal static class Categories
@@ -22,7 +22,30 @@ internal sealed record CategoryRule(string Category, IReadOnlyList<string> Keywo
 {
     public bool Matches(string description, string? merchant, decimal amount) =>
         (MinAmount is null || amount >= MinAmount) && (MaxAmount is null || amount <= MaxAmount)
-        && Keywords.Any(k => description.Contains(k, StringComparison.OrdinalIgnoreCase) || (merchant?.Contains(k, StringComparison.OrdinalIgnoreCase) ?? false));
+        && Keywords.Any(k => ContainsWord(description, k) || (merchant is not null && ContainsWord(merchant, k)));
+
+    // A keyword matches at the start of a word only, so "tfl" (London transport) does not match "NETFLIX".
+    private static bool ContainsWord(string text, string keyword)
+    {
+        var from = 0;
+        while (from <= text.Length - keyword.Length)
+        {
+            var at = text.IndexOf(keyword, from, StringComparison.OrdinalIgnoreCase);
+            if (at < 0)
+            {
+                return false;
+            }
+
+            if (at == 0 || !char.IsLetterOrDigit(text[at - 1]))
+            {
+                return true;
+            }
+
+            from = at + 1;
+        }
+
+        return false;
+    }
 }
 
 /// <summary>

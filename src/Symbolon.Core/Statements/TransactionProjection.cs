@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Symbolon.Core.Imports;
+namespace Symbolon.Core.Statements;
 
 /// <summary>
 /// Every imported transaction of one unlocked vault, decrypted, in memory only, as columns (dates, amounts, and

@@ -3,7 +3,7 @@ using System.Xml;
 using System.Xml.Linq;
 using Symbolon.Contracts.Statements;
 
-namespace Symbolon.Core.Imports;
+namespace Symbolon.Core.Statements;
 
 /// <summary>
 /// Reads ISO 20022 camt.053 (end-of-day statements) and camt.052 (intraday reports). Elements are matched by local

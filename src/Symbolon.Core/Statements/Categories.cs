@@ -24,9 +24,16 @@ internal sealed record CategoryRule(string Category, IReadOnlyList<string> Keywo
         (MinAmount is null || amount >= MinAmount) && (MaxAmount is null || amount <= MaxAmount)
         && Keywords.Any(k => ContainsWord(description, k) || (merchant is not null && ContainsWord(merchant, k)));
 
-    // A keyword matches at the start of a word only, so "tfl" (London transport) does not match "NETFLIX".
+    // A short keyword (four letters or fewer) matches at the start of a word only, so "tfl" (London transport) does
+    // not match "NETFLIX" nor "fee" "COFFEE"; longer ones match anywhere, as German compounds need
+    // ("entgelt" in "Kontoführungsentgelt").
     private static bool ContainsWord(string text, string keyword)
     {
+        if (keyword.Length > 4)
+        {
+            return text.Contains(keyword, StringComparison.OrdinalIgnoreCase);
+        }
+
         var from = 0;
         while (from <= text.Length - keyword.Length)
         {

@@ -117,7 +117,7 @@ internal sealed class StatementImporter(SymbolonDbContext db, TimeProvider time,
             var payloads = new byte[chunkCount][];
             var chunks = new TransactionChunkEntity[chunkCount];
             var sealedSoFar = 0;
-            Parallel.For(0, chunkCount, new ParallelOptions { CancellationToken = ct }, c =>
+            InParallel(chunkCount, c =>
             {
                 var start = c * ChunkSize;
                 var count = Math.Min(ChunkSize, fresh.Count - start);
@@ -132,7 +132,7 @@ internal sealed class StatementImporter(SymbolonDbContext db, TimeProvider time,
                 };
                 var done = Interlocked.Add(ref sealedSoFar, count);
                 progress?.Report(new ImportProgress("store", done, 0, 0));
-            });
+            }, ct);
 
             db.ImportBatches.Add(new ImportBatchEntity
             {
@@ -173,11 +173,11 @@ internal sealed class StatementImporter(SymbolonDbContext db, TimeProvider time,
             .OrderBy(c => c.BatchId).ThenBy(c => c.Chunk)
             .ToListAsync(ct);
         var decoded = new TransactionColumns[rows.Count];
-        Parallel.For(0, rows.Count, new ParallelOptions { CancellationToken = ct }, i =>
+        InParallel(rows.Count, i =>
         {
             var row = rows[i];
             decoded[i] = TransactionChunkCodec.Decode(keys.Open(row.Sealed, VaultCrypto.TransactionChunkAad(keys.VaultId, row.BatchId, row.Chunk, row.TransactionCount)));
-        });
+        }, ct);
 
         var projection = new TransactionProjection();
         for (var i = 0; i < rows.Count; i++)
@@ -270,6 +270,19 @@ internal sealed class StatementImporter(SymbolonDbContext db, TimeProvider time,
         }
 
         return suggested;
+    }
+
+    /// <summary>Runs the body for 0..count-1 on the thread pool; the first failure is rethrown as itself, not wrapped.</summary>
+    private static void InParallel(int count, Action<int> body, CancellationToken ct)
+    {
+        try
+        {
+            Parallel.For(0, count, new ParallelOptions { CancellationToken = ct }, body);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
     }
 
     public static string Detect(ReadOnlySpan<byte> file) =>

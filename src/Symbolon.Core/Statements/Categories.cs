@@ -102,6 +102,8 @@ internal sealed class CategoryRules(IReadOnlyList<CategoryRule> rules)
         return Categories.Uncategorized;
     }
 
+    // Called once per import with a loop over every row: compiled fully optimized at once instead of starting in tier 0.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Apply(IReadOnlyList<StatementLine> lines)
     {
         foreach (var line in lines)

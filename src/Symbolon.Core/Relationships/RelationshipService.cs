@@ -251,15 +251,18 @@ internal sealed class RelationshipService(SymbolonDbContext db, TimeProvider tim
     /// <summary>Appends one line to the access log. Saved with the caller's next SaveChanges unless <paramref name="save"/> is set.</summary>
     public async Task LogAccessAsync(RelationshipEntity relationship, GrantEntity? grant, string action, IEnumerable<string> datatypes, bool allowed, int statusCode, bool save = true, CancellationToken ct = default)
     {
-        db.AccessLog.Add(NewAccessLogEntry(relationship, grant, action, datatypes, allowed, statusCode));
+        db.AccessLog.Add(NewAccessLogEntry(time, relationship, grant, action, datatypes, allowed, statusCode));
         if (save)
         {
             await db.SaveChangesAsync(ct);
         }
     }
 
-    /// <summary>One access-log line, not yet added anywhere (the data API commits reads' lines in groups).</summary>
-    public AccessLogEntity NewAccessLogEntry(RelationshipEntity relationship, GrantEntity? grant, string action, IEnumerable<string> datatypes, bool allowed, int statusCode) => new()
+    /// <summary>
+    /// One access-log line, not yet added anywhere (the data API commits reads' lines in groups). Static, so that a
+    /// read does not construct a service and its database context only to build its line.
+    /// </summary>
+    public static AccessLogEntity NewAccessLogEntry(TimeProvider time, RelationshipEntity relationship, GrantEntity? grant, string action, IEnumerable<string> datatypes, bool allowed, int statusCode) => new()
     {
         VaultId = relationship.VaultId,
         Id = UuidV7.Create(time.GetUtcNow()),

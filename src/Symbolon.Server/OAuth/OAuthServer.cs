@@ -1,8 +1,10 @@
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Core;
+using OpenIddict.EntityFrameworkCore.Models;
 using OpenIddict.Server;
 using OpenIddict.Validation;
 using Symbolon.Core.Storage;
+using Symbolon.Server.VendorApi;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace Symbolon.Server.OAuth;
@@ -32,7 +34,14 @@ internal static class OAuthServer
     public static IServiceCollection AddOAuthServer(this IServiceCollection services)
     {
         services.AddOpenIddict()
-            .AddCore(core => core.UseEntityFrameworkCore().UseDbContext<SymbolonDbContext>())
+            .AddCore(core =>
+            {
+                core.UseEntityFrameworkCore().UseDbContext<SymbolonDbContext>();
+
+                // Set-based revocations bypass SaveChanges; these managers tell the vendor access cache of them.
+                core.ReplaceTokenManager<OpenIddictEntityFrameworkCoreToken, InvalidatingTokenManager>();
+                core.ReplaceAuthorizationManager<OpenIddictEntityFrameworkCoreAuthorization, InvalidatingAuthorizationManager>();
+            })
             .AddServer(server =>
             {
                 server.SetAuthorizationEndpointUris(AuthorizePath[1..])

@@ -20,8 +20,9 @@ internal sealed record VendorCaller(RelationshipEntity Relationship, GrantEntity
 }
 
 /// <summary>
-/// Authenticates data-API calls: the opaque access token is checked against OpenIddict's token store on every
-/// request (so a revoked token fails at once), then its grant and relationship must still be in force.
+/// Authenticates data-API calls: the opaque access token is checked against OpenIddict's token store (so a revoked
+/// token fails at once), then its grant and relationship must still be in force. What the check found is remembered
+/// per token in <see cref="VendorAccessCache"/>, which every revoking write invalidates.
 /// </summary>
 internal static class VendorAccess
 {
@@ -36,39 +37,56 @@ internal static class VendorAccess
         group.AddEndpointFilter(async (invocation, next) =>
         {
             var context = invocation.HttpContext;
-            var result = await context.AuthenticateAsync(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme);
-            if (!result.Succeeded || result.Principal is null)
+            var services = context.RequestServices;
+            var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+            var cache = services.GetRequiredService<VendorAccessCache>();
+            var key = BearerToken(context) is { } token ? VendorAccessCache.KeyOf(token) : null;
+            var bound = key is null ? null : cache.Find(key, now);
+            if (bound is null)
             {
-                return Unauthorized(context, ProblemCodes.InvalidAccessToken, "The access token is missing, unknown, expired or revoked.", "invalid_token");
+                // The generation is read before the checks, so a revocation committed while they run makes the
+                // entry unusable rather than letting it outlive the revocation.
+                var generation = cache.Generation;
+                var result = await AuthenticateTokenAsync(context);
+                if (result is null)
+                {
+                    return Results.Empty;
+                }
+
+                if (!result.Succeeded || result.Principal is null)
+                {
+                    return Unauthorized(context, ProblemCodes.InvalidAccessToken, "The access token is missing, unknown, expired or revoked.", "invalid_token");
+                }
+
+                var relationships = services.GetRequiredService<RelationshipService>();
+                var clientId = result.Principal.GetClaim(OpenIddictConstants.Claims.ClientId) ?? result.Principal.GetPresenters().FirstOrDefault();
+                var relationship = clientId is null ? null : await relationships.FindByClientIdAsync(clientId, context.RequestAborted);
+                var grant = relationship is not null && Guid.TryParse(result.Principal.GetClaim(OAuthServer.GrantIdClaim), out var grantId)
+                    ? await relationships.FindGrantAsync(relationship.VaultId, grantId, context.RequestAborted)
+                    : null;
+                if (relationship is null || grant is null || grant.RelationshipId != relationship.Id)
+                {
+                    return Unauthorized(context, ProblemCodes.InvalidAccessToken, "The access token is not bound to a grant of this client.", "invalid_token");
+                }
+
+                bound = new VendorAccessCache.Entry(generation, now, result.Principal.GetExpirationDate() ?? now, relationship, grant, GrantedDatatype.ParseList(grant.GrantedDetails));
+                if (key is not null && bound.TokenExpiresAt > now)
+                {
+                    cache.Remember(key, bound);
+                }
             }
 
-            var relationships = context.RequestServices.GetRequiredService<RelationshipService>();
-            var clientId = result.Principal.GetClaim(OpenIddictConstants.Claims.ClientId) ?? result.Principal.GetPresenters().FirstOrDefault();
-            var relationship = clientId is null ? null : await relationships.FindByClientIdAsync(clientId, context.RequestAborted);
-            var grant = relationship is not null && Guid.TryParse(result.Principal.GetClaim(OAuthServer.GrantIdClaim), out var grantId)
-                ? await relationships.FindGrantAsync(relationship.VaultId, grantId, context.RequestAborted)
-                : null;
-            if (relationship is null || grant is null || grant.RelationshipId != relationship.Id)
+            // Checked on every call, cached or not: a grant's own expiry needs no write to take effect.
+            if (bound.Relationship.EndedAt is not null || !bound.Grant.IsActive(now))
             {
-                return Unauthorized(context, ProblemCodes.InvalidAccessToken, "The access token is not bound to a grant of this client.", "invalid_token");
-            }
-
-            var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
-            if (relationship.EndedAt is not null || !grant.IsActive(now))
-            {
-                await VendorAccessLog.AppendAsync(context, relationship, grant, Action(context), [], allowed: false, StatusCodes.Status401Unauthorized);
-                var why = relationship.EndedAt is not null ? "The person ended this relationship."
-                    : grant.RevokedAt is not null ? "The person revoked this grant." : "This grant expired; ask the person again.";
+                await VendorAccessLog.AppendAsync(context, bound.Relationship, bound.Grant, Action(context), [], allowed: false, StatusCodes.Status401Unauthorized);
+                var why = bound.Relationship.EndedAt is not null ? "The person ended this relationship."
+                    : bound.Grant.RevokedAt is not null ? "The person revoked this grant." : "This grant expired; ask the person again.";
                 return Unauthorized(context, ProblemCodes.GrantNotInForce, why, "invalid_token");
             }
 
-            var keys = context.RequestServices.GetRequiredService<VaultKeyRing>().Find(relationship.VaultId);
-            if (keys is null)
-            {
-                throw new VaultLockedException();
-            }
-
-            context.Items[CallerKey] = new VendorCaller(relationship, grant, GrantedDatatype.ParseList(grant.GrantedDetails), keys);
+            var keys = services.GetRequiredService<VaultKeyRing>().Find(bound.Relationship.VaultId) ?? throw new VaultLockedException();
+            context.Items[CallerKey] = new VendorCaller(bound.Relationship, bound.Grant, bound.Granted, keys);
             return await next(invocation);
         });
         return group;
@@ -113,6 +131,32 @@ internal static class VendorAccess
 
     public static ProblemHttpResult ClientUnauthorized(HttpContext context) =>
         Unauthorized(context, ProblemCodes.InvalidClient, "The client could not be authenticated; send its id and secret with HTTP Basic.", "invalid_client", "Basic");
+
+    /// <summary>
+    /// Runs OpenIddict's token validation for this request. The vendor API skips the authentication middleware (see
+    /// <c>SymbolonHost</c>), so the validation handler's request step, which that middleware would have run and which
+    /// authentication depends on, runs here first. Null when the handler answered the request itself.
+    /// </summary>
+    private static async Task<AuthenticateResult?> AuthenticateTokenAsync(HttpContext context)
+    {
+        const string scheme = OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme;
+        var handler = await context.RequestServices.GetRequiredService<IAuthenticationHandlerProvider>().GetHandlerAsync(context, scheme);
+        if (handler is IAuthenticationRequestHandler requestHandler && await requestHandler.HandleRequestAsync())
+        {
+            return null;
+        }
+
+        return await context.AuthenticateAsync(scheme);
+    }
+
+    /// <summary>The bearer token of the Authorization header (RFC 6750 §2.1), the only place vendors send it.</summary>
+    private static string? BearerToken(HttpContext context)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header.Length > "Bearer ".Length
+            ? header["Bearer ".Length..].Trim()
+            : null;
+    }
 
     private static string Action(HttpContext context) => HttpMethods.IsGet(context.Request.Method) ? "read" : "write";
 

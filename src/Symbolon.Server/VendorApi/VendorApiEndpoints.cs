@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using OpenIddict.Abstractions;
 using Symbolon.Contracts.Problems;
 using Symbolon.Contracts.Vendor;
-using Symbolon.Core.Profile;
 using Symbolon.Core.Relationships;
 using Symbolon.Core.Terms;
 using Symbolon.Core.Vaults;
@@ -122,7 +121,7 @@ internal static class VendorApiEndpoints
     private static Ok<IReadOnlyList<AuthorizationDetail>> GetGrant(HttpContext context) =>
         TypedResults.Ok(GrantDetails.ToDetails(context.Caller().Grant));
 
-    private static async Task<IResult> GetProfileAsync(HttpContext context, ProfileService profiles, RelationshipService relationships, TimeProvider time)
+    private static async Task<IResult> GetProfileAsync(HttpContext context, VendorProfileCache cache, TimeProvider time)
     {
         var caller = context.Caller();
         var readable = caller.Granted.Where(g => g.Allows(DataActions.Read) && DatatypeCatalog.Find(g.Datatype)?.IsProfile == true).Select(g => g.Datatype).ToList();
@@ -132,7 +131,7 @@ internal static class VendorApiEndpoints
             return NotGranted("This grant does not allow reading any profile field.");
         }
 
-        var profile = VendorDisclosure.Profile(caller.Relationship, caller.Granted, await profiles.GetAsync(caller.Keys, context.RequestAborted), time.GetUtcNow());
+        var profile = VendorDisclosure.Profile(caller.Relationship, caller.Granted, await cache.GetAsync(context.RequestServices, caller.Keys, context.RequestAborted), time.GetUtcNow());
         var body = JsonSerializer.SerializeToUtf8Bytes(profile);
         var etag = PairwiseIds.ETag(caller.Relationship.PairwiseKey, body);
         context.Response.Headers.ETag = etag;

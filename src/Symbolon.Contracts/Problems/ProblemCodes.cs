@@ -84,6 +84,12 @@ public static class ProblemCodes
     /// <summary>No relationship, grant or agreement record with that id exists in the owner's vault (404).</summary>
     public const string RelationshipNotFound = "SYM1501";
 
+    /// <summary>A kept loyalty card's values are invalid, for example a card number that does not fit its barcode format; <c>errors</c> names each field (400).</summary>
+    public const string LoyaltyCardInvalid = "SYM1801";
+
+    /// <summary>A Catima CSV file cannot be imported; <c>errors</c> names each line and column, and nothing was imported (400).</summary>
+    public const string CatimaImportInvalid = "SYM1802";
+
     /// <summary>The statement cannot be imported; the detail names the line or element and what is wrong, and nothing was imported (400).</summary>
     public const string InvalidStatement = "SYM2001";
 

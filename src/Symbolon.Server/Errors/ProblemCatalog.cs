@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc;
 using Symbolon.Contracts.Problems;
 using Symbolon.Core.Backup;
+using Symbolon.Core.LoyaltyCards;
 using Symbolon.Core.Records;
 using Symbolon.Core.Relationships;
 using Symbolon.Core.Validation;
@@ -45,6 +46,8 @@ internal static partial class ProblemCatalog
         RecordVersionConflictException e => Create(ProblemCodes.VersionConflict, 409, "It changed in the meantime.", e.Message),
         RecordDeletedException => Create(ProblemCodes.RecordDeleted, 409, "It was deleted.", "It is deleted; its history stays until you purge it."),
         RelationshipNotFoundException e => Create(ProblemCodes.RelationshipNotFound, 404, "Not found.", e.Message + " See your relationships for the ids."),
+        LoyaltyCardInvalidException e => Create(ProblemCodes.LoyaltyCardInvalid, 400, "The card cannot be saved like this.", "See errors for each field and why.", e.Errors.ToDictionary(x => x.Key, x => x.Value)),
+        CatimaImportException e => Create(ProblemCodes.CatimaImportInvalid, 400, "That file cannot be imported; nothing was imported.", "See errors for each line and column. Fix them, or export again from Catima, and import the whole file again.", CatimaErrors(e)),
         InvalidBackupException e => Create(ProblemCodes.InvalidBackup, 400, "That backup cannot be read.", e.Message),
         Core.Statements.StatementException e => Create(ProblemCodes.InvalidStatement, 400, "The statement cannot be imported; nothing was imported.", Sentence(e.Message)),
         Core.Statements.UnknownStatementFormatException e => Create(ProblemCodes.UnknownStatementFormat, 400, "The statement's format is not recognised.", e.Message + " Supported: CSV, OFX/QFX and camt.053/camt.052."),
@@ -52,6 +55,9 @@ internal static partial class ProblemCatalog
         BadHttpRequestException e => FromBadRequest(e),
         _ => null,
     };
+
+    private static Dictionary<string, string[]> CatimaErrors(CatimaImportException e) =>
+        e.Problems.GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Select(p => p.Reason).ToArray());
 
     private static ProblemDetails FromBadRequest(BadHttpRequestException e)
     {

@@ -13,6 +13,7 @@ using MudBlazor.Services;
 using Symbolon.Core.AccessTokens;
 using Symbolon.Core.Backup;
 using Symbolon.Core.Export;
+using Symbolon.Core.LoyaltyCards;
 using Symbolon.Core.Profile;
 using Symbolon.Core.Records;
 using Symbolon.Core.Relationships;
@@ -23,10 +24,11 @@ using Symbolon.Server.Components;
 using Symbolon.Server.Errors;
 using Symbolon.Server.Export;
 using Symbolon.Server.Health;
-using Symbolon.Server.Statements;
+using Symbolon.Server.LoyaltyCards;
 using Symbolon.Server.OAuth;
 using Symbolon.Server.Profile;
 using Symbolon.Server.Relationships;
+using Symbolon.Server.Statements;
 using Symbolon.Server.Storage;
 using Symbolon.Server.Terms;
 using Symbolon.Server.Vault;
@@ -130,6 +132,7 @@ public static class SymbolonHost
         builder.Services.AddScoped<VaultService>();
         builder.Services.AddScoped<RecordStore>();
         builder.Services.AddScoped<ProfileService>();
+        builder.Services.AddScoped<LoyaltyCardService>();
         builder.Services.AddScoped<VaultExporter>();
         builder.Services.AddScoped<BackupService>();
         builder.Services.AddScoped<AccessTokenService>();
@@ -271,6 +274,7 @@ public static class SymbolonHost
         owner.MapExportEndpoints();
         owner.MapTermsEndpoints();
         owner.MapRelationshipEndpoints();
+        owner.MapLoyaltyCardEndpoints();
         owner.MapImportEndpoints();
 
         app.MapAuthorizationEndpoints();

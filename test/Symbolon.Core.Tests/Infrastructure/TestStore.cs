@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Symbolon.Core.Backup;
 using Symbolon.Core.Export;
+using Symbolon.Core.LoyaltyCards;
 using Symbolon.Core.Profile;
 using Symbolon.Core.Records;
 using Symbolon.Core.Storage;
@@ -245,6 +246,8 @@ internal sealed class StoreSession(SymbolonDbContext db, TimeProvider time) : ID
     public RecordStore Records => _records ??= new RecordStore(Db, time);
 
     public ProfileService Profile => new(Records, time);
+
+    public LoyaltyCardService LoyaltyCards => new(Records, Db);
 
     public VaultExporter Exporter => new(Db);
 

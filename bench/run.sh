@@ -7,6 +7,8 @@
 #   bench/run.sh --scenario crypto --records 100000 --passes 3
 #                                                 a subset, smaller (still overwrites results/latest.md)
 #   bench/run.sh --scenario webhooks              the webhook fan-out to 10,000 relationships alone (about a minute)
+#   bench/run.sh --scenario receipts --output bench/results/receipts.md
+#                                                 receipts through the vendor API against the raw record-store append
 # Options after the script name go to the bench (dotnet bench/Symbolon.Bench/bin/Release/net10.0/Symbolon.Bench.dll --help).
 set -euo pipefail
 
@@ -68,12 +70,18 @@ if [ -n "$(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null ||
   commit="$commit (with uncommitted changes)"
 fi
 
+# results/latest.md unless the caller names another --output (the bench takes the option once).
+output=(--output "$BENCH/results/latest.md")
+for arg in "$@"; do
+  if [ "$arg" = "--output" ]; then output=(); fi
+done
+
 dotnet "$BENCH_DLL" \
   --server-dll "$SERVER_DLL" \
   --baseline-dll "$BASELINE_DLL" \
   --work-dir "$WORK" \
   --artifacts "$BENCH/BenchmarkDotNet.Artifacts" \
-  --output "$BENCH/results/latest.md" \
+  "${output[@]}" \
   --commit "$commit" \
   --build-seconds "$build_seconds" \
   "$@"

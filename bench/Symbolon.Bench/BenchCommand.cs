@@ -6,6 +6,7 @@ using Symbolon.Bench.Imports;
 using Symbolon.Bench.Reporting;
 using Symbolon.Bench.Startup;
 using Symbolon.Bench.Unlock;
+using Symbolon.Bench.Wallet;
 using Symbolon.Bench.VendorApi;
 using Symbolon.Bench.Webhooks;
 
@@ -14,7 +15,7 @@ namespace Symbolon.Bench;
 /// <summary>The bench's command line: which scenarios to run, how big, and where the apps and results are.</summary>
 internal static class BenchCommand
 {
-    public static readonly string[] AllScenarios = ["crypto", "micro", "unlock", "server", "vendor-read", "webhooks", "import"];
+    public static readonly string[] AllScenarios = ["crypto", "micro", "unlock", "server", "vendor-read", "webhooks", "receipts", "import"];
 
     public static RootCommand Create()
     {
@@ -29,9 +30,9 @@ internal static class BenchCommand
         var passes = new Option<int>("--passes") { Description = "Measured crypto passes (after one warm-up pass).", DefaultValueFactory = _ => 3 };
         var unlocks = new Option<int>("--unlocks") { Description = "Timed Argon2id derivations and unlocks.", DefaultValueFactory = _ => 5 };
         var starts = new Option<int>("--starts") { Description = "Server starts per app.", DefaultValueFactory = _ => 3 };
-        var clients = new Option<int>("--clients") { Description = "Concurrent clients in the vendor-read scenario.", DefaultValueFactory = _ => 16 };
-        var loadSeconds = new Option<int>("--load-seconds") { Description = "Seconds per measured vendor-read run.", DefaultValueFactory = _ => 8 };
-        var loadRounds = new Option<int>("--load-rounds") { Description = "Measured vendor-read runs per endpoint (alternating).", DefaultValueFactory = _ => 3 };
+        var clients = new Option<int>("--clients") { Description = "Concurrent clients in the vendor-read and receipts scenarios.", DefaultValueFactory = _ => 16 };
+        var loadSeconds = new Option<int>("--load-seconds") { Description = "Seconds per measured vendor-read or receipts run.", DefaultValueFactory = _ => 8 };
+        var loadRounds = new Option<int>("--load-rounds") { Description = "Measured vendor-read or receipts runs per side (alternating).", DefaultValueFactory = _ => 3 };
         var relationships = new Option<int>("--relationships") { Description = "Relationships one webhook fan-out reaches.", DefaultValueFactory = _ => 10_000 };
         var importRows = new Option<int>("--import-rows") { Description = "Transactions in the generated statement of the import scenario.", DefaultValueFactory = _ => 1_000_000 };
         var importPasses = new Option<int>("--import-passes") { Description = "Measured import passes (after one warm-up at a tenth of the size).", DefaultValueFactory = _ => 3 };
@@ -117,6 +118,11 @@ internal static class BenchCommand
             if (settings.Scenarios.Contains("vendor-read"))
             {
                 await VendorReadScenario.RunAsync(report, settings.WorkDirectory, settings.Clients, TimeSpan.FromSeconds(settings.LoadSeconds), settings.LoadRounds, log, ct);
+            }
+
+            if (settings.Scenarios.Contains("receipts"))
+            {
+                await ReceiptsScenario.RunAsync(report, settings.WorkDirectory, settings.Clients, TimeSpan.FromSeconds(settings.LoadSeconds), settings.LoadRounds, log, ct);
             }
 
             if (settings.Scenarios.Contains("webhooks"))

@@ -129,6 +129,89 @@ public sealed class VendorSession
     }
 
     /// <summary>
+    /// Pushes an itemized receipt into the person's purchase history (<c>POST /api/v1/receipts</c>; needs <c>append</c>
+    /// on <c>receipts</c>). The vault checks it in full (amounts in the currency's minor unit, line totals, subtotal,
+    /// tax total and total adding up) and stores nothing when any of it is wrong.
+    /// </summary>
+    /// <param name="receipt">The receipt.</param>
+    /// <param name="idempotencyKey">
+    /// The key that makes a retry safe: a point of sale should derive it from its own sale id, so that a receipt sent
+    /// twice (a timeout, a restart) is stored once and the second call gets the first call's answer.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The receipt as stored, with its id for this vendor.</returns>
+    /// <exception cref="SymbolonProblemException">
+    /// The receipt is invalid (<c>SYM1701</c>; <see cref="SymbolonProblemException.Problem"/> names each field, such as
+    /// <c>lines[2].quantity</c>), too large (<c>SYM1702</c>), or not granted (<c>SYM1403</c>).
+    /// </exception>
+    public async Task<VendorReceipt> PushReceiptAsync(ReceiptInput receipt, string idempotencyKey, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(receipt);
+        ArgumentException.ThrowIfNullOrEmpty(idempotencyKey);
+        using var response = await SendAsync(HttpMethod.Post, "receipts", JsonContent.Create(receipt, options: SymbolonHttp.Json), null, idempotencyKey, cancellationToken).ConfigureAwait(false);
+        return await SymbolonHttp.ReadAsync<VendorReceipt>(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The receipts this vendor pushed (<c>GET /api/v1/receipts</c>; needs <c>read</c> on <c>receipts</c>), oldest first.</summary>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    public async Task<IReadOnlyList<VendorReceipt>> GetReceiptsAsync(CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(HttpMethod.Get, "receipts", null, null, null, cancellationToken).ConfigureAwait(false);
+        return await SymbolonHttp.ReadAsync<IReadOnlyList<VendorReceipt>>(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Records a loyalty event on this vendor's programme (<c>POST /api/v1/loyalty/events</c>; needs <c>append</c> on
+    /// <c>loyalty</c>): stamps or points earned or redeemed, or a reward issued. The first event describes the
+    /// programme (<see cref="LoyaltyEventInput.Programme"/>).
+    /// </summary>
+    /// <param name="loyaltyEvent">The event.</param>
+    /// <param name="idempotencyKey">Optional but recommended: the same key on a retry records the event once.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The event as recorded, with the balance after it.</returns>
+    /// <exception cref="SymbolonProblemException">
+    /// The redemption is larger than the balance (<c>SYM1703</c>, 409; nothing was redeemed), the event is invalid
+    /// (<c>SYM1704</c>), or not granted (<c>SYM1403</c>).
+    /// </exception>
+    public async Task<VendorLoyaltyEvent> PushLoyaltyEventAsync(LoyaltyEventInput loyaltyEvent, string? idempotencyKey = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(loyaltyEvent);
+        using var response = await SendAsync(HttpMethod.Post, "loyalty/events", JsonContent.Create(loyaltyEvent, options: SymbolonHttp.Json), null, idempotencyKey, cancellationToken).ConfigureAwait(false);
+        return await SymbolonHttp.ReadAsync<VendorLoyaltyEvent>(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>This vendor's own programme: balance, whether a reward is due, and history (<c>GET /api/v1/loyalty</c>; needs <c>read</c> on <c>loyalty</c>).</summary>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    public async Task<VendorLoyalty> GetLoyaltyAsync(CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(HttpMethod.Get, "loyalty", null, null, null, cancellationToken).ConfigureAwait(false);
+        return await SymbolonHttp.ReadAsync<VendorLoyalty>(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Records the person's visit when the vendor scans their card (<c>POST /api/v1/checkins</c>; needs <c>append</c>
+    /// on <c>checkins</c>). The check-in is shared with this vendor only; the person may share or unshare it later.
+    /// </summary>
+    /// <param name="checkIn">Where, when (null for now) and an optional note.</param>
+    /// <param name="idempotencyKey">Optional: the same key on a retry records the visit once.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The check-in as recorded.</returns>
+    public async Task<VendorCheckIn> RecordCheckInAsync(VendorCheckInInput checkIn, string? idempotencyKey = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(checkIn);
+        using var response = await SendAsync(HttpMethod.Post, "checkins", JsonContent.Create(checkIn, options: SymbolonHttp.Json), null, idempotencyKey, cancellationToken).ConfigureAwait(false);
+        return await SymbolonHttp.ReadAsync<VendorCheckIn>(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The check-ins the person shared with this vendor (<c>GET /api/v1/checkins</c>; needs <c>read</c> on <c>checkins</c>), oldest first.</summary>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    public async Task<IReadOnlyList<VendorCheckIn>> GetCheckInsAsync(CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(HttpMethod.Get, "checkins", null, null, null, cancellationToken).ConfigureAwait(false);
+        return await SymbolonHttp.ReadAsync<IReadOnlyList<VendorCheckIn>>(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// One page of the change feed (<c>GET /api/v1/changes?after=</c>): changes to fields the vendor may read, oldest
     /// first, without values. Store <see cref="ChangeFeedPage.NextCursor"/> and pass it next time.
     /// </summary>

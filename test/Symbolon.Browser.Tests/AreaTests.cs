@@ -6,7 +6,6 @@ public sealed class AreaTests(BrowserFixture browser, ITestOutputHelper output) 
 {
     public static TheoryData<string, string, string> NotYetBuilt => new()
     {
-        { "Wallet", "/wallet", "loyalty card" },
         { "Insights", "/insights", "statements" },
         { "Requests", "/requests", "correct or erase" },
         { "Intents", "/intents", "Intentcasting" },
@@ -70,9 +69,9 @@ public sealed class AreaTests(BrowserFixture browser, ITestOutputHelper output) 
                 await Expect(soon.GetByRole(AriaRole.Heading, new() { Name = title, Exact = true })).ToBeVisibleAsync();
                 await Expect(soon).ToContainTextAsync("Coming soon");
                 await Expect(soon).ToContainTextAsync(phrase);
-                if (title == "Wallet")
+                if (title == "Insights")
                 {
-                    await app.ScreenshotAsync("coming-soon-wallet");
+                    await app.ScreenshotAsync("coming-soon-insights");
                 }
             }
 

@@ -21,7 +21,11 @@ internal static partial class VendorSetup
 {
     private const string RedirectUri = "https://vendor.example/callback";
 
-    public static async Task<string> GrantReadAsync(Uri server, CancellationToken ct)
+    public static Task<string> GrantReadAsync(Uri server, CancellationToken ct) =>
+        GrantAsync(server, [Datatypes.Name, Datatypes.Email, Datatypes.PostalAddress], [DataActions.Read], ct);
+
+    /// <summary>The same setup, granting <paramref name="datatypes"/> with <paramref name="actions"/>; returns the access token.</summary>
+    public static async Task<string> GrantAsync(Uri server, IReadOnlyList<string> datatypes, IReadOnlyList<string> actions, CancellationToken ct)
     {
         using var owner = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer(), UseProxy = false }) { BaseAddress = server };
         Ensure(await owner.PostAsJsonAsync("/owner/api/v1/vault", new CreateVaultRequest("bench horse battery staple"), ct), HttpStatusCode.Created);
@@ -51,7 +55,7 @@ internal static partial class VendorSetup
         var verifier = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
         var details = JsonSerializer.Serialize(new[]
         {
-            new AuthorizationDetail(Datatypes.AuthorizationDetailsType, [Datatypes.Name, Datatypes.Email, Datatypes.PostalAddress], [DataActions.Read], "Deliver your order", "SD-BASE"),
+            new AuthorizationDetail(Datatypes.AuthorizationDetailsType, datatypes, actions, "Deliver your order", "SD-BASE"),
         });
         var pushed = await vendor.PostAsync("/connect/par", new FormUrlEncodedContent(new Dictionary<string, string>
         {

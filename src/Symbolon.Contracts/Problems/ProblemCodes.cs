@@ -84,6 +84,24 @@ public static class ProblemCodes
     /// <summary>No relationship, grant or agreement record with that id exists in the owner's vault (404).</summary>
     public const string RelationshipNotFound = "SYM1501";
 
+    /// <summary>A receipt is not valid: <c>errors</c> names each field by its path (for example <c>lines[2].quantity</c>) and why (400).</summary>
+    public const string InvalidReceipt = "SYM1701";
+
+    /// <summary>A receipt has more lines or a larger body than the vault accepts (413).</summary>
+    public const string ReceiptTooLarge = "SYM1702";
+
+    /// <summary>A loyalty redemption asks for more than the programme's balance (409).</summary>
+    public const string InsufficientBalance = "SYM1703";
+
+    /// <summary>A loyalty event is not valid (unknown kind, an amount out of range, a kind that does not fit the programme); <c>errors</c> names the field (400).</summary>
+    public const string InvalidLoyaltyEvent = "SYM1704";
+
+    /// <summary>A check-in is not valid (place, time, note or the vendors it is shared with); <c>errors</c> names the field (400).</summary>
+    public const string InvalidCheckIn = "SYM1705";
+
+    /// <summary>No receipt, loyalty programme or check-in with that id exists in the vault (404).</summary>
+    public const string WalletItemNotFound = "SYM1706";
+
     /// <summary>A kept loyalty card's values are invalid, for example a card number that does not fit its barcode format; <c>errors</c> names each field (400).</summary>
     public const string LoyaltyCardInvalid = "SYM1801";
 

@@ -27,6 +27,15 @@ public static class Datatypes
     /// <summary>Notes a vendor appends to the person's vault (and reads back, its own only).</summary>
     public const string Notes = "notes";
 
+    /// <summary>Itemized digital receipts a vendor pushes (<c>append</c>) and reads back, its own only (<c>read</c>).</summary>
+    public const string Receipts = "receipts";
+
+    /// <summary>The vendor's loyalty programme: stamps or points earned and redeemed (<c>append</c>), its own balance and history (<c>read</c>).</summary>
+    public const string Loyalty = "loyalty";
+
+    /// <summary>Visits: a vendor records one when it scans the person's card (<c>append</c>) and reads the check-ins the person shared with it (<c>read</c>).</summary>
+    public const string CheckIns = "checkins";
+
     /// <summary>The <c>authorization_details</c> type of a Symbolon data request.</summary>
     public const string AuthorizationDetailsType = "symbolon:data";
 }

@@ -142,16 +142,29 @@ internal sealed class RecordStore(SymbolonDbContext db, TimeProvider time)
         return ToCurrent(keys, head, version);
     }
 
-    /// <summary>Current, non-deleted records whose type starts with <paramref name="typePrefix"/>, oldest first.</summary>
-    public async Task<IReadOnlyList<CurrentRecord>> ListAsync(VaultKeys keys, string typePrefix, CancellationToken ct = default)
+    /// <summary>
+    /// Current, non-deleted records whose type starts with <paramref name="typePrefix"/>, oldest first; with
+    /// a writer, only those whose current version that actor wrote (filtered in SQL, so a
+    /// vendor's own records are found without decrypting everybody else's).
+    /// </summary>
+    public Task<IReadOnlyList<CurrentRecord>> ListAsync(VaultKeys keys, string typePrefix, CancellationToken ct = default) =>
+        ListAsync(keys, typePrefix, null, ct);
+
+    /// <inheritdoc cref="ListAsync(VaultKeys, string, CancellationToken)"/>
+    public async Task<IReadOnlyList<CurrentRecord>> ListAsync(VaultKeys keys, string typePrefix, Actor? writtenBy, CancellationToken ct = default)
     {
-        var rows = await (
+        var query =
             from r in db.Records.AsNoTracking()
             join v in db.RecordVersions.AsNoTracking()
                 on new { r.VaultId, RecordId = r.Id, Version = r.CurrentVersion } equals new { v.VaultId, v.RecordId, v.Version }
             where r.VaultId == keys.VaultId && r.DeletedAt == null && r.Type.StartsWith(typePrefix)
-            orderby r.Id
-            select new { Head = r, Version = v }).ToListAsync(ct);
+            select new { Head = r, Version = v };
+        if (writtenBy is not null)
+        {
+            query = query.Where(row => row.Version.ActorKind == writtenBy.Kind && row.Version.ActorId == writtenBy.Id);
+        }
+
+        var rows = await query.OrderBy(row => row.Head.Id).ToListAsync(ct);
         return [.. rows.Where(row => HasPrefix(row.Head, typePrefix)).Select(row => ToCurrent(keys, row.Head, row.Version))];
     }
 
@@ -244,6 +257,27 @@ internal sealed class RecordStore(SymbolonDbContext db, TimeProvider time)
         await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({lockKey})", ct);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
+    }
+
+    /// <summary>
+    /// Inside the caller's transaction, makes this vault's writers wait for it until it commits, so that a
+    /// read-check-write (a loyalty balance before a redemption) cannot interleave with another. PostgreSQL takes
+    /// the same advisory lock <see cref="SaveInVaultOrderAsync"/> takes (re-entrant within a transaction); SQLite
+    /// needs nothing, because EF Core begins its transactions with BEGIN IMMEDIATE, which holds the database's one
+    /// write lock from the start.
+    /// </summary>
+    public async Task SerializeVaultWritesAsync(Guid vaultId, CancellationToken ct = default)
+    {
+        if (db.Database.CurrentTransaction is null)
+        {
+            throw new InvalidOperationException("Serializing a vault's writes needs a transaction.");
+        }
+
+        if (db.Database.ProviderName == PostgresProvider)
+        {
+            var lockKey = VaultLockKey(vaultId);
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({lockKey})", ct);
+        }
     }
 
     private const string PostgresProvider = "Npgsql.EntityFrameworkCore.PostgreSQL";

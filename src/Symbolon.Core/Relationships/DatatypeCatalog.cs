@@ -28,7 +28,21 @@ internal static class DatatypeCatalog
         new(Datatypes.Language, "Your languages", Datatypes.Language, ReadUpdateAppend, [Narrowings.Full], true),
         new(Datatypes.Preference, "Your preferences", Datatypes.Preference, ReadUpdateAppend, [Narrowings.Full], true),
         new(Datatypes.Notes, "Notes the vendor adds to your vault", NoteRecordType, [DataActions.Read, DataActions.Append], [Narrowings.Full], false),
+        new(Datatypes.Receipts, "Receipts of what you buy from them", ReceiptRecordType, [DataActions.Read, DataActions.Append], [Narrowings.Full], false),
+        new(Datatypes.Loyalty, "Stamps and points on their loyalty programme", LoyaltyEventRecordType, [DataActions.Read, DataActions.Append], [Narrowings.Full], false),
+        new(Datatypes.CheckIns, "Your visits (only those you share with them)", CheckInRecordType, [DataActions.Read, DataActions.Append], [Narrowings.Full], false),
     ];
+
+    public const string ReceiptRecordType = "receipt";
+    public const string LoyaltyEventRecordType = "loyalty.event";
+    public const string CheckInRecordType = "checkin";
+
+    /// <summary>
+    /// Datatypes a vendor reads only its own records of (those it wrote): the change feed filters them by the
+    /// writer. Check-ins are not among them: who a check-in is shared with is inside its envelope, so the feed
+    /// cannot filter them and leaves them out; vendors read them with GET /api/v1/checkins.
+    /// </summary>
+    public static IReadOnlyList<string> OwnRecordDatatypes { get; } = [Datatypes.Notes, Datatypes.Receipts, Datatypes.Loyalty];
 
     public static IReadOnlyList<DatatypeInfo> All => Known;
 

@@ -26,6 +26,8 @@ internal sealed class ValidationErrors
         list.Add(reason);
     }
 
+    public IReadOnlyDictionary<string, string[]> ToDictionary() => _errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
+
     public void ThrowIfAny()
     {
         if (Any)

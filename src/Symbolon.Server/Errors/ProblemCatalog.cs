@@ -9,6 +9,7 @@ using Symbolon.Core.Records;
 using Symbolon.Core.Relationships;
 using Symbolon.Core.Validation;
 using Symbolon.Core.Vaults;
+using Symbolon.Core.Wallet;
 
 namespace Symbolon.Server.Errors;
 
@@ -49,6 +50,7 @@ internal static partial class ProblemCatalog
         LoyaltyCardInvalidException e => Create(ProblemCodes.LoyaltyCardInvalid, 400, "The card cannot be saved like this.", "See errors for each field and why.", e.Errors.ToDictionary(x => x.Key, x => x.Value)),
         CatimaImportException e => Create(ProblemCodes.CatimaImportInvalid, 400, "That file cannot be imported; nothing was imported.", "See errors for each line and column. Fix them, or export again from Catima, and import the whole file again.", CatimaErrors(e)),
         InvalidBackupException e => Create(ProblemCodes.InvalidBackup, 400, "That backup cannot be read.", e.Message),
+        WalletProblemException e => Create(e.Code, e.Status, e.Title, e.Detail, e.Errors?.ToDictionary(x => x.Key, x => x.Value)),
         Core.Statements.StatementException e => Create(ProblemCodes.InvalidStatement, 400, "The statement cannot be imported; nothing was imported.", Sentence(e.Message)),
         Core.Statements.UnknownStatementFormatException e => Create(ProblemCodes.UnknownStatementFormat, 400, "The statement's format is not recognised.", e.Message + " Supported: CSV, OFX/QFX and camt.053/camt.052."),
         Core.Statements.ImportProfileNotFoundException e => Create(ProblemCodes.ImportProfileNotFound, 404, "No such import profile.", e.Message),

@@ -33,6 +33,7 @@ using Symbolon.Server.Storage;
 using Symbolon.Server.Terms;
 using Symbolon.Server.Vault;
 using Symbolon.Server.VendorApi;
+using Symbolon.Server.Wallet;
 using Symbolon.Server.Webhooks;
 
 namespace Symbolon.Server.Hosting;
@@ -155,6 +156,7 @@ public static class SymbolonHost
         builder.Services.AddOwnerRelationships();
         builder.Services.AddOAuthServer();
         builder.Services.AddWebhooks();
+        builder.Services.AddWallet();
         builder.Services.AddStatementImports();
 
         // Cookie and antiforgery keys live with the vault, readable by its owner only, not in the user profile.
@@ -274,6 +276,7 @@ public static class SymbolonHost
         owner.MapExportEndpoints();
         owner.MapTermsEndpoints();
         owner.MapRelationshipEndpoints();
+        owner.MapWalletEndpoints();
         owner.MapLoyaltyCardEndpoints();
         owner.MapImportEndpoints();
 

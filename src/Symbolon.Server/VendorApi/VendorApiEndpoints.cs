@@ -9,6 +9,7 @@ using Symbolon.Core.Vaults;
 using Symbolon.Server.Errors;
 using Symbolon.Server.OAuth;
 using Symbolon.Server.Vault;
+using Symbolon.Server.Wallet;
 
 namespace Symbolon.Server.VendorApi;
 
@@ -37,6 +38,7 @@ internal static class VendorApiEndpoints
         data.MapGet("/profile", GetProfileAsync)
             .WithName("GetVendorProfile").WithSummary("The profile fields the grant allows this vendor to read, narrowed as granted.");
         data.MapVendorDataEndpoints();
+        data.MapVendorWalletEndpoints();
         return app;
     }
 

@@ -134,8 +134,8 @@ internal static class VendorDataEndpoints
         }
 
         var profileTypes = readable.Where(d => DatatypeCatalog.Find(d)!.IsProfile).Select(d => DatatypeCatalog.Find(d)!.RecordType).ToList();
-        var ownNotes = readable.Contains(Datatypes.Notes) ? caller.Relationship.ClientId : null;
-        var (rows, more) = await feed.ReadAsync(caller.Relationship.VaultId, profileTypes, ownNotes, position, limit ?? ChangeFeed.DefaultLimit, ct);
+        var ownTypes = readable.Where(DatatypeCatalog.OwnRecordDatatypes.Contains).Select(d => DatatypeCatalog.Find(d)!.RecordType).ToList();
+        var (rows, more) = await feed.ReadAsync(caller.Relationship.VaultId, profileTypes, ownTypes, caller.Relationship.ClientId, position, limit ?? ChangeFeed.DefaultLimit, ct);
         var changes = rows.Select(c => new FieldChange(
             ChangeCursor.Encode(c.Sequence),
             DatatypeCatalog.ForRecordType(c.RecordType)!.Id,

@@ -85,7 +85,9 @@ public sealed class DisclosureMatrixTests
         {
             var registered = await factory.RegisterVendorAsync(spec.Name);
             await factory.AcceptAgreementAsync(registered);
-            var details = JsonSerializer.Serialize(spec.Grants.Select(g => new AuthorizationDetail(Datatypes.AuthorizationDetailsType, [g.Key], g.Value, "Matrix purpose", "SD-BASE")));
+            // One entry per set of actions (a request holds at most 10 entries, fewer than there are datatypes).
+            var details = JsonSerializer.Serialize(spec.Grants.GroupBy(g => string.Join(',', g.Value))
+                .Select(g => new AuthorizationDetail(Datatypes.AuthorizationDetailsType, [.. g.Select(x => x.Key)], g.First().Value, "Matrix purpose", "SD-BASE")));
             var tokens = await factory.GrantAsync(owner, registered, details, new ConsentChoices(Narrow: spec.Narrow, Expiry: spec.Expiry));
             vendors.Add(new Vendor(spec, registered, tokens));
         }

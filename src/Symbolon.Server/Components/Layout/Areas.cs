@@ -16,7 +16,7 @@ public static class Areas
     public static Area Relationships { get; } = new("Relationships", "/relationships", Icons.Material.Outlined.Handshake, true,
         "The vendors you deal with, on your terms, seeing only what you grant.");
 
-    public static Area Wallet { get; } = new("Wallet", "/wallet", Icons.Material.Outlined.AccountBalanceWallet, false,
+    public static Area Wallet { get; } = new("Wallet", "/wallet", Icons.Material.Outlined.AccountBalanceWallet, true,
         "One loyalty card for every shop, and your receipts kept by you.");
 
     public static Area Insights { get; } = new("Insights", "/insights", Icons.Material.Outlined.Insights, false,

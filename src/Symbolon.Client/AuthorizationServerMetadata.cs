@@ -25,4 +25,9 @@ public sealed record AuthorizationServerMetadata(
     [property: JsonPropertyName("code_challenge_methods_supported")] IReadOnlyList<string>? CodeChallengeMethodsSupported = null,
     [property: JsonPropertyName("authorization_details_types_supported")] IReadOnlyList<string>? AuthorizationDetailsTypesSupported = null,
     [property: JsonPropertyName("authorization_response_iss_parameter_supported")] bool AuthorizationResponseIssParameterSupported = false,
-    [property: JsonPropertyName("require_pushed_authorization_requests")] bool RequirePushedAuthorizationRequests = false);
+    [property: JsonPropertyName("require_pushed_authorization_requests")] bool RequirePushedAuthorizationRequests = false)
+{
+    /// <summary>Where a point of sale redeems a person's card code (RFC 8628 device authorization endpoint).</summary>
+    [JsonPropertyName("device_authorization_endpoint")]
+    public string? DeviceAuthorizationEndpoint { get; init; }
+}

@@ -218,6 +218,59 @@ public sealed class SymbolonVendorClient
         return new VendorSession(this, _http, tokens, _time);
     }
 
+    /// <summary>
+    /// At the counter: redeems the code scanned (or typed) from the person's card and asks for
+    /// <paramref name="details"/> (RFC 8628 device authorization with <c>card_code</c> and <c>authorization_details</c>).
+    /// If the person already granted this much to the vendor, or their standing rule allows it (adding receipts,
+    /// for example), the first poll returns tokens; otherwise the request waits in the person's app. Either way,
+    /// continue with <see cref="CardAuthorization.WaitForApprovalAsync"/> or <see cref="CardAuthorization.PollAsync"/>.
+    /// </summary>
+    /// <param name="card">The parsed card code; it must name this client's vault.</param>
+    /// <param name="details">What the vendor asks for, with the purpose the person will read; type <c>symbolon:data</c>.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The pending authorization to poll.</returns>
+    /// <exception cref="ArgumentException">The card names another vault than this client's.</exception>
+    /// <exception cref="SymbolonOAuthException">
+    /// The vault refused: <c>invalid_card_code</c> (unknown, expired or already used; the description starts with
+    /// <c>SYM1601</c>, <c>SYM1602</c> or <c>SYM1603</c>), <c>invalid_authorization_details</c>, or <c>unauthorized_client</c>.
+    /// </exception>
+    public async Task<CardAuthorization> RedeemCardAsync(SymbolonCardCode card, IReadOnlyList<AuthorizationDetail> details, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(card);
+        ArgumentNullException.ThrowIfNull(details);
+        if (details.Count == 0)
+        {
+            throw new ArgumentException("Ask for at least one datatype.", nameof(details));
+        }
+
+        // The card says which vault it belongs to; sending its code to another vault would leak it there.
+        if (!string.Equals(card.VaultUrl.AbsoluteUri.TrimEnd('/'), Vault.Issuer.AbsoluteUri.TrimEnd('/'), StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException("The card belongs to another vault than this client's; discover that vault and use its client.", nameof(card));
+        }
+
+        var endpoint = Vault.AuthorizationServer.DeviceAuthorizationEndpoint
+            ?? throw new SymbolonOAuthException("invalid_metadata", "The vault advertises no device_authorization_endpoint; it does not take cards.");
+        var sent = _time.GetUtcNow();
+        using var response = await PostFormAsync(endpoint, new Dictionary<string, string>
+        {
+            [CardProtocol.CardCodeParameter] = card.Code,
+            ["authorization_details"] = JsonSerializer.Serialize(details, SymbolonHttp.Json),
+        }, cancellationToken).ConfigureAwait(false);
+        var json = await SymbolonHttp.ReadAsync<JsonElement>(response, cancellationToken).ConfigureAwait(false);
+        return CardAuthorization.FromResponse(this, json, sent, _time);
+    }
+
+    internal async Task<VendorSession> ExchangeDeviceCodeAsync(string deviceCode, CancellationToken cancellationToken)
+    {
+        var tokens = await RequestTokensAsync(new Dictionary<string, string>
+        {
+            ["grant_type"] = CardProtocol.DeviceCodeGrantType,
+            ["device_code"] = deviceCode,
+        }, cancellationToken).ConfigureAwait(false);
+        return new VendorSession(this, _http, tokens, _time);
+    }
+
     /// <summary>Resumes a session from tokens the vendor stored earlier (for example after a restart).</summary>
     /// <param name="tokens">The stored tokens; the newest refresh token if the session refreshed since.</param>
     public VendorSession ResumeSession(TokenSet tokens)
@@ -299,7 +352,10 @@ public sealed class SymbolonVendorClient
 
         // The expiry is counted from when the request was sent, so that a slow answer errs on the early side.
         var expiresIn = json.TryGetProperty("expires_in", out var expires) && expires.TryGetInt64(out var seconds) ? seconds : 0;
-        return new TokenSet(accessToken, StringOf(json, "refresh_token"), sent.AddSeconds(expiresIn), DetailsOf(json));
+        return new TokenSet(accessToken, StringOf(json, "refresh_token"), sent.AddSeconds(expiresIn), DetailsOf(json))
+        {
+            Subject = StringOf(json, CardProtocol.SubjectParameter),
+        };
     }
 
     private async Task<HttpResponseMessage> PostFormAsync(string endpoint, Dictionary<string, string> parameters, CancellationToken cancellationToken)

@@ -9,6 +9,12 @@ namespace Symbolon.Client;
 /// <param name="AuthorizationDetails">What was granted (RFC 9396): datatypes, actions, narrowings and the grant's end.</param>
 public sealed record TokenSet(string AccessToken, string? RefreshToken, DateTimeOffset ExpiresAt, IReadOnlyList<AuthorizationDetail> AuthorizationDetails)
 {
+    /// <summary>
+    /// The vendor's pairwise identifier for the person (its relationship handle), when the vault said: the tokens
+    /// from a card at the counter carry it. It is the same at every visit and differs at every other vendor.
+    /// </summary>
+    public string? Subject { get; init; }
+
     /// <summary>Every datatype granted, whatever the action.</summary>
     public IReadOnlyList<string> GrantedDatatypes => [.. AuthorizationDetails.SelectMany(d => d.Datatypes).Distinct(StringComparer.Ordinal)];
 

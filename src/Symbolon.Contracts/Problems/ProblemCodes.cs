@@ -84,6 +84,21 @@ public static class ProblemCodes
     /// <summary>No relationship, grant or agreement record with that id exists in the owner's vault (404).</summary>
     public const string RelationshipNotFound = "SYM1501";
 
+    /// <summary>The card code is not one this vault issued (device authorization error <c>invalid_card_code</c>).</summary>
+    public const string CardCodeUnknown = "SYM1601";
+
+    /// <summary>The card code has expired; the person shows the card again for a fresh one.</summary>
+    public const string CardCodeExpired = "SYM1602";
+
+    /// <summary>The card code was already redeemed; each code pairs once.</summary>
+    public const string CardCodeUsed = "SYM1603";
+
+    /// <summary>No card request with that id exists in the owner's vault (404).</summary>
+    public const string CardRequestNotFound = "SYM1604";
+
+    /// <summary>The card request was already decided or has expired (409).</summary>
+    public const string CardRequestNotPending = "SYM1605";
+
     /// <summary>A receipt is not valid: <c>errors</c> names each field by its path (for example <c>lines[2].quantity</c>) and why (400).</summary>
     public const string InvalidReceipt = "SYM1701";
 

@@ -13,7 +13,7 @@ namespace Symbolon.Contracts.Vendor;
 /// <param name="Jwks">A JSON Web Key Set (RFC 7517) holding the vendor's Ed25519 key (RFC 8037, <c>kty</c> <c>OKP</c>) used to countersign agreements; optional.</param>
 /// <param name="WebhookUri">Where the vault sends signed webhooks; optional (https, or http on loopback).</param>
 /// <param name="Agreements">The roster ids of the proffered agreements the vendor accepts.</param>
-/// <param name="GrantTypes">Optional; only <c>authorization_code</c> and <c>refresh_token</c> are accepted.</param>
+/// <param name="GrantTypes">Optional; only <c>authorization_code</c>, <c>refresh_token</c> and <c>urn:ietf:params:oauth:grant-type:device_code</c> (the card at the counter) are accepted.</param>
 /// <param name="ResponseTypes">Optional; only <c>code</c> is accepted.</param>
 /// <param name="TokenEndpointAuthMethod">Optional; <c>client_secret_basic</c> (the default) or <c>client_secret_post</c>.</param>
 /// <param name="Contacts">Optional contact addresses for the vendor's administrators.</param>

@@ -31,6 +31,12 @@ internal sealed class VaultEntity
 
     /// <summary>The agreements the person proffers to vendors (roster ids, comma-separated); null means the default set.</summary>
     public string? ProfferedAgreements { get; set; }
+
+    /// <summary>
+    /// The person's standing rule for the card: requests that only ask to add (append) to non-profile datatypes
+    /// such as notes, receipts and loyalty events are approved without asking. Reading always waits for the person.
+    /// </summary>
+    public bool CardAutoApproveAppend { get; set; }
 }
 
 /// <summary>The head of a versioned record: its type and current version, or its tombstone.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Symbolon.Core.Card;
 using Symbolon.Core.Relationships;
 
 namespace Symbolon.Core.Storage;
@@ -21,6 +22,10 @@ internal sealed class SymbolonDbContext(DbContextOptions<SymbolonDbContext> opti
     public DbSet<IdempotencyEntity> IdempotencyKeys => Set<IdempotencyEntity>();
     public DbSet<ImportBatchEntity> ImportBatches => Set<ImportBatchEntity>();
     public DbSet<TransactionChunkEntity> TransactionChunks => Set<TransactionChunkEntity>();
+
+    public DbSet<CardCodeEntity> CardCodes => Set<CardCodeEntity>();
+
+    public DbSet<CardRequestEntity> CardRequests => Set<CardRequestEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -64,6 +69,7 @@ internal sealed class SymbolonDbContext(DbContextOptions<SymbolonDbContext> opti
         });
 
         ConfigureRelationships(modelBuilder);
+        ConfigureCard(modelBuilder);
 
         modelBuilder.Entity<ImportBatchEntity>(batch =>
         {
@@ -101,6 +107,33 @@ internal sealed class SymbolonDbContext(DbContextOptions<SymbolonDbContext> opti
                 }
             }
         }
+    }
+
+    private static void ConfigureCard(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<CardCodeEntity>(code =>
+        {
+            code.ToTable("card_codes");
+            code.HasKey(c => new { c.VaultId, c.Id });
+            code.Property(c => c.CodeHash).HasMaxLength(32);
+            code.Property(c => c.RedeemedBy).HasMaxLength(100);
+            code.HasIndex(c => c.CodeHash).IsUnique();
+            code.HasIndex(c => new { c.VaultId, c.ExpiresAt });
+            code.HasOne<VaultEntity>().WithMany().HasForeignKey(c => c.VaultId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<CardRequestEntity>(request =>
+        {
+            request.ToTable("card_requests");
+            request.HasKey(r => new { r.VaultId, r.Id });
+            request.Property(r => r.Status).HasMaxLength(16);
+            request.Property(r => r.RequestedDetails).HasMaxLength(AuthorizationDetailsReader.MaximumLength);
+            request.Property(r => r.DeviceCodeTokenId).HasMaxLength(100);
+            request.Property(r => r.DeviceCodeHash).HasMaxLength(32);
+            request.HasIndex(r => r.DeviceCodeHash).IsUnique();
+            request.HasIndex(r => new { r.VaultId, r.Status, r.ExpiresAt });
+            request.HasOne<RelationshipEntity>().WithMany().HasForeignKey(r => new { r.VaultId, r.RelationshipId }).OnDelete(DeleteBehavior.Cascade);
+        });
     }
 
     private static void ConfigureRelationships(ModelBuilder modelBuilder)

@@ -47,6 +47,8 @@ internal static partial class ProblemCatalog
         RecordVersionConflictException e => Create(ProblemCodes.VersionConflict, 409, "It changed in the meantime.", e.Message),
         RecordDeletedException => Create(ProblemCodes.RecordDeleted, 409, "It was deleted.", "It is deleted; its history stays until you purge it."),
         RelationshipNotFoundException e => Create(ProblemCodes.RelationshipNotFound, 404, "Not found.", e.Message + " See your relationships for the ids."),
+        Card.CardRequestNotFoundException e => Create(ProblemCodes.CardRequestNotFound, 404, "Not found.", e.Message + " See your card's requests for the ids."),
+        Card.CardRequestNotPendingException e => Create(ProblemCodes.CardRequestNotPending, 409, "That request is no longer waiting.", e.Message),
         LoyaltyCardInvalidException e => Create(ProblemCodes.LoyaltyCardInvalid, 400, "The card cannot be saved like this.", "See errors for each field and why.", e.Errors.ToDictionary(x => x.Key, x => x.Value)),
         CatimaImportException e => Create(ProblemCodes.CatimaImportInvalid, 400, "That file cannot be imported; nothing was imported.", "See errors for each line and column. Fix them, or export again from Catima, and import the whole file again.", CatimaErrors(e)),
         InvalidBackupException e => Create(ProblemCodes.InvalidBackup, 400, "That backup cannot be read.", e.Message),

@@ -20,6 +20,7 @@ using Symbolon.Core.Relationships;
 using Symbolon.Core.Storage;
 using Symbolon.Core.Terms;
 using Symbolon.Core.Vaults;
+using Symbolon.Server.Card;
 using Symbolon.Server.Components;
 using Symbolon.Server.Errors;
 using Symbolon.Server.Export;
@@ -155,6 +156,7 @@ public static class SymbolonHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
         builder.Services.AddOwnerRelationships();
         builder.Services.AddOAuthServer();
+        builder.Services.AddCard();
         builder.Services.AddWebhooks();
         builder.Services.AddWallet();
         builder.Services.AddStatementImports();
@@ -276,6 +278,7 @@ public static class SymbolonHost
         owner.MapExportEndpoints();
         owner.MapTermsEndpoints();
         owner.MapRelationshipEndpoints();
+        owner.MapCardEndpoints();
         owner.MapWalletEndpoints();
         owner.MapLoyaltyCardEndpoints();
         owner.MapImportEndpoints();
@@ -287,6 +290,7 @@ public static class SymbolonHost
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapWebAppEndpoints();
+        app.MapCardWebEndpoints();
         return app;
     }
 }

@@ -9,6 +9,7 @@ using Symbolon.Contracts.Vendor;
 using Symbolon.Core.Relationships;
 using Symbolon.Core.Terms;
 using Symbolon.Core.Vaults;
+using Symbolon.Server.Card;
 using Symbolon.Server.Vault;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -23,14 +24,7 @@ internal static class AuthorizationEndpoints
     public const string ConsentPagePath = "/consent";
 
     /// <summary>The expiries the consent page offers.</summary>
-    public static readonly IReadOnlyList<(string Value, string Label, TimeSpan? Lifetime)> Expiries =
-    [
-        ("1d", "1 day", TimeSpan.FromDays(1)),
-        ("30d", "30 days", TimeSpan.FromDays(30)),
-        ("90d", "90 days", TimeSpan.FromDays(90)),
-        ("365d", "1 year", TimeSpan.FromDays(365)),
-        ("none", "Until I revoke it", null),
-    ];
+    public static IReadOnlyList<(string Value, string Label, TimeSpan? Lifetime)> Expiries => ConsentDecision.Expiries;
 
     public static IEndpointRouteBuilder MapAuthorizationEndpoints(this IEndpointRouteBuilder app)
     {
@@ -107,46 +101,37 @@ internal static class AuthorizationEndpoints
         }
 
         consents.Remove(consent.Id);
-        var granted = ReadDecision(form, details);
+        var granted = ConsentDecision.FromForm(form, details);
         if (form["decision"] != "allow" || granted.Count == 0)
         {
             return Forbid(OpenIddictConstants.Errors.AccessDenied, "The person declined to share.");
         }
 
-        var lifetime = Expiries.FirstOrDefault(e => e.Value == form["expiry"]);
-        if (lifetime.Value is null)
+        if (!ConsentDecision.TryExpiry(form["expiry"], time.GetUtcNow(), out var expiresAt))
         {
             return Results.BadRequest();
         }
 
-        var now = time.GetUtcNow();
-        var grant = await relationships.CreateGrantAsync(
-            keys, relationship, raw!, granted, lifetime.Lifetime is { } span ? now + span : null, IssuerOf(context), context.RequestAborted);
-
+        var grant = await relationships.CreateGrantAsync(keys, relationship, raw!, granted, expiresAt, IssuerOf(context), context.RequestAborted);
         var identity = NewIdentity(relationship.Subject, grant.Id);
-        var application = await applications.FindByClientIdAsync(relationship.ClientId, context.RequestAborted)
-            ?? throw new InvalidOperationException("The client's application entry is missing.");
-        var authorization = await authorizations.CreateAsync(
-            identity, relationship.Subject, (await applications.GetIdAsync(application, context.RequestAborted))!, AuthorizationTypes.Permanent, [], context.RequestAborted);
-        var authorizationId = await authorizations.GetIdAsync(authorization, context.RequestAborted);
-        identity.SetAuthorizationId(authorizationId);
-        await relationships.BindAuthorizationAsync(grant, authorizationId!, context.RequestAborted);
+        await ConsentDecision.AuthorizeAsync(applications, authorizations, relationships, relationship, grant, identity, context.RequestAborted);
         return Results.SignIn(new ClaimsPrincipal(identity), properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 
-    private static async Task<IResult> TokenAsync(HttpContext context, RelationshipService relationships, TimeProvider time)
+    private static async Task<IResult> TokenAsync(HttpContext context, RelationshipService relationships, CardRequests cardRequests, TimeProvider time)
     {
         var request = context.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("OpenIddict did not pass a token request.");
-        if (!request.IsAuthorizationCodeGrantType() && !request.IsRefreshTokenGrantType())
+        if (!request.IsAuthorizationCodeGrantType() && !request.IsRefreshTokenGrantType() && !request.IsDeviceCodeGrantType())
         {
-            return Forbid(OpenIddictConstants.Errors.UnsupportedGrantType, "Only authorization_code and refresh_token are supported.");
+            return Forbid(OpenIddictConstants.Errors.UnsupportedGrantType, "Only authorization_code, refresh_token and the device code grant are supported.");
         }
 
         var result = await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
         var principal = result.Principal;
         var relationship = request.ClientId is null ? null : await relationships.FindByClientIdAsync(request.ClientId, context.RequestAborted);
-        var grant = principal?.GetClaim(OAuthServer.GrantIdClaim) is { } claim && Guid.TryParse(claim, out var grantId) && relationship is not null
-            ? await relationships.FindGrantAsync(relationship.VaultId, grantId, context.RequestAborted)
+        var grantId = await GrantIdOfAsync(request, principal, relationship, cardRequests, context.RequestAborted);
+        var grant = grantId is { } id && relationship is not null
+            ? await relationships.FindGrantAsync(relationship.VaultId, id, context.RequestAborted)
             : null;
         var now = time.GetUtcNow();
         if (grant is null || grant.RelationshipId != relationship!.Id || relationship.EndedAt is not null || grant.RevokedAt is not null)
@@ -170,47 +155,44 @@ internal static class AuthorizationEndpoints
             identity.SetRefreshTokenLifetime(left < OAuthServer.RefreshTokenLifetime ? left : OAuthServer.RefreshTokenLifetime);
         }
 
-        var properties = new AuthenticationProperties(items: null, parameters: new Dictionary<string, object?>
+        var parameters = new Dictionary<string, object?>
         {
             ["authorization_details"] = GrantDetails.ToJson(grant),
-        });
+        };
+
+        // At the counter the vendor may not know the person yet: the first tokens name its pairwise handle.
+        if (request.IsDeviceCodeGrantType())
+        {
+            parameters[CardProtocol.SubjectParameter] = relationship.Subject;
+        }
+
+        var properties = new AuthenticationProperties(items: null, parameters: parameters);
         return Results.SignIn(new ClaimsPrincipal(identity), properties, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 
-    /// <summary>The person's choices: ticked datatypes, each with its narrowing, for the actions asked.</summary>
-    internal static List<GrantedDatatype> ReadDecision(IFormCollection form, IReadOnlyList<AuthorizationDetail> details)
+    /// <summary>
+    /// The grant a token request is under: the claim of the code or refresh token, or for a device code (the card at
+    /// the counter) the grant the person's approval attached to the card request.
+    /// </summary>
+    private static async Task<Guid?> GrantIdOfAsync(OpenIddictRequest request, ClaimsPrincipal? principal, RelationshipEntity? relationship, CardRequests cardRequests, CancellationToken ct)
     {
-        var ticked = form["field"].Where(f => f is not null).Select(f => f!).ToHashSet(StringComparer.Ordinal);
-        var granted = new List<GrantedDatatype>();
-        foreach (var detail in details)
+        if (principal is null || relationship is null)
         {
-            foreach (var datatype in detail.Datatypes)
-            {
-                if (!ticked.Contains(datatype) || granted.Any(g => g.Datatype == datatype))
-                {
-                    continue;
-                }
-
-                var info = DatatypeCatalog.Find(datatype)!;
-                var narrowing = form[$"narrow:{datatype}"].FirstOrDefault() ?? Narrowings.Full;
-                if (!info.Narrowings.Contains(narrowing))
-                {
-                    narrowing = Narrowings.Full;
-                }
-
-                // A narrowed value is a summary; the vendor cannot write through it.
-                var actions = narrowing == Narrowings.Full ? detail.Actions : [.. detail.Actions.Where(a => a == DataActions.Read)];
-                if (actions.Count > 0)
-                {
-                    granted.Add(new GrantedDatatype(datatype, actions, narrowing, detail.Purpose));
-                }
-            }
+            return null;
         }
 
-        return granted;
+        if (request.IsDeviceCodeGrantType())
+        {
+            return principal.GetClaim(CardRequests.RequestClaim) is { } requestClaim && Guid.TryParse(requestClaim, out var requestId)
+                && await cardRequests.FindAsync(relationship.VaultId, requestId, ct) is { } cardRequest && cardRequest.RelationshipId == relationship.Id
+                ? cardRequest.GrantId
+                : null;
+        }
+
+        return principal.GetClaim(OAuthServer.GrantIdClaim) is { } claim && Guid.TryParse(claim, out var grantId) ? grantId : null;
     }
 
-    private static ClaimsIdentity NewIdentity(string subject, Guid grantId)
+    internal static ClaimsIdentity NewIdentity(string subject, Guid grantId)
     {
         var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
         identity.SetClaim(Claims.Subject, subject);

@@ -23,6 +23,8 @@ internal static class OAuthServer
     public const string IntrospectionPath = "/connect/introspect";
     public const string RevocationPath = "/connect/revoke";
     public const string RegistrationPath = "/connect/register";
+    public const string DeviceAuthorizationPath = "/connect/device";
+    public const string VerificationPath = "/connect/verify";
     public const string MetadataPath = "/.well-known/oauth-authorization-server";
 
     /// <summary>The private claim carrying the grant a token was issued under.</summary>
@@ -49,11 +51,17 @@ internal static class OAuthServer
                     .SetTokenEndpointUris(TokenPath[1..])
                     .SetIntrospectionEndpointUris(IntrospectionPath[1..])
                     .SetRevocationEndpointUris(RevocationPath[1..])
+                    .SetDeviceAuthorizationEndpointUris(DeviceAuthorizationPath[1..])
+                    .SetEndUserVerificationEndpointUris(VerificationPath[1..])
                     .SetConfigurationEndpointUris(MetadataPath[1..], ".well-known/openid-configuration");
 
                 // RFC 9700: the code flow only (no implicit, no password grant), PKCE required, every
                 // authorization request pushed first (RFC 9126), so its parameters never travel through the browser.
                 server.AllowAuthorizationCodeFlow().AllowRefreshTokenFlow();
+
+                // RFC 8628 for the card at the counter: a point of sale redeems the person's card code at the device
+                // endpoint and polls while the person decides in the app (Card/CardOAuthHandlers.cs).
+                server.AllowDeviceAuthorizationFlow();
                 server.RequireProofKeyForCodeExchange();
                 server.RequirePushedAuthorizationRequests();
 
@@ -62,7 +70,9 @@ internal static class OAuthServer
                 server.UseReferenceAccessTokens().UseReferenceRefreshTokens();
                 server.SetAccessTokenLifetime(AccessTokenLifetime)
                     .SetRefreshTokenLifetime(RefreshTokenLifetime)
-                    .SetAuthorizationCodeLifetime(TimeSpan.FromMinutes(2));
+                    .SetAuthorizationCodeLifetime(TimeSpan.FromMinutes(2))
+                    .SetDeviceCodeLifetime(new Card.CardOptions().RequestLifetime)
+                    .SetUserCodeLifetime(new Card.CardOptions().RequestLifetime);
                 server.SetRefreshTokenReuseLeeway(TimeSpan.Zero);
 
                 // Note: scopes are not how Symbolon expresses access; authorization_details is.
@@ -71,11 +81,17 @@ internal static class OAuthServer
                 server.UseAspNetCore()
                     .EnableAuthorizationEndpointPassthrough()
                     .EnableTokenEndpointPassthrough()
+                    .EnableEndUserVerificationEndpointPassthrough()
                     .DisableTransportSecurityRequirement();
 
                 server.AddEventHandler(PushedAuthorizationHandlers.ValidateAuthorizationDetails.Descriptor);
                 server.AddEventHandler(MetadataHandlers.AdvertiseSymbolon.Descriptor);
                 server.AddEventHandler(IntrospectionHandlers.AttachGrantedDetails.Descriptor);
+                server.AddEventHandler(Card.CardOAuthHandlers.HideCardCode.Descriptor);
+                server.AddEventHandler(Card.CardOAuthHandlers.RedeemCardCode.Descriptor);
+                server.AddEventHandler(Card.CardOAuthHandlers.AttachCardRequest.Descriptor);
+                server.AddEventHandler(Card.CardOAuthHandlers.RecordCardRequest.Descriptor);
+                server.AddEventHandler(Card.CardOAuthHandlers.PacePolling.Descriptor);
             })
             .AddValidation(validation =>
             {

@@ -66,9 +66,9 @@ internal static class RegistrationEndpoints
             }
         }
 
-        if (request.GrantTypes?.Any(g => g is not (GrantTypes.AuthorizationCode or GrantTypes.RefreshToken)) == true)
+        if (request.GrantTypes?.Any(g => g is not (GrantTypes.AuthorizationCode or GrantTypes.RefreshToken or GrantTypes.DeviceCode)) == true)
         {
-            return Error("invalid_client_metadata", "grant_types: only authorization_code and refresh_token are supported.");
+            return Error("invalid_client_metadata", "grant_types: only authorization_code, refresh_token and the device code grant (the card at the counter) are supported.");
         }
 
         if (request.ResponseTypes?.Any(r => r != ResponseTypes.Code) == true)
@@ -114,6 +114,8 @@ internal static class RegistrationEndpoints
                 Permissions.Endpoints.Revocation,
                 Permissions.GrantTypes.AuthorizationCode,
                 Permissions.GrantTypes.RefreshToken,
+                Permissions.Endpoints.DeviceAuthorization,
+                Permissions.GrantTypes.DeviceCode,
                 Permissions.ResponseTypes.Code,
             },
             Requirements =
@@ -148,7 +150,7 @@ internal static class RegistrationEndpoints
                 0,
                 request.ClientName.Trim(),
                 request.RedirectUris,
-                [GrantTypes.AuthorizationCode, GrantTypes.RefreshToken],
+                [GrantTypes.AuthorizationCode, GrantTypes.RefreshToken, GrantTypes.DeviceCode],
                 [ResponseTypes.Code],
                 authMethod,
                 request.WebhookUri,

@@ -95,7 +95,6 @@ public sealed class OAuthBaselineTests(VendorVaultFixture vault) : IClassFixture
     [Theory]
     [InlineData("password")]
     [InlineData("client_credentials")]
-    [InlineData("urn:ietf:params:oauth:grant-type:device_code")]
     public async Task Other_grant_types_are_refused(string grantType)
     {
         var response = await vault.Factory.TokenRequestAsync(vault.Vendor, new Dictionary<string, string>

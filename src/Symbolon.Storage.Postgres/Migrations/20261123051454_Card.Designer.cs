@@ -12,8 +12,8 @@ using Symbolon.Core.Storage;
 namespace Symbolon.Storage.Postgres.Migrations
 {
     [DbContext(typeof(SymbolonDbContext))]
-    [Migration("20261123051335_StatementImports")]
-    partial class StatementImports
+    [Migration("20261123051454_Card")]
+    partial class Card
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -231,6 +231,107 @@ namespace Symbolon.Storage.Postgres.Migrations
                     b.HasIndex("ApplicationId", "Status", "Subject", "Type");
 
                     b.ToTable("oauth_tokens", (string)null);
+                });
+
+            modelBuilder.Entity("Symbolon.Core.Card.CardCodeEntity", b =>
+                {
+                    b.Property<Guid>("VaultId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<byte[]>("CodeHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("RedeemedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("RedeemedBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.HasKey("VaultId", "Id");
+
+                    b.HasIndex("CodeHash")
+                        .IsUnique();
+
+                    b.HasIndex("VaultId", "ExpiresAt");
+
+                    b.ToTable("card_codes", (string)null);
+                });
+
+            modelBuilder.Entity("Symbolon.Core.Card.CardRequestEntity", b =>
+                {
+                    b.Property<Guid>("VaultId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("CardCodeId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("DecidedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("DecidedAutomatically")
+                        .HasColumnType("boolean");
+
+                    b.Property<byte[]>("DeviceCodeHash")
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea");
+
+                    b.Property<string>("DeviceCodeTokenId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("GrantId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("IntervalSeconds")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset?>("LastPolledAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("RelationshipId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("RequestedDetails")
+                        .IsRequired()
+                        .HasMaxLength(8192)
+                        .HasColumnType("character varying(8192)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.HasKey("VaultId", "Id");
+
+                    b.HasIndex("DeviceCodeHash")
+                        .IsUnique();
+
+                    b.HasIndex("VaultId", "RelationshipId");
+
+                    b.HasIndex("VaultId", "Status", "ExpiresAt");
+
+                    b.ToTable("card_requests", (string)null);
                 });
 
             modelBuilder.Entity("Symbolon.Core.Relationships.AccessLogEntity", b =>
@@ -628,35 +729,6 @@ namespace Symbolon.Storage.Postgres.Migrations
                     b.ToTable("access_tokens", (string)null);
                 });
 
-            modelBuilder.Entity("Symbolon.Core.Storage.ImportBatchEntity", b =>
-                {
-                    b.Property<Guid>("VaultId")
-                        .HasColumnType("uuid");
-
-                    b.Property<Guid>("Id")
-                        .HasColumnType("uuid");
-
-                    b.Property<int>("ChunkCount")
-                        .HasColumnType("integer");
-
-                    b.Property<int>("DuplicateCount")
-                        .HasColumnType("integer");
-
-                    b.Property<DateTimeOffset>("ImportedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<byte[]>("SealedSummary")
-                        .IsRequired()
-                        .HasColumnType("bytea");
-
-                    b.Property<int>("TransactionCount")
-                        .HasColumnType("integer");
-
-                    b.HasKey("VaultId", "Id");
-
-                    b.ToTable("import_batches", (string)null);
-                });
-
             modelBuilder.Entity("Symbolon.Core.Storage.RecordEntity", b =>
                 {
                     b.Property<Guid>("VaultId")
@@ -730,29 +802,6 @@ namespace Symbolon.Storage.Postgres.Migrations
                     b.ToTable("record_versions", (string)null);
                 });
 
-            modelBuilder.Entity("Symbolon.Core.Storage.TransactionChunkEntity", b =>
-                {
-                    b.Property<Guid>("VaultId")
-                        .HasColumnType("uuid");
-
-                    b.Property<Guid>("BatchId")
-                        .HasColumnType("uuid");
-
-                    b.Property<int>("Chunk")
-                        .HasColumnType("integer");
-
-                    b.Property<byte[]>("Sealed")
-                        .IsRequired()
-                        .HasColumnType("bytea");
-
-                    b.Property<int>("TransactionCount")
-                        .HasColumnType("integer");
-
-                    b.HasKey("VaultId", "BatchId", "Chunk");
-
-                    b.ToTable("transaction_chunks", (string)null);
-                });
-
             modelBuilder.Entity("Symbolon.Core.Storage.VaultEntity", b =>
                 {
                     b.Property<Guid>("Id")
@@ -766,6 +815,9 @@ namespace Symbolon.Storage.Postgres.Migrations
                     b.Property<byte[]>("AgreementPublicKey")
                         .IsRequired()
                         .HasColumnType("bytea");
+
+                    b.Property<bool>("CardAutoApproveAppend")
+                        .HasColumnType("boolean");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
@@ -849,6 +901,24 @@ namespace Symbolon.Storage.Postgres.Migrations
                     b.Navigation("Authorization");
                 });
 
+            modelBuilder.Entity("Symbolon.Core.Card.CardCodeEntity", b =>
+                {
+                    b.HasOne("Symbolon.Core.Storage.VaultEntity", null)
+                        .WithMany()
+                        .HasForeignKey("VaultId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Symbolon.Core.Card.CardRequestEntity", b =>
+                {
+                    b.HasOne("Symbolon.Core.Relationships.RelationshipEntity", null)
+                        .WithMany()
+                        .HasForeignKey("VaultId", "RelationshipId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Symbolon.Core.Relationships.AccessLogEntity", b =>
                 {
                     b.HasOne("Symbolon.Core.Relationships.RelationshipEntity", null)
@@ -930,15 +1000,6 @@ namespace Symbolon.Storage.Postgres.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Symbolon.Core.Storage.ImportBatchEntity", b =>
-                {
-                    b.HasOne("Symbolon.Core.Storage.VaultEntity", null)
-                        .WithMany()
-                        .HasForeignKey("VaultId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
             modelBuilder.Entity("Symbolon.Core.Storage.RecordEntity", b =>
                 {
                     b.HasOne("Symbolon.Core.Storage.VaultEntity", null)
@@ -953,15 +1014,6 @@ namespace Symbolon.Storage.Postgres.Migrations
                     b.HasOne("Symbolon.Core.Storage.RecordEntity", null)
                         .WithMany()
                         .HasForeignKey("VaultId", "RecordId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("Symbolon.Core.Storage.TransactionChunkEntity", b =>
-                {
-                    b.HasOne("Symbolon.Core.Storage.ImportBatchEntity", null)
-                        .WithMany()
-                        .HasForeignKey("VaultId", "BatchId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

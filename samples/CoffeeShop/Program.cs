@@ -1,0 +1,3 @@
+using CoffeeShop;
+
+await CoffeeShopHost.RunAsync(args);

@@ -1,0 +1,101 @@
+using System.Buffers.Text;
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using CoffeeShop.Data;
+using Microsoft.EntityFrameworkCore;
+using Symbolon.Client;
+using Symbolon.Contracts.Vendor;
+
+namespace CoffeeShop.Shop;
+
+/// <summary>
+/// The vaults the shop has met. The first time a card from a vault is scanned (or a customer connects from one), the
+/// shop discovers it, registers itself (RFC 7591, with its webhook address) and accepts SD-BASE, and keeps the
+/// credentials in its database; after that it reuses them.
+/// </summary>
+public sealed class VaultDirectory(IDbContextFactory<ShopDb> dbs, HttpClient http, TimeProvider time, ILogger<VaultDirectory> logger) : IDisposable
+{
+    /// <summary>The agreement the shop works under: the person's own terms, the base roster entry.</summary>
+    public const string Agreement = "SD-BASE";
+
+    private readonly ConcurrentDictionary<int, SymbolonVendorClient> _clients = new();
+    private readonly SemaphoreSlim _registering = new(1, 1);
+
+    /// <summary>The shop's client for the vault at <paramref name="vaultUrl"/>, registering with it first if needed.</summary>
+    public async Task<(VaultRegistration Registration, SymbolonVendorClient Client)> ConnectAsync(Uri vaultUrl, CancellationToken cancellationToken)
+    {
+        var vault = await SymbolonVault.DiscoverAsync(http, vaultUrl, time, cancellationToken);
+        var issuer = vault.Issuer.AbsoluteUri;
+
+        // One registration per vault, even when two tills scan cards from a new vault at the same moment.
+        await _registering.WaitAsync(cancellationToken);
+        try
+        {
+            await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+            var registration = await db.Vaults.SingleOrDefaultAsync(v => v.Issuer == issuer, cancellationToken);
+            if (registration is null)
+            {
+                registration = await RegisterAsync(db, vault, cancellationToken);
+            }
+
+            var client = _clients.GetOrAdd(registration.Id, _ => vault.CreateClient(Credentials(registration)));
+            return (registration, client);
+        }
+        finally
+        {
+            _registering.Release();
+        }
+    }
+
+    /// <summary>The shop's client for a vault it registered with earlier.</summary>
+    public async Task<SymbolonVendorClient> ClientAsync(int vaultId, CancellationToken cancellationToken)
+    {
+        if (_clients.TryGetValue(vaultId, out var cached))
+        {
+            return cached;
+        }
+
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        var registration = await db.Vaults.SingleAsync(v => v.Id == vaultId, cancellationToken);
+        var vault = await SymbolonVault.DiscoverAsync(http, new Uri(registration.Issuer), time, cancellationToken);
+        return _clients.GetOrAdd(vaultId, _ => vault.CreateClient(Credentials(registration)));
+    }
+
+    private async Task<VaultRegistration> RegisterAsync(ShopDb db, SymbolonVault vault, CancellationToken cancellationToken)
+    {
+        var settings = await db.Settings.SingleAsync(cancellationToken);
+        var publicUrl = new Uri(settings.PublicUrl);
+        var webhookKey = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16));
+        var credentials = await vault.RegisterAsync(new ClientRegistrationRequest(
+            settings.Name,
+            [new Uri(publicUrl, "connect/callback").AbsoluteUri],
+            ClientUri: publicUrl.AbsoluteUri,
+            WebhookUri: new Uri(publicUrl, $"webhooks/{webhookKey}").AbsoluteUri,
+            Agreements: [Agreement],
+            SoftwareId: "symbolon-sample-coffeeshop"), cancellationToken);
+
+        // The vault requires the agreement before any grant; the SDK hashes the text it read, so the shop accepts exactly it.
+        var client = vault.CreateClient(credentials);
+        var record = await client.AcceptAgreementAsync(Agreement, cancellationToken: cancellationToken);
+        var registration = new VaultRegistration
+        {
+            Issuer = vault.Issuer.AbsoluteUri,
+            ClientId = credentials.ClientId,
+            ClientSecret = credentials.ClientSecret,
+            WebhookSecret = credentials.WebhookSecret,
+            WebhookKey = webhookKey,
+            Agreement = Agreement,
+            AgreementTextSha256 = vault.FindAgreement(Agreement)?.TextSha256,
+            RegisteredAt = time.GetUtcNow(),
+        };
+        db.Vaults.Add(registration);
+        await db.SaveChangesAsync(cancellationToken);
+        ShopLog.Registered(logger, registration.Issuer, Agreement, record.Content.RecordId);
+        return registration;
+    }
+
+    public void Dispose() => _registering.Dispose();
+
+    private static VendorCredentials Credentials(VaultRegistration registration) =>
+        new(registration.ClientId, registration.ClientSecret, registration.WebhookSecret);
+}

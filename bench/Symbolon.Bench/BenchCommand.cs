@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Symbolon.Bench.Crypto;
+using Symbolon.Bench.Imports;
 using Symbolon.Bench.Reporting;
 using Symbolon.Bench.Startup;
 using Symbolon.Bench.Unlock;
@@ -14,7 +15,7 @@ namespace Symbolon.Bench;
 /// <summary>The bench's command line: which scenarios to run, how big, and where the apps and results are.</summary>
 internal static class BenchCommand
 {
-    public static readonly string[] AllScenarios = ["crypto", "micro", "unlock", "server", "vendor-read", "webhooks", "receipts"];
+    public static readonly string[] AllScenarios = ["crypto", "micro", "unlock", "server", "vendor-read", "webhooks", "receipts", "import"];
 
     public static RootCommand Create()
     {
@@ -33,6 +34,8 @@ internal static class BenchCommand
         var loadSeconds = new Option<int>("--load-seconds") { Description = "Seconds per measured vendor-read or receipts run.", DefaultValueFactory = _ => 8 };
         var loadRounds = new Option<int>("--load-rounds") { Description = "Measured vendor-read or receipts runs per side (alternating).", DefaultValueFactory = _ => 3 };
         var relationships = new Option<int>("--relationships") { Description = "Relationships one webhook fan-out reaches.", DefaultValueFactory = _ => 10_000 };
+        var importRows = new Option<int>("--import-rows") { Description = "Transactions in the generated statement of the import scenario.", DefaultValueFactory = _ => 1_000_000 };
+        var importPasses = new Option<int>("--import-passes") { Description = "Measured import passes (after one warm-up at a tenth of the size).", DefaultValueFactory = _ => 3 };
         var webhookPasses = new Option<int>("--webhook-passes") { Description = "Measured webhook fan-out passes (after one warm-up pass).", DefaultValueFactory = _ => 3 };
         var serverDll = new Option<FileInfo>("--server-dll") { Description = "Release build of Symbolon.Server.dll.", Required = true };
         var baselineDll = new Option<FileInfo>("--baseline-dll") { Description = "Release build of Symbolon.Bench.Baseline.dll.", Required = true };
@@ -42,7 +45,7 @@ internal static class BenchCommand
         var commit = new Option<string?>("--commit") { Description = "Commit the build came from (shown in the summary)." };
         var buildSeconds = new Option<double?>("--build-seconds") { Description = "How long the Release build took (shown in the summary)." };
 
-        foreach (var count in new[] { records, passes, unlocks, starts, clients, loadSeconds, loadRounds, relationships, webhookPasses })
+        foreach (var count in new[] { records, passes, unlocks, starts, clients, loadSeconds, loadRounds, relationships, webhookPasses, importRows, importPasses })
         {
             count.Validators.Add(result =>
             {
@@ -55,7 +58,7 @@ internal static class BenchCommand
 
         var command = new RootCommand("Symbolon benchmarks; see bench/README.md.")
         {
-            scenarios, records, passes, unlocks, starts, clients, loadSeconds, loadRounds, relationships, webhookPasses, serverDll, baselineDll, workDirectory, artifacts, output, commit, buildSeconds,
+            scenarios, records, passes, unlocks, starts, clients, loadSeconds, loadRounds, relationships, webhookPasses, importRows, importPasses, serverDll, baselineDll, workDirectory, artifacts, output, commit, buildSeconds,
         };
         command.SetAction((result, ct) => RunAsync(
             new BenchSettings(
@@ -69,6 +72,8 @@ internal static class BenchCommand
                 result.GetValue(loadRounds),
                 result.GetValue(relationships),
                 result.GetValue(webhookPasses),
+                result.GetValue(importRows),
+                result.GetValue(importPasses),
                 result.GetValue(serverDll)!.FullName,
                 result.GetValue(baselineDll)!.FullName,
                 result.GetValue(workDirectory)!.FullName,
@@ -123,6 +128,12 @@ internal static class BenchCommand
             if (settings.Scenarios.Contains("webhooks"))
             {
                 await WebhookFanOutScenario.RunAsync(report, settings.WorkDirectory, settings.Relationships, settings.WebhookPasses, log, ct);
+            }
+
+            if (settings.Scenarios.Contains("import"))
+            {
+                GC.Collect();
+                await ImportScenario.RunAsync(report, settings.WorkDirectory, settings.ImportRows, settings.ImportPasses, log, ct);
             }
         }
         finally
@@ -212,6 +223,8 @@ internal sealed record BenchSettings(
     int LoadRounds,
     int Relationships,
     int WebhookPasses,
+    int ImportRows,
+    int ImportPasses,
     string ServerDll,
     string BaselineDll,
     string WorkDirectory,

@@ -123,6 +123,18 @@ public static class ProblemCodes
     /// <summary>A Catima CSV file cannot be imported; <c>errors</c> names each line and column, and nothing was imported (400).</summary>
     public const string CatimaImportInvalid = "SYM1802";
 
+    /// <summary>The statement cannot be imported; the detail names the line or element and what is wrong, and nothing was imported (400).</summary>
+    public const string InvalidStatement = "SYM2001";
+
+    /// <summary>The statement's format could not be recognised, or the format hint is unknown (400).</summary>
+    public const string UnknownStatementFormat = "SYM2002";
+
+    /// <summary>No import profile with that name exists in the vault (404).</summary>
+    public const string ImportProfileNotFound = "SYM2003";
+
+    /// <summary>The statement is larger than the import endpoint accepts (413).</summary>
+    public const string StatementTooLarge = "SYM2004";
+
     /// <summary>An unexpected error; the server log has details under the trace id (500).</summary>
     public const string Unexpected = "SYM1999";
 }

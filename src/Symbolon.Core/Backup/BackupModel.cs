@@ -59,8 +59,14 @@ internal sealed record BackupVault(
 }
 
 /// <summary>One line of the sealed payload: a record head or a record version.</summary>
-internal sealed record BackupLine(BackupRecord? Record, BackupVersion? Version)
+internal sealed record BackupLine(BackupRecord? Record, BackupVersion? Version, BackupImportBatch? ImportBatch = null, BackupTransactionChunk? TransactionChunk = null)
 {
+    public static BackupLine From(ImportBatchEntity b) =>
+        new(null, null, new BackupImportBatch(b.Id, b.ImportedAt, b.TransactionCount, b.DuplicateCount, b.ChunkCount, b.SealedSummary));
+
+    public static BackupLine From(TransactionChunkEntity c) =>
+        new(null, null, null, new BackupTransactionChunk(c.BatchId, c.Chunk, c.TransactionCount, c.Sealed));
+
     public static BackupLine From(RecordEntity r) => new(new BackupRecord(r.Id, r.Type, r.CurrentVersion, r.CreatedAt, r.UpdatedAt, r.DeletedAt), null);
 
     public static BackupLine From(RecordVersionEntity v) => new(null, new BackupVersion(v.RecordId, v.Version, v.Type, v.ChangedAt, v.Operation, v.ActorKind, v.ActorId, v.Sealed));
@@ -92,6 +98,34 @@ internal sealed record BackupVersion(Guid RecordId, int Version, string Type, Da
         Operation = Operation,
         ActorKind = ActorKind,
         ActorId = ActorId,
+        Sealed = Sealed,
+    };
+}
+
+/// <summary>An import batch, copied sealed as it is stored (added to backups with statement imports; older backups have none).</summary>
+internal sealed record BackupImportBatch(Guid Id, DateTimeOffset ImportedAt, int TransactionCount, int DuplicateCount, int ChunkCount, byte[] SealedSummary)
+{
+    public ImportBatchEntity ToEntity(Guid vaultId) => new()
+    {
+        VaultId = vaultId,
+        Id = Id,
+        ImportedAt = ImportedAt,
+        TransactionCount = TransactionCount,
+        DuplicateCount = DuplicateCount,
+        ChunkCount = ChunkCount,
+        SealedSummary = SealedSummary,
+    };
+}
+
+/// <summary>A sealed chunk of imported transactions, copied byte for byte.</summary>
+internal sealed record BackupTransactionChunk(Guid BatchId, int Chunk, int TransactionCount, byte[] Sealed)
+{
+    public TransactionChunkEntity ToEntity(Guid vaultId) => new()
+    {
+        VaultId = vaultId,
+        BatchId = BatchId,
+        Chunk = Chunk,
+        TransactionCount = TransactionCount,
         Sealed = Sealed,
     };
 }

@@ -55,6 +55,16 @@ internal sealed partial class BackupService(SymbolonDbContext db, TimeProvider t
                 {
                     await lines.WriteLineAsync(JsonSerializer.Serialize(BackupLine.From(version), BackupJson.Options));
                 }
+
+                await foreach (var batch in db.ImportBatches.AsNoTracking().Where(b => b.VaultId == vault.Id).OrderBy(b => b.Id).AsAsyncEnumerable().WithCancellation(ct))
+                {
+                    await lines.WriteLineAsync(JsonSerializer.Serialize(BackupLine.From(batch), BackupJson.Options));
+                }
+
+                await foreach (var chunk in db.TransactionChunks.AsNoTracking().Where(c => c.VaultId == vault.Id).OrderBy(c => c.BatchId).ThenBy(c => c.Chunk).AsAsyncEnumerable().WithCancellation(ct))
+                {
+                    await lines.WriteLineAsync(JsonSerializer.Serialize(BackupLine.From(chunk), BackupJson.Options));
+                }
             }
 
             sealedStream.Finish();
@@ -112,6 +122,14 @@ internal sealed partial class BackupService(SymbolonDbContext db, TimeProvider t
                     else if (entry.Version is { } version)
                     {
                         db.RecordVersions.Add(version.ToEntity(vault.Id));
+                    }
+                    else if (entry.ImportBatch is { } batch)
+                    {
+                        db.ImportBatches.Add(batch.ToEntity(vault.Id));
+                    }
+                    else if (entry.TransactionChunk is { } chunk)
+                    {
+                        db.TransactionChunks.Add(chunk.ToEntity(vault.Id));
                     }
                     else
                     {

@@ -81,3 +81,28 @@ internal sealed class AccessTokenEntity
     public DateTimeOffset? LastUsedAt { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }
 }
+
+/// <summary>
+/// One statement import: append-only. Only counts and the import time are in plaintext; the file name, format and
+/// per-account counts are in <see cref="SealedSummary"/>, the transactions in its chunks.
+/// </summary>
+internal sealed class ImportBatchEntity
+{
+    public Guid VaultId { get; set; }
+    public Guid Id { get; set; }
+    public DateTimeOffset ImportedAt { get; set; }
+    public int TransactionCount { get; set; }
+    public int DuplicateCount { get; set; }
+    public int ChunkCount { get; set; }
+    public required byte[] SealedSummary { get; set; }
+}
+
+/// <summary>Up to a few thousand transactions of one import, compressed and sealed together (see Imports/TransactionChunkCodec).</summary>
+internal sealed class TransactionChunkEntity
+{
+    public Guid VaultId { get; set; }
+    public Guid BatchId { get; set; }
+    public int Chunk { get; set; }
+    public int TransactionCount { get; set; }
+    public required byte[] Sealed { get; set; }
+}

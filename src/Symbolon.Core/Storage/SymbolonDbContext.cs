@@ -20,6 +20,8 @@ internal sealed class SymbolonDbContext(DbContextOptions<SymbolonDbContext> opti
     public DbSet<WebhookMessageEntity> WebhookMessages => Set<WebhookMessageEntity>();
     public DbSet<OutboxCursorEntity> OutboxCursors => Set<OutboxCursorEntity>();
     public DbSet<IdempotencyEntity> IdempotencyKeys => Set<IdempotencyEntity>();
+    public DbSet<ImportBatchEntity> ImportBatches => Set<ImportBatchEntity>();
+    public DbSet<TransactionChunkEntity> TransactionChunks => Set<TransactionChunkEntity>();
 
     public DbSet<CardCodeEntity> CardCodes => Set<CardCodeEntity>();
 
@@ -68,6 +70,20 @@ internal sealed class SymbolonDbContext(DbContextOptions<SymbolonDbContext> opti
 
         ConfigureRelationships(modelBuilder);
         ConfigureCard(modelBuilder);
+
+        modelBuilder.Entity<ImportBatchEntity>(batch =>
+        {
+            batch.ToTable("import_batches");
+            batch.HasKey(b => new { b.VaultId, b.Id });
+            batch.HasOne<VaultEntity>().WithMany().HasForeignKey(b => b.VaultId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<TransactionChunkEntity>(chunk =>
+        {
+            chunk.ToTable("transaction_chunks");
+            chunk.HasKey(c => new { c.VaultId, c.BatchId, c.Chunk });
+            chunk.HasOne<ImportBatchEntity>().WithMany().HasForeignKey(c => new { c.VaultId, c.BatchId }).OnDelete(DeleteBehavior.Cascade);
+        });
 
         // The OAuth server's applications, authorizations, scopes and tokens (OpenIddict's entities).
         modelBuilder.UseOpenIddict();

@@ -97,6 +97,17 @@ internal static class VaultCrypto
     public static byte[] RecordAad(Guid vaultId, Guid recordId, string type, int version) =>
         Encoding.UTF8.GetBytes($"symbolon.record.v1|{vaultId:N}|{recordId:N}|{type}|{version}");
 
+    /// <summary>
+    /// Associated data for one chunk of imported transactions: vault, import batch, chunk number and how many
+    /// transactions it holds, so a chunk cannot be moved to another batch or position, or swapped for a shorter one.
+    /// </summary>
+    public static byte[] TransactionChunkAad(Guid vaultId, Guid batchId, int chunk, int count) =>
+        Encoding.UTF8.GetBytes($"symbolon.transactions.v1|{vaultId:N}|{batchId:N}|{chunk}|{count}");
+
+    /// <summary>Associated data for an import batch's summary (file name, format, per-account counts).</summary>
+    public static byte[] ImportSummaryAad(Guid vaultId, Guid batchId) =>
+        Encoding.UTF8.GetBytes($"symbolon.import.v1|{vaultId:N}|{batchId:N}");
+
     /// <summary>Associated data for a key stored in the vault row (wrapped data key, private keys).</summary>
     public static byte[] KeyAad(Guid vaultId, string purpose) =>
         Encoding.UTF8.GetBytes($"symbolon.vault.v1|{vaultId:N}|{purpose}");

@@ -49,6 +49,11 @@ internal sealed class VaultKeys : IDisposable
     public byte[] OpenRecord(Guid recordId, string type, int version, ReadOnlySpan<byte> sealedBytes) =>
         VaultCrypto.Open(Cipher, sealedBytes, VaultCrypto.RecordAad(VaultId, recordId, type, version));
 
+    /// <summary>Seals with the data key under associated data the caller builds (see <see cref="VaultCrypto"/>'s *Aad methods).</summary>
+    public byte[] Seal(ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData) => VaultCrypto.Seal(Cipher, plaintext, associatedData);
+
+    public byte[] Open(ReadOnlySpan<byte> sealedBytes, ReadOnlySpan<byte> associatedData) => VaultCrypto.Open(Cipher, sealedBytes, associatedData);
+
     private AesGcm Cipher
     {
         get

@@ -7,14 +7,20 @@ internal static class RequestLimits
 {
     public const long MaxJsonBodyBytes = 256 * 1024;
 
+    /// <summary>Statements are the one large upload: years of card transactions run to tens of megabytes.</summary>
+    public const long MaxStatementBytes = 256L * 1024 * 1024;
+
     /// <summary>Refuses declared oversized bodies at once, and has Kestrel cut off chunked ones at the same size.</summary>
     public static IApplicationBuilder UseJsonBodyLimit(this IApplicationBuilder app, PathString prefix) => app.Use(async (context, next) =>
     {
         if (context.Request.Path.StartsWithSegments(prefix))
         {
-            if (context.Request.ContentLength > MaxJsonBodyBytes)
+            // Only statement uploads may be large; they are read as a stream with their own limit.
+            var isStatement = HttpMethods.IsPost(context.Request.Method) && context.Request.Path.StartsWithSegments(prefix + "/imports");
+            var max = isStatement ? MaxStatementBytes : MaxJsonBodyBytes;
+            if (context.Request.ContentLength > max)
             {
-                var problem = ProblemCatalog.TooLarge();
+                var problem = isStatement ? ProblemCatalog.StatementTooLarge() : ProblemCatalog.TooLarge();
                 context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
                 await context.Response.WriteAsJsonAsync(problem, (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
                 return;
@@ -22,7 +28,7 @@ internal static class RequestLimits
 
             if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             {
-                limit.MaxRequestBodySize = MaxJsonBodyBytes;
+                limit.MaxRequestBodySize = max;
             }
         }
 

@@ -29,6 +29,7 @@ using Symbolon.Server.LoyaltyCards;
 using Symbolon.Server.OAuth;
 using Symbolon.Server.Profile;
 using Symbolon.Server.Relationships;
+using Symbolon.Server.Statements;
 using Symbolon.Server.Storage;
 using Symbolon.Server.Terms;
 using Symbolon.Server.Vault;
@@ -158,6 +159,7 @@ public static class SymbolonHost
         builder.Services.AddCard();
         builder.Services.AddWebhooks();
         builder.Services.AddWallet();
+        builder.Services.AddStatementImports();
 
         // Cookie and antiforgery keys live with the vault, readable by its owner only, not in the user profile.
         builder.Services.AddDataProtection().SetApplicationName("Symbolon");
@@ -279,6 +281,7 @@ public static class SymbolonHost
         owner.MapCardEndpoints();
         owner.MapWalletEndpoints();
         owner.MapLoyaltyCardEndpoints();
+        owner.MapImportEndpoints();
 
         app.MapAuthorizationEndpoints();
         app.MapRegistrationEndpoints();

@@ -13,6 +13,9 @@ internal sealed class VaultKeyRing : IDisposable
 
     public event Action<Guid>? Locked;
 
+    /// <summary>Raised after a vault's keys are put in the ring (work that should start on unlock, such as building projections).</summary>
+    public event Action<VaultKeys>? Unlocked;
+
     public bool IsUnlocked(Guid vaultId) => _keys.ContainsKey(vaultId);
 
     public VaultKeys? Find(Guid vaultId) => _keys.TryGetValue(vaultId, out var keys) ? keys : null;
@@ -35,6 +38,8 @@ internal sealed class VaultKeyRing : IDisposable
         {
             previous.Dispose();
         }
+
+        Unlocked?.Invoke(keys);
     }
 
     public bool Lock(Guid vaultId)

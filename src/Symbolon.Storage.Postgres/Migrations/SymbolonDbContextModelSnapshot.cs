@@ -726,6 +726,35 @@ namespace Symbolon.Storage.Postgres.Migrations
                     b.ToTable("access_tokens", (string)null);
                 });
 
+            modelBuilder.Entity("Symbolon.Core.Storage.ImportBatchEntity", b =>
+                {
+                    b.Property<Guid>("VaultId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("ChunkCount")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("DuplicateCount")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("ImportedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<byte[]>("SealedSummary")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<int>("TransactionCount")
+                        .HasColumnType("integer");
+
+                    b.HasKey("VaultId", "Id");
+
+                    b.ToTable("import_batches", (string)null);
+                });
+
             modelBuilder.Entity("Symbolon.Core.Storage.RecordEntity", b =>
                 {
                     b.Property<Guid>("VaultId")
@@ -797,6 +826,29 @@ namespace Symbolon.Storage.Postgres.Migrations
                     b.HasKey("VaultId", "RecordId", "Version");
 
                     b.ToTable("record_versions", (string)null);
+                });
+
+            modelBuilder.Entity("Symbolon.Core.Storage.TransactionChunkEntity", b =>
+                {
+                    b.Property<Guid>("VaultId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("BatchId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Chunk")
+                        .HasColumnType("integer");
+
+                    b.Property<byte[]>("Sealed")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<int>("TransactionCount")
+                        .HasColumnType("integer");
+
+                    b.HasKey("VaultId", "BatchId", "Chunk");
+
+                    b.ToTable("transaction_chunks", (string)null);
                 });
 
             modelBuilder.Entity("Symbolon.Core.Storage.VaultEntity", b =>
@@ -997,6 +1049,15 @@ namespace Symbolon.Storage.Postgres.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Symbolon.Core.Storage.ImportBatchEntity", b =>
+                {
+                    b.HasOne("Symbolon.Core.Storage.VaultEntity", null)
+                        .WithMany()
+                        .HasForeignKey("VaultId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Symbolon.Core.Storage.RecordEntity", b =>
                 {
                     b.HasOne("Symbolon.Core.Storage.VaultEntity", null)
@@ -1011,6 +1072,15 @@ namespace Symbolon.Storage.Postgres.Migrations
                     b.HasOne("Symbolon.Core.Storage.RecordEntity", null)
                         .WithMany()
                         .HasForeignKey("VaultId", "RecordId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Symbolon.Core.Storage.TransactionChunkEntity", b =>
+                {
+                    b.HasOne("Symbolon.Core.Storage.ImportBatchEntity", null)
+                        .WithMany()
+                        .HasForeignKey("VaultId", "BatchId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -719,6 +719,35 @@ namespace Symbolon.Storage.Sqlite.Migrations
                     b.ToTable("access_tokens", (string)null);
                 });
 
+            modelBuilder.Entity("Symbolon.Core.Storage.ImportBatchEntity", b =>
+                {
+                    b.Property<Guid>("VaultId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ChunkCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("DuplicateCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ImportedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("SealedSummary")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<int>("TransactionCount")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("VaultId", "Id");
+
+                    b.ToTable("import_batches", (string)null);
+                });
+
             modelBuilder.Entity("Symbolon.Core.Storage.RecordEntity", b =>
                 {
                     b.Property<Guid>("VaultId")
@@ -790,6 +819,29 @@ namespace Symbolon.Storage.Sqlite.Migrations
                     b.HasKey("VaultId", "RecordId", "Version");
 
                     b.ToTable("record_versions", (string)null);
+                });
+
+            modelBuilder.Entity("Symbolon.Core.Storage.TransactionChunkEntity", b =>
+                {
+                    b.Property<Guid>("VaultId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("BatchId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Chunk")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Sealed")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<int>("TransactionCount")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("VaultId", "BatchId", "Chunk");
+
+                    b.ToTable("transaction_chunks", (string)null);
                 });
 
             modelBuilder.Entity("Symbolon.Core.Storage.VaultEntity", b =>
@@ -990,6 +1042,15 @@ namespace Symbolon.Storage.Sqlite.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Symbolon.Core.Storage.ImportBatchEntity", b =>
+                {
+                    b.HasOne("Symbolon.Core.Storage.VaultEntity", null)
+                        .WithMany()
+                        .HasForeignKey("VaultId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Symbolon.Core.Storage.RecordEntity", b =>
                 {
                     b.HasOne("Symbolon.Core.Storage.VaultEntity", null)
@@ -1004,6 +1065,15 @@ namespace Symbolon.Storage.Sqlite.Migrations
                     b.HasOne("Symbolon.Core.Storage.RecordEntity", null)
                         .WithMany()
                         .HasForeignKey("VaultId", "RecordId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Symbolon.Core.Storage.TransactionChunkEntity", b =>
+                {
+                    b.HasOne("Symbolon.Core.Storage.ImportBatchEntity", null)
+                        .WithMany()
+                        .HasForeignKey("VaultId", "BatchId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

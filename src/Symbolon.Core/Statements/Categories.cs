@@ -1,0 +1,114 @@
+namespace Symbolon.Core.Statements;
+
+/// <summary>The categories the default rules give; rules can name any other category.</summary>
+internal static class Categories
+{
+    public const string Uncategorized = "uncategorized";
+    public const string Coffee = "coffee";
+    public const string Groceries = "groceries";
+    public const string Transport = "transport";
+    public const string Subscriptions = "subscriptions";
+    public const string Fees = "fees";
+    public const string Restaurants = "restaurants";
+    public const string Income = "income";
+}
+
+/// <summary>
+/// One categorization rule: it matches when the description or merchant contains one of its keywords (ignoring
+/// case) and, when given, the amount lies in its range. Later rule kinds (account, regular expressions) extend
+/// this record; the first matching rule wins, so order is meaning.
+/// </summary>
+internal sealed record CategoryRule(string Category, IReadOnlyList<string> Keywords, decimal? MinAmount = null, decimal? MaxAmount = null)
+{
+    public bool Matches(string description, string? merchant, decimal amount) =>
+        (MinAmount is null || amount >= MinAmount) && (MaxAmount is null || amount <= MaxAmount)
+        && Keywords.Any(k => ContainsWord(description, k) || (merchant is not null && ContainsWord(merchant, k)));
+
+    // A short keyword (four letters or fewer) matches at the start of a word only, so "tfl" (London transport) does
+    // not match "NETFLIX" nor "fee" "COFFEE"; longer ones match anywhere, as German compounds need
+    // ("entgelt" in "Kontoführungsentgelt").
+    private static bool ContainsWord(string text, string keyword)
+    {
+        if (keyword.Length > 4)
+        {
+            return text.Contains(keyword, StringComparison.OrdinalIgnoreCase);
+        }
+
+        var from = 0;
+        while (from <= text.Length - keyword.Length)
+        {
+            var at = text.IndexOf(keyword, from, StringComparison.OrdinalIgnoreCase);
+            if (at < 0)
+            {
+                return false;
+            }
+
+            if (at == 0 || !char.IsLetterOrDigit(text[at - 1]))
+            {
+                return true;
+            }
+
+            from = at + 1;
+        }
+
+        return false;
+    }
+}
+
+/// <summary>
+/// The rules applied on import. A statement repeats the same few hundred texts thousands of times, so which rules'
+/// keywords a (description, merchant) pair matches is computed once per pair; only the amount ranges are checked per line.
+/// </summary>
+internal sealed class CategoryRules(IReadOnlyList<CategoryRule> rules)
+{
+    public static IReadOnlyList<CategoryRule> Defaults { get; } =
+    [
+        new(Categories.Fees, ["fee", "gebühr", "gebuehr", "entgelt", "interest charge", "overdraft", "sollzins", "penalty", "late charge", "frais", "commission"]),
+        new(Categories.Coffee, ["coffee", "café", "cafe ", "starbucks", "costa", "espresso", "kaffee", "tchibo", "nespresso", "pret a manger", "blue bottle"]),
+        new(Categories.Groceries, ["rewe", "edeka", "aldi", "lidl", "tesco", "sainsbury", "carrefour", "albert heijn", "whole foods", "trader joe", "kaufland", "netto", "migros", "coop", "safeway", "supermarket", "grocer"]),
+        new(Categories.Transport, ["uber", "lyft", "bolt", "deutsche bahn", "db vertrieb", "bvg", "mvg", "tfl", "sncf", "ns reizen", "shell", "aral", "esso", "bp ", "parking", "taxi", "metro", "transit", "railway"]),
+        new(Categories.Subscriptions, ["netflix", "spotify", "disney+", "apple.com/bill", "icloud", "amazon prime", "youtube premium", "github", "dropbox", "adobe", "patreon", "gym", "fitness"]),
+        new(Categories.Restaurants, ["restaurant", "pizza", "mcdonald", "burger", "sushi", "kebab", "deliveroo", "lieferando", "doordash"]),
+        new(Categories.Income, ["salary", "gehalt", "lohn", "payroll"], MinAmount: 0.01m),
+    ];
+
+    private static readonly CategoryRule[] NoRules = [];
+    private readonly Dictionary<(string, string?), CategoryRule[]> _textMatches = [];
+
+    public IReadOnlyList<CategoryRule> Rules => rules;
+
+    public static CategoryRules Default() => new(Defaults);
+
+    public string Categorize(string description, string? merchant, decimal amount)
+    {
+        if (!_textMatches.TryGetValue((description, merchant), out var candidates))
+        {
+            var matching = rules.Where(r => r with { MinAmount = null, MaxAmount = null } is var text && text.Matches(description, merchant, 0m)).ToArray();
+            candidates = matching.Length == 0 ? NoRules : matching;
+            if (_textMatches.Count < 200_000)
+            {
+                _textMatches[(description, merchant)] = candidates;
+            }
+        }
+
+        foreach (var rule in candidates)
+        {
+            if ((rule.MinAmount is null || amount >= rule.MinAmount) && (rule.MaxAmount is null || amount <= rule.MaxAmount))
+            {
+                return rule.Category;
+            }
+        }
+
+        return Categories.Uncategorized;
+    }
+
+    // Called once per import with a loop over every row: compiled fully optimized at once instead of starting in tier 0.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public void Apply(IReadOnlyList<StatementLine> lines)
+    {
+        foreach (var line in lines)
+        {
+            line.Category = Categorize(line.Description, line.Merchant, line.Amount);
+        }
+    }
+}

@@ -1,0 +1,306 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Symbolon.Contracts.Statements;
+using Symbolon.Core.Records;
+using Symbolon.Core.Storage;
+using Symbolon.Core.Vaults;
+
+namespace Symbolon.Core.Statements;
+
+/// <summary>What to import: the format hint, and for CSV a mapping or the name of a saved profile.</summary>
+internal sealed record ImportRequest(string? Format = null, CsvMapping? Mapping = null, string? ProfileName = null, string? FileName = null);
+
+/// <summary>
+/// The transaction projections of unlocked vaults, in this process's memory only. A vault's projection is loaded
+/// once (in the background right after unlock, or by the first request that needs it) and dropped on lock.
+/// </summary>
+internal sealed class TransactionProjections
+{
+    private readonly ConcurrentDictionary<Guid, VaultTransactions> _vaults = new();
+
+    public VaultTransactions For(Guid vaultId) => _vaults.GetOrAdd(vaultId, _ => new VaultTransactions());
+
+    public void Drop(Guid vaultId) => _vaults.TryRemove(vaultId, out _);
+}
+
+/// <summary>One vault's projection, its loading, and the gate that lets one import at a time change it.</summary>
+internal sealed class VaultTransactions
+{
+    private readonly Lock _lock = new();
+    private Task<TransactionProjection>? _loading;
+
+    public SemaphoreSlim ImportGate { get; } = new(1, 1);
+
+    /// <summary>How long the last load took (decrypting every chunk and building the columns), for the bench and logs.</summary>
+    public TimeSpan? LoadTime { get; private set; }
+
+    public Task<TransactionProjection> GetAsync(Func<Task<TransactionProjection>> load)
+    {
+        lock (_lock)
+        {
+            if (_loading is null || _loading.IsFaulted || _loading.IsCanceled)
+            {
+                _loading = Measure(load);
+            }
+
+            return _loading;
+        }
+    }
+
+    private async Task<TransactionProjection> Measure(Func<Task<TransactionProjection>> load)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var projection = await load();
+        LoadTime = Stopwatch.GetElapsedTime(started);
+        return projection;
+    }
+}
+
+/// <summary>
+/// The import pipeline: parse the whole file (refusing it at the first error), categorize, dedupe against the
+/// vault's projection, then seal the new transactions in chunks and store them with the batch row in one
+/// SaveChanges (one database transaction). The projection is extended only after the commit.
+/// </summary>
+internal sealed class StatementImporter(SymbolonDbContext db, TimeProvider time, TransactionProjections projections, RecordStore records)
+{
+    public const int ChunkSize = 8192;
+    public const string ProfileRecordType = "import.profile";
+
+    private static readonly JsonSerializerOptions Json = VaultJson.Options;
+
+    public async Task<ImportSummary> ImportAsync(VaultKeys keys, ReadOnlyMemory<byte> file, ImportRequest request, IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
+    {
+        var statement = await ParseAsync(keys, file, request, progress, ct);
+        return await StoreAsync(keys, statement, request.FileName, progress, ct);
+    }
+
+    public async Task<ParsedStatement> ParseAsync(VaultKeys keys, ReadOnlyMemory<byte> file, ImportRequest request, IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
+    {
+        if (file.Length == 0)
+        {
+            throw new StatementException("line 1", "the file is empty.");
+        }
+
+        var format = request.Format?.Trim().ToLowerInvariant() ?? Detect(file.Span);
+        var statement = format switch
+        {
+            StatementFormats.Ofx => OfxStatementReader.Read(file, progress, ct),
+            StatementFormats.Camt => CamtStatementReader.Read(file, progress, ct),
+            StatementFormats.Csv => CsvStatementReader.Read(file, await MappingAsync(keys, file, request, ct), progress, ct),
+            _ => throw new UnknownStatementFormatException("Choose csv, ofx or camt as the format."),
+        };
+        CategoryRules.Default().Apply(statement.Lines);
+        return statement;
+    }
+
+    public async Task<ImportSummary> StoreAsync(VaultKeys keys, ParsedStatement statement, string? fileName, IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
+    {
+        var vault = projections.For(keys.VaultId);
+        var projection = await vault.GetAsync(() => LoadAsync(keys, ct));
+        await vault.ImportGate.WaitAsync(ct);
+        try
+        {
+            var (fresh, duplicate) = projection.Dedupe(statement.Lines);
+            var now = time.GetUtcNow();
+            var batchId = UuidV7.Create(now);
+            var accounts = statement.Lines
+                .Select((line, i) => (line.Account, Duplicate: duplicate[i]))
+                .GroupBy(x => x.Account, StringComparer.Ordinal)
+                .Select(g => new ImportAccountCount(g.Key, g.Count(x => x.Duplicate == 0), g.Sum(x => x.Duplicate)))
+                .ToList();
+            var summary = new ImportSummary(batchId, now, statement.Format, CleanFileName(fileName), statement.Lines.Count, fresh.Count, statement.Lines.Count - fresh.Count, accounts);
+
+            // Compressing and sealing are independent per chunk; the two cores share them.
+            var chunkCount = (fresh.Count + ChunkSize - 1) / ChunkSize;
+            var payloads = new byte[chunkCount][];
+            var chunks = new TransactionChunkEntity[chunkCount];
+            var sealedSoFar = 0;
+            InParallel(chunkCount, c =>
+            {
+                var start = c * ChunkSize;
+                var count = Math.Min(ChunkSize, fresh.Count - start);
+                payloads[c] = TransactionChunkCodec.Encode(fresh, start, count);
+                chunks[c] = new TransactionChunkEntity
+                {
+                    VaultId = keys.VaultId,
+                    BatchId = batchId,
+                    Chunk = c,
+                    TransactionCount = count,
+                    Sealed = keys.Seal(payloads[c], VaultCrypto.TransactionChunkAad(keys.VaultId, batchId, c, count)),
+                };
+                var done = Interlocked.Add(ref sealedSoFar, count);
+                progress?.Report(new ImportProgress("store", done, 0, 0));
+            }, ct);
+
+            db.ImportBatches.Add(new ImportBatchEntity
+            {
+                VaultId = keys.VaultId,
+                Id = batchId,
+                ImportedAt = now,
+                TransactionCount = fresh.Count,
+                DuplicateCount = summary.DuplicatesSkipped,
+                ChunkCount = chunkCount,
+                SealedSummary = keys.Seal(JsonSerializer.SerializeToUtf8Bytes(summary, Json), VaultCrypto.ImportSummaryAad(keys.VaultId, batchId)),
+            });
+            db.TransactionChunks.AddRange(chunks);
+            await db.SaveChangesAsync(ct);
+            db.ChangeTracker.Clear();
+
+            for (var c = 0; c < chunkCount; c++)
+            {
+                projection.Append(batchId, c * ChunkSize, TransactionChunkCodec.Decode(payloads[c]));
+            }
+
+            return summary;
+        }
+        finally
+        {
+            vault.ImportGate.Release();
+        }
+    }
+
+    /// <summary>The vault's projection, loading it if this process has not yet.</summary>
+    public Task<TransactionProjection> ProjectionAsync(VaultKeys keys, CancellationToken ct = default) =>
+        projections.For(keys.VaultId).GetAsync(() => LoadAsync(keys, ct));
+
+    /// <summary>Decrypts every chunk of the vault (in parallel) and builds the projection in import order.</summary>
+    public async Task<TransactionProjection> LoadAsync(VaultKeys keys, CancellationToken ct = default)
+    {
+        var rows = await db.TransactionChunks.AsNoTracking()
+            .Where(c => c.VaultId == keys.VaultId)
+            .OrderBy(c => c.BatchId).ThenBy(c => c.Chunk)
+            .ToListAsync(ct);
+        var decoded = new TransactionColumns[rows.Count];
+        InParallel(rows.Count, i =>
+        {
+            var row = rows[i];
+            decoded[i] = TransactionChunkCodec.Decode(keys.Open(row.Sealed, VaultCrypto.TransactionChunkAad(keys.VaultId, row.BatchId, row.Chunk, row.TransactionCount)));
+        }, ct);
+
+        var projection = new TransactionProjection();
+        for (var i = 0; i < rows.Count; i++)
+        {
+            projection.Append(rows[i].BatchId, rows[i].Chunk * ChunkSize, decoded[i]);
+        }
+
+        return projection;
+    }
+
+    /// <summary>The vault's imports, newest first.</summary>
+    public async Task<IReadOnlyList<ImportSummary>> HistoryAsync(VaultKeys keys, CancellationToken ct = default)
+    {
+        var batches = await db.ImportBatches.AsNoTracking().Where(b => b.VaultId == keys.VaultId).ToListAsync(ct);
+        return [.. batches
+            .OrderByDescending(b => b.Id)
+            .Select(b => JsonSerializer.Deserialize<ImportSummary>(keys.Open(b.SealedSummary, VaultCrypto.ImportSummaryAad(keys.VaultId, b.Id)), Json)!)];
+    }
+
+    public async Task<IReadOnlyList<ImportProfile>> ProfilesAsync(VaultKeys keys, CancellationToken ct = default)
+    {
+        var all = await records.ListAsync(keys, ProfileRecordType, ct);
+        return [.. all.Select(r => JsonSerializer.Deserialize<ImportProfile>(r.Json, Json)!).OrderBy(p => p.Name, StringComparer.OrdinalIgnoreCase)];
+    }
+
+    public async Task<ImportProfile?> FindProfileAsync(VaultKeys keys, string name, CancellationToken ct = default) =>
+        (await ProfilesAsync(keys, ct)).FirstOrDefault(p => string.Equals(p.Name, name.Trim(), StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Saves a profile under its name, replacing one of the same name (the old mapping stays in the record's history).</summary>
+    public async Task<ImportProfile> PutProfileAsync(VaultKeys keys, ImportProfile profile, CancellationToken ct = default)
+    {
+        if (string.IsNullOrWhiteSpace(profile.Name) || profile.Name.Trim().Length > 100)
+        {
+            throw Validation.ValidationFailedException.For("name", "Name the profile (at most 100 characters).");
+        }
+
+        CsvStatementReader.Validate(profile.Mapping);
+        profile = profile with { Name = profile.Name.Trim() };
+        var json = JsonSerializer.SerializeToUtf8Bytes(profile, Json);
+        var existing = await ProfileRecordAsync(keys, profile.Name, ct);
+        if (existing is null)
+        {
+            await records.CreateAsync(keys, ProfileRecordType, json, Actor.Owner, ct);
+        }
+        else
+        {
+            await records.UpdateAsync(keys, existing.Id, json, Actor.Owner, existing.Version, ct);
+        }
+
+        return profile;
+    }
+
+    public async Task<bool> DeleteProfileAsync(VaultKeys keys, string name, CancellationToken ct = default)
+    {
+        var existing = await ProfileRecordAsync(keys, name, ct);
+        if (existing is null)
+        {
+            return false;
+        }
+
+        await records.DeleteAsync(keys, existing.Id, Actor.Owner, existing.Version, ct);
+        return true;
+    }
+
+    private async Task<CurrentRecord?> ProfileRecordAsync(VaultKeys keys, string name, CancellationToken ct) =>
+        (await records.ListAsync(keys, ProfileRecordType, ct))
+            .FirstOrDefault(r => string.Equals(JsonSerializer.Deserialize<ImportProfile>(r.Json, Json)!.Name, name.Trim(), StringComparison.OrdinalIgnoreCase));
+
+    private async Task<CsvMapping> MappingAsync(VaultKeys keys, ReadOnlyMemory<byte> file, ImportRequest request, CancellationToken ct)
+    {
+        if (request.Mapping is not null)
+        {
+            return request.Mapping;
+        }
+
+        if (request.ProfileName is not null)
+        {
+            return (await FindProfileAsync(keys, request.ProfileName, ct) ?? throw new ImportProfileNotFoundException()).Mapping;
+        }
+
+        // Without a mapping the suggested one is used; if it cannot be completed the person is asked to map columns.
+        var suggested = CsvStatementReader.Preview(file).Suggested;
+        try
+        {
+            CsvStatementReader.Validate(suggested);
+        }
+        catch (Validation.ValidationFailedException e)
+        {
+            throw new StatementException("line 1", "the columns could not be recognised from the header row; map them (" + string.Join(", ", e.Errors.Keys) + ") or choose a profile.");
+        }
+
+        return suggested;
+    }
+
+    /// <summary>Runs the body for 0..count-1 on the thread pool; the first failure is rethrown as itself, not wrapped.</summary>
+    private static void InParallel(int count, Action<int> body, CancellationToken ct)
+    {
+        try
+        {
+            Parallel.For(0, count, new ParallelOptions { CancellationToken = ct }, body);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
+    }
+
+    public static string Detect(ReadOnlySpan<byte> file) =>
+        CamtStatementReader.LooksLikeCamt(file) ? StatementFormats.Camt
+        : OfxStatementReader.LooksLikeOfx(file) ? StatementFormats.Ofx
+        : StatementFormats.Csv;
+
+    private static string? CleanFileName(string? name)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            return null;
+        }
+
+        var clean = StatementValues.CleanText(Path.GetFileName(name.Replace('\\', '/')));
+        return clean.Length > 200 ? clean[..200] : clean;
+    }
+}
+
+/// <summary>No import profile with that name exists.</summary>
+internal sealed class ImportProfileNotFoundException() : Exception("There is no import profile with that name. See your profiles for their names.");

@@ -1,0 +1,42 @@
+namespace Symbolon.Core.Statements;
+
+/// <summary>One transaction as read from a statement, before dedupe and categorization.</summary>
+internal sealed class StatementLine
+{
+    public required string Account { get; init; }
+    public required DateOnly Date { get; init; }
+    public required decimal Amount { get; init; }
+    public required string Currency { get; init; }
+    public required string Description { get; init; }
+    public string? Merchant { get; init; }
+
+    /// <summary>A bank's own id for the transaction (OFX FITID, camt AcctSvcrRef or EndToEndId), when it gives one.</summary>
+    public string? Reference { get; init; }
+
+    public decimal? Balance { get; init; }
+
+    /// <summary>Where the line is in the file ("line 12", "Ntry[3]/TxDtls[2]"), for errors only; never stored.</summary>
+    public required string Position { get; init; }
+
+    public string Category { get; set; } = Categories.Uncategorized;
+}
+
+/// <summary>A statement read completely: every transaction in it, in file order.</summary>
+internal sealed record ParsedStatement(string Format, IReadOnlyList<StatementLine> Lines);
+
+/// <summary>Progress of an import: rows read so far and bytes of the file consumed.</summary>
+internal readonly record struct ImportProgress(string Stage, int Rows, long BytesRead, long TotalBytes);
+
+/// <summary>
+/// A statement that cannot be imported. The message names where (a line and column, or an element path) and what
+/// is wrong, never the value found there: statements are personal data and errors end up in logs and screens.
+/// </summary>
+internal sealed class StatementException(string position, string problem)
+    : Exception($"{position}: {problem}")
+{
+    public string Position { get; } = position;
+    public string Problem { get; } = problem;
+}
+
+/// <summary>The file's format is not one the importer reads, or the hint names no format.</summary>
+internal sealed class UnknownStatementFormatException(string message) : Exception(message);

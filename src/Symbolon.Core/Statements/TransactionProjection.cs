@@ -1,0 +1,382 @@
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Symbolon.Core.Statements;
+
+/// <summary>
+/// Every imported transaction of one unlocked vault, decrypted, in memory only, as columns (dates, amounts, and
+/// indices into one table of distinct strings), plus the dedupe index. Built when the vault is unlocked, appended
+/// to by imports, dropped when it locks. Filters are scans over the columns; text filters are evaluated once per
+/// distinct string, not per row.
+/// </summary>
+internal sealed class TransactionProjection
+{
+    // Note: dedupe keys are 128-bit xxHash values of (account, bank reference) and of (account, date, amount,
+    // description), seeded per process. They are never stored: the index is rebuilt from the sealed chunks on
+    // every unlock, so neither the keys nor anything derived from statement values sits in the database.
+    private static readonly long HashSeed = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8));
+
+    private readonly Dictionary<string, int> _stringIndex = new(StringComparer.Ordinal);
+    private readonly List<string> _strings = [];
+    private readonly List<UInt128> _stringHashes = [];
+    private readonly List<Guid> _batches = [];
+    private readonly HashSet<UInt128> _references = [];
+    private readonly Dictionary<UInt128, int> _fingerprints = [];
+    private readonly Lock _lock = new();
+
+    private int[] _days = new int[1024];
+    private decimal[] _amounts = new decimal[1024];
+    private int[] _currency = new int[1024];
+    private int[] _account = new int[1024];
+    private int[] _description = new int[1024];
+    private int[] _merchant = new int[1024];
+    private int[] _category = new int[1024];
+    private int[] _batch = new int[1024];
+    private int[] _row = new int[1024];
+    private int[]? _newestFirst;
+
+    public int Count { get; private set; }
+
+    public IReadOnlyList<string> Strings => _strings;
+
+    /// <summary>Appends one decoded chunk of <paramref name="batchId"/>, whose first transaction is row <paramref name="firstRow"/> of the batch.</summary>
+    // Called once per import with a loop over every row: compiled fully optimized at once instead of starting in tier 0.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public void Append(Guid batchId, int firstRow, TransactionColumns chunk)
+    {
+        _lock.Enter();
+        try
+        {
+            var map = new int[chunk.Strings.Length];
+            for (var i = 0; i < map.Length; i++)
+            {
+                map[i] = Intern(chunk.Strings[i]);
+            }
+
+            var batch = _batches.IndexOf(batchId);
+            if (batch < 0)
+            {
+                batch = _batches.Count;
+                _batches.Add(batchId);
+            }
+
+            EnsureCapacity(Count + chunk.Count);
+            for (var i = 0; i < chunk.Count; i++)
+            {
+                var at = Count + i;
+                _days[at] = chunk.Days[i];
+                _amounts[at] = chunk.Amounts[i];
+                _currency[at] = map[chunk.Currency[i]];
+                _account[at] = map[chunk.Account[i]];
+                _description[at] = map[chunk.Description[i]];
+                _merchant[at] = chunk.Merchant[i] < 0 ? -1 : map[chunk.Merchant[i]];
+                _category[at] = map[chunk.Category[i]];
+                _batch[at] = batch;
+                _row[at] = firstRow + i;
+                var reference = chunk.Reference[i];
+                if (reference >= 0)
+                {
+                    _references.Add(ReferenceKey(_stringHashes[_account[at]], HashOf(chunk.Strings[reference])));
+                }
+
+                var fingerprint = FingerprintKey(_stringHashes[_account[at]], _days[at], _amounts[at], _stringHashes[_description[at]]);
+                _fingerprints[fingerprint] = _fingerprints.GetValueOrDefault(fingerprint) + 1;
+            }
+
+            Count += chunk.Count;
+            _newestFirst = null;
+        }
+        finally
+        {
+            _lock.Exit();
+        }
+    }
+
+    /// <summary>
+    /// Splits statement lines into new ones and ones already here. A line with a bank reference is a duplicate when
+    /// its account already has that reference. Without one, the n-th line of the file with a given (account, date,
+    /// amount, description) is a duplicate when the vault already holds at least n such transactions: two identical
+    /// coffees on one day stay two, and a re-import of that day adds neither.
+    /// </summary>
+    // Called once per import with a loop over every row: compiled fully optimized at once instead of starting in tier 0.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public (List<StatementLine> New, int[] DuplicatesPerLine) Dedupe(IReadOnlyList<StatementLine> lines)
+    {
+        _lock.Enter();
+        try
+        {
+            var fresh = new List<StatementLine>(lines.Count);
+            var duplicate = new int[lines.Count];
+            var occurrences = new Dictionary<UInt128, int>();
+            var hashes = new Dictionary<string, UInt128>(StringComparer.Ordinal);
+            UInt128 Hash(string s)
+            {
+                if (!hashes.TryGetValue(s, out var h))
+                {
+                    h = HashOf(s);
+                    hashes[s] = h;
+                }
+
+                return h;
+            }
+
+            for (var i = 0; i < lines.Count; i++)
+            {
+                var line = lines[i];
+                var account = Hash(line.Account);
+                bool isDuplicate;
+                if (line.Reference is not null)
+                {
+                    isDuplicate = _references.Contains(ReferenceKey(account, Hash(line.Reference)));
+                }
+                else
+                {
+                    var fingerprint = FingerprintKey(account, line.Date.DayNumber, line.Amount, Hash(line.Description));
+                    var n = occurrences[fingerprint] = occurrences.GetValueOrDefault(fingerprint) + 1;
+                    isDuplicate = _fingerprints.GetValueOrDefault(fingerprint) >= n;
+                }
+
+                if (isDuplicate)
+                {
+                    duplicate[i] = 1;
+                }
+                else
+                {
+                    fresh.Add(line);
+                }
+            }
+
+            return (fresh, duplicate);
+        }
+        finally
+        {
+            _lock.Exit();
+        }
+    }
+
+    /// <summary>Transactions matching <paramref name="filter"/>, newest first, after <paramref name="after"/> (a position from an earlier page).</summary>
+    // Called once per import with a loop over every row: compiled fully optimized at once instead of starting in tier 0.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public (List<TransactionRow> Rows, (int Day, int Position)? Next) Query(TransactionFilter filter, (int Day, int Position)? after, int limit)
+    {
+        _lock.Enter();
+        try
+        {
+            var order = NewestFirst();
+            var textMatch = filter.Text is null ? null : MatchStrings(s => s.Contains(filter.Text, StringComparison.OrdinalIgnoreCase));
+            var merchantMatch = filter.Merchant is null ? null : MatchStrings(s => s.Contains(filter.Merchant, StringComparison.OrdinalIgnoreCase));
+            var categoryIndex = filter.Category is null ? -2 : _stringIndex.GetValueOrDefault(filter.Category, -3);
+            var from = filter.From?.DayNumber ?? int.MinValue;
+            var to = filter.To?.DayNumber ?? int.MaxValue;
+            var start = 0;
+            if (after is { } cursor)
+            {
+                // Newest first: later days come first, and within a day later positions.
+                start = BinarySearchAfter(order, cursor.Day, cursor.Position);
+            }
+
+            var rows = new List<TransactionRow>(Math.Min(limit, 1000));
+            (int, int)? next = null;
+            var lastAdded = -1;
+            for (var k = start; k < order.Length; k++)
+            {
+                var i = order[k];
+                var day = _days[i];
+                if (day > to || day < from)
+                {
+                    continue;
+                }
+
+                var amount = _amounts[i];
+                if ((filter.Min is { } min && amount < min) || (filter.Max is { } max && amount > max))
+                {
+                    continue;
+                }
+
+                if (categoryIndex != -2 && _category[i] != categoryIndex)
+                {
+                    continue;
+                }
+
+                if (merchantMatch is not null && (_merchant[i] < 0 || !merchantMatch[_merchant[i]]))
+                {
+                    continue;
+                }
+
+                if (textMatch is not null && !textMatch[_description[i]] && (_merchant[i] < 0 || !textMatch[_merchant[i]]))
+                {
+                    continue;
+                }
+
+                if (rows.Count == limit)
+                {
+                    next = (_days[lastAdded], lastAdded);
+                    break;
+                }
+
+                rows.Add(Row(i));
+                lastAdded = i;
+            }
+
+            return (rows, next);
+        }
+        finally
+        {
+            _lock.Exit();
+        }
+    }
+
+    private int BinarySearchAfter(int[] order, int day, int position)
+    {
+        int lo = 0, hi = order.Length;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            var i = order[mid];
+            var comesBeforeOrAt = _days[i] > day || (_days[i] == day && i >= position);
+            if (comesBeforeOrAt)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+
+    private TransactionRow Row(int i) => new(
+        i,
+        _batches[_batch[i]],
+        _row[i],
+        DateOnly.FromDayNumber(_days[i]),
+        _amounts[i],
+        _strings[_currency[i]],
+        _strings[_description[i]],
+        _merchant[i] < 0 ? null : _strings[_merchant[i]],
+        _strings[_category[i]],
+        _strings[_account[i]]);
+
+    private bool[] MatchStrings(Func<string, bool> predicate)
+    {
+        var matches = new bool[_strings.Count];
+        for (var i = 0; i < matches.Length; i++)
+        {
+            matches[i] = predicate(_strings[i]);
+        }
+
+        return matches;
+    }
+
+    // Positions sorted newest first (day descending, then position descending); kept until the next append.
+    private int[] NewestFirst()
+    {
+        if (_newestFirst is { } cached)
+        {
+            return cached;
+        }
+
+        _lock.Enter();
+        try
+        {
+            var order = new int[Count];
+            var keys = new long[Count];
+            for (var i = 0; i < order.Length; i++)
+            {
+                order[i] = i;
+                keys[i] = -(((long)_days[i] << 32) | (uint)i);
+            }
+
+            Array.Sort(keys, order);
+            _newestFirst = order;
+            return order;
+        }
+        finally
+        {
+            _lock.Exit();
+        }
+    }
+
+    private int Intern(string s)
+    {
+        if (!_stringIndex.TryGetValue(s, out var index))
+        {
+            index = _strings.Count;
+            _stringIndex[s] = index;
+            _strings.Add(s);
+            _stringHashes.Add(HashOf(s));
+        }
+
+        return index;
+    }
+
+    private void EnsureCapacity(int needed)
+    {
+        if (needed <= _days.Length)
+        {
+            return;
+        }
+
+        var size = Math.Max(needed, _days.Length * 2);
+        Array.Resize(ref _days, size);
+        Array.Resize(ref _amounts, size);
+        Array.Resize(ref _currency, size);
+        Array.Resize(ref _account, size);
+        Array.Resize(ref _description, size);
+        Array.Resize(ref _merchant, size);
+        Array.Resize(ref _category, size);
+        Array.Resize(ref _batch, size);
+        Array.Resize(ref _row, size);
+    }
+
+    // Descriptions are compared without regard to case or repeated spaces (CleanText already collapses those).
+    private static UInt128 HashOf(string s)
+    {
+        var upper = s.ToUpperInvariant();
+        var max = Encoding.UTF8.GetMaxByteCount(upper.Length);
+        Span<byte> buffer = max <= 1024 ? stackalloc byte[max] : new byte[max];
+        var length = Encoding.UTF8.GetBytes(upper, buffer);
+        return XxHash128.HashToUInt128(buffer[..length], HashSeed);
+    }
+
+    private static UInt128 ReferenceKey(UInt128 account, UInt128 reference)
+    {
+        Span<UInt128> parts = [account, reference, 1];
+        return XxHash128.HashToUInt128(MemoryMarshal.AsBytes(parts), HashSeed);
+    }
+
+    private static UInt128 FingerprintKey(UInt128 account, int day, decimal amount, UInt128 description)
+    {
+        // 1.5 and 1.50 are the same amount: compare in ten-thousandths.
+        var units = (long)decimal.Round(amount * 10_000m);
+        Span<UInt128> parts = [account, description, ((UInt128)(ulong)units << 32) | (uint)day];
+        return XxHash128.HashToUInt128(MemoryMarshal.AsBytes(parts), HashSeed);
+    }
+}
+
+/// <summary>Filters over the projection; null means "any".</summary>
+internal sealed record TransactionFilter(
+    DateOnly? From = null,
+    DateOnly? To = null,
+    string? Text = null,
+    decimal? Min = null,
+    decimal? Max = null,
+    string? Category = null,
+    string? Merchant = null);
+
+/// <summary>One transaction read from the projection.</summary>
+internal sealed record TransactionRow(
+    int Position,
+    Guid BatchId,
+    int Row,
+    DateOnly Date,
+    decimal Amount,
+    string Currency,
+    string Description,
+    string? Merchant,
+    string Category,
+    string Account);

@@ -31,7 +31,7 @@ internal static class ConsentDecision
         {
             foreach (var datatype in detail.Datatypes)
             {
-                if (!ticked.Contains(datatype) || granted.Any(g => g.Datatype == datatype))
+                if (!ticked.Contains(datatype))
                 {
                     continue;
                 }
@@ -45,7 +45,10 @@ internal static class ConsentDecision
 
                 // A narrowed value is a summary; the vendor cannot write through it.
                 var actions = narrowing == Narrowings.Full ? detail.Actions : [.. detail.Actions.Where(a => a == DataActions.Read)];
-                if (actions.Count > 0)
+
+                // A datatype may appear in several entries (append for one purpose, read for another); each entry
+                // is granted as asked, so none of its actions is silently dropped. Only exact repeats fold.
+                if (actions.Count > 0 && !granted.Any(g => g.Datatype == datatype && g.Purpose == detail.Purpose && g.Actions.SequenceEqual(actions)))
                 {
                     granted.Add(new GrantedDatatype(datatype, actions, narrowing, detail.Purpose));
                 }

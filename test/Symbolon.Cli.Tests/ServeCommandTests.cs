@@ -45,5 +45,37 @@ public sealed class ServeCommandTests : IDisposable
         Assert.False(File.Exists(serverJson));
     }
 
+    [Fact]
+    public async Task A_server_json_with_nothing_listening_is_stale_and_the_cli_works_locally()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        WriteServerJson($"http://127.0.0.1:{port}");
+
+        Assert.Equal("local", (await _cli.RunAsync("status", "--json")).Succeeded().Json<CliStatus>().Mode);
+    }
+
+    [Fact]
+    public async Task A_server_that_is_there_but_does_not_answer_is_an_error_not_a_reason_to_open_the_vault_locally()
+    {
+        // Accepts connections and never answers, as a server too busy to reply would.
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var url = $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
+        WriteServerJson(url);
+
+        var e = await Assert.ThrowsAsync<Infrastructure.CliException>(() => ServerDiscovery.FindRunningAsync(_cli.DataDirectory, CancellationToken.None, TimeSpan.FromSeconds(1)));
+        Assert.Contains($"does not answer at {url}", e.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_cli.DataDirectory, "symbolon.db")));
+    }
+
+    private void WriteServerJson(string url)
+    {
+        Directory.CreateDirectory(_cli.DataDirectory);
+        File.WriteAllText(Path.Combine(_cli.DataDirectory, ServerInfoFile.FileName), JsonSerializer.Serialize(new ServerInfo(url, Environment.ProcessId, DateTimeOffset.UtcNow)));
+    }
+
     public void Dispose() => _cli.Dispose();
 }

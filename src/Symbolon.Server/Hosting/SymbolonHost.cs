@@ -282,6 +282,7 @@ public static class SymbolonHost
         owner.MapWalletEndpoints();
         owner.MapLoyaltyCardEndpoints();
         owner.MapImportEndpoints();
+        owner.MapTransactionExportEndpoints();
 
         app.MapAuthorizationEndpoints();
         app.MapRegistrationEndpoints();

@@ -45,7 +45,7 @@ public sealed class InsightsTests(BrowserFixture browser, ITestOutputHelper outp
                 """);
 
             // A bank whose headers the importer cannot guess: the person maps them.
-            await page.Locator("input[type=file]").SetInputFilesAsync(new FilePayload { Name = "wombat-bank-2024.csv", MimeType = "text/csv", Buffer = Statement(0, Rows) });
+            await page.Locator("input[type=file]").Last.SetInputFilesAsync(new FilePayload { Name = "wombat-bank-2024.csv", MimeType = "text/csv", Buffer = Statement(0, Rows) });
             var mapping = page.GetByTestId("import-mapping");
             await Expect(mapping).ToBeVisibleAsync(new() { Timeout = 120_000 });
             await Expect(page.GetByTestId("import-progress")).ToHaveAttributeAsync("data-stage", "mapping");
@@ -79,14 +79,14 @@ public sealed class InsightsTests(BrowserFixture browser, ITestOutputHelper outp
             // The next statement from the same bank, overlapping the first: one step with the profile, nothing twice.
             await page.GetByTestId("import-profile").ClickAsync();
             await page.GetByRole(AriaRole.Option, new() { Name = "Profile: Wombat Bank" }).ClickAsync();
-            await page.Locator("input[type=file]").SetInputFilesAsync(new FilePayload { Name = "wombat-bank-2027.csv", MimeType = "text/csv", Buffer = Statement(Rows - 2, 3) });
+            await page.Locator("input[type=file]").Last.SetInputFilesAsync(new FilePayload { Name = "wombat-bank-2027.csv", MimeType = "text/csv", Buffer = Statement(Rows - 2, 3) });
             await Expect(page.GetByTestId("import-summary")).ToContainTextAsync("Imported 1 transaction from wombat-bank-2027.csv (CSV); 2 transactions you already had were skipped", new() { Timeout = 60_000 });
             await Expect(page.GetByTestId("import-mapping")).ToHaveCountAsync(0);
             await Expect(page.GetByTestId("import-history-row")).ToHaveCountAsync(2);
 
             // A broken file names its line and imports nothing.
             var broken = Encoding.UTF8.GetString(Statement(0, 5)).Replace("-3,02", "drei Euro", StringComparison.Ordinal);
-            await page.Locator("input[type=file]").SetInputFilesAsync(new FilePayload { Name = "broken.csv", MimeType = "text/csv", Buffer = Encoding.UTF8.GetBytes(broken) });
+            await page.Locator("input[type=file]").Last.SetInputFilesAsync(new FilePayload { Name = "broken.csv", MimeType = "text/csv", Buffer = Encoding.UTF8.GetBytes(broken) });
             await Expect(page.GetByTestId("import-problem")).ToContainTextAsync("Line 4: column 'Wert' is not an amount");
             await Expect(page.GetByTestId("import-problem")).ToContainTextAsync("SYM2001");
             await Expect(page.GetByTestId("import-history-row")).ToHaveCountAsync(2);

@@ -135,6 +135,15 @@ public static class ProblemCodes
     /// <summary>The statement is larger than the import endpoint accepts (413).</summary>
     public const string StatementTooLarge = "SYM2004";
 
+    /// <summary>The query is not a single read-only SELECT (or WITH ... SELECT): statements that change or export data are refused (400).</summary>
+    public const string QueryNotReadOnly = "SYM2150";
+
+    /// <summary>The query could not run: the detail carries the SQL engine's message (a syntax error, an unknown column, refused file access) (400).</summary>
+    public const string QueryFailed = "SYM2151";
+
+    /// <summary>The query ran longer than a query may and was stopped (400).</summary>
+    public const string QueryTimeout = "SYM2152";
+
     /// <summary>An unexpected error; the server log has details under the trace id (500).</summary>
     public const string Unexpected = "SYM1999";
 }

@@ -56,6 +56,9 @@ internal static partial class ProblemCatalog
         Core.Statements.StatementException e => Create(ProblemCodes.InvalidStatement, 400, "The statement cannot be imported; nothing was imported.", Sentence(e.Message)),
         Core.Statements.UnknownStatementFormatException e => Create(ProblemCodes.UnknownStatementFormat, 400, "The statement's format is not recognised.", e.Message + " Supported: CSV, OFX/QFX and camt.053/camt.052."),
         Core.Statements.ImportProfileNotFoundException e => Create(ProblemCodes.ImportProfileNotFound, 404, "No such import profile.", e.Message),
+        Core.Statements.SqlQueryNotReadOnlyException e => Create(ProblemCodes.QueryNotReadOnly, 400, "Only read-only queries can run.", e.Message),
+        Core.Statements.SqlQueryFailedException e => Create(ProblemCodes.QueryFailed, 400, "The query could not run.", e.Message),
+        Core.Statements.SqlQueryTimeoutException e => Create(ProblemCodes.QueryTimeout, 400, "The query took too long.", e.Message),
         BadHttpRequestException e => FromBadRequest(e),
         _ => null,
     };

@@ -283,6 +283,8 @@ public static class SymbolonHost
         owner.MapLoyaltyCardEndpoints();
         owner.MapImportEndpoints();
         owner.MapTransactionExportEndpoints();
+        owner.MapImportStreamEndpoints();
+        owner.MapQueryEndpoints();
 
         app.MapAuthorizationEndpoints();
         app.MapRegistrationEndpoints();

@@ -66,6 +66,7 @@ internal sealed class ImportRun : IProgress<ImportProgress>
         ImportStage.Storing => $"Encrypting and storing: {Count(Volatile.Read(ref _rowsStored))} of {Count(RowsRead)} rows",
         ImportStage.Done => $"{FileName}: done",
         ImportStage.Failed => $"{FileName}: not imported",
+        ImportStage.Mapping => $"{FileName} ({Size(FileBytes)}) is uploaded: map its columns below, then import it.",
         _ => $"{FileName}: ready to import",
     };
 

@@ -113,7 +113,7 @@ public sealed class TransactionQueryApiTests
     private static HashSet<string> Snapshot(params string[] roots) =>
         [.. roots.SelectMany(r => Directory.Exists(r) ? SafeFiles(r) : [])];
 
-    private static IEnumerable<string> SafeFiles(string root)
+    private static string[] SafeFiles(string root)
     {
         try
         {

@@ -114,6 +114,11 @@ internal static class TransactionSql
             throw new SqlQueryNotReadOnlyException($"The statement is longer than {MaxSqlLength} characters.");
         }
 
+        if (sql.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new SqlQueryNotReadOnlyException("The statement contains a NUL character.");
+        }
+
         return sql.Trim().TrimEnd(';').Trim();
     }
 
@@ -125,8 +130,9 @@ internal static class TransactionSql
     private static void EnsureSingleSelect(DuckDBConnection connection, string statement)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT json_serialize_sql($sql)";
-        command.Parameters.Add(new DuckDBParameter("sql", statement));
+        // Note: json_serialize_sql needs its argument as a constant at bind time, so the statement goes in as a
+        // string literal (quotes doubled, NUL refused) rather than as a parameter.
+        command.CommandText = "SELECT json_serialize_sql('" + statement.Replace("'", "''", StringComparison.Ordinal) + "')";
         string json;
         try
         {
@@ -143,7 +149,7 @@ internal static class TransactionSql
         {
             var type = root.TryGetProperty("error_type", out var t) ? t.GetString() : null;
             var message = root.TryGetProperty("error_message", out var m) ? m.GetString() : null;
-            if (type is "parser" or "syntax" || (message is not null && message.StartsWith("Parser Error", StringComparison.OrdinalIgnoreCase)))
+            if (type is "parser" or "syntax" || (message is not null && (message.StartsWith("Parser Error", StringComparison.OrdinalIgnoreCase) || message.Contains("syntax error", StringComparison.OrdinalIgnoreCase))))
             {
                 throw new SqlQueryFailedException(Clean(message ?? "The statement is not valid SQL."));
             }

@@ -124,6 +124,21 @@ public sealed class InsightsTests(BrowserFixture browser, ITestOutputHelper outp
             // And the overview now sums it all up.
             await page.GetByTestId("insights-tabs").GetByRole(AriaRole.Link, new() { Name = "Overview" }).ClickAsync();
             await Expect(page.GetByTestId("insights-summary")).ToContainTextAsync("100,001 transactions");
+
+            // Their own question in SQL: answered in a table; a statement that would export data is refused.
+            await page.GetByTestId("insights-tabs").GetByRole(AriaRole.Link, new() { Name = "Query" }).ClickAsync();
+            await page.WaitForURLAsync("**/insights/query");
+            await app.WaitForInteractiveAsync();
+            await WebApp.FillAsync(page.GetByTestId("query-editor"), "Query", "SELECT merchant, count(*) AS visits, sum(amount) AS spent FROM transactions WHERE category = 'coffee' GROUP BY merchant ORDER BY visits DESC");
+            await page.GetByTestId("query-run").ClickAsync();
+            await Expect(page.GetByTestId("query-row")).ToHaveCountAsync(1, new() { Timeout = 60_000 });
+            await Expect(page.GetByTestId("query-row")).ToContainTextAsync("Wombat Kaffee");
+            await Expect(page.GetByTestId("query-row")).ToContainTextAsync("20001");
+            await app.ScreenshotAsync("insights-query");
+            await WebApp.FillAsync(page.GetByTestId("query-editor"), "Query", "COPY transactions TO '/tmp/symbolon-browser-copy.csv'");
+            await page.GetByTestId("query-run").ClickAsync();
+            await Expect(page.GetByTestId("query-problem")).ToContainTextAsync("SYM2150");
+            Assert.False(File.Exists("/tmp/symbolon-browser-copy.csv"));
         });
     }
 

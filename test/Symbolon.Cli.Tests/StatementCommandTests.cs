@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Symbolon.Cli.Infrastructure;
+using Symbolon.Cli.Operations;
 using Symbolon.Contracts.Statements;
 
 namespace Symbolon.Cli.Tests;
@@ -51,9 +52,22 @@ public sealed class StatementCommandTests : IDisposable
         };
         var code = await CliApp.RunAsync(["import", large, "--profile", "Wombat Bank", "--data-dir", _cli.DataDirectory], terminal);
         Assert.True(code == 0, stderr.ToString());
-        Assert.Contains("Uploading", stderr.ToString(), StringComparison.Ordinal);
         Assert.Contains("Encrypting and storing", stderr.ToString(), StringComparison.Ordinal);
         Assert.Contains("Imported 20,000 transactions", stdout.ToString(), StringComparison.Ordinal);
+
+        // What feeds those bars: the bytes sent, then the server's stream of rows read and rows stored.
+        var env = CliEnvironment.Captured(stdout, stderr, _cli.Environment);
+        await using var context = new CliContext(env, CliContext.ResolveStorage(env, _cli.DataDirectory), null, null);
+        var operations = await context.ConnectAsync(CancellationToken.None);
+        Assert.Equal("remote", operations.Mode);
+        var bytes = Encoding.UTF8.GetBytes(Statement(30_000, 20_000));
+        var seen = new Collected();
+        var summary = await operations.ImportStatementAsync(new StatementUpload(bytes, "next.csv", null, "Wombat Bank", null, null), seen, CancellationToken.None);
+        Assert.Equal(20_000, summary.Added);
+        Assert.Contains(seen.Reports, p => p.Stage == "upload" && p.Done > 0 && p.Done < bytes.Length);
+        Assert.Contains(seen.Reports, p => p.Stage == "upload" && p.Done == bytes.Length);
+        Assert.Contains(seen.Reports, p => p.Stage == "parse" && p.Rows is > 0 and < 20_000);
+        Assert.Contains(seen.Reports, p => p.Stage == "store" && p.Rows > 0);
     }
 
     [Fact]
@@ -113,4 +127,12 @@ public sealed class StatementCommandTests : IDisposable
     }
 
     public void Dispose() => _cli.Dispose();
+
+    /// <summary>Keeps every report in order, on the reporting thread (Progress&lt;T&gt; would post them later).</summary>
+    private sealed class Collected : IProgress<StatementProgress>
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<StatementProgress> Reports { get; } = new();
+
+        public void Report(StatementProgress value) => Reports.Enqueue(value);
+    }
 }

@@ -34,7 +34,7 @@ public sealed class TransactionExportApiTests
         Assert.Equal([-4.10m, -3.40m], items.Select(i => i.Amount));
 
         var csv = await owner.GetStringAsync("/owner/api/v1/transactions/export?format=csv&max=0&from=2025-01-01&to=2025-01-04");
-        var lines = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var lines = csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("date,amount,currency,description,merchant,category,account,id", lines[0]);
         Assert.Equal(3, lines.Length);
         Assert.StartsWith("2025-01-03,-49.00,EUR,'=SUM(A1:A2),Climbing Hall,uncategorized,default,", lines[1], StringComparison.Ordinal);

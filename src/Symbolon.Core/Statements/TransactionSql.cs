@@ -91,7 +91,7 @@ internal static class TransactionSql
 
             return new SqlQueryResult(columns, rows, truncated, maxRows, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
-        catch (DuckDBException) when (timer.IsCancellationRequested && !ct.IsCancellationRequested)
+        catch (Exception e) when (e is DuckDBException or OperationCanceledException && timer.IsCancellationRequested && !ct.IsCancellationRequested)
         {
             throw new SqlQueryTimeoutException(timeout ?? DefaultTimeout);
         }

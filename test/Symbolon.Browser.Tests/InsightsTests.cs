@@ -109,7 +109,7 @@ public sealed class InsightsTests(BrowserFixture browser, ITestOutputHelper outp
             Assert.Equal(40, coffeeCount);
             await Expect(page.GetByTestId("currency-total")).ToContainTextAsync($"out {(-coffeeOut).ToString("#,0.00", CultureInfo.InvariantCulture)}");
             await Expect(page.GetByTestId("transaction-category").First).ToHaveTextAsync("coffee");
-            await app.ScreenshotAsync("insights-transactions");
+            await app.ScreenshotAsync("insights-transactions", fullPage: false);
 
             // The download is exactly the filtered set.
             var download = await page.RunAndWaitForDownloadAsync(() => page.GetByTestId("export-json").ClickAsync());

@@ -85,7 +85,7 @@ public sealed class RequestApiTests
         }
 
         // The access log names the requests datatype for allowed reads and refused ones.
-        var log = (await owner.GetFromJsonAsync<List<AccessLogEntry>>($"/owner/api/v1/relationships/{vendors[0].RelationshipId}/access-log?limit=100", SymbolonApplicationFactory.Json))!;
+        var log = (await owner.GetFromJsonAsync<AccessLogPage>($"/owner/api/v1/relationships/{vendors[0].RelationshipId}/access-log?limit=100", SymbolonApplicationFactory.Json))!.Entries;
         Assert.Contains(log, e => e.Datatypes.Contains("requests") && e.Allowed);
         Assert.Contains(log, e => e.Datatypes.Contains("requests") && !e.Allowed && e.StatusCode == 404);
     }

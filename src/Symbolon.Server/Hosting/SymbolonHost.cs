@@ -29,6 +29,7 @@ using Symbolon.Server.LoyaltyCards;
 using Symbolon.Server.OAuth;
 using Symbolon.Server.Profile;
 using Symbolon.Server.Relationships;
+using Symbolon.Server.Requests;
 using Symbolon.Server.Statements;
 using Symbolon.Server.Storage;
 using Symbolon.Server.Terms;
@@ -160,6 +161,7 @@ public static class SymbolonHost
         builder.Services.AddWebhooks();
         builder.Services.AddWallet();
         builder.Services.AddStatementImports();
+        builder.Services.AddRequests(builder.Configuration);
 
         // Cookie and antiforgery keys live with the vault, readable by its owner only, not in the user profile.
         builder.Services.AddDataProtection().SetApplicationName("Symbolon");
@@ -282,10 +284,12 @@ public static class SymbolonHost
         owner.MapWalletEndpoints();
         owner.MapLoyaltyCardEndpoints();
         owner.MapImportEndpoints();
+        owner.MapRequestEndpoints();
 
         app.MapAuthorizationEndpoints();
         app.MapRegistrationEndpoints();
         app.MapVendorApiEndpoints();
+        app.MapVendorRequestEndpoints();
 
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

@@ -253,10 +253,6 @@ internal sealed class LocalOwnerOperations(CliContext context) : IOwnerOperation
         return _db;
     }
 
-    /// <summary>
-    /// Runs <paramref name="work"/> with the server's relationship views and revocation over this CLI's storage, so a
-    /// local revocation also revokes the vendor's OpenIddict authorization and tokens, exactly as the server does.
-    /// </summary>
     public async Task<IReadOnlyList<RequestSummary>> ListRequestsAsync(Guid? relationshipId, CancellationToken ct)
     {
         var requests = await RequestsAsync(ct);
@@ -286,6 +282,10 @@ internal sealed class LocalOwnerOperations(CliContext context) : IOwnerOperation
         return new RequestService(db, new RecordStore(db, Time), await ProfileAsync(ct), Time, new RequestOptions());
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> with the server's relationship views and revocation over this CLI's storage, so a
+    /// local revocation also revokes the vendor's OpenIddict authorization and tokens, exactly as the server does.
+    /// </summary>
     private async Task<T> WithRelationshipsAsync<T>(Func<RelationshipViews, GrantRevocation, Task<T>> work, CancellationToken ct)
     {
         await using var services = RelationshipServices.CreateStandalone(await DbAsync(ct), Time);

@@ -65,7 +65,7 @@ public sealed class RequestTests(BrowserFixture browser, ITestOutputHelper outpu
             await Expect(form).ToContainTextAsync("One month from when you send it");
             await WebApp.FillAsync(form, "Message (optional)", "Everything you keep about me, please.");
             await app.ScreenshotAsync("request-new");
-            await form.GetByTestId("send-request").ClickAsync();
+            await page.GetByTestId("send-request").ClickAsync();
             await page.WaitForURLAsync("**/requests/*");
             await Expect(page.GetByTestId("request-facts")).ToContainTextAsync("Blue Door Coffee");
             await Expect(page.GetByTestId("due-rule")).ToContainTextAsync("One month from receipt");
@@ -97,7 +97,7 @@ public sealed class RequestTests(BrowserFixture browser, ITestOutputHelper outpu
             await Expect(form).ToBeVisibleAsync();
             await form.GetByTestId("request-kind").ClickAsync();
             await page.GetByRole(AriaRole.Option, new() { Name = "Delete my data", Exact = true }).ClickAsync();
-            await form.GetByTestId("send-request").ClickAsync();
+            await page.GetByTestId("send-request").ClickAsync();
             await page.WaitForURLAsync("**/requests/*");
             await Expect(thread.GetByTestId("reply")).ToHaveCountAsync(1, new() { Timeout = 45_000 });
             await Expect(thread.GetByTestId("reply-text")).ToContainTextAsync("We deleted everything we held about you");

@@ -49,8 +49,9 @@ public sealed class WebhookInbox(IDbContextFactory<ShopDb> dbs, CustomerSessions
             VaultId = vault.Id,
             MessageId = messageId,
             Type = webhookEvent.Type,
-            // A subject the shop does not know (a customer it erased) is not kept.
-            Subject = customer is null ? null : subject,
+            // A request event about a subject the shop does not know is one about a customer it erased: the subject
+            // is not kept, so the erasure stays complete.
+            Subject = customer is null && webhookEvent.Type.StartsWith("request.", StringComparison.Ordinal) ? null : subject,
             CustomerId = customer?.Id,
             Summary = summary,
             OccurredAt = webhookEvent.Timestamp,

@@ -59,7 +59,7 @@ internal static class RequestCommands
             }
 
             var s = detail.Summary;
-            cli.Say($"Sent {s.Title.ToLowerInvariant()} to {s.Vendor.Name}: request {s.Id}.");
+            cli.Say($"Sent {Core.Requests.RequestService.KindInWords(s.Kind).ToLowerInvariant()} to {s.Vendor.Name}: request {s.Id}.");
             cli.Say(s.DueAt is { } at ? $"Due {Display.Time(at, context.Time)} ({s.DueRule})." : $"{s.DueRule}.");
             return ExitCodes.Success;
         });

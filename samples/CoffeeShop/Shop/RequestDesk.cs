@@ -123,10 +123,11 @@ public sealed class RequestDesk(IDbContextFactory<ShopDb> dbs, CustomerSessions 
     /// <summary>Every row the shop holds about one customer, as the JSON the access request is answered with.</summary>
     public static async Task<byte[]> ExportAsync(ShopDb db, Customer customer, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var shop = await db.Settings.AsNoTracking().FirstAsync(cancellationToken);
-        var sales = await db.Sales.AsNoTracking().Where(s => s.CustomerId == customer.Id).OrderBy(s => s.At).ToListAsync(cancellationToken);
-        var visits = await db.Visits.AsNoTracking().Where(v => v.CustomerId == customer.Id).OrderBy(v => v.StartedAt).ToListAsync(cancellationToken);
-        var webhooks = await db.Webhooks.AsNoTracking().Where(w => w.CustomerId == customer.Id).OrderBy(w => w.ReceivedAt).ToListAsync(cancellationToken);
+        // Note: SQLite cannot order by DateTimeOffset; ids are in insertion order, which is time order here.
+        var shop = await db.Settings.AsNoTracking().OrderBy(s => s.Id).FirstAsync(cancellationToken);
+        var sales = await db.Sales.AsNoTracking().Where(s => s.CustomerId == customer.Id).OrderBy(s => s.Id).ToListAsync(cancellationToken);
+        var visits = await db.Visits.AsNoTracking().Where(v => v.CustomerId == customer.Id).OrderBy(v => v.Id).ToListAsync(cancellationToken);
+        var webhooks = await db.Webhooks.AsNoTracking().Where(w => w.CustomerId == customer.Id).OrderBy(w => w.Id).ToListAsync(cancellationToken);
         var export = new
         {
             shop = shop.Name,

@@ -133,7 +133,7 @@ public sealed class RequestDesk(IDbContextFactory<ShopDb> dbs, CustomerSessions 
             shop = shop.Name,
             exportedAt = now,
             customer = new { customer.Subject, customer.FirstSeen, customer.LastSeen, customer.StampBalance, customer.PermissionWithdrawnAt },
-            sales = sales.Select(s => new { s.Key, s.Kind, s.At, s.ReceiptNumber, lines = JsonSerializer.Deserialize<List<SaleLine>>(s.LinesJson), s.Total, s.PaymentMethod, s.StampBalanceAfter }),
+            sales = sales.Select(s => new { s.Key, s.Kind, s.At, s.ReceiptNumber, lines = JsonSerializer.Deserialize<List<SaleLine>>(s.LinesJson, ExportJson), s.Total, s.PaymentMethod, s.StampBalanceAfter }),
             visits = visits.Select(v => new { v.Key, v.Status, v.StartedAt }),
             webhooks = webhooks.Select(w => new { w.Type, w.Summary, w.OccurredAt, w.ReceivedAt }),
             note = "The shop does not keep tokens in this export: they are credentials, not data about you.",

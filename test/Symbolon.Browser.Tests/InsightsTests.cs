@@ -46,9 +46,11 @@ public sealed class InsightsTests(BrowserFixture browser, ITestOutputHelper outp
             // Rules: every REWE purchase, past and future, becomes "supermarket".
             await page.GetByTestId("insights-tabs").GetByRole(AriaRole.Link, new() { Name = "Rules" }).ClickAsync();
             await page.WaitForURLAsync("**/insights/rules");
+            await app.WaitForInteractiveAsync();
             await Expect(page.GetByTestId("rule")).ToHaveCountAsync(7);
-            await page.GetByTestId("recategorize-search").Locator("input").FillAsync("rewe");
-            await page.GetByTestId("recategorize-category").Locator("input").FillAsync("supermarket");
+            var recategorize = page.GetByTestId("recategorize");
+            await WebApp.FillAsync(recategorize, "Find transactions (text)", "rewe");
+            await WebApp.FillAsync(recategorize, "New category", "supermarket");
             await page.GetByTestId("recategorize-find").ClickAsync();
             await Expect(page.GetByTestId("recategorize-row")).ToHaveCountAsync(2);
             await page.GetByTestId("recategorize-all").First.ClickAsync();

@@ -118,7 +118,7 @@ internal static class BenchCommand
 
             if (settings.Scenarios.Contains("vendor-read"))
             {
-                await VendorReadScenario.RunAsync(report, settings.WorkDirectory, settings.Clients, TimeSpan.FromSeconds(settings.LoadSeconds), settings.LoadRounds, log, ct);
+                await VendorReadScenario.RunAsync(report, settings.ServerDll, settings.BaselineDll, settings.WorkDirectory, settings.Clients, TimeSpan.FromSeconds(settings.LoadSeconds), settings.LoadRounds, log, ct);
             }
 
             if (settings.Scenarios.Contains("receipts"))

@@ -12,8 +12,14 @@ public static class WebhookEventTypes
     /// <summary>The person revoked a grant (or ended the relationship); <c>data.grant_id</c> names it.</summary>
     public const string GrantRevoked = "grant.revoked";
 
+    /// <summary>The person sent the vendor a request; <c>data.request_id</c> names it (see <see cref="RequestCreatedData"/>).</summary>
+    public const string RequestCreated = "request.created";
+
+    /// <summary>The person replied to or closed a request (see <see cref="RequestUpdatedData"/>).</summary>
+    public const string RequestUpdated = "request.updated";
+
     /// <summary>Every type the vault sends today.</summary>
-    public static IReadOnlyList<string> All { get; } = [ProfileUpdated, GrantRevoked];
+    public static IReadOnlyList<string> All { get; } = [ProfileUpdated, GrantRevoked, RequestCreated, RequestUpdated];
 }
 
 /// <summary>A webhook payload in the Standard Webhooks shape.</summary>

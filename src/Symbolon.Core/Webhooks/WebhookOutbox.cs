@@ -139,6 +139,22 @@ internal static class WebhookOutbox
         return message;
     }
 
+    /// <summary>
+    /// Adds one message of <paramref name="type"/> for a relationship with a webhook address, in the caller's unit of
+    /// work (so it commits with the change it announces); null when the vendor gave no address.
+    /// </summary>
+    public static WebhookMessageEntity? Enqueue<T>(SymbolonDbContext db, RelationshipEntity relationship, string type, T data, DateTimeOffset now)
+    {
+        if (relationship.WebhookUri is null)
+        {
+            return null;
+        }
+
+        var message = NewMessage(relationship.VaultId, relationship.Id, type, now, data);
+        db.WebhookMessages.Add(message);
+        return message;
+    }
+
     private static async Task<List<WebhookMessageEntity>> BuildProfileUpdatesAsync(SymbolonDbContext db, Guid vaultId, List<ChangeLogEntity> changes, DateTimeOffset now, CancellationToken ct)
     {
         var readers = await db.Relationships.AsNoTracking()

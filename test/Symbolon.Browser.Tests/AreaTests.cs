@@ -89,7 +89,7 @@ public sealed class AreaTests(BrowserFixture browser, ITestOutputHelper output) 
             var page = app.Page;
             await app.AddEmailAsync("old@example.org");
             await app.Fields("email").GetByTestId("delete").ClickAsync();
-            await app.Dialog.GetByRole(AriaRole.Button, new() { Name = "Delete", Exact = true }).ClickAsync();
+            await app.SaveDialogAsync("Delete");
             await Expect(app.Fields("email")).ToHaveCountAsync(0);
             await page.GetByRole(AriaRole.Navigation, new() { Name = "Areas" }).GetByRole(AriaRole.Link, new() { Name = "Settings" }).ClickAsync();
             await page.WaitForURLAsync("**/settings");

@@ -85,6 +85,8 @@ internal static class CliApp
             root.Subcommands.Add(command);
         }
 
+        root.Subcommands.Add(InsightCommands.Create(cli));
+        root.Subcommands.Add(RequestCommands.Create(cli));
         root.Subcommands.Add(ServeCommand.Create(cli));
         return root;
     }

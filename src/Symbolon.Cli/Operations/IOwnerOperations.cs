@@ -1,5 +1,6 @@
 using Symbolon.Contracts.Profile;
 using Symbolon.Contracts.Relationships;
+using Symbolon.Contracts.Requests;
 using Symbolon.Contracts.Vault;
 
 namespace Symbolon.Cli.Operations;
@@ -9,7 +10,7 @@ namespace Symbolon.Cli.Operations;
 /// (<see cref="LocalOwnerOperations"/>) or through a running server's owner API (<see cref="RemoteOwnerOperations"/>).
 /// Commands are written once, against this interface.
 /// </summary>
-internal interface IOwnerOperations : IAsyncDisposable, IStatementOperations
+internal partial interface IOwnerOperations : IAsyncDisposable, IStatementOperations
 {
     /// <summary><c>local</c> or <c>remote</c>.</summary>
     string Mode { get; }
@@ -80,6 +81,14 @@ internal interface IOwnerOperations : IAsyncDisposable, IStatementOperations
 
     /// <summary>The access log, newest first, across all relationships or for one.</summary>
     Task<AccessLogPage> GetAccessLogAsync(Guid? relationshipId, int limit, int offset, CancellationToken ct);
+
+    /// <summary>Requests sent to vendors, newest first, across all relationships or for one.</summary>
+    Task<IReadOnlyList<RequestSummary>> ListRequestsAsync(Guid? relationshipId, CancellationToken ct);
+
+    Task<RequestDetail> GetRequestAsync(Guid id, CancellationToken ct);
+
+    /// <summary>Sends a vendor a typed request; the vendor hears of it by webhook.</summary>
+    Task<RequestDetail> CreateRequestAsync(RequestInput input, CancellationToken ct);
 }
 
 /// <summary>What <c>symbolon status</c> shows.</summary>

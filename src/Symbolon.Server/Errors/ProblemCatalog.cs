@@ -60,6 +60,7 @@ internal static partial class ProblemCatalog
         Core.Statements.SqlQueryNotReadOnlyException e => Create(ProblemCodes.QueryNotReadOnly, 400, "Only read-only queries can run.", e.Message),
         Core.Statements.SqlQueryFailedException e => Create(ProblemCodes.QueryFailed, 400, "The query could not run.", e.Message),
         Core.Statements.SqlQueryTimeoutException e => Create(ProblemCodes.QueryTimeout, 400, "The query took too long.", e.Message),
+        Core.Insights.InsightProblemException e => Create(e.Code, e.Status, e.Title, e.Detail, e.Errors?.ToDictionary(x => x.Key, x => x.Value)),
         BadHttpRequestException e => FromBadRequest(e),
         _ => null,
     };

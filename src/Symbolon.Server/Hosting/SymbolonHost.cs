@@ -25,6 +25,7 @@ using Symbolon.Server.Components;
 using Symbolon.Server.Errors;
 using Symbolon.Server.Export;
 using Symbolon.Server.Health;
+using Symbolon.Server.Insights;
 using Symbolon.Server.LoyaltyCards;
 using Symbolon.Server.OAuth;
 using Symbolon.Server.Profile;
@@ -170,6 +171,7 @@ public static class SymbolonHost
         builder.Services.AddWebhooks();
         builder.Services.AddWallet();
         builder.Services.AddStatementImports();
+        builder.Services.AddInsights();
         builder.Services.AddRequests(builder.Configuration);
 
         // Cookie and antiforgery keys live with the vault, readable by its owner only, not in the user profile.
@@ -296,6 +298,7 @@ public static class SymbolonHost
         owner.MapTransactionExportEndpoints();
         owner.MapImportStreamEndpoints();
         owner.MapQueryEndpoints();
+        owner.MapInsightEndpoints();
         owner.MapRequestEndpoints();
 
         app.MapAuthorizationEndpoints();

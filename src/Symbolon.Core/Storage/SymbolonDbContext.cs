@@ -27,6 +27,12 @@ internal sealed class SymbolonDbContext(DbContextOptions<SymbolonDbContext> opti
 
     public DbSet<CardRequestEntity> CardRequests => Set<CardRequestEntity>();
 
+    public DbSet<Conversations.MessageEntity> Messages => Set<Conversations.MessageEntity>();
+
+    public DbSet<Conversations.PushedUpdateEntity> PushedUpdates => Set<Conversations.PushedUpdateEntity>();
+
+    public DbSet<Conversations.MessageSettingsEntity> MessageSettings => Set<Conversations.MessageSettingsEntity>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<VaultEntity>(vault =>
@@ -70,6 +76,7 @@ internal sealed class SymbolonDbContext(DbContextOptions<SymbolonDbContext> opti
 
         ConfigureRelationships(modelBuilder);
         ConfigureCard(modelBuilder);
+        Conversations.ConversationModel.Configure(modelBuilder);
 
         modelBuilder.Entity<ImportBatchEntity>(batch =>
         {

@@ -139,6 +139,23 @@ internal static class WebhookOutbox
         return message;
     }
 
+    /// <summary>
+    /// Adds an event for one relationship to the context without saving, so that it commits with the change it tells
+    /// of (a message, a pushed update). The data must hold no personal values: payloads wait here unencrypted.
+    /// Returns null when the vendor registered no webhook URL.
+    /// </summary>
+    public static WebhookMessageEntity? Enqueue<T>(SymbolonDbContext db, RelationshipEntity relationship, string eventType, T data, DateTimeOffset now)
+    {
+        if (relationship.WebhookUri is null)
+        {
+            return null;
+        }
+
+        var message = NewMessage(relationship.VaultId, relationship.Id, eventType, now, data);
+        db.WebhookMessages.Add(message);
+        return message;
+    }
+
     private static async Task<List<WebhookMessageEntity>> BuildProfileUpdatesAsync(SymbolonDbContext db, Guid vaultId, List<ChangeLogEntity> changes, DateTimeOffset now, CancellationToken ct)
     {
         var readers = await db.Relationships.AsNoTracking()

@@ -22,6 +22,7 @@ using Symbolon.Core.Terms;
 using Symbolon.Core.Vaults;
 using Symbolon.Server.Card;
 using Symbolon.Server.Components;
+using Symbolon.Server.Conversations;
 using Symbolon.Server.Errors;
 using Symbolon.Server.Export;
 using Symbolon.Server.Health;
@@ -159,6 +160,7 @@ public static class SymbolonHost
         builder.Services.AddCard();
         builder.Services.AddWebhooks();
         builder.Services.AddWallet();
+        builder.Services.AddConversations();
         builder.Services.AddStatementImports();
 
         // Cookie and antiforgery keys live with the vault, readable by its owner only, not in the user profile.
@@ -282,10 +284,12 @@ public static class SymbolonHost
         owner.MapWalletEndpoints();
         owner.MapLoyaltyCardEndpoints();
         owner.MapImportEndpoints();
+        owner.MapConversationEndpoints();
 
         app.MapAuthorizationEndpoints();
         app.MapRegistrationEndpoints();
         app.MapVendorApiEndpoints();
+        app.MapVendorConversationEndpoints();
 
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

@@ -96,8 +96,9 @@ internal sealed class ConversationService(SymbolonDbContext db, RelationshipServ
 
         if (marketing && settings.NoMarketing)
         {
+            var runsUnder = (await relationships.FindAgreementAsync(relationship, ct))?.AgreementId ?? "none yet";
             throw new ConversationProblemException(ProblemCodes.MarketingRefused, 403, "Marketing messages are refused.",
-                "The person chose no marketing from you in this relationship (on top of the agreement it runs under). Send only messages about what the person asked for, with marketing false.");
+                $"The person chose no marketing from you in this relationship, on top of the agreement it runs under ({runsUnder}). Send only messages about what the person asked for, with marketing false.");
         }
 
         return settings.Permission == MessagePermissions.Muted;

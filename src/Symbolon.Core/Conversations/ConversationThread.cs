@@ -158,7 +158,7 @@ internal sealed class WalletSource(Receipts receipts, LoyaltyLedger loyalty) : I
         {
             var items = string.Join(", ", receipt.Lines.Select(l => $"{l.Quantity.ToString("0.###", CultureInfo.InvariantCulture)} × {l.Description}"));
             entries.Add(new ThreadEntry(record.Id.ToString(), ThreadEntryKinds.Receipt, record.CreatedAt, ThreadParties.Vendor,
-                $"Receipt: {receipt.Total.ToString("0.##########", CultureInfo.InvariantCulture)} {receipt.Currency} at {receipt.StoreName}", items, Link: "/wallet/purchases"));
+                $"Receipt: {Money(receipt.Total, receipt.Currency)} at {receipt.StoreName}", items, Link: "/wallet/purchases"));
         }
 
         if (await loyalty.GetAsync(context.Keys, clientId, ct) is { } programme)
@@ -179,4 +179,7 @@ internal sealed class WalletSource(Receipts receipts, LoyaltyLedger loyalty) : I
 
         return entries;
     }
+
+    private static string Money(decimal amount, string currency) =>
+        amount.ToString("F" + (Currencies.IsKnown(currency) ? Currencies.DigitsOf(currency) : 2), CultureInfo.InvariantCulture) + " " + currency;
 }

@@ -30,7 +30,7 @@ internal static class ConversationEndpoints
         group.MapGet("/relationships/{id:guid}/message-settings", GetSettings).WithName("GetMessageSettings").WithSummary("Whether this vendor may message you (allowed, muted, blocked) and whether marketing is refused.");
         group.MapPut("/relationships/{id:guid}/message-settings", PutSettings).WithName("PutMessageSettings").WithSummary("Sets whether this vendor may message you and whether you refuse its marketing.");
         group.MapPost("/relationships/{id:guid}/push-updates", Push).WithName("PushUpdate").WithSummary("Pushes one profile field to the vendor once (an update.pushed webhook), with its own consent receipt; no grant is created.");
-        group.MapGet("/relationships/{id:guid}/push-updates", ListPushes).WithName("ListPushedUpdates").WithSummary("The values pushed to this vendor, and whether it fetched them.");
+        group.MapGet("/relationships/{id:guid}/push-updates", ListPushes).WithName("ListOwnerPushedUpdates").WithSummary("The values pushed to this vendor, and whether it fetched them.");
         group.MapGet("/push-updates/{id:guid}/receipt", GetPushReceipt).WithName("DownloadPushReceipt").WithSummary("The consent receipt of a pushed value, with the vault's Ed25519 signature and public key, as a download.");
         group.MapGet("/messages/unread", Unread).WithName("GetUnreadMessages").WithSummary("Vendor messages not read yet, per relationship; muted vendors are not counted.");
         return group;

@@ -30,9 +30,9 @@ internal static class VendorConversationEndpoints
         data.MapGet("/messages", ListAsync)
             .WithName("ListVendorMessages").WithSummary("The thread's messages between this vendor and the person (what it sent and the person's replies), oldest first.");
         data.MapGet("/updates", ListUpdatesAsync)
-            .WithName("ListPushedUpdates").WithSummary("Values the person pushed to this vendor that wait to be fetched (references and datatypes, no values).");
+            .WithName("ListPendingVendorUpdates").WithSummary("Values the person pushed to this vendor that wait to be fetched (references and datatypes, no values).");
         data.MapGet("/updates/{updateId}", FetchUpdateAsync)
-            .WithName("FetchPushedUpdate").WithSummary("Fetches a value the person pushed, once; a second fetch is 410.");
+            .WithName("FetchVendorPushedUpdate").WithSummary("Fetches a value the person pushed, once; a second fetch is 410.");
         return app;
     }
 

@@ -161,6 +161,52 @@ public sealed class VendorSession
     }
 
     /// <summary>
+    /// The requests the person sent this vendor (<c>GET /api/v1/requests</c>), oldest first, each with its thread:
+    /// copies of their data, corrections, deletions, withdrawn consent, restrictions and service requests. Requests
+    /// need no data grant, only a token of a grant in force in a relationship that has not ended.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    public async Task<IReadOnlyList<VendorRequest>> GetRequestsAsync(CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(HttpMethod.Get, "requests", null, null, null, cancellationToken).ConfigureAwait(false);
+        return await SymbolonHttp.ReadAsync<IReadOnlyList<VendorRequest>>(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>One request addressed to this vendor, with its thread (<c>GET /api/v1/requests/{id}</c>), for example the one a <c>request.created</c> webhook names.</summary>
+    /// <param name="requestId">The request's id (<see cref="VendorRequest.Id"/> or <see cref="RequestCreatedData.RequestId"/>).</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <exception cref="SymbolonProblemException"><c>SYM2202</c> when this vendor has no such request.</exception>
+    public async Task<VendorRequest> GetRequestAsync(string requestId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(requestId);
+        using var response = await SendAsync(HttpMethod.Get, "requests/" + Uri.EscapeDataString(requestId), null, null, null, cancellationToken).ConfigureAwait(false);
+        return await SymbolonHttp.ReadAsync<VendorRequest>(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Answers a request (<c>POST /api/v1/requests/{id}/replies</c>): a status change
+    /// (<see cref="RequestStatuses.SetByVendor"/>), text, a question back to the person, and attachments such as an
+    /// export of the person's data, stored encrypted in their vault and attributed to this vendor. Returns the request
+    /// with its thread. Use an idempotency key derived from your own record of the answer so a retry lands once.
+    /// </summary>
+    /// <param name="requestId">The request's id.</param>
+    /// <param name="reply">What to send.</param>
+    /// <param name="idempotencyKey">Optional Idempotency-Key (1 to 255 visible ASCII characters).</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <exception cref="SymbolonProblemException">
+    /// <c>SYM2204</c> for an invalid reply (the fields are in <c>Problem.Errors</c>), <c>SYM2205</c>
+    /// when an attachment is over 1 MiB or the reply over 8 MiB (nothing was stored), <c>SYM2203</c> when the person closed
+    /// the request, <c>SYM2202</c> when this vendor has no such request.
+    /// </exception>
+    public async Task<VendorRequest> ReplyToRequestAsync(string requestId, RequestReplyInput reply, string? idempotencyKey = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(requestId);
+        ArgumentNullException.ThrowIfNull(reply);
+        using var response = await SendAsync(HttpMethod.Post, "requests/" + Uri.EscapeDataString(requestId) + "/replies", JsonContent.Create(reply, options: SymbolonHttp.Json), null, idempotencyKey, cancellationToken).ConfigureAwait(false);
+        return await SymbolonHttp.ReadAsync<VendorRequest>(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// Records a loyalty event on this vendor's programme (<c>POST /api/v1/loyalty/events</c>; needs <c>append</c> on
     /// <c>loyalty</c>): stamps or points earned or redeemed, or a reward issued. The first event describes the
     /// programme (<see cref="LoyaltyEventInput.Programme"/>).

@@ -20,6 +20,18 @@ public static class WebhookEventData
     public static GrantRevokedData GetGrantRevoked(this WebhookEvent webhookEvent) =>
         Read<GrantRevokedData>(webhookEvent, WebhookEventTypes.GrantRevoked);
 
+    /// <summary>The data of a <c>request.created</c> event: the person sent this vendor a request; read it with <see cref="VendorSession.GetRequestAsync"/>.</summary>
+    /// <param name="webhookEvent">A verified event of type <see cref="WebhookEventTypes.RequestCreated"/>.</param>
+    /// <exception cref="InvalidOperationException">The event is of another type.</exception>
+    public static RequestCreatedData GetRequestCreated(this WebhookEvent webhookEvent) =>
+        Read<RequestCreatedData>(webhookEvent, WebhookEventTypes.RequestCreated);
+
+    /// <summary>The data of a <c>request.updated</c> event: the person replied to or closed a request.</summary>
+    /// <param name="webhookEvent">A verified event of type <see cref="WebhookEventTypes.RequestUpdated"/>.</param>
+    /// <exception cref="InvalidOperationException">The event is of another type.</exception>
+    public static RequestUpdatedData GetRequestUpdated(this WebhookEvent webhookEvent) =>
+        Read<RequestUpdatedData>(webhookEvent, WebhookEventTypes.RequestUpdated);
+
     /// <summary>The data of a <c>message.created</c> event: the person wrote to the vendor. Read the text with <see cref="VendorSession.GetMessagesAsync"/>.</summary>
     /// <param name="webhookEvent">A verified event of type <see cref="WebhookEventTypes.MessageCreated"/>.</param>
     /// <exception cref="InvalidOperationException">The event is of another type.</exception>

@@ -135,6 +135,27 @@ public static class ProblemCodes
     /// <summary>The statement is larger than the import endpoint accepts (413).</summary>
     public const string StatementTooLarge = "SYM2004";
 
+    /// <summary>A request is not valid (kind, relationship, text, fields to correct, due date); <c>errors</c> names each field (400).</summary>
+    public const string InvalidRequest = "SYM2201";
+
+    /// <summary>No request with that id exists for this caller: the person's vault, or this vendor's relationship (404).</summary>
+    public const string RequestNotFound = "SYM2202";
+
+    /// <summary>The request is closed, or the status change is not allowed from where it is (409).</summary>
+    public const string RequestClosed = "SYM2203";
+
+    /// <summary>A reply to a request is not valid (status, text, attachments); <c>errors</c> names each field (400).</summary>
+    public const string InvalidRequestReply = "SYM2204";
+
+    /// <summary>An attachment, or the reply carrying it, is larger than the vault accepts; nothing was stored (413).</summary>
+    public const string AttachmentTooLarge = "SYM2205";
+
+    /// <summary>The relationship has ended, so no request can be sent to that vendor (409).</summary>
+    public const string RelationshipEndedForRequests = "SYM2206";
+
+    /// <summary>No attachment with that id belongs to the request (404).</summary>
+    public const string AttachmentNotFound = "SYM2207";
+
     /// <summary>The person does not accept messages from this vendor (blocked); the person was not told (403).</summary>
     public const string MessagesBlocked = "SYM2301";
 

@@ -18,8 +18,14 @@ public static class WebhookEventTypes
     /// <summary>The person pushed a corrected value to the vendor; <c>data.update_id</c> is the reference to fetch it once with <c>GET /api/v1/updates/{id}</c>.</summary>
     public const string UpdatePushed = "update.pushed";
 
+    /// <summary>The person sent the vendor a request; <c>data.request_id</c> names it (see <see cref="RequestCreatedData"/>).</summary>
+    public const string RequestCreated = "request.created";
+
+    /// <summary>The person replied to or closed a request (see <see cref="RequestUpdatedData"/>).</summary>
+    public const string RequestUpdated = "request.updated";
+
     /// <summary>Every type the vault sends today.</summary>
-    public static IReadOnlyList<string> All { get; } = [ProfileUpdated, GrantRevoked, MessageCreated, UpdatePushed];
+    public static IReadOnlyList<string> All { get; } = [ProfileUpdated, GrantRevoked, RequestCreated, RequestUpdated, MessageCreated, UpdatePushed];
 }
 
 /// <summary>A webhook payload in the Standard Webhooks shape.</summary>

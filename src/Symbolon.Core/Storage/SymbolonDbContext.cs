@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Symbolon.Core.Card;
 using Symbolon.Core.Relationships;
+using Symbolon.Core.Requests;
 
 namespace Symbolon.Core.Storage;
 
@@ -32,6 +33,9 @@ internal sealed class SymbolonDbContext(DbContextOptions<SymbolonDbContext> opti
     public DbSet<Conversations.PushedUpdateEntity> PushedUpdates => Set<Conversations.PushedUpdateEntity>();
 
     public DbSet<Conversations.MessageSettingsEntity> MessageSettings => Set<Conversations.MessageSettingsEntity>();
+    public DbSet<RequestEntity> Requests => Set<RequestEntity>();
+
+    public DbSet<RequestSummaryEntity> RequestSummaries => Set<RequestSummaryEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -77,6 +81,7 @@ internal sealed class SymbolonDbContext(DbContextOptions<SymbolonDbContext> opti
         ConfigureRelationships(modelBuilder);
         ConfigureCard(modelBuilder);
         Conversations.ConversationModel.Configure(modelBuilder);
+        ConfigureRequests(modelBuilder);
 
         modelBuilder.Entity<ImportBatchEntity>(batch =>
         {
@@ -114,6 +119,27 @@ internal sealed class SymbolonDbContext(DbContextOptions<SymbolonDbContext> opti
                 }
             }
         }
+    }
+
+    private static void ConfigureRequests(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<RequestEntity>(request =>
+        {
+            request.ToTable("requests");
+            request.HasKey(r => new { r.VaultId, r.Id });
+            request.Property(r => r.Status).HasMaxLength(16);
+            request.Ignore(r => r.IsOpen);
+            request.HasIndex(r => new { r.VaultId, r.RelationshipId });
+            request.HasOne<RelationshipEntity>().WithMany().HasForeignKey(r => new { r.VaultId, r.RelationshipId }).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<RequestSummaryEntity>(summary =>
+        {
+            summary.ToTable("request_summaries");
+            summary.HasKey(s => new { s.VaultId, s.Day });
+            summary.Property(s => s.Day).HasMaxLength(10);
+            summary.HasOne<VaultEntity>().WithMany().HasForeignKey(s => s.VaultId).OnDelete(DeleteBehavior.Cascade);
+        });
     }
 
     private static void ConfigureCard(ModelBuilder modelBuilder)

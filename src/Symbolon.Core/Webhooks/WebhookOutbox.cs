@@ -140,18 +140,17 @@ internal static class WebhookOutbox
     }
 
     /// <summary>
-    /// Adds an event for one relationship to the context without saving, so that it commits with the change it tells
-    /// of (a message, a pushed update). The data must hold no personal values: payloads wait here unencrypted.
-    /// Returns null when the vendor registered no webhook URL.
+    /// Adds one message of <paramref name="type"/> for a relationship with a webhook address, in the caller's unit of
+    /// work (so it commits with the change it announces); null when the vendor gave no address.
     /// </summary>
-    public static WebhookMessageEntity? Enqueue<T>(SymbolonDbContext db, RelationshipEntity relationship, string eventType, T data, DateTimeOffset now)
+    public static WebhookMessageEntity? Enqueue<T>(SymbolonDbContext db, RelationshipEntity relationship, string type, T data, DateTimeOffset now)
     {
         if (relationship.WebhookUri is null)
         {
             return null;
         }
 
-        var message = NewMessage(relationship.VaultId, relationship.Id, eventType, now, data);
+        var message = NewMessage(relationship.VaultId, relationship.Id, type, now, data);
         db.WebhookMessages.Add(message);
         return message;
     }

@@ -43,6 +43,7 @@ internal static class ConversationEndpoints
 
         // The thread's sources, in the order entries at the same instant are shown.
         services.AddScoped<IThreadSource, RelationshipEventsSource>();
+        services.AddScoped<IThreadSource, RequestsSource>();
         services.AddScoped<IThreadSource, WalletSource>();
         services.AddScoped<IThreadSource, PushedUpdatesSource>();
         services.AddScoped<IThreadSource, MessagesSource>();

@@ -54,6 +54,7 @@ internal static partial class ProblemCatalog
         InvalidBackupException e => Create(ProblemCodes.InvalidBackup, 400, "That backup cannot be read.", e.Message),
         WalletProblemException e => Create(e.Code, e.Status, e.Title, e.Detail, e.Errors?.ToDictionary(x => x.Key, x => x.Value)),
         Core.Conversations.ConversationProblemException e => Create(e.Code, e.Status, e.Title, e.Detail),
+        Core.Requests.RequestProblemException e => Create(e.Code, e.Status, e.Title, e.Detail, e.Errors?.ToDictionary(x => x.Key, x => x.Value)),
         Core.Statements.StatementException e => Create(ProblemCodes.InvalidStatement, 400, "The statement cannot be imported; nothing was imported.", Sentence(e.Message)),
         Core.Statements.UnknownStatementFormatException e => Create(ProblemCodes.UnknownStatementFormat, 400, "The statement's format is not recognised.", e.Message + " Supported: CSV, OFX/QFX and camt.053/camt.052."),
         Core.Statements.ImportProfileNotFoundException e => Create(ProblemCodes.ImportProfileNotFound, 404, "No such import profile.", e.Message),
@@ -91,6 +92,9 @@ internal static partial class ProblemCatalog
 
     public static ProblemDetails StatementTooLarge() =>
         Create(ProblemCodes.StatementTooLarge, 413, "The statement is too large.", $"A statement may be at most {RequestLimits.MaxStatementBytes / (1024 * 1024)} MiB; split it into several files.");
+
+    public static ProblemDetails RequestReplyTooLarge() =>
+        Create(ProblemCodes.AttachmentTooLarge, 413, "The reply is too large; nothing was stored.", $"A reply with its attachments is at most {RequestLimits.MaxRequestReplyBytes / (1024 * 1024)} MiB and each attachment at most 1 MiB; send larger exports in several replies.");
 
     private static string Sentence(string message) => char.ToUpperInvariant(message[0]) + message[1..];
 

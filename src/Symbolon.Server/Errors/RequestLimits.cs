@@ -10,6 +10,9 @@ internal static class RequestLimits
     /// <summary>Statements are the one large upload: years of card transactions run to tens of megabytes.</summary>
     public const long MaxStatementBytes = 256L * 1024 * 1024;
 
+    /// <summary>A vendor's reply to a request carries attachments (up to five of 1 MiB each, base64 in JSON).</summary>
+    public const long MaxRequestReplyBytes = 8L * 1024 * 1024;
+
     /// <summary>Refuses declared oversized bodies at once, and has Kestrel cut off chunked ones at the same size.</summary>
     public static IApplicationBuilder UseJsonBodyLimit(this IApplicationBuilder app, PathString prefix) => app.Use(async (context, next) =>
     {
@@ -17,10 +20,12 @@ internal static class RequestLimits
         {
             // Only statement uploads may be large; they are read as a stream with their own limit.
             var isStatement = HttpMethods.IsPost(context.Request.Method) && context.Request.Path.StartsWithSegments(prefix + "/imports");
-            var max = isStatement ? MaxStatementBytes : MaxJsonBodyBytes;
+            var isRequestReply = HttpMethods.IsPost(context.Request.Method) && context.Request.Path.StartsWithSegments(prefix + "/requests")
+                && context.Request.Path.Value!.EndsWith("/replies", StringComparison.Ordinal);
+            var max = isStatement ? MaxStatementBytes : isRequestReply ? MaxRequestReplyBytes : MaxJsonBodyBytes;
             if (context.Request.ContentLength > max)
             {
-                var problem = isStatement ? ProblemCatalog.StatementTooLarge() : ProblemCatalog.TooLarge();
+                var problem = isStatement ? ProblemCatalog.StatementTooLarge() : isRequestReply ? ProblemCatalog.RequestReplyTooLarge() : ProblemCatalog.TooLarge();
                 context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
                 await context.Response.WriteAsJsonAsync(problem, (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
                 return;

@@ -30,6 +30,7 @@ using Symbolon.Server.LoyaltyCards;
 using Symbolon.Server.OAuth;
 using Symbolon.Server.Profile;
 using Symbolon.Server.Relationships;
+using Symbolon.Server.Requests;
 using Symbolon.Server.Statements;
 using Symbolon.Server.Storage;
 using Symbolon.Server.Terms;
@@ -162,6 +163,7 @@ public static class SymbolonHost
         builder.Services.AddWallet();
         builder.Services.AddConversations();
         builder.Services.AddStatementImports();
+        builder.Services.AddRequests(builder.Configuration);
 
         // Cookie and antiforgery keys live with the vault, readable by its owner only, not in the user profile.
         builder.Services.AddDataProtection().SetApplicationName("Symbolon");
@@ -285,11 +287,13 @@ public static class SymbolonHost
         owner.MapLoyaltyCardEndpoints();
         owner.MapImportEndpoints();
         owner.MapConversationEndpoints();
+        owner.MapRequestEndpoints();
 
         app.MapAuthorizationEndpoints();
         app.MapRegistrationEndpoints();
         app.MapVendorApiEndpoints();
         app.MapVendorConversationEndpoints();
+        app.MapVendorRequestEndpoints();
 
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

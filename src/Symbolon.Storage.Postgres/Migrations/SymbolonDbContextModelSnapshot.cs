@@ -795,6 +795,74 @@ namespace Symbolon.Storage.Postgres.Migrations
                     b.ToTable("webhook_messages", (string)null);
                 });
 
+            modelBuilder.Entity("Symbolon.Core.Requests.RequestEntity", b =>
+                {
+                    b.Property<Guid>("VaultId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("AnsweredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("ClosedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("DueAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("DueSetByPerson")
+                        .HasColumnType("boolean");
+
+                    b.Property<Guid>("RelationshipId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("SentAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("VaultId", "Id");
+
+                    b.HasIndex("VaultId", "RelationshipId");
+
+                    b.ToTable("requests", (string)null);
+                });
+
+            modelBuilder.Entity("Symbolon.Core.Requests.RequestSummaryEntity", b =>
+                {
+                    b.Property<Guid>("VaultId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Day")
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("OpenCount")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("OverdueCount")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("OverdueIds")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("VaultId", "Day");
+
+                    b.ToTable("request_summaries", (string)null);
+                });
+
             modelBuilder.Entity("Symbolon.Core.Storage.AccessTokenEntity", b =>
                 {
                     b.Property<Guid>("VaultId")
@@ -1169,6 +1237,24 @@ namespace Symbolon.Storage.Postgres.Migrations
                     b.HasOne("Symbolon.Core.Relationships.RelationshipEntity", null)
                         .WithMany()
                         .HasForeignKey("VaultId", "RelationshipId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Symbolon.Core.Requests.RequestEntity", b =>
+                {
+                    b.HasOne("Symbolon.Core.Relationships.RelationshipEntity", null)
+                        .WithMany()
+                        .HasForeignKey("VaultId", "RelationshipId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Symbolon.Core.Requests.RequestSummaryEntity", b =>
+                {
+                    b.HasOne("Symbolon.Core.Storage.VaultEntity", null)
+                        .WithMany()
+                        .HasForeignKey("VaultId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

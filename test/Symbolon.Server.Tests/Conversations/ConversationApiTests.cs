@@ -10,8 +10,10 @@ using Symbolon.Client;
 using Symbolon.Contracts.Conversations;
 using Symbolon.Contracts.Profile;
 using Symbolon.Contracts.Relationships;
+using Symbolon.Contracts.Requests;
 using Symbolon.Contracts.Vendor;
 using Symbolon.Core.Storage;
+using Symbolon.Server.Tests.Requests;
 using Symbolon.Server.Tests.VendorProtocol;
 using Symbolon.Server.Tests.Wallet;
 
@@ -104,12 +106,20 @@ public sealed class ConversationApiTests
             Assert.All(await db.WebhookMessages.AsNoTracking().ToListAsync(), m => Assert.DoesNotContain("heron", m.Payload, StringComparison.Ordinal));
         }
 
+        // A request and the vendor's answer appear in the thread too.
+        factory.Time.Advance(TimeSpan.FromMinutes(1));
+        await RequestFlow.SendRequestAsync(owner, new RequestInput(relationship.Id, RequestKinds.Service, "Broken mug", "The mug I bought arrived broken"));
+        factory.Time.Advance(TimeSpan.FromMinutes(1));
+        var vendorRequest = Assert.Single(await RequestFlow.VendorRequestsAsync(api));
+        var answer = await RequestFlow.ReplyAsync(api, vendorRequest.Id, new RequestReplyInput("A new mug is on its way", RequestStatuses.Answered));
+        Assert.True(answer.IsSuccessStatusCode, await answer.Content.ReadAsStringAsync());
+
         factory.Time.Advance(TimeSpan.FromMinutes(1));
         (await owner.PostAsync($"/owner/api/v1/relationships/{relationship.Id}/end", null)).EnsureSuccessStatusCode();
 
         var thread = (await owner.GetFromJsonAsync<List<ThreadEntry>>($"/owner/api/v1/relationships/{relationship.Id}/thread", SymbolonApplicationFactory.Json))!;
         Assert.Equal(
-            [ThreadEntryKinds.AgreementAccepted, ThreadEntryKinds.GrantGiven, ThreadEntryKinds.Receipt, ThreadEntryKinds.Message, ThreadEntryKinds.Loyalty, ThreadEntryKinds.Message, ThreadEntryKinds.UpdatePushed, ThreadEntryKinds.RelationshipEnded],
+            [ThreadEntryKinds.AgreementAccepted, ThreadEntryKinds.GrantGiven, ThreadEntryKinds.Receipt, ThreadEntryKinds.Message, ThreadEntryKinds.Loyalty, ThreadEntryKinds.Message, ThreadEntryKinds.UpdatePushed, ThreadEntryKinds.Request, ThreadEntryKinds.Request, ThreadEntryKinds.RelationshipEnded],
             thread.Select(e => e.Kind));
         Assert.Equal(thread.OrderBy(e => e.At).Select(e => e.Id), thread.Select(e => e.Id));
         Assert.Equal(("Your beans are ready for pick-up osprey-4411", ThreadParties.Vendor), (thread[3].Text, thread[3].From));
@@ -117,6 +127,9 @@ public sealed class ConversationApiTests
         Assert.Contains("10.20 EUR", thread[2].Title, StringComparison.Ordinal);
         Assert.Equal("Earned 1 stamps", thread[4].Title);
         Assert.Contains("fetched", thread[6].Text!, StringComparison.Ordinal);
+        Assert.Equal((ThreadParties.Person, "You sent a request: Service request"), (thread[7].From, thread[7].Title));
+        Assert.Equal(ThreadParties.Vendor, thread[8].From);
+        Assert.Contains("A new mug is on its way", thread[8].Text, StringComparison.Ordinal);
 
         // Ended: nothing more goes either way.
         await DataApiTests.AssertProblemAsync(await owner.PostAsJsonAsync($"/owner/api/v1/relationships/{relationship.Id}/messages", new PersonMessageInput("Hello?"), SymbolonApplicationFactory.Json), HttpStatusCode.Conflict, "SYM2305");

@@ -11,7 +11,7 @@ using Symbolon.Core.Storage;
 namespace Symbolon.Storage.Sqlite.Migrations
 {
     [DbContext(typeof(SymbolonDbContext))]
-    [Migration("20261123080226_Conversations")]
+    [Migration("20261123083210_Conversations")]
     partial class Conversations
     {
         /// <inheritdoc />
@@ -791,6 +791,74 @@ namespace Symbolon.Storage.Sqlite.Migrations
                     b.ToTable("webhook_messages", (string)null);
                 });
 
+            modelBuilder.Entity("Symbolon.Core.Requests.RequestEntity", b =>
+                {
+                    b.Property<Guid>("VaultId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("AnsweredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ClosedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("DueAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("DueSetByPerson")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("RelationshipId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SentAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("VaultId", "Id");
+
+                    b.HasIndex("VaultId", "RelationshipId");
+
+                    b.ToTable("requests", (string)null);
+                });
+
+            modelBuilder.Entity("Symbolon.Core.Requests.RequestSummaryEntity", b =>
+                {
+                    b.Property<Guid>("VaultId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Day")
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("OpenCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("OverdueCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("OverdueIds")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("VaultId", "Day");
+
+                    b.ToTable("request_summaries", (string)null);
+                });
+
             modelBuilder.Entity("Symbolon.Core.Storage.AccessTokenEntity", b =>
                 {
                     b.Property<Guid>("VaultId")
@@ -1165,6 +1233,24 @@ namespace Symbolon.Storage.Sqlite.Migrations
                     b.HasOne("Symbolon.Core.Relationships.RelationshipEntity", null)
                         .WithMany()
                         .HasForeignKey("VaultId", "RelationshipId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Symbolon.Core.Requests.RequestEntity", b =>
+                {
+                    b.HasOne("Symbolon.Core.Relationships.RelationshipEntity", null)
+                        .WithMany()
+                        .HasForeignKey("VaultId", "RelationshipId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Symbolon.Core.Requests.RequestSummaryEntity", b =>
+                {
+                    b.HasOne("Symbolon.Core.Storage.VaultEntity", null)
+                        .WithMany()
+                        .HasForeignKey("VaultId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -1,0 +1,86 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Symbolon.Contracts.Problems;
+using Symbolon.Contracts.Vendor;
+using Symbolon.Core.Relationships;
+using Symbolon.Core.Requests;
+using Symbolon.Server.Errors;
+using Symbolon.Server.VendorApi;
+
+namespace Symbolon.Server.Requests;
+
+/// <summary>
+/// The vendor side of requests under <c>/api/v1/requests</c>. A vendor reads and answers only the requests addressed
+/// to its own relationship. Requests need no data grant (a vendor must be able to answer "delete my data" whatever it
+/// may read), but they do need a token of a grant still in force in a relationship that has not ended, like every
+/// vendor call. Every call lands in the access log under the datatype <c>requests</c>.
+/// </summary>
+internal static class VendorRequestEndpoints
+{
+    public const string Datatype = "requests";
+    private const string ReplyAction = "reply";
+
+    public static RouteGroupBuilder MapVendorRequestEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup(VendorApiEndpoints.Prefix + "/requests").DisableAntiforgery().RequireVendorToken();
+        group.MapGet("/", ListAsync)
+            .WithName("ListVendorRequests").WithSummary("The requests the person sent this vendor, oldest first, each with its thread.");
+        group.MapGet("/{requestId}", GetAsync)
+            .WithName("GetVendorRequest").WithSummary("One request addressed to this vendor, with its thread; another vendor's id is 404.");
+        group.MapPost("/{requestId}/replies", ReplyAsync)
+            .WithName("ReplyToVendorRequest").WithSummary("Answers a request: a status change, text, a question back to the person and attachments (stored encrypted in the vault); idempotent with Idempotency-Key.");
+        return group;
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext context, RequestService requests, CancellationToken ct)
+    {
+        var caller = context.Caller();
+        var views = await requests.ListForVendorAsync(caller.Keys, caller.Relationship, ct);
+        await Log(context, DataActions.Read, allowed: true, StatusCodes.Status200OK);
+        return TypedResults.Ok<IReadOnlyList<VendorRequest>>([.. views.Select(RequestService.ToVendor)]);
+    }
+
+    private static async Task<IResult> GetAsync(string requestId, HttpContext context, RequestService requests, CancellationToken ct)
+    {
+        var caller = context.Caller();
+        var entity = await requests.FindForVendorAsync(caller.Relationship, requestId, ct);
+        if (entity is null)
+        {
+            await Log(context, DataActions.Read, allowed: false, StatusCodes.Status404NotFound);
+            return NotFound();
+        }
+
+        var view = await requests.GetAsync(caller.Keys, entity.Id, ct);
+        await Log(context, DataActions.Read, allowed: true, StatusCodes.Status200OK);
+        return TypedResults.Ok(RequestService.ToVendor(view));
+    }
+
+    private static async Task<IResult> ReplyAsync(string requestId, RequestReplyInput reply, HttpContext context, RequestService requests, CancellationToken ct)
+    {
+        var caller = context.Caller();
+        var entity = await requests.FindForVendorAsync(caller.Relationship, requestId, ct);
+        if (entity is null)
+        {
+            await Log(context, ReplyAction, allowed: false, StatusCodes.Status404NotFound);
+            return NotFound();
+        }
+
+        return await VendorWrites.RunAsync(context, ReplyAction, [Datatype], reply, allowed: true, notGranted: "", async () =>
+        {
+            // Read again inside the transaction, so the status change applies to the row as it is now.
+            var current = await requests.FindForVendorAsync(caller.Relationship, requestId, ct) ?? entity;
+            var view = await requests.ReplyAsVendorAsync(caller.Keys, caller.Relationship, current, reply, ct);
+            return new StoredResponse(StatusCodes.Status201Created, $"{VendorApiEndpoints.Prefix}/requests/{requestId}", JsonSerializer.SerializeToUtf8Bytes(RequestService.ToVendor(view)));
+        });
+    }
+
+    private static ProblemHttpResult NotFound() =>
+        TypedResults.Problem(ProblemCatalog.Create(ProblemCodes.RequestNotFound, StatusCodes.Status404NotFound, "Not found.",
+            "This vendor has no request with that id; list GET /api/v1/requests for the ids."));
+
+    private static Task Log(HttpContext context, string action, bool allowed, int status)
+    {
+        var caller = context.Caller();
+        return VendorAccessLog.AppendAsync(context, caller.Relationship, caller.Grant, action, [Datatype], allowed, status);
+    }
+}

@@ -140,11 +140,23 @@ internal sealed class PushedUpdatesSource(ConversationService conversations) : I
             ThreadEntryKinds.UpdatePushed,
             u.PushedAt,
             ThreadParties.Person,
-            $"You pushed an update: {(DatatypeCatalog.Find(u.Datatype)?.Title ?? u.Datatype).Replace("Your ", "your ", StringComparison.Ordinal)}",
-            u.FetchedAt is { } fetched
-                ? $"The vendor fetched it on {fetched.ToString("d MMM yyyy, HH:mm", CultureInfo.InvariantCulture)} UTC. A one-off disclosure: it gave no standing access."
+            $"You pushed an update: your {Noun(u.Datatype)}",
+            u.FetchedAt is not null
+                ? "The vendor has fetched it (a value is handed out once). A one-off disclosure: it gave no standing access."
                 : "Waiting for the vendor to fetch it (once). A one-off disclosure: it gives no standing access.",
             Link: $"/owner/api/v1/push-updates/{u.Id}/receipt"));
+
+    private static string Noun(string datatype) => datatype switch
+    {
+        Datatypes.Name => "name",
+        Datatypes.Email => "email address",
+        Datatypes.Phone => "phone number",
+        Datatypes.PostalAddress => "postal address",
+        Datatypes.BirthDate => "date of birth",
+        Datatypes.Language => "language",
+        Datatypes.Preference => "preference",
+        _ => datatype,
+    };
 }
 
 /// <summary>Receipts the vendor pushed and events on its loyalty programme.</summary>

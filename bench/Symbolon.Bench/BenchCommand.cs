@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Symbolon.Bench.Crypto;
 using Symbolon.Bench.Imports;
+using Symbolon.Bench.Insights;
 using Symbolon.Bench.Reporting;
 using Symbolon.Bench.Startup;
 using Symbolon.Bench.Unlock;
@@ -15,7 +16,7 @@ namespace Symbolon.Bench;
 /// <summary>The bench's command line: which scenarios to run, how big, and where the apps and results are.</summary>
 internal static class BenchCommand
 {
-    public static readonly string[] AllScenarios = ["crypto", "micro", "unlock", "server", "vendor-read", "webhooks", "receipts", "import"];
+    public static readonly string[] AllScenarios = ["crypto", "micro", "unlock", "server", "vendor-read", "webhooks", "receipts", "import", "insights"];
 
     public static RootCommand Create()
     {
@@ -117,7 +118,7 @@ internal static class BenchCommand
 
             if (settings.Scenarios.Contains("vendor-read"))
             {
-                await VendorReadScenario.RunAsync(report, settings.WorkDirectory, settings.Clients, TimeSpan.FromSeconds(settings.LoadSeconds), settings.LoadRounds, log, ct);
+                await VendorReadScenario.RunAsync(report, settings.ServerDll, settings.BaselineDll, settings.WorkDirectory, settings.Clients, TimeSpan.FromSeconds(settings.LoadSeconds), settings.LoadRounds, log, ct);
             }
 
             if (settings.Scenarios.Contains("receipts"))
@@ -134,6 +135,12 @@ internal static class BenchCommand
             {
                 GC.Collect();
                 await ImportScenario.RunAsync(report, settings.WorkDirectory, settings.ImportRows, settings.ImportPasses, log, ct);
+            }
+
+            if (settings.Scenarios.Contains("insights"))
+            {
+                GC.Collect();
+                await InsightScenario.RunAsync(report, settings.WorkDirectory, settings.ImportRows, log, ct);
             }
         }
         finally

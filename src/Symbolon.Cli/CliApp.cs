@@ -80,6 +80,7 @@ internal static class CliApp
             root.Subcommands.Add(command);
         }
 
+        root.Subcommands.Add(InsightCommands.Create(cli));
         root.Subcommands.Add(ServeCommand.Create(cli));
         return root;
     }

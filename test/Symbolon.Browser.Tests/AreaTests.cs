@@ -6,7 +6,6 @@ public sealed class AreaTests(BrowserFixture browser, ITestOutputHelper output) 
 {
     public static TheoryData<string, string, string> NotYetBuilt => new()
     {
-        { "Insights", "/insights", "statements" },
         { "Requests", "/requests", "correct or erase" },
         { "Intents", "/intents", "Intentcasting" },
         { "Payments", "/payments", "EmanciPay" },
@@ -69,10 +68,6 @@ public sealed class AreaTests(BrowserFixture browser, ITestOutputHelper output) 
                 await Expect(soon.GetByRole(AriaRole.Heading, new() { Name = title, Exact = true })).ToBeVisibleAsync();
                 await Expect(soon).ToContainTextAsync("Coming soon");
                 await Expect(soon).ToContainTextAsync(phrase);
-                if (title == "Insights")
-                {
-                    await app.ScreenshotAsync("coming-soon-insights");
-                }
             }
 
             // An address that does not exist gets the app's own page, with a real 404.
@@ -94,7 +89,7 @@ public sealed class AreaTests(BrowserFixture browser, ITestOutputHelper output) 
             var page = app.Page;
             await app.AddEmailAsync("old@example.org");
             await app.Fields("email").GetByTestId("delete").ClickAsync();
-            await app.Dialog.GetByRole(AriaRole.Button, new() { Name = "Delete", Exact = true }).ClickAsync();
+            await app.SaveDialogAsync("Delete");
             await Expect(app.Fields("email")).ToHaveCountAsync(0);
             await page.GetByRole(AriaRole.Navigation, new() { Name = "Areas" }).GetByRole(AriaRole.Link, new() { Name = "Settings" }).ClickAsync();
             await page.WaitForURLAsync("**/settings");

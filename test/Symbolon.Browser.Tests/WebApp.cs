@@ -53,7 +53,7 @@ public sealed partial class WebApp : IAsyncDisposable
         Page = await _context.NewPageAsync();
         Page.Console += (_, message) =>
         {
-            if (message.Type == "error")
+            if (message.Type is "error" or "warning")
             {
                 _consoleErrors.Add(message.Text);
             }
@@ -211,6 +211,20 @@ public sealed partial class WebApp : IAsyncDisposable
             foreach (var error in _consoleErrors)
             {
                 _output.WriteLine("browser console: " + error);
+            }
+
+            // What the person would have seen, for a failure on a machine whose screenshots are not kept.
+            try
+            {
+                _output.WriteLine("url: " + Page.Url);
+                foreach (var text in await Page.Locator(".mud-snackbar, [role=dialog], [role=alert]").AllInnerTextsAsync())
+                {
+                    _output.WriteLine("on screen: " + text.ReplaceLineEndings(" | "));
+                }
+            }
+            catch (PlaywrightException)
+            {
+                // The page itself may be what failed.
             }
 
             throw;

@@ -62,6 +62,48 @@ internal sealed class ChildProcess : IDisposable
         return child;
     }
 
+    /// <summary>
+    /// Starts <paramref name="dll"/> listening on a free loopback port (its <c>--urls</c> is added here) and waits until
+    /// its <c>GET /healthz</c> answers 200; kills it and throws, with its last output, if it exits or takes a minute.
+    /// </summary>
+    public static async Task<ChildProcess> StartHealthyAsync(string dll, IEnumerable<string> arguments, string workingDirectory, string pidFile, CancellationToken ct)
+    {
+        var baseUri = new Uri($"http://127.0.0.1:{ServerStartScenario.FreeLoopbackPort()}/");
+        var child = Start(dll, [.. arguments, "--urls", baseUri.GetLeftPart(UriPartial.Authority)], baseUri, workingDirectory, pidFile);
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            var deadline = Stopwatch.StartNew();
+            while (true)
+            {
+                try
+                {
+                    using var response = await http.GetAsync(new Uri(baseUri, "healthz"), ct);
+                    if (response.IsSuccessStatusCode)
+                    {
+                        return child;
+                    }
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+                {
+                    // Not listening yet.
+                }
+
+                if (child.HasExited || deadline.Elapsed > ServerStartScenario.StartTimeout)
+                {
+                    throw new InvalidOperationException($"{Path.GetFileName(dll)} did not become healthy. Its last output:\n{child.OutputTail()}");
+                }
+
+                await Task.Delay(50, ct);
+            }
+        }
+        catch
+        {
+            child.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Resident set size (VmRSS) from <c>/proc/PID/status</c>, in bytes.</summary>
     public long ResidentBytes() => ReadStatusKiB("VmRSS:") * 1024;
 

@@ -22,7 +22,7 @@ namespace Symbolon.Cli.Operations;
 /// directory. The vault's keys come from the CLI session (SYMBOLON_SESSION) or from the passphrase, and are zeroed
 /// when the command ends.
 /// </summary>
-internal sealed class LocalOwnerOperations(CliContext context) : IOwnerOperations
+internal sealed partial class LocalOwnerOperations(CliContext context) : IOwnerOperations
 {
     private SymbolonDbContext? _db;
     private VaultKeys? _keys;

@@ -15,7 +15,7 @@ namespace Symbolon.Cli.Operations;
 /// token from SYMBOLON_TOKEN or <c>{dataDir}/cli-token</c>. Problem responses become <see cref="CliException"/>s
 /// with the server's title, detail and field errors.
 /// </summary>
-internal sealed class RemoteOwnerOperations : IOwnerOperations
+internal sealed partial class RemoteOwnerOperations : IOwnerOperations
 {
     public const string CliTokenName = "symbolon CLI";
     private const string Api = "owner/api/v1/";

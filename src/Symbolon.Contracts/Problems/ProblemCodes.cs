@@ -135,6 +135,20 @@ public static class ProblemCodes
     /// <summary>The statement is larger than the import endpoint accepts (413).</summary>
     public const string StatementTooLarge = "SYM2004";
 
+    /// <summary>An insight's filter is invalid (unknown period or grouping, a date or amount range that is empty, a count out of range); <c>errors</c> names each parameter (400).</summary>
+    public const string InvalidInsightFilter = "SYM2101";
+
+    /// <summary>A category rule cannot be saved like this (no condition, an empty category, an amount range the wrong way round); <c>errors</c> names each field (400).</summary>
+    public const string InvalidCategoryRule = "SYM2102";
+
+    /// <summary>No category rule with that id exists in the vault (404).</summary>
+    public const string CategoryRuleNotFound = "SYM2103";
+
+    /// <summary>No imported transaction with that id exists in the vault (404).</summary>
+    public const string TransactionNotFound = "SYM2104";
+
+    /// <summary>A new order of the rules does not name every rule exactly once (400).</summary>
+    public const string InvalidRuleOrder = "SYM2105";
     /// <summary>A request is not valid (kind, relationship, text, fields to correct, due date); <c>errors</c> names each field (400).</summary>
     public const string InvalidRequest = "SYM2201";
 

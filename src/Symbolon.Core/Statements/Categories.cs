@@ -14,15 +14,23 @@ internal static class Categories
 }
 
 /// <summary>
-/// One categorization rule: it matches when the description or merchant contains one of its keywords (ignoring
-/// case) and, when given, the amount lies in its range. Later rule kinds (account, regular expressions) extend
-/// this record; the first matching rule wins, so order is meaning.
+/// One categorization rule: it matches when every condition it sets holds: the description or merchant contains one
+/// of its keywords (ignoring case), the merchant is exactly <see cref="Merchant"/>, the account is
+/// <see cref="Account"/>, the amount lies in its range. The first matching rule wins, so order is meaning. The
+/// person's rules live in the vault (<c>Insights/CategoryRuleBook</c>); <see cref="CategoryRules.Defaults"/> seed them.
 /// </summary>
-internal sealed record CategoryRule(string Category, IReadOnlyList<string> Keywords, decimal? MinAmount = null, decimal? MaxAmount = null)
+internal sealed record CategoryRule(string Category, IReadOnlyList<string> Keywords, decimal? MinAmount = null, decimal? MaxAmount = null, string? Merchant = null, string? Account = null, Guid Id = default)
 {
-    public bool Matches(string description, string? merchant, decimal amount) =>
-        (MinAmount is null || amount >= MinAmount) && (MaxAmount is null || amount <= MaxAmount)
-        && Keywords.Any(k => ContainsWord(description, k) || (merchant is not null && ContainsWord(merchant, k)));
+    public bool Matches(string description, string? merchant, decimal amount, string? account = null) =>
+        MatchesText(description, merchant, account) && InRange(amount);
+
+    /// <summary>The conditions on text (keywords, merchant, account); the same for every transaction with these strings.</summary>
+    public bool MatchesText(string description, string? merchant, string? account) =>
+        (Keywords.Count == 0 || Keywords.Any(k => ContainsWord(description, k) || (merchant is not null && ContainsWord(merchant, k))))
+        && (Merchant is null || string.Equals(Merchant, merchant ?? description, StringComparison.OrdinalIgnoreCase))
+        && (Account is null || string.Equals(Account, account, StringComparison.OrdinalIgnoreCase));
+
+    public bool InRange(decimal amount) => (MinAmount is null || amount >= MinAmount) && (MaxAmount is null || amount <= MaxAmount);
 
     // A short keyword (four letters or fewer) matches at the start of a word only, so "tfl" (London transport) does
     // not match "NETFLIX" nor "fee" "COFFEE"; longer ones match anywhere, as German compounds need
@@ -73,27 +81,27 @@ internal sealed class CategoryRules(IReadOnlyList<CategoryRule> rules)
     ];
 
     private static readonly CategoryRule[] NoRules = [];
-    private readonly Dictionary<(string, string?), CategoryRule[]> _textMatches = [];
+    private readonly Dictionary<(string, string?, string?), CategoryRule[]> _textMatches = [];
 
     public IReadOnlyList<CategoryRule> Rules => rules;
 
     public static CategoryRules Default() => new(Defaults);
 
-    public string Categorize(string description, string? merchant, decimal amount)
+    public string Categorize(string description, string? merchant, decimal amount, string? account = null)
     {
-        if (!_textMatches.TryGetValue((description, merchant), out var candidates))
+        if (!_textMatches.TryGetValue((description, merchant, account), out var candidates))
         {
-            var matching = rules.Where(r => r with { MinAmount = null, MaxAmount = null } is var text && text.Matches(description, merchant, 0m)).ToArray();
+            var matching = rules.Where(r => r.MatchesText(description, merchant, account)).ToArray();
             candidates = matching.Length == 0 ? NoRules : matching;
             if (_textMatches.Count < 200_000)
             {
-                _textMatches[(description, merchant)] = candidates;
+                _textMatches[(description, merchant, account)] = candidates;
             }
         }
 
         foreach (var rule in candidates)
         {
-            if ((rule.MinAmount is null || amount >= rule.MinAmount) && (rule.MaxAmount is null || amount <= rule.MaxAmount))
+            if (rule.InRange(amount))
             {
                 return rule.Category;
             }
@@ -108,7 +116,7 @@ internal sealed class CategoryRules(IReadOnlyList<CategoryRule> rules)
     {
         foreach (var line in lines)
         {
-            line.Category = Categorize(line.Description, line.Merchant, line.Amount);
+            line.Category = Categorize(line.Description, line.Merchant, line.Amount, line.Account);
         }
     }
 }

@@ -91,7 +91,6 @@ internal sealed class StatementImporter(SymbolonDbContext db, TimeProvider time,
             StatementFormats.Csv => CsvStatementReader.Read(file, await MappingAsync(keys, file, request, ct), progress, ct),
             _ => throw new UnknownStatementFormatException("Choose csv, ofx or camt as the format."),
         };
-        CategoryRules.Default().Apply(statement.Lines);
         return statement;
     }
 
@@ -103,6 +102,11 @@ internal sealed class StatementImporter(SymbolonDbContext db, TimeProvider time,
         try
         {
             var (fresh, duplicate) = projection.Dedupe(statement.Lines);
+
+            // Categorized here, under the gate, by the vault's current rules: a rule changed while the file was read
+            // still applies to it, and duplicates (not stored) are not categorized at all.
+            var (_, rules) = await new Insights.CategoryRuleBook(records).ReadRulesAsync(keys, ct);
+            new CategoryRules(rules).Apply(fresh);
             var now = time.GetUtcNow();
             var batchId = UuidV7.Create(now);
             var accounts = statement.Lines
@@ -185,6 +189,8 @@ internal sealed class StatementImporter(SymbolonDbContext db, TimeProvider time,
             projection.Append(rows[i].BatchId, rows[i].Chunk * ChunkSize, decoded[i]);
         }
 
+        // The chunks hold the categories given at import; the rules and hand-made choices as they are now decide.
+        await new Insights.CategoryRuleBook(records).ApplyAsync(keys, projection, ct);
         return projection;
     }
 

@@ -11,7 +11,7 @@ namespace Symbolon.Core.Statements;
 /// to by imports, dropped when it locks. Filters are scans over the columns; text filters are evaluated once per
 /// distinct string, not per row.
 /// </summary>
-internal sealed class TransactionProjection
+internal sealed partial class TransactionProjection
 {
     // Note: dedupe keys are 128-bit xxHash values of (account, bank reference) and of (account, date, amount,
     // description), seeded per process. They are never stored: the index is rebuilt from the sealed chunks on

@@ -58,6 +58,7 @@ internal static partial class ProblemCatalog
         Core.Statements.StatementException e => Create(ProblemCodes.InvalidStatement, 400, "The statement cannot be imported; nothing was imported.", Sentence(e.Message)),
         Core.Statements.UnknownStatementFormatException e => Create(ProblemCodes.UnknownStatementFormat, 400, "The statement's format is not recognised.", e.Message + " Supported: CSV, OFX/QFX and camt.053/camt.052."),
         Core.Statements.ImportProfileNotFoundException e => Create(ProblemCodes.ImportProfileNotFound, 404, "No such import profile.", e.Message),
+        Core.Insights.InsightProblemException e => Create(e.Code, e.Status, e.Title, e.Detail, e.Errors?.ToDictionary(x => x.Key, x => x.Value)),
         BadHttpRequestException e => FromBadRequest(e),
         _ => null,
     };

@@ -26,6 +26,7 @@ using Symbolon.Server.Conversations;
 using Symbolon.Server.Errors;
 using Symbolon.Server.Export;
 using Symbolon.Server.Health;
+using Symbolon.Server.Insights;
 using Symbolon.Server.LoyaltyCards;
 using Symbolon.Server.OAuth;
 using Symbolon.Server.Profile;
@@ -91,6 +92,15 @@ public static class SymbolonHost
         // outside Development too, so `symbolon serve` and `dotnet run` work without a publish step; in a
         // published app there is no manifest and the files come from wwwroot.
         builder.WebHost.UseStaticWebAssets();
+
+        // Note: with the build's manifest, ASP.NET Core also watches for asset files changed after the build (a hot
+        // reload aid) and adds a catch-all route whose constraint asks the file system whether each GET names a file:
+        // a stat call on every API request, a few percent of a vendor read. Outside Development the assets are the
+        // ones built; reloading them at runtime stays available with ReloadStaticAssetsAtRuntime=true.
+        if (!builder.Environment.IsDevelopment() && builder.Configuration["ReloadStaticAssetsAtRuntime"] is null)
+        {
+            builder.Configuration["ReloadStaticAssetsAtRuntime"] = "false";
+        }
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
         {
             builder.WebHost.UseUrls(DefaultUrl);
@@ -163,6 +173,7 @@ public static class SymbolonHost
         builder.Services.AddWallet();
         builder.Services.AddConversations();
         builder.Services.AddStatementImports();
+        builder.Services.AddInsights();
         builder.Services.AddRequests(builder.Configuration);
 
         // Cookie and antiforgery keys live with the vault, readable by its owner only, not in the user profile.
@@ -287,6 +298,7 @@ public static class SymbolonHost
         owner.MapLoyaltyCardEndpoints();
         owner.MapImportEndpoints();
         owner.MapConversationEndpoints();
+        owner.MapInsightEndpoints();
         owner.MapRequestEndpoints();
 
         app.MapAuthorizationEndpoints();

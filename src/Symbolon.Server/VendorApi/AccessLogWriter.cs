@@ -1,5 +1,10 @@
+using System.Data.Common;
+using System.Globalization;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
 using Symbolon.Core.Relationships;
 using Symbolon.Core.Storage;
 
@@ -90,17 +95,19 @@ internal sealed partial class AccessLogWriter(IServiceScopeFactory scopes, ILogg
     }
 
     /// <summary>
-    /// One database context and connection kept open for the writer's lifetime: opening a scope, a context and a
-    /// connection for each group cost more than inserting the group. Its lines are committed without waiting for the
-    /// disk to flush them. A committed line survives the server process crashing (it is in the database's log,
-    /// handed to the operating system); only a power loss or kernel crash right after the commit could lose the last
-    /// lines, until the next fully synchronous commit or checkpoint flushes them. Waiting for a flush on every group
-    /// made each vendor read wait for the disk and capped reads at a few hundred per second. Data changes keep fully
-    /// synchronous commits: only these lines of reads and refusals, which change nothing, are committed this way, on
-    /// this connection alone (SQLite's <c>synchronous=NORMAL</c>, safe from corruption in WAL mode; PostgreSQL's
-    /// <c>synchronous_commit=off</c>).
+    /// One database context and connection kept open for the writer's lifetime, with one prepared <c>INSERT</c>: opening
+    /// a scope, a context and a connection for each group cost more than inserting the group, and EF Core's change
+    /// tracking and per-save command building were then the largest part of a vendor read. The statement is built from
+    /// EF Core's model of <c>access_log</c> (table, columns, and each column's type mapping with its value converter), so
+    /// its rows are exactly what <c>SaveChanges</c> would write. Its lines are committed without waiting for the disk to
+    /// flush them. A committed line survives the server process crashing (it is in the database's log, handed to the
+    /// operating system); only a power loss or kernel crash right after the commit could lose the last lines, until the
+    /// next fully synchronous commit or checkpoint flushes them. Waiting for a flush on every group made each vendor read
+    /// wait for the disk and capped reads at a few hundred per second. Data changes keep fully synchronous commits: only
+    /// these lines of reads and refusals, which change nothing, are committed this way, on this connection alone
+    /// (SQLite's <c>synchronous=NORMAL</c>, safe from corruption in WAL mode; PostgreSQL's <c>synchronous_commit=off</c>).
     /// </summary>
-    private sealed class Writer(AsyncServiceScope scope, SymbolonDbContext db) : IAsyncDisposable
+    private sealed class Writer(AsyncServiceScope scope, SymbolonDbContext db, DbCommand insert, Column[] columns) : IAsyncDisposable
     {
         public static async Task<Writer> OpenAsync(IServiceScopeFactory scopes)
         {
@@ -112,7 +119,8 @@ internal sealed partial class AccessLogWriter(IServiceScopeFactory scopes, ILogg
                 await db.Database.ExecuteSqlRawAsync(
                     db.Database.ProviderName == SqliteProvider ? "PRAGMA synchronous=NORMAL;" : "SET synchronous_commit TO OFF;",
                     CancellationToken.None);
-                return new Writer(scope, db);
+                var (insert, columns) = PrepareInsert(db);
+                return new Writer(scope, db, insert, columns);
             }
             catch
             {
@@ -123,21 +131,28 @@ internal sealed partial class AccessLogWriter(IServiceScopeFactory scopes, ILogg
 
         public async Task CommitAsync(List<Pending> batch)
         {
-            try
+            var connection = db.Database.GetDbConnection();
+            await using var transaction = await connection.BeginTransactionAsync(CancellationToken.None);
+            insert.Transaction = transaction;
+            foreach (var pending in batch)
             {
-                db.AccessLog.AddRange(batch.Select(p => p.Entry));
-                await db.SaveChangesAsync(CancellationToken.None);
+                foreach (var column in columns)
+                {
+                    column.Parameter.Value = column.ValueOf(pending.Entry);
+                }
+
+                await insert.ExecuteNonQueryAsync(CancellationToken.None);
             }
-            finally
-            {
-                db.ChangeTracker.Clear();
-            }
+
+            await transaction.CommitAsync(CancellationToken.None);
         }
 
         public async ValueTask DisposeAsync()
         {
             try
             {
+                await insert.DisposeAsync();
+
                 // The connection goes back to the pool, where other work expects SQLite's full synchronous mode
                 // (Npgsql resets session settings itself when a connection returns to its pool).
                 if (db.Database.ProviderName == SqliteProvider)
@@ -145,7 +160,7 @@ internal sealed partial class AccessLogWriter(IServiceScopeFactory scopes, ILogg
                     await db.Database.ExecuteSqlRawAsync("PRAGMA synchronous=FULL;", CancellationToken.None);
                 }
             }
-            catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException)
+            catch (Exception e) when (e is DbException or InvalidOperationException)
             {
                 // A broken connection is discarded by the pool anyway.
             }
@@ -155,7 +170,46 @@ internal sealed partial class AccessLogWriter(IServiceScopeFactory scopes, ILogg
                 await scope.DisposeAsync();
             }
         }
+
+        private static (DbCommand Insert, Column[] Columns) PrepareInsert(SymbolonDbContext db)
+        {
+            var entity = db.Model.FindEntityType(typeof(AccessLogEntity)) ?? throw new InvalidOperationException("The model has no access log.");
+            var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+            var sql = db.GetService<ISqlGenerationHelper>();
+            var properties = entity.GetProperties().ToArray();
+            if (properties.FirstOrDefault(p => p.IsShadowProperty()) is { } shadow)
+            {
+                throw new InvalidOperationException($"The access log's column {shadow.Name} has no property to read it from.");
+            }
+
+            var command = db.Database.GetDbConnection().CreateCommand();
+            var columns = new Column[properties.Length];
+            for (var i = 0; i < properties.Length; i++)
+            {
+                var property = properties[i];
+                var mapping = property.GetRelationalTypeMapping();
+                var parameter = mapping.CreateParameter(command, "p" + i.ToString(CultureInfo.InvariantCulture), null, property.IsNullable);
+
+                // Named exactly as in the statement text (with its prefix), so that SQLite finds the parameter at the
+                // first lookup on every execution instead of trying each prefix in turn.
+                parameter.ParameterName = sql.GenerateParameterNamePlaceholder(parameter.ParameterName);
+                command.Parameters.Add(parameter);
+                var getter = property.GetGetter();
+                var converter = mapping.Converter;
+                columns[i] = new Column(parameter, entry => getter.GetClrValueUsingContainingEntity(entry) is { } value
+                    ? converter is null ? value : converter.ConvertToProvider(value) ?? DBNull.Value
+                    : DBNull.Value);
+            }
+
+            command.CommandText = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)))}) "
+                + $"VALUES ({string.Join(", ", properties.Select((_, i) => sql.GenerateParameterNamePlaceholder("p" + i.ToString(CultureInfo.InvariantCulture))))})";
+            command.Prepare();
+            return (command, columns);
+        }
     }
+
+    /// <summary>One column of the prepared insert: its parameter and how an entry's value becomes the provider's value.</summary>
+    private sealed record Column(DbParameter Parameter, Func<AccessLogEntity, object> ValueOf);
 
     private const string SqliteProvider = "Microsoft.EntityFrameworkCore.Sqlite";
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OpenIddict.Abstractions;
 using Symbolon.Contracts.Problems;
@@ -133,14 +132,13 @@ internal static class VendorApiEndpoints
             return NotGranted("This grant does not allow reading any profile field.");
         }
 
-        var profile = VendorDisclosure.Profile(caller.Relationship, caller.Granted, await cache.GetAsync(context.RequestServices, caller.Keys, context.RequestAborted), time.GetUtcNow());
-        var body = JsonSerializer.SerializeToUtf8Bytes(profile);
-        var etag = PairwiseIds.ETag(caller.Relationship.PairwiseKey, body);
+        var disclosed = await cache.DiscloseAsync(context.RequestServices, caller.Relationship, caller.Granted, caller.Keys, time.GetUtcNow(), context.RequestAborted);
+        var etag = disclosed.ETag;
         context.Response.Headers.ETag = etag;
         context.Response.Headers.CacheControl = "private, no-cache";
         var notModified = context.Request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Select(t => t.Trim()).Contains(etag));
         await VendorAccessLog.AppendAsync(context, caller.Relationship, caller.Grant, DataActions.Read, readable, allowed: true, notModified ? 304 : 200);
-        return notModified ? TypedResults.StatusCode(StatusCodes.Status304NotModified) : TypedResults.Bytes(body, "application/json");
+        return notModified ? TypedResults.StatusCode(StatusCodes.Status304NotModified) : TypedResults.Bytes(disclosed.Body, "application/json");
     }
 
     internal static ProblemHttpResult NotGranted(string detail) =>

@@ -95,19 +95,12 @@ internal static class VendorDataEndpoints
         });
     }
 
-    private static async Task<IResult> ListNotesAsync(HttpContext context, VendorNotes notes, CancellationToken ct)
-    {
-        var caller = context.Caller();
-        if (caller.For(Datatypes.Notes, DataActions.Read) is null)
+    private static Task<IResult> ListNotesAsync(HttpContext context, VendorNotes notes, CancellationToken ct) =>
+        VendorReads.RunAsync(context, Datatypes.Notes, "This grant does not allow reading notes.", async caller =>
         {
-            await Log(context, DataActions.Read, [Datatypes.Notes], allowed: false, StatusCodes.Status403Forbidden, ct);
-            return VendorApiEndpoints.NotGranted("This grant does not allow reading notes.");
-        }
-
-        var own = await notes.ListAsync(caller.Keys, caller.Relationship.ClientId, ct);
-        await Log(context, DataActions.Read, [Datatypes.Notes], allowed: true, StatusCodes.Status200OK, ct);
-        return TypedResults.Ok<IReadOnlyList<VendorNote>>([.. own.Select(n => new VendorNote(PairwiseIds.FieldId(caller.Relationship.PairwiseKey, n.Record.Id), n.Value.Text, n.Record.CreatedAt))]);
-    }
+            var own = await notes.ListAsync(caller.Keys, caller.Relationship.ClientId, ct);
+            return (IReadOnlyList<VendorNote>)[.. own.Select(n => new VendorNote(PairwiseIds.FieldId(caller.Relationship.PairwiseKey, n.Record.Id), n.Value.Text, n.Record.CreatedAt))];
+        });
 
     private static async Task<IResult> GetChangesAsync(HttpContext context, ChangeFeed feed, string? after, int? limit, CancellationToken ct)
     {
@@ -182,6 +175,27 @@ internal static class VendorDataEndpoints
     {
         var caller = context.Caller();
         return VendorAccessLog.AppendAsync(context, caller.Relationship, caller.Grant, action, datatypes, allowed, status);
+    }
+}
+
+/// <summary>
+/// Runs one vendor read of a datatype the grant must allow: without a read grant the refusal is logged and answered
+/// 403 with the given sentence; otherwise the read runs and its access-log line is committed before the answer.
+/// </summary>
+internal static class VendorReads
+{
+    public static async Task<IResult> RunAsync<T>(HttpContext context, string datatype, string notGranted, Func<VendorCaller, Task<T>> read)
+    {
+        var caller = context.Caller();
+        if (caller.For(datatype, DataActions.Read) is null)
+        {
+            await VendorAccessLog.AppendAsync(context, caller.Relationship, caller.Grant, DataActions.Read, [datatype], allowed: false, StatusCodes.Status403Forbidden);
+            return VendorApiEndpoints.NotGranted(notGranted);
+        }
+
+        var result = await read(caller);
+        await VendorAccessLog.AppendAsync(context, caller.Relationship, caller.Grant, DataActions.Read, [datatype], allowed: true, StatusCodes.Status200OK);
+        return TypedResults.Ok(result);
     }
 }
 

@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
 using Symbolon.Contracts.Profile;
 using Symbolon.Core.Profile;
+using Symbolon.Core.Relationships;
 using Symbolon.Core.Vaults;
 
 namespace Symbolon.Server.VendorApi;
@@ -20,7 +23,15 @@ internal sealed class VendorProfileCache
     private readonly ConcurrentDictionary<Guid, long> _generations = new();
     private readonly ConcurrentDictionary<Guid, Snapshot> _snapshots = new();
 
-    private sealed record Snapshot(long Generation, VaultKeys Keys, ProfileDocument Profile);
+    private sealed record Snapshot(long Generation, VaultKeys Keys, ProfileDocument Profile)
+    {
+        /// <summary>
+        /// What each grant discloses of this snapshot, keyed by the grant's parsed datatypes as the token check
+        /// remembered them: a changed grant is a new list (its cache entry is invalidated with the write), and a changed
+        /// profile is a new snapshot, so an entry can only ever describe the data it was computed from.
+        /// </summary>
+        public ConditionalWeakTable<IReadOnlyList<GrantedDatatype>, DisclosedProfile> Disclosures { get; } = [];
+    }
 
     public void Invalidate(Guid vaultId)
     {
@@ -35,12 +46,35 @@ internal sealed class VendorProfileCache
     /// The vault's profile; <see cref="ProfileService"/> is resolved from <paramref name="services"/> only when the
     /// records must be read, because constructing it (and its database context) was a noticeable part of a cached read.
     /// </summary>
-    public async Task<ProfileDocument> GetAsync(IServiceProvider services, VaultKeys keys, CancellationToken ct)
+    public async Task<ProfileDocument> GetAsync(IServiceProvider services, VaultKeys keys, CancellationToken ct) =>
+        (await SnapshotAsync(services, keys, ct)).Profile;
+
+    /// <summary>
+    /// The response body of <c>GET /api/v1/profile</c> for this relationship and grant, with its ETag. Serializing the
+    /// narrowed fields and computing their pairwise ids and the keyed ETag on every read cost about as much as the rest
+    /// of a cached read; the result only changes when the profile, the grant or (for "over 18") the UTC day does.
+    /// </summary>
+    public async Task<DisclosedProfile> DiscloseAsync(IServiceProvider services, RelationshipEntity relationship, IReadOnlyList<GrantedDatatype> granted, VaultKeys keys, DateTimeOffset now, CancellationToken ct)
+    {
+        var snapshot = await SnapshotAsync(services, keys, ct);
+        var day = DateOnly.FromDateTime(now.UtcDateTime);
+        if (snapshot.Disclosures.TryGetValue(granted, out var disclosed) && disclosed.Day == day && disclosed.RelationshipId == relationship.Id)
+        {
+            return disclosed;
+        }
+
+        var body = JsonSerializer.SerializeToUtf8Bytes(VendorDisclosure.Profile(relationship, granted, snapshot.Profile, now));
+        disclosed = new DisclosedProfile(relationship.Id, day, body, PairwiseIds.ETag(relationship.PairwiseKey, body));
+        snapshot.Disclosures.AddOrUpdate(granted, disclosed);
+        return disclosed;
+    }
+
+    private async Task<Snapshot> SnapshotAsync(IServiceProvider services, VaultKeys keys, CancellationToken ct)
     {
         var generation = _generations.GetValueOrDefault(keys.VaultId);
         if (_snapshots.TryGetValue(keys.VaultId, out var snapshot) && snapshot.Generation == generation && ReferenceEquals(snapshot.Keys, keys))
         {
-            return snapshot.Profile;
+            return snapshot;
         }
 
         var profile = await services.GetRequiredService<ProfileService>().GetAsync(keys, ct);
@@ -54,6 +88,9 @@ internal sealed class VendorProfileCache
             _snapshots.TryRemove(new KeyValuePair<Guid, Snapshot>(keys.VaultId, stored));
         }
 
-        return profile;
+        return stored;
     }
 }
+
+/// <summary>A profile response as one grant sees it: the body's bytes and its keyed ETag, for the UTC day it was computed on.</summary>
+internal sealed record DisclosedProfile(Guid RelationshipId, DateOnly Day, byte[] Body, string ETag);

@@ -52,19 +52,12 @@ internal static class VendorWalletEndpoints
         });
     }
 
-    private static async Task<IResult> ListReceiptsAsync(HttpContext context, Receipts receipts, CancellationToken ct)
-    {
-        var caller = context.Caller();
-        if (caller.For(Datatypes.Receipts, DataActions.Read) is null)
+    private static Task<IResult> ListReceiptsAsync(HttpContext context, Receipts receipts, CancellationToken ct) =>
+        VendorReads.RunAsync(context, Datatypes.Receipts, "This grant does not allow reading receipts.", async caller =>
         {
-            await Log(context, DataActions.Read, Datatypes.Receipts, allowed: false, StatusCodes.Status403Forbidden);
-            return VendorApiEndpoints.NotGranted("This grant does not allow reading receipts.");
-        }
-
-        var own = await receipts.ListOwnAsync(caller.Keys, caller.Relationship.ClientId, ct);
-        await Log(context, DataActions.Read, Datatypes.Receipts, allowed: true, StatusCodes.Status200OK);
-        return TypedResults.Ok<IReadOnlyList<VendorReceipt>>([.. own.Select(r => ToVendor(caller.Relationship, r.Record, r.Receipt))]);
-    }
+            var own = await receipts.ListOwnAsync(caller.Keys, caller.Relationship.ClientId, ct);
+            return (IReadOnlyList<VendorReceipt>)[.. own.Select(r => ToVendor(caller.Relationship, r.Record, r.Receipt))];
+        });
 
     private static async Task<IResult> RecordLoyaltyEventAsync(LoyaltyEventInput loyaltyEvent, HttpContext context, LoyaltyLedger ledger, CancellationToken ct)
     {
@@ -77,21 +70,14 @@ internal static class VendorWalletEndpoints
         });
     }
 
-    private static async Task<IResult> GetLoyaltyAsync(HttpContext context, LoyaltyLedger ledger, CancellationToken ct)
-    {
-        var caller = context.Caller();
-        if (caller.For(Datatypes.Loyalty, DataActions.Read) is null)
+    private static Task<IResult> GetLoyaltyAsync(HttpContext context, LoyaltyLedger ledger, CancellationToken ct) =>
+        VendorReads.RunAsync(context, Datatypes.Loyalty, "This grant does not allow reading the loyalty programme.", async caller =>
         {
-            await Log(context, DataActions.Read, Datatypes.Loyalty, allowed: false, StatusCodes.Status403Forbidden);
-            return VendorApiEndpoints.NotGranted("This grant does not allow reading the loyalty programme.");
-        }
-
-        var state = await ledger.GetAsync(caller.Keys, caller.Relationship.ClientId, ct);
-        await Log(context, DataActions.Read, Datatypes.Loyalty, allowed: true, StatusCodes.Status200OK);
-        return TypedResults.Ok(state is null
-            ? new VendorLoyalty(null, 0, false, [])
-            : new VendorLoyalty(state.Value.Programme, state.Value.Balance, state.RewardDue, [.. state.Events.Select(e => ToVendor(caller.Relationship, e.Record, e.Value))]));
-    }
+            var state = await ledger.GetAsync(caller.Keys, caller.Relationship.ClientId, ct);
+            return state is null
+                ? new VendorLoyalty(null, 0, false, [])
+                : new VendorLoyalty(state.Value.Programme, state.Value.Balance, state.RewardDue, [.. state.Events.Select(e => ToVendor(caller.Relationship, e.Record, e.Value))]);
+        });
 
     private static async Task<IResult> RecordCheckInAsync(VendorCheckInInput checkIn, HttpContext context, CheckIns checkIns, CancellationToken ct)
     {
@@ -104,19 +90,12 @@ internal static class VendorWalletEndpoints
         });
     }
 
-    private static async Task<IResult> ListCheckInsAsync(HttpContext context, CheckIns checkIns, CancellationToken ct)
-    {
-        var caller = context.Caller();
-        if (caller.For(Datatypes.CheckIns, DataActions.Read) is null)
+    private static Task<IResult> ListCheckInsAsync(HttpContext context, CheckIns checkIns, CancellationToken ct) =>
+        VendorReads.RunAsync(context, Datatypes.CheckIns, "This grant does not allow reading check-ins.", async caller =>
         {
-            await Log(context, DataActions.Read, Datatypes.CheckIns, allowed: false, StatusCodes.Status403Forbidden);
-            return VendorApiEndpoints.NotGranted("This grant does not allow reading check-ins.");
-        }
-
-        var shared = await checkIns.ListSharedWithAsync(caller.Keys, caller.Relationship.Id, ct);
-        await Log(context, DataActions.Read, Datatypes.CheckIns, allowed: true, StatusCodes.Status200OK);
-        return TypedResults.Ok<IReadOnlyList<VendorCheckIn>>([.. shared.Select(c => new VendorCheckIn(PairwiseIds.FieldId(caller.Relationship.PairwiseKey, c.Record.Id), c.Value.Place, c.Value.At, c.Value.Note))]);
-    }
+            var shared = await checkIns.ListSharedWithAsync(caller.Keys, caller.Relationship.Id, ct);
+            return (IReadOnlyList<VendorCheckIn>)[.. shared.Select(c => new VendorCheckIn(PairwiseIds.FieldId(caller.Relationship.PairwiseKey, c.Record.Id), c.Value.Place, c.Value.At, c.Value.Note))];
+        });
 
     private static VendorReceipt ToVendor(RelationshipEntity relationship, CurrentRecord record, ReceiptInput receipt) =>
         new(PairwiseIds.FieldId(relationship.PairwiseKey, record.Id), receipt, record.CreatedAt);

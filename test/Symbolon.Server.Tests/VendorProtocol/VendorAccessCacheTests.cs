@@ -38,6 +38,30 @@ public sealed class VendorAccessCacheTests
     }
 
     [Fact]
+    public async Task An_over_18_answer_turns_true_at_midnight_UTC_of_the_18th_birthday_with_no_write_in_between()
+    {
+        using var factory = new SymbolonApplicationFactory();
+        factory.Time.Advance(new DateTimeOffset(2026, 11, 23, 23, 58, 0, TimeSpan.Zero) - factory.Time.GetUtcNow());
+        var (owner, _) = await factory.CreateVaultAsync();
+        await SymbolonApplicationFactory.AddFieldAsync(owner, new ProfileFieldInput(ProfileFieldKinds.BirthDate, Text: "2008-11-24"));
+        var vendor = await factory.RegisterVendorAsync();
+        await factory.AcceptAgreementAsync(vendor);
+        var tokens = await factory.GrantAsync(owner, vendor, VendorFlow.Details([Datatypes.BirthDate]), new ConsentChoices(Narrow: new Dictionary<string, string> { [Datatypes.BirthDate] = Narrowings.Over18 }));
+        using var api = factory.CreateBearerClient(tokens.AccessToken);
+
+        using var before = await api.GetAsync("/api/v1/profile");
+        var beforeBody = await before.Content.ReadAsStringAsync();
+        Assert.Contains("\"over_18\":false", beforeBody, StringComparison.Ordinal);
+        Assert.Equal(beforeBody, await api.GetStringAsync("/api/v1/profile"));
+
+        factory.Time.Advance(TimeSpan.FromMinutes(4));
+        using var after = await api.GetAsync("/api/v1/profile");
+        Assert.Contains("\"over_18\":true", await after.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.NotEqual(before.Headers.ETag, after.Headers.ETag);
+        Assert.DoesNotContain("2008", await after.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Locking_the_vault_stops_reads_at_once_and_unlocking_serves_them_again()
     {
         using var factory = new SymbolonApplicationFactory();

@@ -19,7 +19,7 @@ public static class Areas
     public static Area Wallet { get; } = new("Wallet", "/wallet", Icons.Material.Outlined.AccountBalanceWallet, true,
         "One loyalty card for every shop, and your receipts kept by you.");
 
-    public static Area Insights { get; } = new("Insights", "/insights", Icons.Material.Outlined.Insights, false,
+    public static Area Insights { get; } = new("Insights", "/insights", Icons.Material.Outlined.Insights, true,
         "Bank statements imported and your spending understood, inside your vault.");
 
     public static Area Requests { get; } = new("Requests", "/requests", Icons.Material.Outlined.FactCheck, false,

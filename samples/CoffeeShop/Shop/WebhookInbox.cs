@@ -76,6 +76,12 @@ public sealed class WebhookInbox(IDbContextFactory<ShopDb> dbs, CustomerSessions
             case WebhookEventTypes.GrantRevoked:
                 var revoked = webhookEvent.GetGrantRevoked();
                 return (revoked.Subject, revoked.RelationshipEnded ? "Ended the relationship with the shop" : "Withdrew permission (grant revoked)");
+            case WebhookEventTypes.MessageCreated:
+                // The event names the message, never its text: the shop reads it with VendorSession.GetRepliesAsync.
+                return (webhookEvent.GetMessageCreated().Subject, "Wrote to the shop (read it with the customer's messages)");
+            case WebhookEventTypes.UpdatePushed:
+                var pushed = webhookEvent.GetUpdatePushed();
+                return (pushed.Subject, $"Pushed a new {FieldText.Label(pushed.Datatype).ToLowerInvariant()} (fetch it once with its reference)");
             default:
                 return (null, $"Event {webhookEvent.Type}");
         }

@@ -62,6 +62,7 @@ public static class CoffeeShopHost
         builder.Services.AddSingleton<CounterDesk>();
         builder.Services.AddSingleton<Till>();
         builder.Services.AddSingleton<WebhookInbox>();
+        builder.Services.AddSingleton<RequestDesk>();
         builder.Services.AddSingleton<ConnectFlow>();
         builder.Services.AddRazorPages();
         configure?.Invoke(builder);

@@ -6,7 +6,6 @@ public sealed class AreaTests(BrowserFixture browser, ITestOutputHelper output) 
 {
     public static TheoryData<string, string, string> NotYetBuilt => new()
     {
-        { "Requests", "/requests", "correct or erase" },
         { "Intents", "/intents", "Intentcasting" },
         { "Payments", "/payments", "EmanciPay" },
     };

@@ -30,6 +30,9 @@ internal sealed class VendorOverHttp : IDisposable
 
     public string ClientId => _vendor.Credentials.ClientId;
 
+    /// <summary>The session the last grant gave, for calls through the SDK.</summary>
+    public VendorSession? Session { get; private set; }
+
     public static async Task<VendorOverHttp> RegisterAsync(Uri server, string name)
     {
         var http = new HttpClient();
@@ -66,6 +69,7 @@ internal sealed class VendorOverHttp : IDisposable
         Assert.Equal(HttpStatusCode.Redirect, decided.StatusCode);
 
         var session = await _vendor.CompleteAuthorizationAsync(decided.Headers.Location!, pending);
+        Session = session;
         return (session.Tokens.AccessToken, session.Tokens.RefreshToken!);
     }
 

@@ -20,6 +20,8 @@ public sealed class ShopDb(DbContextOptions<ShopDb> options) : DbContext(options
 
     public DbSet<WebhookMessage> Webhooks => Set<WebhookMessage>();
 
+    public DbSet<DataRequest> Requests => Set<DataRequest>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<VaultRegistration>().HasIndex(v => v.Issuer).IsUnique();
@@ -29,6 +31,7 @@ public sealed class ShopDb(DbContextOptions<ShopDb> options) : DbContext(options
         modelBuilder.Entity<Sale>().HasIndex(s => s.Key).IsUnique();
         modelBuilder.Entity<Sale>().HasIndex(s => s.CustomerId);
         modelBuilder.Entity<WebhookMessage>().HasIndex(w => new { w.VaultId, w.MessageId }).IsUnique();
+        modelBuilder.Entity<DataRequest>().HasIndex(r => new { r.VaultId, r.RequestId }).IsUnique();
     }
 }
 
@@ -205,4 +208,44 @@ public sealed class WebhookMessage
     public DateTimeOffset OccurredAt { get; set; }
 
     public DateTimeOffset ReceivedAt { get; set; }
+}
+
+/// <summary>
+/// A request a customer sent the shop from their vault and what the shop did about it. After an erasure the row
+/// stays as the shop's proof that it complied, with the customer's subject removed.
+/// </summary>
+public sealed class DataRequest
+{
+    public int Id { get; set; }
+
+    public int VaultId { get; set; }
+
+    /// <summary>The request's id as the vault gave it to the shop.</summary>
+    public required string RequestId { get; set; }
+
+    /// <summary>The customer's pairwise subject; null once the customer's data was erased.</summary>
+    public string? Subject { get; set; }
+
+    public int? CustomerId { get; set; }
+
+    /// <summary>The request's kind (<c>access</c>, <c>erasure</c>, ...).</summary>
+    public required string Kind { get; set; }
+
+    /// <summary>Received, answered, needs attention or failed (see <see cref="DataRequestStatus"/>).</summary>
+    public required string Status { get; set; }
+
+    /// <summary>What the shop did, in a sentence.</summary>
+    public string? Outcome { get; set; }
+
+    public DateTimeOffset ReceivedAt { get; set; }
+
+    public DateTimeOffset? AnsweredAt { get; set; }
+}
+
+public static class DataRequestStatus
+{
+    public const string Received = "received";
+    public const string Answered = "answered";
+    public const string NeedsAttention = "needs attention";
+    public const string Failed = "failed";
 }

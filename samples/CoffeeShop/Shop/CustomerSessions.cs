@@ -80,6 +80,27 @@ public sealed class CustomerSessions(IDbContextFactory<ShopDb> dbs, VaultDirecto
         }
     }
 
+    /// <summary>
+    /// After an erasure: revokes the session's tokens at the vault (best effort: the customer row holding them is
+    /// deleted either way) and forgets the session.
+    /// </summary>
+    public async Task ForgetAsync(int customerId, CancellationToken cancellationToken)
+    {
+        var session = await GetAsync(customerId, cancellationToken);
+        _sessions.TryRemove(customerId, out _);
+        if (session is not null)
+        {
+            try
+            {
+                await session.RevokeAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is SymbolonOAuthException or SymbolonProblemException or HttpRequestException)
+            {
+                ShopLog.TokensNotStored(logger, e, customerId);
+            }
+        }
+    }
+
     private VendorSession Track(int customerId, VendorSession session, bool replace)
     {
         var tracked = replace ? _sessions[customerId] = session : _sessions.GetOrAdd(customerId, session);

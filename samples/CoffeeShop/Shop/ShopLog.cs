@@ -14,4 +14,7 @@ public static partial class ShopLog
 
     [LoggerMessage(4, LogLevel.Error, "Could not store the refreshed tokens of customer {CustomerId}")]
     public static partial void TokensNotStored(ILogger logger, Exception exception, int customerId);
+
+    [LoggerMessage(5, LogLevel.Error, "Answering request {RequestId} failed")]
+    public static partial void RequestFailed(ILogger logger, Exception exception, string requestId);
 }

@@ -10,7 +10,7 @@ namespace CoffeeShop.Shop;
 /// Webhooks); a delivery that does not verify is refused with 401 and not stored. Webhooks carry no values: a
 /// <c>profile.updated</c> says which fields changed, and the shop reads them through the API if it cares.
 /// </summary>
-public sealed class WebhookInbox(IDbContextFactory<ShopDb> dbs, CustomerSessions sessions, TimeProvider time, ILogger<WebhookInbox> logger)
+public sealed class WebhookInbox(IDbContextFactory<ShopDb> dbs, CustomerSessions sessions, RequestDesk requests, TimeProvider time, ILogger<WebhookInbox> logger)
 {
     public async Task<IResult> ReceiveAsync(string key, HttpRequest request, CancellationToken cancellationToken)
     {
@@ -49,7 +49,9 @@ public sealed class WebhookInbox(IDbContextFactory<ShopDb> dbs, CustomerSessions
             VaultId = vault.Id,
             MessageId = messageId,
             Type = webhookEvent.Type,
-            Subject = subject,
+            // A request event about a subject the shop does not know is one about a customer it erased: the subject
+            // is not kept, so the erasure stays complete.
+            Subject = customer is null && webhookEvent.Type.StartsWith("request.", StringComparison.Ordinal) ? null : subject,
             CustomerId = customer?.Id,
             Summary = summary,
             OccurredAt = webhookEvent.Timestamp,
@@ -60,6 +62,11 @@ public sealed class WebhookInbox(IDbContextFactory<ShopDb> dbs, CustomerSessions
         if (webhookEvent.Type == WebhookEventTypes.GrantRevoked && customer is not null)
         {
             await sessions.MarkWithdrawnAsync(customer.Id, cancellationToken);
+        }
+
+        if (webhookEvent.Type == WebhookEventTypes.RequestCreated && customer is not null)
+        {
+            requests.HandleInBackground(vault.Id, customer.Subject, webhookEvent.GetRequestCreated().RequestId);
         }
 
         return TypedResults.NoContent();
@@ -76,6 +83,11 @@ public sealed class WebhookInbox(IDbContextFactory<ShopDb> dbs, CustomerSessions
             case WebhookEventTypes.GrantRevoked:
                 var revoked = webhookEvent.GetGrantRevoked();
                 return (revoked.Subject, revoked.RelationshipEnded ? "Ended the relationship with the shop" : "Withdrew permission (grant revoked)");
+            case WebhookEventTypes.RequestCreated:
+                return (webhookEvent.GetRequestCreated().Subject, "Sent the shop a request");
+            case WebhookEventTypes.RequestUpdated:
+                var updatedRequest = webhookEvent.GetRequestUpdated();
+                return (updatedRequest.Subject, updatedRequest.Status == RequestStatuses.Closed ? "Closed a request" : "Replied to a request");
             case WebhookEventTypes.MessageCreated:
                 // The event names the message, never its text: the shop reads it with VendorSession.GetRepliesAsync.
                 return (webhookEvent.GetMessageCreated().Subject, "Wrote to the shop (read it with the customer's messages)");

@@ -1,5 +1,6 @@
 using Symbolon.Contracts.Profile;
 using Symbolon.Contracts.Relationships;
+using Symbolon.Contracts.Requests;
 using Symbolon.Contracts.Vault;
 
 namespace Symbolon.Cli.Operations;
@@ -80,6 +81,14 @@ internal partial interface IOwnerOperations : IAsyncDisposable
 
     /// <summary>The access log, newest first, across all relationships or for one.</summary>
     Task<AccessLogPage> GetAccessLogAsync(Guid? relationshipId, int limit, int offset, CancellationToken ct);
+
+    /// <summary>Requests sent to vendors, newest first, across all relationships or for one.</summary>
+    Task<IReadOnlyList<RequestSummary>> ListRequestsAsync(Guid? relationshipId, CancellationToken ct);
+
+    Task<RequestDetail> GetRequestAsync(Guid id, CancellationToken ct);
+
+    /// <summary>Sends a vendor a typed request; the vendor hears of it by webhook.</summary>
+    Task<RequestDetail> CreateRequestAsync(RequestInput input, CancellationToken ct);
 }
 
 /// <summary>What <c>symbolon status</c> shows.</summary>

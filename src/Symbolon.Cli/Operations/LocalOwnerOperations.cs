@@ -4,12 +4,14 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Symbolon.Cli.Infrastructure;
 using Symbolon.Contracts.Profile;
 using Symbolon.Contracts.Relationships;
+using Symbolon.Contracts.Requests;
 using Symbolon.Contracts.Vault;
 using Symbolon.Core.AccessTokens;
 using Symbolon.Core.Backup;
 using Symbolon.Core.Export;
 using Symbolon.Core.Profile;
 using Symbolon.Core.Records;
+using Symbolon.Core.Requests;
 using Symbolon.Core.Storage;
 using Symbolon.Core.Vaults;
 using Symbolon.Server.Relationships;
@@ -249,6 +251,35 @@ internal sealed partial class LocalOwnerOperations(CliContext context) : IOwnerO
         }
 
         return _db;
+    }
+
+    public async Task<IReadOnlyList<RequestSummary>> ListRequestsAsync(Guid? relationshipId, CancellationToken ct)
+    {
+        var requests = await RequestsAsync(ct);
+        var now = Time.GetUtcNow();
+        return [.. (await requests.ListAsync(await KeysAsync(ct), relationshipId, ct)).Select(v => requests.ToSummary(v, now)).OrderByDescending(s => s.SentAt)];
+    }
+
+    public async Task<RequestDetail> GetRequestAsync(Guid id, CancellationToken ct)
+    {
+        var requests = await RequestsAsync(ct);
+        return requests.ToDetail(await requests.GetAsync(await KeysAsync(ct), id, ct), Time.GetUtcNow());
+    }
+
+    public async Task<RequestDetail> CreateRequestAsync(RequestInput input, CancellationToken ct)
+    {
+        var requests = await RequestsAsync(ct);
+        return requests.ToDetail(await requests.CreateAsync(await KeysAsync(ct), input, ct), Time.GetUtcNow());
+    }
+
+    /// <summary>
+    /// Requests over the same storage; a request made here adds its webhook message to the outbox, which a server
+    /// started later (or running on the same database) delivers.
+    /// </summary>
+    private async Task<RequestService> RequestsAsync(CancellationToken ct)
+    {
+        var db = await DbAsync(ct);
+        return new RequestService(db, new RecordStore(db, Time), await ProfileAsync(ct), Time, new RequestOptions());
     }
 
     /// <summary>

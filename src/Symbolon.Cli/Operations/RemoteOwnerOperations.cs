@@ -6,6 +6,7 @@ using Symbolon.Cli.Infrastructure;
 using Symbolon.Contracts.Problems;
 using Symbolon.Contracts.Profile;
 using Symbolon.Contracts.Relationships;
+using Symbolon.Contracts.Requests;
 using Symbolon.Contracts.Vault;
 
 namespace Symbolon.Cli.Operations;
@@ -188,6 +189,15 @@ internal sealed partial class RemoteOwnerOperations : IOwnerOperations
             null,
             authenticated: true,
             ct);
+
+    public async Task<IReadOnlyList<RequestSummary>> ListRequestsAsync(Guid? relationshipId, CancellationToken ct) =>
+        await SendAsync<List<RequestSummary>>(HttpMethod.Get, relationshipId is { } id ? $"requests?relationshipId={id}" : "requests", null, authenticated: true, ct);
+
+    public Task<RequestDetail> GetRequestAsync(Guid id, CancellationToken ct) =>
+        SendAsync<RequestDetail>(HttpMethod.Get, $"requests/{id}", null, authenticated: true, ct);
+
+    public Task<RequestDetail> CreateRequestAsync(RequestInput input, CancellationToken ct) =>
+        SendAsync<RequestDetail>(HttpMethod.Post, "requests", input, authenticated: true, ct);
 
     public ValueTask DisposeAsync()
     {

@@ -22,8 +22,8 @@ public static class Areas
     public static Area Insights { get; } = new("Insights", "/insights", Icons.Material.Outlined.Insights, true,
         "Bank statements imported and your spending understood, inside your vault.");
 
-    public static Area Requests { get; } = new("Requests", "/requests", Icons.Material.Outlined.FactCheck, false,
-        "Ask vendors what they hold about you, and have it corrected or erased.");
+    public static Area Requests { get; } = new("Requests", "/requests", Icons.Material.Outlined.FactCheck, true,
+        "Ask vendors for a copy of your data, to correct or erase it, or anything else, with the deadline tracked.");
 
     public static Area Intents { get; } = new("Intents", "/intents", Icons.Material.Outlined.Campaign, false,
         "Say what you want to buy and let vendors come to you, without giving yourself away.");

@@ -327,6 +327,73 @@ public sealed class VendorSession
         }
     }
 
+    /// <summary>
+    /// Sends the person a message in the relationship's thread (<c>POST /api/v1/messages</c>). Any grant in force will
+    /// do; what decides is the person's message setting for this vendor: allowed (the person is told), muted (stored,
+    /// nobody is told — the vendor cannot tell the difference) or blocked (refused).
+    /// </summary>
+    /// <param name="text">1 to 4,000 characters of plain text.</param>
+    /// <param name="marketing">
+    /// True for a message that advertises rather than serves something the person asked for. Label it honestly: where
+    /// the person's terms keep the relationship free of marketing it is refused with <c>SYM2302</c>.
+    /// </param>
+    /// <param name="idempotencyKey">Optional: the same key on a retry makes the vault store the message once.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The message as stored, with its id for this vendor.</returns>
+    /// <exception cref="SymbolonProblemException">
+    /// The person blocked messages from this vendor (<c>SYM2301</c>), refuses marketing under the relationship's
+    /// agreement or by choice (<c>SYM2302</c>, the detail names which), or the text is empty or too long (<c>SYM1003</c>).
+    /// </exception>
+    public async Task<VendorMessage> SendMessageAsync(string text, bool marketing = false, string? idempotencyKey = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(text);
+        using var response = await SendAsync(HttpMethod.Post, "messages", JsonContent.Create(new VendorMessageInput(text, marketing), options: SymbolonHttp.Json), null, idempotencyKey, cancellationToken).ConfigureAwait(false);
+        return await SymbolonHttp.ReadAsync<VendorMessage>(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The thread's messages between this vendor and the person, oldest first (<c>GET /api/v1/messages</c>): what the
+    /// vendor sent and what the person wrote to it (<see cref="MessageAuthors.Person"/>). A <c>message.created</c>
+    /// webhook names the new message's <see cref="VendorMessage.Id"/>.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    public async Task<IReadOnlyList<VendorMessage>> GetMessagesAsync(CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(HttpMethod.Get, "messages", null, null, null, cancellationToken).ConfigureAwait(false);
+        return await SymbolonHttp.ReadAsync<IReadOnlyList<VendorMessage>>(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The person's replies to this vendor, oldest first: <see cref="GetMessagesAsync"/> without the vendor's own messages.</summary>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    public async Task<IReadOnlyList<VendorMessage>> GetRepliesAsync(CancellationToken cancellationToken = default) =>
+        [.. (await GetMessagesAsync(cancellationToken).ConfigureAwait(false)).Where(m => m.From == MessageAuthors.Person)];
+
+    /// <summary>
+    /// Values the person pushed to this vendor that wait to be fetched (<c>GET /api/v1/updates</c>): references and
+    /// datatypes, no values. For a vendor without a webhook, or to catch up after downtime.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    public async Task<IReadOnlyList<PendingPushedUpdate>> GetPendingUpdatesAsync(CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(HttpMethod.Get, "updates", null, null, null, cancellationToken).ConfigureAwait(false);
+        return await SymbolonHttp.ReadAsync<IReadOnlyList<PendingPushedUpdate>>(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Fetches a value the person pushed (<c>GET /api/v1/updates/{id}</c>), for example their new phone number. It is
+    /// handed out once: store it on receipt. It gives no standing access; reading the field again needs a grant.
+    /// </summary>
+    /// <param name="updateId">The reference from <see cref="UpdatePushedData.UpdateId"/> or <see cref="PendingPushedUpdate.Id"/>.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The pushed field with its value.</returns>
+    /// <exception cref="SymbolonProblemException">No such update for this vendor (<c>SYM2303</c>), or it was already fetched (<c>SYM2304</c>).</exception>
+    public async Task<VendorPushedUpdate> FetchPushedUpdateAsync(string updateId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(updateId);
+        using var response = await SendAsync(HttpMethod.Get, "updates/" + Uri.EscapeDataString(updateId), null, null, null, cancellationToken).ConfigureAwait(false);
+        return await SymbolonHttp.ReadAsync<VendorPushedUpdate>(response, cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, HttpContent? content, string? ifNoneMatch, string? idempotencyKey, CancellationToken cancellationToken)
     {
         var tokens = await FreshTokensAsync(cancellationToken).ConfigureAwait(false);

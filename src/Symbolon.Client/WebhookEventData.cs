@@ -32,6 +32,21 @@ public static class WebhookEventData
     public static RequestUpdatedData GetRequestUpdated(this WebhookEvent webhookEvent) =>
         Read<RequestUpdatedData>(webhookEvent, WebhookEventTypes.RequestUpdated);
 
+    /// <summary>The data of a <c>message.created</c> event: the person wrote to the vendor. Read the text with <see cref="VendorSession.GetMessagesAsync"/>.</summary>
+    /// <param name="webhookEvent">A verified event of type <see cref="WebhookEventTypes.MessageCreated"/>.</param>
+    /// <exception cref="InvalidOperationException">The event is of another type.</exception>
+    public static MessageCreatedData GetMessageCreated(this WebhookEvent webhookEvent) =>
+        Read<MessageCreatedData>(webhookEvent, WebhookEventTypes.MessageCreated);
+
+    /// <summary>
+    /// The data of an <c>update.pushed</c> event: the person pushed a corrected value. Fetch the value once with
+    /// <see cref="VendorSession.FetchPushedUpdateAsync"/> and <see cref="UpdatePushedData.UpdateId"/>.
+    /// </summary>
+    /// <param name="webhookEvent">A verified event of type <see cref="WebhookEventTypes.UpdatePushed"/>.</param>
+    /// <exception cref="InvalidOperationException">The event is of another type.</exception>
+    public static UpdatePushedData GetUpdatePushed(this WebhookEvent webhookEvent) =>
+        Read<UpdatePushedData>(webhookEvent, WebhookEventTypes.UpdatePushed);
+
     private static T Read<T>(WebhookEvent webhookEvent, string type)
     {
         ArgumentNullException.ThrowIfNull(webhookEvent);

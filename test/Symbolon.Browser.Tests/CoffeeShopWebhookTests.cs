@@ -63,13 +63,30 @@ public sealed class CoffeeShopWebhookTests : IAsyncLifetime
         Assert.Equal(("msg_1", "profile.updated", "pairwise-subject-1", "Email changed"), (stored.MessageId, stored.Type, stored.Subject, stored.Summary));
     }
 
-    private static async Task<HttpResponseMessage> SendAsync(HttpClient http, string url, string id, DateTimeOffset at, byte[] key, bool tamper = false)
+    [Fact]
+    public async Task A_message_and_a_pushed_update_are_listed_without_their_text_or_value()
+    {
+        using var http = new HttpClient();
+        var now = TimeProvider.System.GetUtcNow();
+        const string message = """{"type":"message.created","timestamp":"2026-11-23T06:00:00Z","data":{"subject":"pairwise-subject-1","message_id":"m1","sent_at":"2026-11-23T06:00:00Z"}}""";
+        const string pushed = """{"type":"update.pushed","timestamp":"2026-11-23T06:01:00Z","data":{"subject":"pairwise-subject-1","update_id":"u1","datatype":"profile.phone","field_id":"f9","pushed_at":"2026-11-23T06:01:00Z"}}""";
+        Assert.Equal(HttpStatusCode.NoContent, (await SendAsync(http, _webhookUrl, "msg_10", now, _vaultKey, body: message)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await SendAsync(http, _webhookUrl, "msg_11", now, _vaultKey, body: pushed)).StatusCode);
+
+        var page = await http.GetStringAsync(_shop.Url("webhooks"));
+        Assert.Contains("Wrote to the shop", page, StringComparison.Ordinal);
+        Assert.Contains("Pushed a new phone", page, StringComparison.Ordinal);
+        await using var db = _shop.Database();
+        Assert.Equal(["message.created", "update.pushed"], db.Webhooks.OrderBy(w => w.MessageId).Select(w => w.Type).ToList());
+    }
+
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient http, string url, string id, DateTimeOffset at, byte[] key, bool tamper = false, string body = Body)
     {
         var timestamp = at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        var signature = Convert.ToBase64String(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{id}.{timestamp}.{Body}")));
+        var signature = Convert.ToBase64String(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{id}.{timestamp}.{body}")));
         using var request = new HttpRequestMessage(HttpMethod.Post, url)
         {
-            Content = new StringContent(tamper ? Body.Replace("profile.email", "profile.phone", StringComparison.Ordinal) : Body, Encoding.UTF8, "application/json"),
+            Content = new StringContent(tamper ? body.Replace("profile.email", "profile.phone", StringComparison.Ordinal) : body, Encoding.UTF8, "application/json"),
         };
         request.Headers.Add("webhook-id", id);
         request.Headers.Add("webhook-timestamp", timestamp);

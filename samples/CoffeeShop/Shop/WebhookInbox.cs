@@ -88,6 +88,12 @@ public sealed class WebhookInbox(IDbContextFactory<ShopDb> dbs, CustomerSessions
             case WebhookEventTypes.RequestUpdated:
                 var updatedRequest = webhookEvent.GetRequestUpdated();
                 return (updatedRequest.Subject, updatedRequest.Status == RequestStatuses.Closed ? "Closed a request" : "Replied to a request");
+            case WebhookEventTypes.MessageCreated:
+                // The event names the message, never its text: the shop reads it with VendorSession.GetRepliesAsync.
+                return (webhookEvent.GetMessageCreated().Subject, "Wrote to the shop (read it with the customer's messages)");
+            case WebhookEventTypes.UpdatePushed:
+                var pushed = webhookEvent.GetUpdatePushed();
+                return (pushed.Subject, $"Pushed a new {FieldText.Label(pushed.Datatype).ToLowerInvariant()} (fetch it once with its reference)");
             default:
                 return (null, $"Event {webhookEvent.Type}");
         }

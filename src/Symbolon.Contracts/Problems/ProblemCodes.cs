@@ -179,6 +179,24 @@ public static class ProblemCodes
     /// <summary>No attachment with that id belongs to the request (404).</summary>
     public const string AttachmentNotFound = "SYM2207";
 
+    /// <summary>The person does not accept messages from this vendor (blocked); the person was not told (403).</summary>
+    public const string MessagesBlocked = "SYM2301";
+
+    /// <summary>A marketing message was refused: the relationship's agreement or the person's choice keeps it free of marketing; the detail names which (403).</summary>
+    public const string MarketingRefused = "SYM2302";
+
+    /// <summary>No pushed update with that reference exists for this vendor (404).</summary>
+    public const string PushedUpdateNotFound = "SYM2303";
+
+    /// <summary>The pushed update was already fetched; a value is handed out once (410).</summary>
+    public const string PushedUpdateAlreadyFetched = "SYM2304";
+
+    /// <summary>The relationship has ended (or the vendor has not accepted the person's terms yet), so nothing more can be sent in its thread (409).</summary>
+    public const string ConversationClosed = "SYM2305";
+
+    /// <summary>No profile field with that id exists to push (404).</summary>
+    public const string PushFieldNotFound = "SYM2306";
+
     /// <summary>An unexpected error; the server log has details under the trace id (500).</summary>
     public const string Unexpected = "SYM1999";
 }

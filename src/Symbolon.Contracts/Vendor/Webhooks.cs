@@ -12,6 +12,12 @@ public static class WebhookEventTypes
     /// <summary>The person revoked a grant (or ended the relationship); <c>data.grant_id</c> names it.</summary>
     public const string GrantRevoked = "grant.revoked";
 
+    /// <summary>The person wrote to the vendor in the relationship's thread; <c>data.message_id</c> names the message (read it with <c>GET /api/v1/messages</c>).</summary>
+    public const string MessageCreated = "message.created";
+
+    /// <summary>The person pushed a corrected value to the vendor; <c>data.update_id</c> is the reference to fetch it once with <c>GET /api/v1/updates/{id}</c>.</summary>
+    public const string UpdatePushed = "update.pushed";
+
     /// <summary>The person sent the vendor a request; <c>data.request_id</c> names it (see <see cref="RequestCreatedData"/>).</summary>
     public const string RequestCreated = "request.created";
 
@@ -19,7 +25,7 @@ public static class WebhookEventTypes
     public const string RequestUpdated = "request.updated";
 
     /// <summary>Every type the vault sends today.</summary>
-    public static IReadOnlyList<string> All { get; } = [ProfileUpdated, GrantRevoked, RequestCreated, RequestUpdated];
+    public static IReadOnlyList<string> All { get; } = [ProfileUpdated, GrantRevoked, RequestCreated, RequestUpdated, MessageCreated, UpdatePushed];
 }
 
 /// <summary>A webhook payload in the Standard Webhooks shape.</summary>

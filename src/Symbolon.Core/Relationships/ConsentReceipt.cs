@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Symbolon.Contracts.Vendor;
 using Symbolon.Core.Terms;
 
 namespace Symbolon.Core.Relationships;
@@ -65,4 +66,37 @@ internal static class ConsentReceipt
         };
         return JsonSerializer.SerializeToUtf8Bytes(receipt);
     }
+
+    /// <summary>
+    /// The receipt of a one-off disclosure: the person pushed one field to the vendor (a corrected phone number, say)
+    /// without giving it a standing grant. Same structure and field names as a grant's receipt, so one verifier reads
+    /// both; the processing action is <c>disclose_once</c> and the termination says the value is handed out once.
+    /// </summary>
+    public static byte[] CreateForPush(Guid pushId, DateTimeOffset pushedAt, RelationshipEntity relationship, AgreementRecordEntity agreement, string datatype, string issuer)
+    {
+        var grant = new GrantEntity
+        {
+            VaultId = relationship.VaultId,
+            Id = pushId,
+            RelationshipId = relationship.Id,
+            AgreementId = agreement.AgreementId,
+            Purpose = PushPurpose,
+            RequestedDetails = "[]",
+            GrantedDetails = "[]",
+            CreatedAt = pushedAt,
+            Receipt = [],
+            ReceiptSignature = [],
+        };
+        var receipt = JsonNode.Parse(Create(grant, relationship, agreement, [new GrantedDatatype(datatype, [DiscloseOnce], Narrowings.Full, PushPurpose)], issuer))!.AsObject();
+        receipt["collection_method"] = "Pushed by the person from the relationship's thread in their Symbolon vault (one-off disclosure, no standing grant)";
+        var purpose = receipt["services"]![0]!["purposes"]![0]!.AsObject();
+        purpose["termination"] = "one-off: the vendor may fetch the value once; no standing grant";
+        return JsonSerializer.SerializeToUtf8Bytes(receipt);
+    }
+
+    /// <summary>The processing action of a pushed value in its receipt.</summary>
+    public const string DiscloseOnce = "disclose_once";
+
+    /// <summary>The purpose a pushed value's receipt and access-log line name.</summary>
+    public const string PushPurpose = "Keep the vendor's copy up to date (a value the person pushed once)";
 }

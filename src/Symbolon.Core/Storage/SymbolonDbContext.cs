@@ -28,6 +28,11 @@ internal sealed class SymbolonDbContext(DbContextOptions<SymbolonDbContext> opti
 
     public DbSet<CardRequestEntity> CardRequests => Set<CardRequestEntity>();
 
+    public DbSet<Conversations.MessageEntity> Messages => Set<Conversations.MessageEntity>();
+
+    public DbSet<Conversations.PushedUpdateEntity> PushedUpdates => Set<Conversations.PushedUpdateEntity>();
+
+    public DbSet<Conversations.MessageSettingsEntity> MessageSettings => Set<Conversations.MessageSettingsEntity>();
     public DbSet<RequestEntity> Requests => Set<RequestEntity>();
 
     public DbSet<RequestSummaryEntity> RequestSummaries => Set<RequestSummaryEntity>();
@@ -75,6 +80,7 @@ internal sealed class SymbolonDbContext(DbContextOptions<SymbolonDbContext> opti
 
         ConfigureRelationships(modelBuilder);
         ConfigureCard(modelBuilder);
+        Conversations.ConversationModel.Configure(modelBuilder);
         ConfigureRequests(modelBuilder);
 
         modelBuilder.Entity<ImportBatchEntity>(batch =>

@@ -22,6 +22,7 @@ using Symbolon.Core.Terms;
 using Symbolon.Core.Vaults;
 using Symbolon.Server.Card;
 using Symbolon.Server.Components;
+using Symbolon.Server.Conversations;
 using Symbolon.Server.Errors;
 using Symbolon.Server.Export;
 using Symbolon.Server.Health;
@@ -170,6 +171,7 @@ public static class SymbolonHost
         builder.Services.AddCard();
         builder.Services.AddWebhooks();
         builder.Services.AddWallet();
+        builder.Services.AddConversations();
         builder.Services.AddStatementImports();
         builder.Services.AddInsights();
         builder.Services.AddRequests(builder.Configuration);
@@ -298,12 +300,14 @@ public static class SymbolonHost
         owner.MapTransactionExportEndpoints();
         owner.MapImportStreamEndpoints();
         owner.MapQueryEndpoints();
+        owner.MapConversationEndpoints();
         owner.MapInsightEndpoints();
         owner.MapRequestEndpoints();
 
         app.MapAuthorizationEndpoints();
         app.MapRegistrationEndpoints();
         app.MapVendorApiEndpoints();
+        app.MapVendorConversationEndpoints();
         app.MapVendorRequestEndpoints();
 
         app.MapStaticAssets();

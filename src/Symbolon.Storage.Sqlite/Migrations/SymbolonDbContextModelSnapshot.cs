@@ -326,6 +326,112 @@ namespace Symbolon.Storage.Sqlite.Migrations
                     b.ToTable("card_requests", (string)null);
                 });
 
+            modelBuilder.Entity("Symbolon.Core.Conversations.MessageEntity", b =>
+                {
+                    b.Property<Guid>("VaultId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Author")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Marketing")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Muted")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ReadAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("RelationshipId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SentAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("TextSealed")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("VaultId", "Id");
+
+                    b.HasIndex("VaultId", "RelationshipId", "SentAt");
+
+                    b.ToTable("messages", (string)null);
+                });
+
+            modelBuilder.Entity("Symbolon.Core.Conversations.MessageSettingsEntity", b =>
+                {
+                    b.Property<Guid>("VaultId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("RelationshipId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("NoMarketing")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Permission")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("VaultId", "RelationshipId");
+
+                    b.ToTable("message_settings", (string)null);
+                });
+
+            modelBuilder.Entity("Symbolon.Core.Conversations.PushedUpdateEntity", b =>
+                {
+                    b.Property<Guid>("VaultId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Datatype")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("FetchedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("FieldRecordId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("PushedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Receipt")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<byte[]>("ReceiptSignature")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<Guid>("RelationshipId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("ValueSealed")
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("VaultId", "Id");
+
+                    b.HasIndex("VaultId", "RelationshipId");
+
+                    b.ToTable("pushed_updates", (string)null);
+                });
+
             modelBuilder.Entity("Symbolon.Core.Relationships.AccessLogEntity", b =>
                 {
                     b.Property<Guid>("VaultId")
@@ -1021,6 +1127,33 @@ namespace Symbolon.Storage.Sqlite.Migrations
                 });
 
             modelBuilder.Entity("Symbolon.Core.Card.CardRequestEntity", b =>
+                {
+                    b.HasOne("Symbolon.Core.Relationships.RelationshipEntity", null)
+                        .WithMany()
+                        .HasForeignKey("VaultId", "RelationshipId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Symbolon.Core.Conversations.MessageEntity", b =>
+                {
+                    b.HasOne("Symbolon.Core.Relationships.RelationshipEntity", null)
+                        .WithMany()
+                        .HasForeignKey("VaultId", "RelationshipId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Symbolon.Core.Conversations.MessageSettingsEntity", b =>
+                {
+                    b.HasOne("Symbolon.Core.Relationships.RelationshipEntity", null)
+                        .WithMany()
+                        .HasForeignKey("VaultId", "RelationshipId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Symbolon.Core.Conversations.PushedUpdateEntity", b =>
                 {
                     b.HasOne("Symbolon.Core.Relationships.RelationshipEntity", null)
                         .WithMany()

@@ -80,6 +80,11 @@ internal static class CliApp
             root.Subcommands.Add(command);
         }
 
+        foreach (var command in StatementCommands.Create(cli))
+        {
+            root.Subcommands.Add(command);
+        }
+
         root.Subcommands.Add(InsightCommands.Create(cli));
         root.Subcommands.Add(RequestCommands.Create(cli));
         root.Subcommands.Add(ServeCommand.Create(cli));

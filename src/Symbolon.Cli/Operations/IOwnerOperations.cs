@@ -10,7 +10,7 @@ namespace Symbolon.Cli.Operations;
 /// (<see cref="LocalOwnerOperations"/>) or through a running server's owner API (<see cref="RemoteOwnerOperations"/>).
 /// Commands are written once, against this interface.
 /// </summary>
-internal partial interface IOwnerOperations : IAsyncDisposable
+internal partial interface IOwnerOperations : IAsyncDisposable, IStatementOperations
 {
     /// <summary><c>local</c> or <c>remote</c>.</summary>
     string Mode { get; }

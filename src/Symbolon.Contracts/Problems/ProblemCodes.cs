@@ -149,6 +149,15 @@ public static class ProblemCodes
 
     /// <summary>A new order of the rules does not name every rule exactly once (400).</summary>
     public const string InvalidRuleOrder = "SYM2105";
+
+    /// <summary>The query is not a single read-only SELECT (or WITH ... SELECT): statements that change or export data are refused (400).</summary>
+    public const string QueryNotReadOnly = "SYM2150";
+
+    /// <summary>The query could not run: the detail carries the SQL engine's message (a syntax error, an unknown column, refused file access) (400).</summary>
+    public const string QueryFailed = "SYM2151";
+
+    /// <summary>The query ran longer than a query may and was stopped (400).</summary>
+    public const string QueryTimeout = "SYM2152";
     /// <summary>A request is not valid (kind, relationship, text, fields to correct, due date); <c>errors</c> names each field (400).</summary>
     public const string InvalidRequest = "SYM2201";
 

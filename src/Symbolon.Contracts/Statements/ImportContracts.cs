@@ -117,3 +117,17 @@ public sealed record TransactionItem(
 /// <param name="Items">The transactions.</param>
 /// <param name="NextCursor">Pass as <c>cursor</c> for the next page; null on the last page.</param>
 public sealed record TransactionPage(IReadOnlyList<TransactionItem> Items, string? NextCursor);
+
+/// <summary>Money in and out in one currency, over the transactions a filter selects.</summary>
+/// <param name="Currency">ISO 4217 code.</param>
+/// <param name="Count">Transactions in this currency.</param>
+/// <param name="In">The sum of positive amounts (money coming in).</param>
+/// <param name="Out">The sum of negative amounts (money going out), itself negative.</param>
+public sealed record TransactionCurrencyTotal(string Currency, int Count, decimal In, decimal Out);
+
+/// <summary>The size and sums of the transactions a filter selects.</summary>
+/// <param name="Count">How many transactions match.</param>
+/// <param name="First">The earliest booking date among them.</param>
+/// <param name="Last">The latest booking date among them.</param>
+/// <param name="Currencies">Money in and out per currency.</param>
+public sealed record TransactionTotalsResponse(int Count, DateOnly? First, DateOnly? Last, IReadOnlyList<TransactionCurrencyTotal> Currencies);

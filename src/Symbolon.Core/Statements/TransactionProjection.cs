@@ -165,11 +165,7 @@ internal sealed partial class TransactionProjection
         try
         {
             var order = NewestFirst();
-            var textMatch = filter.Text is null ? null : MatchStrings(s => s.Contains(filter.Text, StringComparison.OrdinalIgnoreCase));
-            var merchantMatch = filter.Merchant is null ? null : MatchStrings(s => s.Contains(filter.Merchant, StringComparison.OrdinalIgnoreCase));
-            var categoryIndex = filter.Category is null ? -2 : _stringIndex.GetValueOrDefault(filter.Category, -3);
-            var from = filter.From?.DayNumber ?? int.MinValue;
-            var to = filter.To?.DayNumber ?? int.MaxValue;
+            var match = Match(filter);
             var start = 0;
             if (after is { } cursor)
             {
@@ -183,29 +179,7 @@ internal sealed partial class TransactionProjection
             for (var k = start; k < order.Length; k++)
             {
                 var i = order[k];
-                var day = _days[i];
-                if (day > to || day < from)
-                {
-                    continue;
-                }
-
-                var amount = _amounts[i];
-                if ((filter.Min is { } min && amount < min) || (filter.Max is { } max && amount > max))
-                {
-                    continue;
-                }
-
-                if (categoryIndex != -2 && _category[i] != categoryIndex)
-                {
-                    continue;
-                }
-
-                if (merchantMatch is not null && (_merchant[i] < 0 || !merchantMatch[_merchant[i]]))
-                {
-                    continue;
-                }
-
-                if (textMatch is not null && !textMatch[_description[i]] && (_merchant[i] < 0 || !textMatch[_merchant[i]]))
+                if (!match.Matches(i))
                 {
                     continue;
                 }
@@ -225,6 +199,109 @@ internal sealed partial class TransactionProjection
         finally
         {
             _lock.Exit();
+        }
+    }
+
+    /// <summary>How many transactions match <paramref name="filter"/>, their money in and out per currency, and their first and last day.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public TransactionTotals Totals(TransactionFilter filter)
+    {
+        _lock.Enter();
+        try
+        {
+            var match = Match(filter);
+            var count = 0;
+            var first = int.MaxValue;
+            var last = int.MinValue;
+            var byCurrency = new Dictionary<int, (decimal In, decimal Out, int Count)>();
+            for (var i = 0; i < Count; i++)
+            {
+                if (!match.Matches(i))
+                {
+                    continue;
+                }
+
+                count++;
+                first = Math.Min(first, _days[i]);
+                last = Math.Max(last, _days[i]);
+                var sums = byCurrency.GetValueOrDefault(_currency[i]);
+                var amount = _amounts[i];
+                byCurrency[_currency[i]] = amount < 0 ? (sums.In, sums.Out + amount, sums.Count + 1) : (sums.In + amount, sums.Out, sums.Count + 1);
+            }
+
+            return new TransactionTotals(
+                count,
+                count == 0 ? null : DateOnly.FromDayNumber(first),
+                count == 0 ? null : DateOnly.FromDayNumber(last),
+                [.. byCurrency.Select(c => new CurrencyTotal(_strings[c.Key], c.Value.Count, c.Value.In, c.Value.Out)).OrderBy(c => c.Currency, StringComparer.Ordinal)]);
+        }
+        finally
+        {
+            _lock.Exit();
+        }
+    }
+
+    /// <summary>The categories that at least one transaction has, in alphabetical order.</summary>
+    public IReadOnlyList<string> CategoriesInUse()
+    {
+        _lock.Enter();
+        try
+        {
+            var seen = new HashSet<int>();
+            for (var i = 0; i < Count; i++)
+            {
+                seen.Add(_category[i]);
+            }
+
+            return [.. seen.Select(c => _strings[c]).Order(StringComparer.Ordinal)];
+        }
+        finally
+        {
+            _lock.Exit();
+        }
+    }
+
+    // Text filters are evaluated once per distinct string, not per row; callers hold the lock.
+    private FilterMatch Match(TransactionFilter filter) => new(
+        this,
+        filter,
+        filter.Text is null ? null : MatchStrings(s => s.Contains(filter.Text, StringComparison.OrdinalIgnoreCase)),
+        filter.Merchant is null ? null : MatchStrings(s => s.Contains(filter.Merchant, StringComparison.OrdinalIgnoreCase)),
+        filter.Category is null ? -2 : _stringIndex.GetValueOrDefault(filter.Category, -3));
+
+    private readonly struct FilterMatch(TransactionProjection p, TransactionFilter filter, bool[]? textMatch, bool[]? merchantMatch, int categoryIndex)
+    {
+        private readonly int _from = filter.From?.DayNumber ?? int.MinValue;
+        private readonly int _to = filter.To?.DayNumber ?? int.MaxValue;
+        private readonly decimal? _min = filter.Min;
+        private readonly decimal? _max = filter.Max;
+
+        public bool Matches(int i)
+        {
+            var day = p._days[i];
+            if (day > _to || day < _from)
+            {
+                return false;
+            }
+
+            var amount = p._amounts[i];
+            if ((_min is { } min && amount < min) || (_max is { } max && amount > max))
+            {
+                return false;
+            }
+
+            if (categoryIndex != -2 && p._category[i] != categoryIndex)
+            {
+                return false;
+            }
+
+            var merchant = p._merchant[i];
+            if (merchantMatch is not null && (merchant < 0 || !merchantMatch[merchant]))
+            {
+                return false;
+            }
+
+            return textMatch is null || textMatch[p._description[i]] || (merchant >= 0 && textMatch[merchant]);
         }
     }
 
@@ -380,3 +457,12 @@ internal sealed record TransactionRow(
     string? Merchant,
     string Category,
     string Account);
+
+/// <summary>The size and sums of a filtered set of transactions.</summary>
+internal sealed record TransactionTotals(int Count, DateOnly? First, DateOnly? Last, IReadOnlyList<CurrencyTotal> Currencies);
+
+/// <summary>Money in (positive amounts) and out (negative amounts) in one currency.</summary>
+internal sealed record CurrencyTotal(string Currency, int Count, decimal In, decimal Out)
+{
+    public decimal Net => In + Out;
+}

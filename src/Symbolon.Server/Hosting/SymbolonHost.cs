@@ -297,6 +297,9 @@ public static class SymbolonHost
         owner.MapWalletEndpoints();
         owner.MapLoyaltyCardEndpoints();
         owner.MapImportEndpoints();
+        owner.MapTransactionExportEndpoints();
+        owner.MapImportStreamEndpoints();
+        owner.MapQueryEndpoints();
         owner.MapConversationEndpoints();
         owner.MapInsightEndpoints();
         owner.MapRequestEndpoints();

@@ -122,10 +122,10 @@ internal static class ImportEndpoints
         throw new ValidationFailedException(new Dictionary<string, string[]> { ["cursor"] = ["The cursor is not one this API returned; start again without it."] });
     }
 
-    private sealed record Upload(byte[] Bytes, string? FileName, string? Format, string? Profile, CsvMapping? Mapping);
+    internal sealed record Upload(byte[] Bytes, string? FileName, string? Format, string? Profile, CsvMapping? Mapping);
 
     /// <summary>Reads the statement as a stream into memory (the importer needs it whole: it is imported all-or-nothing).</summary>
-    private static async Task<Upload> ReadUploadAsync(HttpRequest request, CancellationToken ct)
+    internal static async Task<Upload> ReadUploadAsync(HttpRequest request, CancellationToken ct)
     {
         if (request.HasFormContentType)
         {

@@ -1,0 +1,73 @@
+using Symbolon.Contracts.Statements;
+using Symbolon.Core.Records;
+using Symbolon.Core.Statements;
+using Symbolon.Server.Statements;
+
+namespace Symbolon.Cli.Operations;
+
+/// <summary>Statements straight on the storage: the same importer and projection the server uses, in this process only.</summary>
+internal sealed partial class LocalOwnerOperations
+{
+    private TransactionProjection? _projection;
+
+    public async Task<ImportSummary> ImportStatementAsync(StatementUpload upload, IProgress<StatementProgress>? progress, CancellationToken ct)
+    {
+        var keys = await KeysAsync(ct);
+        var importer = await ImporterAsync(ct);
+        var mapping = upload.Map is null ? null : CsvMappingSyntax.Apply(CsvStatementReader.Preview(upload.Bytes).Suggested, upload.Map);
+        var reports = progress is null ? null : new Progress<ImportProgress>(p =>
+            progress.Report(new StatementProgress(p.Stage, p.Stage == "parse" ? p.BytesRead : p.Rows, p.Rows)));
+        var summary = await Task.Run(() => importer.ImportAsync(keys, upload.Bytes, new ImportRequest(upload.Format, mapping, upload.Profile, upload.FileName), reports, ct), ct);
+        if (upload.SaveProfile is not null)
+        {
+            // Saved once the file imported: the mapping is the one it was read with, from --map or guessed from the file.
+            await importer.PutProfileAsync(keys, new ImportProfile(upload.SaveProfile, mapping ?? CsvStatementReader.Preview(upload.Bytes).Suggested), ct);
+        }
+
+        return summary;
+    }
+
+    public async Task<TransactionPage> ListTransactionsAsync(TransactionQuery filter, string? cursor, int limit, CancellationToken ct)
+    {
+        var projection = await ProjectionAsync(ct);
+        var (rows, next) = projection.Query(ToFilter(filter), cursor is null ? null : LocalCursor.Decode(cursor), limit);
+        return new TransactionPage([.. rows.Select(ImportEndpoints.ToItem)], next is { } n ? LocalCursor.Encode(n) : null);
+    }
+
+    public async Task<TransactionTotalsResponse> GetTransactionTotalsAsync(TransactionQuery filter, CancellationToken ct)
+    {
+        var totals = (await ProjectionAsync(ct)).Totals(ToFilter(filter));
+        return new TransactionTotalsResponse(totals.Count, totals.First, totals.Last, [.. totals.Currencies.Select(c => new TransactionCurrencyTotal(c.Currency, c.Count, c.In, c.Out))]);
+    }
+
+    public async Task<SqlQueryResult> RunQueryAsync(SqlQueryRequest request, CancellationToken ct)
+    {
+        var projection = await ProjectionAsync(ct);
+        return await Task.Run(() => TransactionSql.Run(projection, request.Sql, request.MaxRows ?? TransactionSql.DefaultMaxRows, ct: ct), ct);
+    }
+
+    private async Task<StatementImporter> ImporterAsync(CancellationToken ct)
+    {
+        var db = await DbAsync(ct);
+        return new StatementImporter(db, Time, new TransactionProjections(), new RecordStore(db, Time));
+    }
+
+    /// <summary>Decrypts the vault's transactions once per command.</summary>
+    private async Task<TransactionProjection> ProjectionAsync(CancellationToken ct) =>
+        _projection ??= await (await ImporterAsync(ct)).LoadAsync(await KeysAsync(ct), ct);
+
+    private static TransactionFilter ToFilter(TransactionQuery q) =>
+        TransactionExportEndpoints.Filter(q.From, q.To, q.Text, q.Min, q.Max, q.Category, q.Merchant);
+
+    /// <summary>Within one command the cursor never leaves the process; it is the projection's position as text.</summary>
+    private static class LocalCursor
+    {
+        public static string Encode((int Day, int Position) cursor) => FormattableString.Invariant($"{cursor.Day}.{cursor.Position}");
+
+        public static (int, int) Decode(string cursor)
+        {
+            var parts = cursor.Split('.');
+            return (int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+}

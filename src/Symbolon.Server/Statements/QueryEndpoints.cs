@@ -1,0 +1,32 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Symbolon.Contracts.Statements;
+using Symbolon.Core.Statements;
+using Symbolon.Core.Validation;
+using Symbolon.Server.Vault;
+
+namespace Symbolon.Server.Statements;
+
+/// <summary>Read-only SQL over the person's own transactions, run in memory (see <see cref="TransactionSql"/>).</summary>
+internal static class QueryEndpoints
+{
+    public static RouteGroupBuilder MapQueryEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/").WithTags("Query").RequireAuthorization(OwnerAuthentication.Policy);
+        group.MapPost("/query", QueryAsync).WithName("RunSqlQuery")
+            .WithSummary("Runs one read-only SELECT over the table transactions, in memory; at most 10,000 rows, stopped after 30 seconds.");
+        return group;
+    }
+
+    internal static async Task<Ok<SqlQueryResult>> QueryAsync(SqlQueryRequest request, ClaimsPrincipal user, VaultKeyRing ring, StatementImporter importer, CancellationToken ct)
+    {
+        var keys = ring.KeysFor(user);
+        if (request.MaxRows is < 1 or > TransactionSql.MaxRowsLimit)
+        {
+            throw ValidationFailedException.For("maxRows", $"Ask for 1 to {TransactionSql.MaxRowsLimit} rows.");
+        }
+
+        var projection = await importer.ProjectionAsync(keys, ct);
+        return TypedResults.Ok(await Task.Run(() => TransactionSql.Run(projection, request.Sql, request.MaxRows ?? TransactionSql.DefaultMaxRows, ct: ct), ct));
+    }
+}

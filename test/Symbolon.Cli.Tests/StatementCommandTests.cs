@@ -51,8 +51,9 @@ public sealed class StatementCommandTests : IDisposable
             IsErrorTerminal = true,
         };
         var code = await CliApp.RunAsync(["import", large, "--profile", "Wombat Bank", "--data-dir", _cli.DataDirectory], terminal);
+        // Note: without an interactive terminal Spectre.Console draws the bars only when its refresh catches a change,
+        // so what it printed depends on timing; the reports that feed the bars are checked below instead.
         Assert.True(code == 0, stderr.ToString());
-        Assert.Contains("Encrypting and storing", stderr.ToString(), StringComparison.Ordinal);
         Assert.Contains("Imported 20,000 transactions", stdout.ToString(), StringComparison.Ordinal);
 
         // What feeds those bars: the bytes sent, then the server's stream of rows read and rows stored.

@@ -3,7 +3,6 @@ using CoffeeShop.Data;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Symbolon.Browser.Tests;
 
@@ -27,9 +26,11 @@ public sealed class CoffeeShopSite : IAsyncDisposable
     public static async Task<CoffeeShopSite> StartAsync(Uri symbolon)
     {
         var dataDirectory = Directory.CreateTempSubdirectory("symbolon-coffeeshop-");
+        var log = new CapturedLog("coffeeshop");
+        log.Join(symbolon);
         var app = CoffeeShopHost.Build(
             ["--data-dir", dataDirectory.FullName, "--urls", "http://127.0.0.1:0", "--symbolon", symbolon.ToString()],
-            builder => builder.Logging.SetMinimumLevel(LogLevel.Error));
+            builder => log.Attach(builder.Logging));
         return new CoffeeShopSite(app, dataDirectory, await app.StartShopAsync());
     }
 

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Logging;
 using Symbolon.Server.Hosting;
 
 namespace Symbolon.Browser.Tests;
@@ -10,22 +9,29 @@ public sealed class SymbolonServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly DirectoryInfo _dataDirectory;
 
-    private SymbolonServer(WebApplication app, DirectoryInfo dataDirectory, Uri baseUrl)
+    private SymbolonServer(WebApplication app, DirectoryInfo dataDirectory, Uri baseUrl, CapturedLog log)
     {
         _app = app;
         _dataDirectory = dataDirectory;
         BaseUrl = baseUrl;
+        Log = log;
     }
 
     public Uri BaseUrl { get; }
 
+    /// <summary>The server's warnings and errors, printed when a test fails.</summary>
+    public CapturedLog Log { get; }
+
     public static async Task<SymbolonServer> StartAsync()
     {
         var dataDirectory = Directory.CreateTempSubdirectory("symbolon-browser-");
+        var log = new CapturedLog("symbolon");
         var app = SymbolonHost.Build(
             ["--data-dir", dataDirectory.FullName, "--urls", "http://127.0.0.1:0"],
-            builder => builder.Logging.SetMinimumLevel(LogLevel.Error));
-        return new SymbolonServer(app, dataDirectory, await app.StartAndGetAddressAsync());
+            builder => log.Attach(builder.Logging));
+        var address = await app.StartAndGetAddressAsync();
+        log.Join(address);
+        return new SymbolonServer(app, dataDirectory, address, log);
     }
 
     public string Url(string path) => new Uri(BaseUrl, path).ToString();
@@ -34,6 +40,7 @@ public sealed class SymbolonServer : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        CapturedLog.Forget(BaseUrl);
         try
         {
             _dataDirectory.Delete(recursive: true);

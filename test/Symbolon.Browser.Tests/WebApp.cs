@@ -217,7 +217,8 @@ public sealed partial class WebApp : IAsyncDisposable
             try
             {
                 _output.WriteLine("url: " + Page.Url);
-                foreach (var text in await Page.Locator(".mud-snackbar, [role=dialog], [role=alert]").AllInnerTextsAsync())
+                // Visible ones only: the circuit's hidden error banner is always in the page, with its text.
+                foreach (var text in await Page.Locator(".mud-snackbar:visible, [role=dialog]:visible, [role=alert]:visible").AllInnerTextsAsync())
                 {
                     _output.WriteLine("on screen: " + text.ReplaceLineEndings(" | "));
                 }
@@ -225,6 +226,14 @@ public sealed partial class WebApp : IAsyncDisposable
             catch (PlaywrightException)
             {
                 // The page itself may be what failed.
+            }
+
+            foreach (var log in CapturedLog.Around(Server.BaseUrl))
+            {
+                foreach (var line in log.Lines)
+                {
+                    _output.WriteLine(line);
+                }
             }
 
             throw;

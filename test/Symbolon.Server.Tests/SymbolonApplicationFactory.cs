@@ -11,6 +11,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
+using OpenIddict.Abstractions;
+using OpenIddict.Server;
 using Symbolon.Contracts.Profile;
 using Symbolon.Contracts.Vault;
 using Symbolon.Server.Hosting;
@@ -58,6 +60,12 @@ public sealed partial class SymbolonApplicationFactory : WebApplicationFactory<P
 
     public string DatabasePath => Path.Combine(DataDirectory, "symbolon.db");
 
+    /// <summary>
+    /// Runs inside a device code poll after its pace was checked and before OpenIddict reads the device code, so a
+    /// test can put something (the person approving) exactly into that window.
+    /// </summary>
+    public Func<Task>? InsideDeviceCodePoll { get; set; }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Storage:DataDirectory", DataDirectory);
@@ -72,6 +80,16 @@ public sealed partial class SymbolonApplicationFactory : WebApplicationFactory<P
         {
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Time);
+            services.AddOpenIddict().AddServer(options => options.AddEventHandler<OpenIddictServerEvents.ValidateTokenRequestContext>(handler => handler
+                .UseInlineHandler(async context =>
+                {
+                    if (context.Request.IsDeviceCodeGrantType() && InsideDeviceCodePoll is { } inside)
+                    {
+                        await inside();
+                    }
+                })
+                .SetOrder(global::Symbolon.Server.Card.CardOAuthHandlers.PacePolling.Descriptor.Order + 1)
+                .SetType(OpenIddictServerHandlerType.Custom)));
 
             // Every category at every level, EF Core's SQL and ASP.NET Core's request lines included, so the
             // confidentiality tests search everything the server could ever log.

@@ -94,6 +94,9 @@ public sealed class CounterDesk(
         }
         catch (Exception e) when (ShopErrors.Describe(e) is { } message)
         {
+            // Logged for the shop's operator with the vault's error code (never a token): "withdrawn permission" at
+            // the counter can mean a revoked grant or a vault that refused a fresh token, and only the code tells.
+            ShopLog.VisitFailed(logger, e, visitId, message);
             status = VisitStatus.Failed;
             error = message;
         }

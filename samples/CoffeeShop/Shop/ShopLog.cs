@@ -17,4 +17,7 @@ public static partial class ShopLog
 
     [LoggerMessage(5, LogLevel.Error, "Answering request {RequestId} failed")]
     public static partial void RequestFailed(ILogger logger, Exception exception, string requestId);
+
+    [LoggerMessage(6, LogLevel.Warning, "Visit {VisitId} ended without the customer: {Reason}")]
+    public static partial void VisitFailed(ILogger logger, Exception exception, int visitId, string reason);
 }

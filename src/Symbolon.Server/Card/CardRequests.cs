@@ -112,6 +112,18 @@ internal sealed class CardRequests(
         return tooFast ? PollPace.TooFast : PollPace.InTime;
     }
 
+    /// <summary>
+    /// The grant the person's approval attached to a card request of this relationship, read from the database as
+    /// it is now. A poll checks its pace first, which tracks the request in this scope; when the person approves
+    /// between that and OpenIddict's look at the device code, the tracked copy still says "no grant", and reading
+    /// it would refuse the vendor the tokens the person just gave it.
+    /// </summary>
+    public async Task<Guid?> GrantOfAsync(Guid vaultId, Guid requestId, Guid relationshipId, CancellationToken ct) =>
+        await db.CardRequests
+            .Where(r => r.VaultId == vaultId && r.Id == requestId && r.RelationshipId == relationshipId)
+            .Select(r => r.GrantId)
+            .SingleOrDefaultAsync(ct);
+
     public Task<CardRequestEntity?> FindAsync(Guid vaultId, Guid id, CancellationToken ct) =>
         db.CardRequests.SingleOrDefaultAsync(r => r.VaultId == vaultId && r.Id == id, ct);
 

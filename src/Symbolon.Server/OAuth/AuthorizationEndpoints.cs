@@ -184,8 +184,7 @@ internal static class AuthorizationEndpoints
         if (request.IsDeviceCodeGrantType())
         {
             return principal.GetClaim(CardRequests.RequestClaim) is { } requestClaim && Guid.TryParse(requestClaim, out var requestId)
-                && await cardRequests.FindAsync(relationship.VaultId, requestId, ct) is { } cardRequest && cardRequest.RelationshipId == relationship.Id
-                ? cardRequest.GrantId
+                ? await cardRequests.GrantOfAsync(relationship.VaultId, requestId, relationship.Id, ct)
                 : null;
         }
 

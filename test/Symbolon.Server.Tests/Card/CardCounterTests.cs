@@ -98,6 +98,35 @@ public sealed class CardCounterTests
         Assert.Equal("invalid_grant", await factory.PollErrorAsync(vendor, deviceCode));
     }
 
+    [Theory]
+    [InlineData(StorageKind.Sqlite)]
+    [InlineData(StorageKind.Postgres)]
+    public async Task A_poll_already_under_way_when_the_person_approves_gets_the_tokens(StorageKind storage)
+    {
+        var (factory, owner) = await VaultAsync(storage);
+        using var _ = factory;
+        var vendor = await factory.VendorAtTheCounterAsync();
+        var card = await owner.IssueCardCodeAsync();
+        var deviceCode = await factory.RedeemCardOkAsync(vendor, card.Display, ReadEmail);
+        var pending = Assert.Single(await owner.PendingCardRequestsAsync());
+
+        // The person taps "Share" while the till's poll is between its pace check and OpenIddict's look at the
+        // device code (a window a busy machine widens): the poll must answer with tokens, not a refusal.
+        CardRequest? approved = null;
+        factory.InsideDeviceCodePoll = async () =>
+        {
+            factory.InsideDeviceCodePoll = null;
+            approved = await owner.ApproveCardRequestAsync(pending.Id);
+        };
+        var (tokens, _) = await factory.PollTokensAsync(vendor, deviceCode);
+        Assert.NotNull(approved);
+        var granted = tokens.AuthorizationDetails.Deserialize<List<AuthorizationDetail>>()!;
+        Assert.Equal([Datatypes.Email], granted.SelectMany(d => d.Datatypes));
+
+        using var bearer = factory.CreateBearerClient(tokens.AccessToken);
+        Assert.Equal(HttpStatusCode.OK, (await bearer.GetAsync("/api/v1/profile")).StatusCode);
+    }
+
     [Fact]
     public async Task Declining_answers_access_denied_and_another_vendor_cannot_poll_the_device_code()
     {

@@ -63,6 +63,23 @@ public sealed class InsightChartTests(BrowserFixture browser, ITestOutputHelper 
 
             await app.OpenAsync("/insights");
             await Expect(page.GetByTestId("category-spend")).ToContainTextAsync("Supermarket");
+
+            // One transaction, from the transactions list: the fee was a travel cost.
+            await app.OpenAsync("/insights/transactions");
+            var fee = page.GetByTestId("transaction").Filter(new() { HasText = "FOREIGN TRANSACTION FEE" });
+            await Expect(fee.GetByTestId("transaction-category")).ToHaveTextAsync("fees");
+            await fee.GetByTestId("transaction-category").ClickAsync();
+            var dialog = page.GetByTestId("recategorize-dialog");
+            await Expect(dialog).ToContainTextAsync("FOREIGN TRANSACTION FEE");
+            await page.GetByTestId("recategorize-one").ClickAsync();
+            await Expect(dialog).ToContainTextAsync("Choose or type the new category.");
+            await WebApp.FillAsync(dialog, "New category", "travel");
+            await app.ScreenshotAsync("insights-recategorize");
+            await page.GetByTestId("recategorize-one").ClickAsync();
+            await Expect(page.GetByText("Saved; 1 transaction changed category.")).ToBeVisibleAsync();
+            await Expect(dialog).ToBeHiddenAsync();
+            await Expect(fee.GetByTestId("transaction-category")).ToHaveTextAsync("travel");
+            await Expect(page.GetByTestId("transaction").Filter(new() { HasText = "REWE" }).First.GetByTestId("transaction-category")).ToHaveTextAsync("supermarket");
         });
     }
 

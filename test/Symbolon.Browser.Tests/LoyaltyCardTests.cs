@@ -51,9 +51,9 @@ public sealed class LoyaltyCardTests(BrowserFixture browser, ITestOutputHelper o
             await Expect(page.GetByTestId("import-confirm")).ToBeDisabledAsync();
             await app.ScreenshotAsync("cards-import-errors", fullPage: false);
 
-            // The real file: a preview of what it holds, then all of it.
+            // The real file, as Catima saves it (a .zip with the cards' photos): a preview of what it holds, then all of it.
             // Note: MudBlazor's upload adds a fresh file input after each choice; the newest is the live one.
-            await app.Dialog.Locator("input[type=file]").Last.SetInputFilesAsync(Asset("catima-export.csv"));
+            await app.Dialog.Locator("input[type=file]").Last.SetInputFilesAsync(new FilePayload { Name = "catima.zip", MimeType = "application/zip", Buffer = CatimaZip(await File.ReadAllBytesAsync(Asset("catima-export.csv"))) });
             await Expect(page.GetByTestId("import-preview-row")).ToHaveCountAsync(9);
             await Expect(page.GetByTestId("import-preview-summary")).ToContainTextAsync("9 cards");
             await app.ScreenshotAsync("cards-import-preview", fullPage: false);
@@ -203,5 +203,23 @@ public sealed class LoyaltyCardTests(BrowserFixture browser, ITestOutputHelper o
                 "async () => { try { await (await import('/barcodes.js')).toSvg('EAN_13', '4006381333932', null); return false; } catch { return true; } }");
             Assert.True(refused);
         });
+    }
+
+    /// <summary>Catima's export: catima.csv with a photo beside it, in a .zip.</summary>
+    private static byte[] CatimaZip(byte[] csv)
+    {
+        using var buffer = new MemoryStream();
+        using (var zip = new System.IO.Compression.ZipArchive(buffer, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+        {
+            using (var photo = zip.CreateEntry("card_1_front.png").Open())
+            {
+                photo.Write(new byte[2048]);
+            }
+
+            using var entry = zip.CreateEntry("catima.csv").Open();
+            entry.Write(csv);
+        }
+
+        return buffer.ToArray();
     }
 }

@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Text;
 using Symbolon.Contracts.LoyaltyCards;
 using Symbolon.Core.Records;
@@ -19,7 +20,8 @@ internal sealed class LoyaltyCardService(RecordStore records, SymbolonDbContext 
     /// The largest Catima file accepted, the owner API's body limit: about two thousand cards, far more than a wallet
     /// holds, while a mistaken upload of something else is refused before it is read.
     /// </summary>
-    public const int MaxImportBytes = 256 * 1024;
+    /// <summary>The largest file imported: Catima's .zip export carries the cards' photos next to catima.csv.</summary>
+    public const int MaxImportBytes = 16 * 1024 * 1024;
 
     /// <summary>Every kept card: starred first, then by store name.</summary>
     public async Task<IReadOnlyList<LoyaltyCard>> ListAsync(VaultKeys keys, CancellationToken ct = default)
@@ -65,11 +67,88 @@ internal sealed class LoyaltyCardService(RecordStore records, SymbolonDbContext 
         await records.DeleteAsync(keys, id, actor, expectedVersion, ct);
     }
 
-    /// <summary>Reads a Catima file without storing anything: the cards it would add, or every problem with its line.</summary>
-    public static IReadOnlyList<CatimaCard> Preview(Stream csv)
+    /// <summary>
+    /// Reads a Catima file without storing anything: the cards it would add, or every problem with its line. The file
+    /// is Catima's export as it comes (a .zip holding catima.csv and the cards' photos, which are not kept) or the
+    /// catima.csv taken out of it. A password-protected export cannot be read and says so.
+    /// </summary>
+    public static IReadOnlyList<CatimaCard> Preview(Stream file)
     {
-        using var reader = OpenReader(csv);
-        return CatimaCsv.Read(reader);
+        if (!IsZip(file))
+        {
+            using var reader = OpenReader(file);
+            return CatimaCsv.Read(reader);
+        }
+
+        ZipArchive zip;
+        try
+        {
+            zip = new ZipArchive(file, ZipArchiveMode.Read, leaveOpen: true);
+        }
+        catch (InvalidDataException)
+        {
+            throw CatimaImportException.At(1, null, "The .zip file is damaged or cut short. Export it from Catima again.");
+        }
+
+        using (zip)
+        {
+            var entry = zip.Entries.FirstOrDefault(e => string.Equals(e.Name, CatimaCsvName, StringComparison.OrdinalIgnoreCase))
+                ?? throw CatimaImportException.At(1, null, $"The .zip file holds no {CatimaCsvName}. Is it a Catima export?");
+            if (entry.IsEncrypted)
+            {
+                throw CatimaImportException.At(1, null, "The export is protected with a password, which Symbolon cannot open. In Catima, export again and leave the password empty.");
+            }
+
+            // The size the zip declares can lie (a zip bomb): read at most the limit and one byte more.
+            using var csv = new MemoryStream();
+            try
+            {
+                using var entryStream = entry.Open();
+                CopyAtMost(entryStream, csv, MaxImportBytes + 1L);
+            }
+            catch (InvalidDataException)
+            {
+                throw CatimaImportException.At(1, null, $"{CatimaCsvName} in the .zip file is damaged. Export it from Catima again.");
+            }
+
+            if (csv.Length > MaxImportBytes)
+            {
+                throw CatimaImportException.At(1, null, $"{CatimaCsvName} in the .zip file is larger than {MaxImportBytes / (1024 * 1024)} MiB; a Catima export of a wallet is much smaller.");
+            }
+
+            csv.Position = 0;
+            using var reader = OpenReader(csv);
+            return CatimaCsv.Read(reader);
+        }
+    }
+
+    private const string CatimaCsvName = "catima.csv";
+
+    /// <summary>A zip file starts with a local file header, "PK\x03\x04" (or, empty, the end record "PK\x05\x06").</summary>
+    private static bool IsZip(Stream file)
+    {
+        if (!file.CanSeek)
+        {
+            throw new ArgumentException("The file must be seekable (read it into memory first).", nameof(file));
+        }
+
+        var start = file.Position;
+        Span<byte> magic = stackalloc byte[4];
+        var read = file.ReadAtLeast(magic, 4, throwOnEndOfStream: false);
+        file.Position = start;
+        return read == 4 && magic[0] == 'P' && magic[1] == 'K' && ((magic[2] == 3 && magic[3] == 4) || (magic[2] == 5 && magic[3] == 6));
+    }
+
+    private static void CopyAtMost(Stream from, Stream to, long max)
+    {
+        var buffer = new byte[81920];
+        long total = 0;
+        int read;
+        while (total < max && (read = from.Read(buffer, 0, (int)Math.Min(buffer.Length, max - total))) > 0)
+        {
+            to.Write(buffer, 0, read);
+            total += read;
+        }
     }
 
     /// <summary>
@@ -77,9 +156,9 @@ internal sealed class LoyaltyCardService(RecordStore records, SymbolonDbContext 
     /// one transaction, so a failure leaves the vault as it was. Importing the same file twice adds the cards twice,
     /// as Catima's own import does.
     /// </summary>
-    public async Task<LoyaltyCardImportResult> ImportCatimaAsync(VaultKeys keys, Stream csv, Actor actor, CancellationToken ct = default)
+    public async Task<LoyaltyCardImportResult> ImportCatimaAsync(VaultKeys keys, Stream file, Actor actor, CancellationToken ct = default)
     {
-        var cards = Preview(csv);
+        var cards = Preview(file);
         var values = cards.Select(c => LoyaltyCardValidator.Normalize(c.Card)).ToList();
         var added = new List<LoyaltyCard>(values.Count);
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))

@@ -73,7 +73,7 @@ internal sealed class CategoryRules(IReadOnlyList<CategoryRule> rules)
     [
         new(Categories.Fees, ["fee", "gebühr", "gebuehr", "entgelt", "interest charge", "overdraft", "sollzins", "penalty", "late charge", "frais", "commission"]),
         new(Categories.Coffee, ["coffee", "café", "cafe ", "starbucks", "costa", "espresso", "kaffee", "tchibo", "nespresso", "pret a manger", "blue bottle"]),
-        new(Categories.Groceries, ["rewe", "edeka", "aldi", "lidl", "tesco", "sainsbury", "carrefour", "albert heijn", "whole foods", "trader joe", "kaufland", "netto", "migros", "coop", "safeway", "supermarket", "grocer"]),
+        new(Categories.Groceries, ["rewe", "edeka", "aldi", "lidl", "tesco", "sainsbury", "carrefour", "albert heijn", "jumbo", "asda", "morrisons", "kroger", "penny", "whole foods", "trader joe", "kaufland", "netto", "migros", "coop", "safeway", "supermarket", "grocer"]),
         new(Categories.Transport, ["uber", "lyft", "bolt", "deutsche bahn", "db vertrieb", "bvg", "mvg", "tfl", "sncf", "ns reizen", "shell", "aral", "esso", "bp ", "parking", "taxi", "metro", "transit", "railway"]),
         new(Categories.Subscriptions, ["netflix", "spotify", "disney+", "apple.com/bill", "icloud", "amazon prime", "youtube premium", "github", "dropbox", "adobe", "patreon", "gym", "fitness"]),
         new(Categories.Restaurants, ["restaurant", "pizza", "mcdonald", "burger", "sushi", "kebab", "deliveroo", "lieferando", "doordash"]),

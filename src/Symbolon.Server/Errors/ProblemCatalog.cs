@@ -102,8 +102,9 @@ internal static partial class ProblemCatalog
 
     private static string Sentence(string message) => char.ToUpperInvariant(message[0]) + message[1..];
 
-    public static ProblemDetails TooLarge() =>
-        Create(ProblemCodes.BodyTooLarge, 413, "The request body is too large.", $"This endpoint accepts at most {RequestLimits.MaxJsonBodyBytes / 1024} KiB.");
+    public static ProblemDetails TooLarge(long max = RequestLimits.MaxJsonBodyBytes) =>
+        Create(ProblemCodes.BodyTooLarge, 413, "The request body is too large.",
+            max >= 1024 * 1024 ? $"This endpoint accepts at most {max / (1024 * 1024)} MiB." : $"This endpoint accepts at most {max / 1024} KiB.");
 
     /// <summary>
     /// System.Text.Json says what went wrong in English aimed at developers, with .NET type names; the path it

@@ -13,6 +13,9 @@ internal static class RequestLimits
     /// <summary>A vendor's reply to a request carries attachments (up to five of 1 MiB each, base64 in JSON).</summary>
     public const long MaxRequestReplyBytes = 8L * 1024 * 1024;
 
+    /// <summary>A Catima export is a zip with the cards' photos next to catima.csv.</summary>
+    public const long MaxCatimaBytes = Core.LoyaltyCards.LoyaltyCardService.MaxImportBytes;
+
     /// <summary>Refuses declared oversized bodies at once, and has Kestrel cut off chunked ones at the same size.</summary>
     public static IApplicationBuilder UseJsonBodyLimit(this IApplicationBuilder app, PathString prefix) => app.Use(async (context, next) =>
     {
@@ -22,10 +25,11 @@ internal static class RequestLimits
             var isStatement = HttpMethods.IsPost(context.Request.Method) && context.Request.Path.StartsWithSegments(prefix + "/imports");
             var isRequestReply = HttpMethods.IsPost(context.Request.Method) && context.Request.Path.StartsWithSegments(prefix + "/requests")
                 && context.Request.Path.Value!.EndsWith("/replies", StringComparison.Ordinal);
-            var max = isStatement ? MaxStatementBytes : isRequestReply ? MaxRequestReplyBytes : MaxJsonBodyBytes;
+            var isCatima = HttpMethods.IsPost(context.Request.Method) && context.Request.Path.StartsWithSegments(prefix + "/loyalty-cards/import/catima");
+            var max = isStatement ? MaxStatementBytes : isRequestReply ? MaxRequestReplyBytes : isCatima ? MaxCatimaBytes : MaxJsonBodyBytes;
             if (context.Request.ContentLength > max)
             {
-                var problem = isStatement ? ProblemCatalog.StatementTooLarge() : isRequestReply ? ProblemCatalog.RequestReplyTooLarge() : ProblemCatalog.TooLarge();
+                var problem = isStatement ? ProblemCatalog.StatementTooLarge() : isRequestReply ? ProblemCatalog.RequestReplyTooLarge() : ProblemCatalog.TooLarge(max);
                 context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
                 await context.Response.WriteAsJsonAsync(problem, (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
                 return;

@@ -20,8 +20,8 @@ internal static class LoyaltyCardEndpoints
         cards.MapPut("/{id:guid}", Update).WithName("UpdateLoyaltyCard").WithSummary("Changes a card; the old values stay in its history.");
         cards.MapDelete("/{id:guid}", Delete).WithName("DeleteLoyaltyCard").WithSummary("Deletes a card; it stays in history until purged.");
         cards.MapPost("/import/catima", Import).WithName("ImportCatimaCsv")
-            .WithSummary("Imports a Catima CSV export (the body, text/csv): every card or, on any error, none.")
-            .Accepts<string>(CatimaCsv.MediaType);
+            .WithSummary("Imports a Catima export (the body: its .zip as application/zip, or catima.csv as text/csv; at most 16 MiB): every card or, on any error, none.")
+            .Accepts<string>(CatimaCsv.MediaType, "application/zip");
         cards.MapGet("/export/catima", Export).WithName("ExportCatimaCsv").WithSummary("Every card as a Catima CSV export, which Catima imports.");
         return cards;
     }

@@ -89,6 +89,42 @@ public sealed class LoyaltyCardApiTests
     }
 
     [Fact]
+    public async Task Catimas_zip_export_with_its_photos_is_imported_and_a_file_over_the_limit_is_refused_up_front()
+    {
+        using var app = new SymbolonApplicationFactory();
+        var (owner, _) = await app.CreateVaultAsync();
+
+        // Catima's .zip: catima.csv with a photo per card, together well over the JSON endpoints' 256 KiB.
+        using var buffer = new MemoryStream();
+        using (var zip = new System.IO.Compression.ZipArchive(buffer, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+        {
+            var photo = new byte[400 * 1024];
+            Random.Shared.NextBytes(photo);
+            await using (var stream = await zip.CreateEntry("card_2_front.jpg").OpenAsync())
+            {
+                await stream.WriteAsync(photo);
+            }
+
+            await using (var stream = await zip.CreateEntry("catima.csv").OpenAsync())
+            {
+                await stream.WriteAsync(Encoding.UTF8.GetBytes(SampleExport()));
+            }
+        }
+
+        var body = new ByteArrayContent(buffer.ToArray());
+        body.Headers.ContentType = new("application/zip");
+        var imported = await owner.PostAsync($"{Cards}/import/catima", body);
+        Assert.True(imported.StatusCode == HttpStatusCode.OK, await imported.Content.ReadAsStringAsync());
+        Assert.Equal(9, (await imported.Content.ReadFromJsonAsync<LoyaltyCardImportResult>(SymbolonApplicationFactory.Json))!.Imported);
+
+        var tooLarge = new ByteArrayContent(new byte[(16 * 1024 * 1024) + 1]);
+        tooLarge.Headers.ContentType = new("application/zip");
+        var refused = await owner.PostAsync($"{Cards}/import/catima", tooLarge);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused.StatusCode);
+        Assert.Contains("at most 16 MiB", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_broken_file_is_a_problem_naming_lines_and_columns_and_imports_nothing()
     {
         using var app = new SymbolonApplicationFactory();

@@ -27,6 +27,14 @@ internal static class InsightDisplay
         _ => cadence,
     };
 
+    /// <summary>"1 transaction changed category", after a rule change or a recategorization.</summary>
+    public static string Recategorized(int count) => count switch
+    {
+        0 => "no transaction changed category",
+        1 => "1 transaction changed category",
+        _ => $"{count.ToString("N0", CultureInfo.InvariantCulture)} transactions changed category",
+    };
+
     public static string Day(DateOnly day) => day.ToString("d MMM yyyy", CultureInfo.InvariantCulture);
 
     public static string PeriodLabel(InsightPeriod period, string kind) =>

@@ -12,7 +12,7 @@ namespace Symbolon.Client;
 /// (PKCE S256 and PAR, with RFC 9396 <c>authorization_details</c>), exchanging, refreshing, introspecting and revoking
 /// tokens. Thread-safe; create one per vault from <see cref="SymbolonVault.CreateClient"/>.
 /// </summary>
-public sealed class SymbolonVendorClient
+public sealed class SymbolonVendorClient : IVendorRequests
 {
     private readonly HttpClient _http;
     private readonly TimeProvider _time;
@@ -100,6 +100,34 @@ public sealed class SymbolonVendorClient
         request.Headers.Authorization = SymbolonHttp.Basic(Credentials);
         using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         return await SymbolonHttp.ReadAsync<AgreementRecord>(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// With the client's id and secret, so it works whatever the person granted or revoked, until the relationship
+    /// ends (then <c>SYM2206</c>, 403).
+    /// </remarks>
+    public Task<IReadOnlyList<VendorRequest>> GetRequestsAsync(CancellationToken cancellationToken = default) =>
+        VendorRequestCalls.ListAsync(SendAsClientAsync, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<VendorRequest> GetRequestAsync(string requestId, CancellationToken cancellationToken = default) =>
+        VendorRequestCalls.GetAsync(SendAsClientAsync, requestId, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<VendorRequest> ReplyToRequestAsync(string requestId, RequestReplyInput reply, string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
+        VendorRequestCalls.ReplyAsync(SendAsClientAsync, requestId, reply, idempotencyKey, cancellationToken);
+
+    private async Task<HttpResponseMessage> SendAsClientAsync(HttpMethod method, string path, HttpContent? content, string? idempotencyKey, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(Vault.ApiBase, path)) { Content = content };
+        request.Headers.Authorization = SymbolonHttp.Basic(Credentials);
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
+        return await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The signed agreement record the relationship runs under, as the vault keeps it.</summary>

@@ -13,7 +13,7 @@ namespace Symbolon.Client;
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable",
     Justification = "The SemaphoreSlim is only awaited, never asked for its wait handle, so it holds nothing that needs disposing; a session stays a plain object the vendor can drop.")]
-public sealed class VendorSession
+public sealed class VendorSession : IVendorRequests
 {
     /// <summary>How long before its expiry an access token is refreshed, so that a request never carries one that lapses on the way.</summary>
     public static readonly TimeSpan RefreshMargin = TimeSpan.FromSeconds(60);
@@ -160,51 +160,18 @@ public sealed class VendorSession
         return await SymbolonHttp.ReadAsync<IReadOnlyList<VendorReceipt>>(response, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// The requests the person sent this vendor (<c>GET /api/v1/requests</c>), oldest first, each with its thread:
-    /// copies of their data, corrections, deletions, withdrawn consent, restrictions and service requests. Requests
-    /// need no data grant, only a token of a grant in force in a relationship that has not ended.
-    /// </summary>
-    /// <param name="cancellationToken">Cancels the request.</param>
-    public async Task<IReadOnlyList<VendorRequest>> GetRequestsAsync(CancellationToken cancellationToken = default)
-    {
-        using var response = await SendAsync(HttpMethod.Get, "requests", null, null, null, cancellationToken).ConfigureAwait(false);
-        return await SymbolonHttp.ReadAsync<IReadOnlyList<VendorRequest>>(response, cancellationToken).ConfigureAwait(false);
-    }
+    /// <inheritdoc />
+    /// <remarks>With this session's token; needs no data grant, only a grant in force in a relationship that has not ended.</remarks>
+    public Task<IReadOnlyList<VendorRequest>> GetRequestsAsync(CancellationToken cancellationToken = default) =>
+        VendorRequestCalls.ListAsync(SendRequestCallAsync, cancellationToken);
 
-    /// <summary>One request addressed to this vendor, with its thread (<c>GET /api/v1/requests/{id}</c>), for example the one a <c>request.created</c> webhook names.</summary>
-    /// <param name="requestId">The request's id (<see cref="VendorRequest.Id"/> or <see cref="RequestCreatedData.RequestId"/>).</param>
-    /// <param name="cancellationToken">Cancels the request.</param>
-    /// <exception cref="SymbolonProblemException"><c>SYM2202</c> when this vendor has no such request.</exception>
-    public async Task<VendorRequest> GetRequestAsync(string requestId, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(requestId);
-        using var response = await SendAsync(HttpMethod.Get, "requests/" + Uri.EscapeDataString(requestId), null, null, null, cancellationToken).ConfigureAwait(false);
-        return await SymbolonHttp.ReadAsync<VendorRequest>(response, cancellationToken).ConfigureAwait(false);
-    }
+    /// <inheritdoc />
+    public Task<VendorRequest> GetRequestAsync(string requestId, CancellationToken cancellationToken = default) =>
+        VendorRequestCalls.GetAsync(SendRequestCallAsync, requestId, cancellationToken);
 
-    /// <summary>
-    /// Answers a request (<c>POST /api/v1/requests/{id}/replies</c>): a status change
-    /// (<see cref="RequestStatuses.SetByVendor"/>), text, a question back to the person, and attachments such as an
-    /// export of the person's data, stored encrypted in their vault and attributed to this vendor. Returns the request
-    /// with its thread. Use an idempotency key derived from your own record of the answer so a retry lands once.
-    /// </summary>
-    /// <param name="requestId">The request's id.</param>
-    /// <param name="reply">What to send.</param>
-    /// <param name="idempotencyKey">Optional Idempotency-Key (1 to 255 visible ASCII characters).</param>
-    /// <param name="cancellationToken">Cancels the request.</param>
-    /// <exception cref="SymbolonProblemException">
-    /// <c>SYM2204</c> for an invalid reply (the fields are in <c>Problem.Errors</c>), <c>SYM2205</c>
-    /// when an attachment is over 1 MiB or the reply over 8 MiB (nothing was stored), <c>SYM2203</c> when the person closed
-    /// the request, <c>SYM2202</c> when this vendor has no such request.
-    /// </exception>
-    public async Task<VendorRequest> ReplyToRequestAsync(string requestId, RequestReplyInput reply, string? idempotencyKey = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(requestId);
-        ArgumentNullException.ThrowIfNull(reply);
-        using var response = await SendAsync(HttpMethod.Post, "requests/" + Uri.EscapeDataString(requestId) + "/replies", JsonContent.Create(reply, options: SymbolonHttp.Json), null, idempotencyKey, cancellationToken).ConfigureAwait(false);
-        return await SymbolonHttp.ReadAsync<VendorRequest>(response, cancellationToken).ConfigureAwait(false);
-    }
+    /// <inheritdoc />
+    public Task<VendorRequest> ReplyToRequestAsync(string requestId, RequestReplyInput reply, string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
+        VendorRequestCalls.ReplyAsync(SendRequestCallAsync, requestId, reply, idempotencyKey, cancellationToken);
 
     /// <summary>
     /// Records a loyalty event on this vendor's programme (<c>POST /api/v1/loyalty/events</c>; needs <c>append</c> on
@@ -393,6 +360,9 @@ public sealed class VendorSession
         using var response = await SendAsync(HttpMethod.Get, "updates/" + Uri.EscapeDataString(updateId), null, null, null, cancellationToken).ConfigureAwait(false);
         return await SymbolonHttp.ReadAsync<VendorPushedUpdate>(response, cancellationToken).ConfigureAwait(false);
     }
+
+    private Task<HttpResponseMessage> SendRequestCallAsync(HttpMethod method, string path, HttpContent? content, string? idempotencyKey, CancellationToken cancellationToken) =>
+        SendAsync(method, path, content, null, idempotencyKey, cancellationToken);
 
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, HttpContent? content, string? ifNoneMatch, string? idempotencyKey, CancellationToken cancellationToken)
     {

@@ -11,9 +11,11 @@ namespace CoffeeShop.Shop;
 /// the shop holds about the customer (JSON, attached to the reply, so it lands encrypted in the customer's vault); an
 /// erasure request deletes those rows, is confirmed, and then the shop forgets the customer and its tokens too.
 /// Other kinds are acknowledged and left for a person at the shop. Every reply carries an idempotency key derived
-/// from the request, so a retry after a lost answer lands once.
+/// from the request, so a retry after a lost answer lands once. Requests are read and answered with the shop's own
+/// client credentials, not a customer's token: a customer who withdrew permission and then asks the shop to delete
+/// what it holds must still get an answer.
 /// </summary>
-public sealed class RequestDesk(IDbContextFactory<ShopDb> dbs, CustomerSessions sessions, TimeProvider time, ILogger<RequestDesk> logger)
+public sealed class RequestDesk(IDbContextFactory<ShopDb> dbs, CustomerSessions sessions, VaultDirectory vaults, TimeProvider time, ILogger<RequestDesk> logger)
 {
     private static readonly JsonSerializerOptions ExportJson = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
@@ -34,23 +36,18 @@ public sealed class RequestDesk(IDbContextFactory<ShopDb> dbs, CustomerSessions 
     public async Task<int> CheckAllAsync(CancellationToken cancellationToken)
     {
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
-        var customers = await db.Customers.Where(c => c.AccessToken != null && c.PermissionWithdrawnAt == null).Select(c => new { c.Id, c.VaultId, c.Subject }).ToListAsync(cancellationToken);
+        var customers = await db.Customers.Select(c => new { c.VaultId, c.Subject }).ToListAsync(cancellationToken);
         var handled = 0;
         foreach (var customer in customers)
         {
-            var session = await sessions.GetAsync(customer.Id, cancellationToken);
-            if (session is null)
-            {
-                continue;
-            }
-
             IReadOnlyList<VendorRequest> open;
             try
             {
-                open = await session.GetRequestsAsync(cancellationToken);
+                open = await (await vaults.ClientAsync(customer.VaultId, cancellationToken)).GetRequestsAsync(cancellationToken);
             }
             catch (SymbolonProblemException)
             {
+                // A vault that is locked, or a relationship the customer ended: nothing to answer there now.
                 continue;
             }
 
@@ -77,13 +74,8 @@ public sealed class RequestDesk(IDbContextFactory<ShopDb> dbs, CustomerSessions 
             return false;
         }
 
-        var session = await sessions.GetAsync(customer.Id, cancellationToken);
-        if (session is null)
-        {
-            return false;
-        }
-
-        var request = await session.GetRequestAsync(requestId, cancellationToken);
+        var desk = await vaults.ClientAsync(vaultId, cancellationToken);
+        var request = await desk.GetRequestAsync(requestId, cancellationToken);
         if (row is null)
         {
             row = new DataRequest { VaultId = vaultId, RequestId = requestId, Subject = subject, CustomerId = customer.Id, Kind = request.Kind, Status = DataRequestStatus.Received, ReceivedAt = time.GetUtcNow() };
@@ -96,13 +88,13 @@ public sealed class RequestDesk(IDbContextFactory<ShopDb> dbs, CustomerSessions 
             switch (request.Kind)
             {
                 case RequestKinds.Access:
-                    await AnswerAccessAsync(db, session, customer, request, row, cancellationToken);
+                    await AnswerAccessAsync(db, desk, customer, request, row, cancellationToken);
                     break;
                 case RequestKinds.Erasure:
-                    await AnswerErasureAsync(db, session, customer, request, row, cancellationToken);
+                    await AnswerErasureAsync(db, desk, customer, request, row, cancellationToken);
                     break;
                 default:
-                    await session.ReplyToRequestAsync(request.Id, new RequestReplyInput("Thank you; a person at the shop will answer this.", RequestStatuses.Acknowledged), $"ack-{request.Id}", cancellationToken);
+                    await desk.ReplyToRequestAsync(request.Id, new RequestReplyInput("Thank you; a person at the shop will answer this.", RequestStatuses.Acknowledged), $"ack-{request.Id}", cancellationToken);
                     row.Status = DataRequestStatus.NeedsAttention;
                     row.Outcome = "Acknowledged; a person at the shop has to answer it.";
                     await db.SaveChangesAsync(cancellationToken);
@@ -141,13 +133,13 @@ public sealed class RequestDesk(IDbContextFactory<ShopDb> dbs, CustomerSessions 
         return JsonSerializer.SerializeToUtf8Bytes(export, ExportJson);
     }
 
-    private async Task AnswerAccessAsync(ShopDb db, VendorSession session, Customer customer, VendorRequest request, DataRequest row, CancellationToken cancellationToken)
+    private async Task AnswerAccessAsync(ShopDb db, SymbolonVendorClient desk, Customer customer, VendorRequest request, DataRequest row, CancellationToken cancellationToken)
     {
         var export = await ExportAsync(db, customer, time.GetUtcNow(), cancellationToken);
         var sales = await db.Sales.CountAsync(s => s.CustomerId == customer.Id, cancellationToken);
         var visits = await db.Visits.CountAsync(v => v.CustomerId == customer.Id, cancellationToken);
         var text = $"Here is everything we hold about you: your customer record, {Count(sales, "sale")} and {Count(visits, "visit")}.";
-        await session.ReplyToRequestAsync(request.Id, new RequestReplyInput(text, RequestStatuses.Answered, Attachments:
+        await desk.ReplyToRequestAsync(request.Id, new RequestReplyInput(text, RequestStatuses.Answered, Attachments:
             [new RequestAttachmentInput("coffeeshop-export.json", "application/json", export)]), $"access-{request.Id}", cancellationToken);
         row.Status = DataRequestStatus.Answered;
         row.AnsweredAt = time.GetUtcNow();
@@ -156,11 +148,11 @@ public sealed class RequestDesk(IDbContextFactory<ShopDb> dbs, CustomerSessions 
     }
 
     /// <summary>
-    /// Deletes the customer's sales, visits and webhooks, confirms, then deletes the customer row with its tokens and
-    /// revokes them. The confirmation needs the tokens, so the customer row goes last: if the confirmation fails, the
+    /// Deletes the customer's sales, visits and webhooks, confirms, then revokes the customer's tokens and deletes the
+    /// customer row. The customer row goes last so that the request stays tied to it: if the confirmation fails, the
     /// data is already gone and "Answer again" sends it.
     /// </summary>
-    private async Task AnswerErasureAsync(ShopDb db, VendorSession session, Customer customer, VendorRequest request, DataRequest row, CancellationToken cancellationToken)
+    private async Task AnswerErasureAsync(ShopDb db, SymbolonVendorClient desk, Customer customer, VendorRequest request, DataRequest row, CancellationToken cancellationToken)
     {
         int sales, visits, webhooks;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
@@ -172,7 +164,7 @@ public sealed class RequestDesk(IDbContextFactory<ShopDb> dbs, CustomerSessions 
         }
 
         var text = $"We deleted everything we held about you: your customer record, {Count(sales, "sale")}, {Count(visits, "visit")} and our access to your vault.";
-        await session.ReplyToRequestAsync(request.Id, new RequestReplyInput(text, RequestStatuses.Answered), $"erasure-{request.Id}", cancellationToken);
+        await desk.ReplyToRequestAsync(request.Id, new RequestReplyInput(text, RequestStatuses.Answered), $"erasure-{request.Id}", cancellationToken);
 
         await sessions.ForgetAsync(customer.Id, cancellationToken);
         await db.Customers.Where(c => c.Id == customer.Id).ExecuteDeleteAsync(cancellationToken);

@@ -11,9 +11,10 @@ namespace Symbolon.Server.Requests;
 
 /// <summary>
 /// The vendor side of requests under <c>/api/v1/requests</c>. A vendor reads and answers only the requests addressed
-/// to its own relationship. Requests need no data grant (a vendor must be able to answer "delete my data" whatever it
-/// may read), but they do need a token of a grant still in force in a relationship that has not ended, like every
-/// vendor call. Every call lands in the access log under the datatype <c>requests</c>.
+/// to its own relationship. Requests need no data grant: a vendor must be able to answer "delete my data" whatever it
+/// may read, even after the person revoked every grant. So a call comes with a token of a grant in force, or with
+/// the client's own id and secret (HTTP Basic); either way the relationship must not have ended. Every call lands in
+/// the access log under the datatype <c>requests</c>.
 /// </summary>
 internal static class VendorRequestEndpoints
 {
@@ -22,7 +23,7 @@ internal static class VendorRequestEndpoints
 
     public static RouteGroupBuilder MapVendorRequestEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup(VendorApiEndpoints.Prefix + "/requests").DisableAntiforgery().RequireVendorToken();
+        var group = app.MapGroup(VendorApiEndpoints.Prefix + "/requests").DisableAntiforgery().RequireVendorTokenOrClient();
         group.MapGet("/", ListAsync)
             .WithName("ListVendorRequests").WithSummary("The requests the person sent this vendor, oldest first, each with its thread.");
         group.MapGet("/{requestId}", GetAsync)

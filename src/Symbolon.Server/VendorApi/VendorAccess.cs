@@ -13,7 +13,8 @@ using Symbolon.Server.Vault;
 namespace Symbolon.Server.VendorApi;
 
 /// <summary>The vendor behind a data-API request: its relationship, the grant its token carries, and the vault's keys.</summary>
-internal sealed record VendorCaller(RelationshipEntity Relationship, GrantEntity Grant, IReadOnlyList<GrantedDatatype> Granted, VaultKeys Keys)
+/// <remarks><see cref="Grant"/> is null for a client that authenticated with its id and secret (<see cref="VendorAccess.RequireVendorTokenOrClient"/>).</remarks>
+internal sealed record VendorCaller(RelationshipEntity Relationship, GrantEntity? Grant, IReadOnlyList<GrantedDatatype> Granted, VaultKeys Keys)
 {
     public GrantedDatatype? For(string datatype, string action) =>
         Granted.FirstOrDefault(g => g.Datatype == datatype && g.Allows(action));
@@ -34,62 +35,100 @@ internal static class VendorAccess
     /// <summary>Requires a valid vendor access token on every endpoint of the group.</summary>
     public static RouteGroupBuilder RequireVendorToken(this RouteGroupBuilder group)
     {
+        group.AddEndpointFilter((invocation, next) => AuthorizeTokenAsync(invocation, next));
+        return group;
+    }
+
+    /// <summary>
+    /// Requires a vendor access token as <see cref="RequireVendorToken"/> does, or the client's own id and secret
+    /// (HTTP Basic) in a relationship that has not ended. For what a vendor must be able to do whatever the person
+    /// granted or revoked (answer "delete my data"); such a caller has no grant and is granted nothing.
+    /// </summary>
+    public static RouteGroupBuilder RequireVendorTokenOrClient(this RouteGroupBuilder group)
+    {
         group.AddEndpointFilter(async (invocation, next) =>
         {
             var context = invocation.HttpContext;
+            if (!context.Request.Headers.Authorization.ToString().StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+            {
+                return await AuthorizeTokenAsync(invocation, next);
+            }
+
             var services = context.RequestServices;
-            var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
-            var cache = services.GetRequiredService<VendorAccessCache>();
-            var key = BearerToken(context) is { } token ? VendorAccessCache.KeyOf(token) : null;
-            var bound = key is null ? null : cache.Find(key, now);
-            if (bound is null)
+            var relationship = await AuthenticateClientAsync(context, services.GetRequiredService<IOpenIddictApplicationManager>(), services.GetRequiredService<RelationshipService>());
+            if (relationship is null)
             {
-                // The generation is read before the checks, so a revocation committed while they run makes the
-                // entry unusable rather than letting it outlive the revocation.
-                var generation = cache.Generation;
-                var result = await AuthenticateTokenAsync(context);
-                if (result is null)
-                {
-                    return Results.Empty;
-                }
-
-                if (!result.Succeeded || result.Principal is null)
-                {
-                    return Unauthorized(context, ProblemCodes.InvalidAccessToken, "The access token is missing, unknown, expired or revoked.", "invalid_token");
-                }
-
-                var relationships = services.GetRequiredService<RelationshipService>();
-                var clientId = result.Principal.GetClaim(OpenIddictConstants.Claims.ClientId) ?? result.Principal.GetPresenters().FirstOrDefault();
-                var relationship = clientId is null ? null : await relationships.FindByClientIdAsync(clientId, context.RequestAborted);
-                var grant = relationship is not null && Guid.TryParse(result.Principal.GetClaim(OAuthServer.GrantIdClaim), out var grantId)
-                    ? await relationships.FindGrantAsync(relationship.VaultId, grantId, context.RequestAborted)
-                    : null;
-                if (relationship is null || grant is null || grant.RelationshipId != relationship.Id)
-                {
-                    return Unauthorized(context, ProblemCodes.InvalidAccessToken, "The access token is not bound to a grant of this client.", "invalid_token");
-                }
-
-                bound = new VendorAccessCache.Entry(generation, now, result.Principal.GetExpirationDate() ?? now, relationship, grant, GrantedDatatype.ParseList(grant.GrantedDetails));
-                if (key is not null && bound.TokenExpiresAt > now)
-                {
-                    cache.Remember(key, bound);
-                }
+                return ClientUnauthorized(context);
             }
 
-            // Checked on every call, cached or not: a grant's own expiry needs no write to take effect.
-            if (bound.Relationship.EndedAt is not null || !bound.Grant.IsActive(now))
+            if (relationship.EndedAt is not null)
             {
-                await VendorAccessLog.AppendAsync(context, bound.Relationship, bound.Grant, Action(context), [], allowed: false, StatusCodes.Status401Unauthorized);
-                var why = bound.Relationship.EndedAt is not null ? "The person ended this relationship."
-                    : bound.Grant.RevokedAt is not null ? "The person revoked this grant." : "This grant expired; ask the person again.";
-                return Unauthorized(context, ProblemCodes.GrantNotInForce, why, "invalid_token");
+                await VendorAccessLog.AppendAsync(context, relationship, null, Action(context), [], allowed: false, StatusCodes.Status403Forbidden);
+                return TypedResults.Problem(ProblemCatalog.Create(ProblemCodes.RelationshipEndedForRequests, StatusCodes.Status403Forbidden, "The relationship has ended.",
+                    "The person ended this relationship; the vendor can no longer reach anything in the vault."));
             }
 
-            var keys = services.GetRequiredService<VaultKeyRing>().Find(bound.Relationship.VaultId) ?? throw new VaultLockedException();
-            context.Items[CallerKey] = new VendorCaller(bound.Relationship, bound.Grant, bound.Granted, keys);
+            var keys = services.GetRequiredService<VaultKeyRing>().Find(relationship.VaultId) ?? throw new VaultLockedException();
+            context.Items[CallerKey] = new VendorCaller(relationship, null, [], keys);
             return await next(invocation);
         });
         return group;
+    }
+
+    private static async ValueTask<object?> AuthorizeTokenAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        var context = invocation.HttpContext;
+        var services = context.RequestServices;
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+        var cache = services.GetRequiredService<VendorAccessCache>();
+        var key = BearerToken(context) is { } token ? VendorAccessCache.KeyOf(token) : null;
+        var bound = key is null ? null : cache.Find(key, now);
+        if (bound is null)
+        {
+            // The generation is read before the checks, so a revocation committed while they run makes the
+            // entry unusable rather than letting it outlive the revocation.
+            var generation = cache.Generation;
+            var result = await AuthenticateTokenAsync(context);
+            if (result is null)
+            {
+                return Results.Empty;
+            }
+
+            if (!result.Succeeded || result.Principal is null)
+            {
+                return Unauthorized(context, ProblemCodes.InvalidAccessToken, "The access token is missing, unknown, expired or revoked.", "invalid_token");
+            }
+
+            var relationships = services.GetRequiredService<RelationshipService>();
+            var clientId = result.Principal.GetClaim(OpenIddictConstants.Claims.ClientId) ?? result.Principal.GetPresenters().FirstOrDefault();
+            var relationship = clientId is null ? null : await relationships.FindByClientIdAsync(clientId, context.RequestAborted);
+            var grant = relationship is not null && Guid.TryParse(result.Principal.GetClaim(OAuthServer.GrantIdClaim), out var grantId)
+                ? await relationships.FindGrantAsync(relationship.VaultId, grantId, context.RequestAborted)
+                : null;
+            if (relationship is null || grant is null || grant.RelationshipId != relationship.Id)
+            {
+                return Unauthorized(context, ProblemCodes.InvalidAccessToken, "The access token is not bound to a grant of this client.", "invalid_token");
+            }
+
+            bound = new VendorAccessCache.Entry(generation, now, result.Principal.GetExpirationDate() ?? now, relationship, grant, GrantedDatatype.ParseList(grant.GrantedDetails));
+            if (key is not null && bound.TokenExpiresAt > now)
+            {
+                cache.Remember(key, bound);
+            }
+        }
+
+        // Checked on every call, cached or not: a grant's own expiry needs no write to take effect.
+        if (bound.Relationship.EndedAt is not null || !bound.Grant.IsActive(now))
+        {
+            await VendorAccessLog.AppendAsync(context, bound.Relationship, bound.Grant, Action(context), [], allowed: false, StatusCodes.Status401Unauthorized);
+            var why = bound.Relationship.EndedAt is not null ? "The person ended this relationship."
+                : bound.Grant.RevokedAt is not null ? "The person revoked this grant." : "This grant expired; ask the person again.";
+            return Unauthorized(context, ProblemCodes.GrantNotInForce, why, "invalid_token");
+        }
+
+        var keys = services.GetRequiredService<VaultKeyRing>().Find(bound.Relationship.VaultId) ?? throw new VaultLockedException();
+        context.Items[CallerKey] = new VendorCaller(bound.Relationship, bound.Grant, bound.Granted, keys);
+        return await next(invocation);
     }
 
     /// <summary>Authenticates the client itself (HTTP Basic with its id and secret), for calls made before any grant.</summary>

@@ -120,7 +120,7 @@ internal static class VendorApiEndpoints
     }
 
     private static Ok<IReadOnlyList<AuthorizationDetail>> GetGrant(HttpContext context) =>
-        TypedResults.Ok(GrantDetails.ToDetails(context.Caller().Grant));
+        TypedResults.Ok(GrantDetails.ToDetails(context.Caller().Grant ?? throw new InvalidOperationException("GET /grant takes a token, which always has a grant.")));
 
     private static async Task<IResult> GetProfileAsync(HttpContext context, VendorProfileCache cache, TimeProvider time)
     {

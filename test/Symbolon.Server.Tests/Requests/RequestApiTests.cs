@@ -152,6 +152,52 @@ public sealed class RequestApiTests
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task With_every_grant_revoked_the_vendor_answers_its_requests_with_its_own_id_and_secret_until_the_relationship_ends(StorageKind kind)
+    {
+        using var factory = new SymbolonApplicationFactory(kind);
+        var (owner, _) = await factory.CreateVaultAsync();
+        var person = await factory.LongLivedOwnerAsync(owner);
+        var shop = await factory.RelatedVendorAsync(owner, "Revoked Roastery");
+        var other = await factory.RelatedVendorAsync(owner, "Other Outfitters");
+        await RequestFlow.SendRequestAsync(person, new RequestInput(other.RelationshipId, RequestKinds.Access));
+        var otherId = Assert.Single(await RequestFlow.VendorRequestsAsync(other.Api)).Id;
+
+        // The person withdraws permission, then asks the shop to delete what it holds.
+        var grant = Assert.Single((await person.GetFromJsonAsync<RelationshipDetail>($"/owner/api/v1/relationships/{shop.RelationshipId}", SymbolonApplicationFactory.Json))!.Grants);
+        (await person.PostAsync($"/owner/api/v1/grants/{grant.Id}/revoke", null)).EnsureSuccessStatusCode();
+        await RequestFlow.SendRequestAsync(person, new RequestInput(shop.RelationshipId, RequestKinds.Erasure));
+
+        // Its token is refused, as for every call; its own id and secret read and answer its request, and only its own.
+        await DataApiTests.AssertProblemAsync(await shop.Api.GetAsync("/api/v1/requests"), HttpStatusCode.Unauthorized, "SYM1401");
+        using var client = factory.CreateVendorClient(shop.Vendor);
+        var own = Assert.Single(await RequestFlow.VendorRequestsAsync(client));
+        Assert.Equal(RequestKinds.Erasure, own.Kind);
+        await DataApiTests.AssertProblemAsync(await client.GetAsync($"/api/v1/requests/{otherId}"), HttpStatusCode.NotFound, "SYM2202");
+        await DataApiTests.AssertProblemAsync(await RequestFlow.ReplyAsync(client, otherId, new RequestReplyInput("Hijack", RequestStatuses.Answered)), HttpStatusCode.NotFound, "SYM2202");
+        var answered = await RequestFlow.ReplyAsync(client, own.Id, new RequestReplyInput("We deleted everything we held about you.", RequestStatuses.Answered), "erasure-1");
+        Assert.Equal(HttpStatusCode.Created, answered.StatusCode);
+        var seen = Assert.Single(await ListAsync(person), r => r.Vendor.RelationshipId == shop.RelationshipId);
+        Assert.Equal(RequestStatuses.Answered, seen.Status);
+
+        // The client credentials give nothing else: no data, and a wrong secret is no client at all.
+        await DataApiTests.AssertProblemAsync(await client.GetAsync("/api/v1/profile"), HttpStatusCode.Unauthorized, "SYM1401");
+        using (var wrong = factory.CreateVendorClient(shop.Vendor with { ClientSecret = shop.Vendor.ClientSecret + "x" }))
+        {
+            await DataApiTests.AssertProblemAsync(await wrong.GetAsync("/api/v1/requests"), HttpStatusCode.Unauthorized, "SYM1404");
+        }
+
+        // The person sees those calls in the access log, allowed, under no grant.
+        var log = (await person.GetFromJsonAsync<AccessLogPage>($"/owner/api/v1/relationships/{shop.RelationshipId}/access-log", SymbolonApplicationFactory.Json))!.Entries;
+        Assert.Contains(log, e => e.Datatypes.Contains("requests") && e.Allowed && e.GrantId is null && e.StatusCode == 201);
+
+        // Once the relationship ends, the shop cannot reach its requests either.
+        (await person.PostAsync($"/owner/api/v1/relationships/{shop.RelationshipId}/end", null)).EnsureSuccessStatusCode();
+        await DataApiTests.AssertProblemAsync(await client.GetAsync("/api/v1/requests"), HttpStatusCode.Forbidden, "SYM2206");
+        await DataApiTests.AssertProblemAsync(await RequestFlow.ReplyAsync(client, own.Id, new RequestReplyInput("Again")), HttpStatusCode.Forbidden, "SYM2206");
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task Overdue_follows_the_due_date_under_a_fake_clock_and_the_daily_summary_lists_it(StorageKind kind)
     {
         using var factory = new SymbolonApplicationFactory(kind);

@@ -1,0 +1,71 @@
+using System.Net.Http.Json;
+using Symbolon.Contracts.Vendor;
+
+namespace Symbolon.Client;
+
+/// <summary>
+/// Reading and answering the requests a person sent this vendor (<c>/api/v1/requests</c>). A
+/// <see cref="VendorSession"/> does it with its access token while a grant is in force; the
+/// <see cref="SymbolonVendorClient"/> does it with the client's own id and secret, so a vendor can still answer
+/// (say, "delete my data") after the person revoked every grant, as long as the relationship has not ended.
+/// </summary>
+public interface IVendorRequests
+{
+    /// <summary>
+    /// The requests the person sent this vendor (<c>GET /api/v1/requests</c>), oldest first, each with its thread:
+    /// copies of their data, corrections, deletions, withdrawn consent, restrictions and service requests.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    Task<IReadOnlyList<VendorRequest>> GetRequestsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>One request addressed to this vendor, with its thread (<c>GET /api/v1/requests/{id}</c>), for example the one a <c>request.created</c> webhook names.</summary>
+    /// <param name="requestId">The request's id (<see cref="VendorRequest.Id"/> or <see cref="RequestCreatedData.RequestId"/>).</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <exception cref="SymbolonProblemException"><c>SYM2202</c> when this vendor has no such request.</exception>
+    Task<VendorRequest> GetRequestAsync(string requestId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Answers a request (<c>POST /api/v1/requests/{id}/replies</c>): a status change
+    /// (<see cref="RequestStatuses.SetByVendor"/>), text, a question back to the person, and attachments such as an
+    /// export of the person's data, stored encrypted in their vault and attributed to this vendor. Returns the request
+    /// with its thread. Use an idempotency key derived from your own record of the answer so a retry lands once.
+    /// </summary>
+    /// <param name="requestId">The request's id.</param>
+    /// <param name="reply">What to send.</param>
+    /// <param name="idempotencyKey">Optional Idempotency-Key (1 to 255 visible ASCII characters).</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <exception cref="SymbolonProblemException">
+    /// <c>SYM2204</c> for an invalid reply (the fields are in <c>Problem.Errors</c>), <c>SYM2205</c>
+    /// when an attachment is over 1 MiB or the reply over 8 MiB (nothing was stored), <c>SYM2203</c> when the person closed
+    /// the request, <c>SYM2202</c> when this vendor has no such request.
+    /// </exception>
+    Task<VendorRequest> ReplyToRequestAsync(string requestId, RequestReplyInput reply, string? idempotencyKey = null, CancellationToken cancellationToken = default);
+}
+
+/// <summary>The three request calls, over whichever authentication the caller sends with.</summary>
+internal static class VendorRequestCalls
+{
+    /// <summary>Sends a request under <c>/api/v1/</c>: method, path, body, idempotency key.</summary>
+    public delegate Task<HttpResponseMessage> Send(HttpMethod method, string path, HttpContent? content, string? idempotencyKey, CancellationToken cancellationToken);
+
+    public static async Task<IReadOnlyList<VendorRequest>> ListAsync(Send send, CancellationToken cancellationToken)
+    {
+        using var response = await send(HttpMethod.Get, "requests", null, null, cancellationToken).ConfigureAwait(false);
+        return await SymbolonHttp.ReadAsync<IReadOnlyList<VendorRequest>>(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    public static async Task<VendorRequest> GetAsync(Send send, string requestId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(requestId);
+        using var response = await send(HttpMethod.Get, "requests/" + Uri.EscapeDataString(requestId), null, null, cancellationToken).ConfigureAwait(false);
+        return await SymbolonHttp.ReadAsync<VendorRequest>(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    public static async Task<VendorRequest> ReplyAsync(Send send, string requestId, RequestReplyInput reply, string? idempotencyKey, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(requestId);
+        ArgumentNullException.ThrowIfNull(reply);
+        using var response = await send(HttpMethod.Post, "requests/" + Uri.EscapeDataString(requestId) + "/replies", JsonContent.Create(reply, options: SymbolonHttp.Json), idempotencyKey, cancellationToken).ConfigureAwait(false);
+        return await SymbolonHttp.ReadAsync<VendorRequest>(response, cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -33,6 +33,25 @@ public sealed class TransactionQueryApiTests
         Assert.Equal((false, true), (locked.Rows[0][0]!.Value.GetBoolean(), locked.Rows[0][1]!.Value.GetBoolean()));
     }
 
+    [Fact]
+    public async Task Check_ins_the_person_recorded_are_a_table_beside_the_transactions()
+    {
+        using var app = new SymbolonApplicationFactory();
+        var (owner, _) = await app.CreateVaultAsync();
+        await ImportAsync(owner, 2);
+        foreach (var (place, day) in new[] { ("Blue Door Coffee", 3), ("Blue Door Coffee", 5), ("City Library", 5) })
+        {
+            var created = await owner.PostAsJsonAsync("/owner/api/v1/check-ins", new Symbolon.Contracts.Wallet.CheckInInput(place, new DateTimeOffset(2026, 11, day, 9, 0, 0, TimeSpan.Zero)), SymbolonApplicationFactory.Json);
+            Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
+        }
+
+        var visits = await QueryAsync(owner, new SqlQueryRequest(
+            "SELECT place, count(*) AS visits, (SELECT count(*) FROM transactions) AS transactions, (SELECT count(*) FROM receipts) AS receipts FROM check_ins GROUP BY place ORDER BY visits DESC"));
+        Assert.Equal(
+            [("Blue Door Coffee", 2L, 2L, 0L), ("City Library", 1L, 2L, 0L)],
+            visits.Rows.Select(r => (r[0]!.Value.GetString(), r[1]!.Value.GetInt64(), r[2]!.Value.GetInt64(), r[3]!.Value.GetInt64())));
+    }
+
     [Theory]
     [InlineData("COPY transactions TO '{dir}/copy.csv'", "SYM2150")]
     [InlineData("ATTACH '{dir}/attached.db' AS other", "SYM2150")]

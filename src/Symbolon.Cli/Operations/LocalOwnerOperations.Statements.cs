@@ -1,6 +1,7 @@
 using Symbolon.Contracts.Statements;
 using Symbolon.Core.Records;
 using Symbolon.Core.Statements;
+using Symbolon.Core.Wallet;
 using Symbolon.Server.Statements;
 
 namespace Symbolon.Cli.Operations;
@@ -43,7 +44,9 @@ internal sealed partial class LocalOwnerOperations
     public async Task<SqlQueryResult> RunQueryAsync(SqlQueryRequest request, CancellationToken ct)
     {
         var projection = await ProjectionAsync(ct);
-        return await Task.Run(() => TransactionSql.Run(projection, request.Sql, request.MaxRows ?? TransactionSql.DefaultMaxRows, ct: ct), ct);
+        var db = await DbAsync(ct);
+        var records = new RecordStore(db, Time);
+        return await TransactionSql.RunAsync(projection, new Receipts(records), new CheckIns(records, db, Time), await KeysAsync(ct), request.Sql, request.MaxRows ?? TransactionSql.DefaultMaxRows, ct);
     }
 
     private async Task<StatementImporter> ImporterAsync(CancellationToken ct)

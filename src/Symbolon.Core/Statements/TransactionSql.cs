@@ -4,12 +4,16 @@ using System.Numerics;
 using System.Text.Json;
 using DuckDB.NET.Data;
 using Symbolon.Contracts.Statements;
+using Symbolon.Contracts.Vendor;
+using Symbolon.Core.Records;
+using Symbolon.Core.Vaults;
+using Symbolon.Core.Wallet;
 
 namespace Symbolon.Core.Statements;
 
 /// <summary>
-/// Read-only SQL over the person's own transactions, in an in-memory DuckDB database that lives for one query.
-/// The projection is copied in with DuckDB's appender; then the database is closed to the outside world before the
+/// Read-only SQL over the person's own transactions, receipts and check-ins, in an in-memory DuckDB database that
+/// lives for one query. The projection and the decrypted wallet records are copied in with DuckDB's appender; then the database is closed to the outside world before the
 /// person's statement runs: no file, network or extension access, no spilling to a temporary directory, and the
 /// configuration locked so the statement cannot open any of that again. Only a single SELECT (or WITH ... SELECT)
 /// is run, as DuckDB's own parser reads it. Decrypted data never reaches the disk.
@@ -21,9 +25,17 @@ internal static class TransactionSql
     public const int MaxSqlLength = 20_000;
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
 
-    /// <summary>The table the person queries, described for the page and <c>--help</c>.</summary>
-    public const string Schema =
-        "transactions(date DATE, amount DECIMAL(18,4), currency VARCHAR, description VARCHAR, merchant VARCHAR, category VARCHAR, account VARCHAR, import_id UUID)";
+    /// <summary>The tables the person queries, described for the page and <c>--help</c>; times are UTC.</summary>
+    public static readonly IReadOnlyList<string> Tables =
+    [
+        "transactions(date DATE, amount DECIMAL(18,4), currency VARCHAR, description VARCHAR, merchant VARCHAR, category VARCHAR, account VARCHAR, import_id UUID)",
+        "receipts(id UUID, issued_at TIMESTAMP, store VARCHAR, store_location VARCHAR, receipt_number VARCHAR, currency VARCHAR, subtotal DECIMAL(18,4), tax_total DECIMAL(18,4), total DECIMAL(18,4), payment_method VARCHAR)",
+        "receipt_lines(receipt_id UUID, line INTEGER, description VARCHAR, quantity DECIMAL(18,3), unit_price DECIMAL(18,4), tax DECIMAL(18,4), line_total DECIMAL(18,4))",
+        "check_ins(id UUID, visited_at TIMESTAMP, place VARCHAR, note VARCHAR)",
+    ];
+
+    /// <summary>The tables as one line each, for help texts.</summary>
+    public static string Schema => string.Join(Environment.NewLine, Tables);
 
     // Note: the order matters. enable_external_access and the autoload settings are set before lock_configuration,
     // which then refuses any SET or RESET; temp_directory '' turns spilling to disk off, so a query larger than
@@ -38,7 +50,19 @@ internal static class TransactionSql
         "SET lock_configuration = true",
     ];
 
-    public static SqlQueryResult Run(TransactionProjection projection, string sql, int maxRows = DefaultMaxRows, TimeSpan? timeout = null, CancellationToken ct = default)
+    /// <summary>
+    /// Decrypts the person's receipts and check-ins for this one query and runs it over them and the transactions,
+    /// off the caller's thread (DuckDB's calls block).
+    /// </summary>
+    public static async Task<SqlQueryResult> RunAsync(
+        TransactionProjection projection, Receipts receipts, CheckIns checkIns, VaultKeys keys, string sql, int maxRows = DefaultMaxRows, CancellationToken ct = default)
+    {
+        Check(sql);
+        var wallet = new WalletRows(await receipts.ListAllAsync(keys, ct), await checkIns.ListAllAsync(keys, ct));
+        return await Task.Run(() => Run(projection, wallet, sql, maxRows, ct: ct), ct);
+    }
+
+    public static SqlQueryResult Run(TransactionProjection projection, WalletRows wallet, string sql, int maxRows = DefaultMaxRows, TimeSpan? timeout = null, CancellationToken ct = default)
     {
         var statement = Check(sql);
         maxRows = Math.Clamp(maxRows, 1, MaxRowsLimit);
@@ -47,8 +71,13 @@ internal static class TransactionSql
         using var connection = new DuckDBConnection("DataSource=:memory:");
         connection.Open();
         Execute(connection, "SET temp_directory = ''");
-        Execute(connection, "CREATE TABLE transactions (date DATE, amount DECIMAL(18,4), currency VARCHAR, description VARCHAR, merchant VARCHAR, category VARCHAR, account VARCHAR, import_id UUID)");
+        foreach (var table in Tables)
+        {
+            Execute(connection, "CREATE TABLE " + table);
+        }
+
         Load(connection, projection, ct);
+        Load(connection, wallet, ct);
         foreach (var setting in Lockdown)
         {
             Execute(connection, setting);
@@ -183,6 +212,55 @@ internal static class TransactionSql
         }
     }
 
+    private static void Load(DuckDBConnection connection, WalletRows wallet, CancellationToken ct)
+    {
+        using (var receipts = connection.CreateAppender("receipts"))
+        using (var lines = connection.CreateAppender("receipt_lines"))
+        {
+            foreach (var (record, receipt) in wallet.Receipts)
+            {
+                ct.ThrowIfCancellationRequested();
+                receipts.CreateRow()
+                    .AppendValue(record.Id)
+                    .AppendValue(receipt.IssuedAt.UtcDateTime)
+                    .AppendValue(receipt.StoreName)
+                    .AppendValue(receipt.StoreLocation)
+                    .AppendValue(receipt.ReceiptNumber)
+                    .AppendValue(receipt.Currency)
+                    .AppendValue(receipt.Subtotal)
+                    .AppendValue(receipt.TaxTotal)
+                    .AppendValue(receipt.Total)
+                    .AppendValue(receipt.PaymentMethod)
+                    .EndRow();
+                for (var i = 0; i < receipt.Lines.Count; i++)
+                {
+                    var line = receipt.Lines[i];
+                    lines.CreateRow()
+                        .AppendValue(record.Id)
+                        .AppendValue(i + 1)
+                        .AppendValue(line.Description)
+                        .AppendValue(line.Quantity)
+                        .AppendValue(line.UnitPrice)
+                        .AppendValue(line.Tax)
+                        .AppendValue(line.LineTotal)
+                        .EndRow();
+                }
+            }
+        }
+
+        using var checkIns = connection.CreateAppender("check_ins");
+        foreach (var (record, checkIn) in wallet.CheckIns)
+        {
+            ct.ThrowIfCancellationRequested();
+            checkIns.CreateRow()
+                .AppendValue(record.Id)
+                .AppendValue(checkIn.At.UtcDateTime)
+                .AppendValue(checkIn.Place)
+                .AppendValue(checkIn.Note)
+                .EndRow();
+        }
+    }
+
     private static void Execute(DuckDBConnection connection, string sql)
     {
         using var command = connection.CreateCommand();
@@ -210,6 +288,14 @@ internal static class TransactionSql
         var line = message.Split('\n', 2)[0].Trim();
         return line.Length > 500 ? line[..500] : line;
     }
+}
+
+/// <summary>The person's receipts and check-ins, decrypted for one query.</summary>
+internal sealed record WalletRows(
+    IReadOnlyList<(CurrentRecord Record, ReceiptInput Receipt)> Receipts,
+    IReadOnlyList<(CurrentRecord Record, CheckInValue Value)> CheckIns)
+{
+    public static WalletRows None { get; } = new([], []);
 }
 
 /// <summary>The statement is not a single read-only SELECT.</summary>

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Symbolon.Contracts.Statements;
 using Symbolon.Core.Statements;
 using Symbolon.Core.Validation;
+using Symbolon.Core.Wallet;
 using Symbolon.Server.Vault;
 
 namespace Symbolon.Server.Statements;
@@ -14,11 +15,12 @@ internal static class QueryEndpoints
     {
         var group = routes.MapGroup("/").WithTags("Query").RequireAuthorization(OwnerAuthentication.Policy);
         group.MapPost("/query", QueryAsync).WithName("RunSqlQuery")
-            .WithSummary("Runs one read-only SELECT over the table transactions, in memory; at most 10,000 rows, stopped after 30 seconds.");
+            .WithSummary("Runs one read-only SELECT over the tables transactions, receipts, receipt_lines and check_ins, in memory; at most 10,000 rows, stopped after 30 seconds.");
         return group;
     }
 
-    internal static async Task<Ok<SqlQueryResult>> QueryAsync(SqlQueryRequest request, ClaimsPrincipal user, VaultKeyRing ring, StatementImporter importer, CancellationToken ct)
+    internal static async Task<Ok<SqlQueryResult>> QueryAsync(
+        SqlQueryRequest request, ClaimsPrincipal user, VaultKeyRing ring, StatementImporter importer, Receipts receipts, CheckIns checkIns, CancellationToken ct)
     {
         var keys = ring.KeysFor(user);
         if (request.MaxRows is < 1 or > TransactionSql.MaxRowsLimit)
@@ -27,6 +29,6 @@ internal static class QueryEndpoints
         }
 
         var projection = await importer.ProjectionAsync(keys, ct);
-        return TypedResults.Ok(await Task.Run(() => TransactionSql.Run(projection, request.Sql, request.MaxRows ?? TransactionSql.DefaultMaxRows, ct: ct), ct));
+        return TypedResults.Ok(await TransactionSql.RunAsync(projection, receipts, checkIns, keys, request.Sql, request.MaxRows ?? TransactionSql.DefaultMaxRows, ct));
     }
 }

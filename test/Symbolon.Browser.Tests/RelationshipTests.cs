@@ -84,6 +84,7 @@ public sealed class RelationshipTests(BrowserFixture browser, ITestOutputHelper 
             await app.Dialog.GetByRole(AriaRole.Button, new() { Name = "Revoke", Exact = true }).ClickAsync();
             await Expect(grant.GetByTestId("grant-status")).ToHaveTextAsync("Revoked");
             await Expect(grant.GetByTestId("revoke-grant")).ToHaveCountAsync(0);
+            await Expect(page.GetByTestId("thread")).ToContainTextAsync("You revoked");
             Assert.Equal(HttpStatusCode.Unauthorized, (await api.GetAsync("/api/v1/profile")).StatusCode);
             await app.ScreenshotAsync("relationship-revoked");
         });

@@ -75,7 +75,7 @@ internal sealed class RelationshipEventsSource(SymbolonDbContext db) : IThreadSo
             if (grant.RevokedAt is { } revoked && !endedWithRelationship && (grant.ExpiresAt is null || revoked < grant.ExpiresAt))
             {
                 entries.Add(new ThreadEntry(grant.Id.ToString(), ThreadEntryKinds.GrantRevoked, revoked, ThreadParties.Person, $"You revoked: {grant.Purpose}",
-                    "The vendor's next request under this grant was refused.", Link: receipt));
+                    "From then on the vendor's requests under this grant are refused.", Link: receipt));
             }
             else if (grant.ExpiresAt is { } expires && expires <= context.Now && (grant.RevokedAt is null || grant.RevokedAt >= expires))
             {

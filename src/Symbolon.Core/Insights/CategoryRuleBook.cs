@@ -91,6 +91,10 @@ internal sealed class CategoryService(RecordStore records, StatementImporter imp
 
     private readonly CategoryRuleBook _book = new(records);
 
+    /// <summary>The categories to offer when the person picks one: those transactions have and those the rules give, alphabetically.</summary>
+    public static IReadOnlyList<string> Offered(TransactionProjection projection, IEnumerable<CategoryRuleItem> rules) =>
+        [.. projection.CategoriesInUse().Concat(rules.Select(r => r.Category)).Distinct().Order(StringComparer.Ordinal)];
+
     /// <summary>The rules in order; the defaults are stored (seeded) the first time they are asked for, so they get ids to edit by.</summary>
     public async Task<IReadOnlyList<CategoryRuleItem>> ListAsync(VaultKeys keys, CancellationToken ct = default)
     {

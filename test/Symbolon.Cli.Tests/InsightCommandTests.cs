@@ -53,10 +53,11 @@ public sealed class InsightCommandTests : IDisposable
     {
         var storage = new StorageOptions { DataDirectory = _cli.DataDirectory };
         await using var db = StorageSetup.CreateContext(storage);
-        using var keys = await new VaultService(db, TimeProvider.System, NullLogger<VaultService>.Instance).UnlockAsync(CliHarness.Passphrase);
-        var importer = new StatementImporter(db, TimeProvider.System, new TransactionProjections(), new RecordStore(db, TimeProvider.System));
+        var session = new VaultSession(await new VaultService(db, TimeProvider.System, NullLogger<VaultService>.Instance).UnlockAsync(CliHarness.Passphrase), TimeProvider.System.GetUtcNow());
+        var importer = new StatementImporter(db, TimeProvider.System, new RecordStore(db, TimeProvider.System));
         var mapping = new CsvMapping(Date: "Date", Amount: "Amount", Description: "Description", Merchant: "Merchant", Currency: "Currency", Account: "Visa");
-        await importer.ImportAsync(keys, await File.ReadAllBytesAsync(Path.Combine(AppContext.BaseDirectory, "Insights", "card.csv")), new ImportRequest(Mapping: mapping));
+        await importer.ImportAsync(session, await File.ReadAllBytesAsync(Path.Combine(AppContext.BaseDirectory, "Insights", "card.csv")), new ImportRequest(Mapping: mapping));
+        await session.CloseAsync();
     }
 
     public void Dispose() => _cli.Dispose();

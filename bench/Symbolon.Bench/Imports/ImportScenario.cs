@@ -126,14 +126,14 @@ internal static class ImportScenario
             ImportSummary summary;
             await using (var db = StorageSetup.CreateContext(storage))
             {
-                var importer = new StatementImporter(db, TimeProvider.System, new TransactionProjections(), new RecordStore(db, TimeProvider.System));
-                summary = await importer.ImportAsync(keys, bytes, new ImportRequest(StatementFormats.Csv, Mapping), null, ct);
+                var importer = new StatementImporter(db, TimeProvider.System, new RecordStore(db, TimeProvider.System));
+                summary = await importer.ImportAsync(new VaultSession(keys, DateTimeOffset.UnixEpoch), bytes, new ImportRequest(StatementFormats.Csv, Mapping), null, ct);
             }
 
             var (wall, cpu) = measurement.Stop();
             var before = GC.GetTotalMemory(true);
             await using var reload = StorageSetup.CreateContext(storage);
-            var projection = await new StatementImporter(reload, TimeProvider.System, new TransactionProjections(), new RecordStore(reload, TimeProvider.System)).LoadAsync(keys, ct);
+            var projection = await new StatementImporter(reload, TimeProvider.System, new RecordStore(reload, TimeProvider.System)).LoadAsync(keys, ct);
             var projectionBytes = GC.GetTotalMemory(true) - before;
             GC.KeepAlive(projection);
             return (wall.TotalSeconds, cpu.TotalSeconds, (summary, new FileInfo(storage.SqlitePath).Length + WalLength(storage.SqlitePath), projectionBytes));
@@ -156,7 +156,7 @@ internal static class ImportScenario
             GC.Collect();
             var stopwatch = Stopwatch.StartNew();
             await using var db = StorageSetup.CreateContext(storage);
-            var projection = await new StatementImporter(db, TimeProvider.System, new TransactionProjections(), new RecordStore(db, TimeProvider.System)).LoadAsync(keys, ct);
+            var projection = await new StatementImporter(db, TimeProvider.System, new RecordStore(db, TimeProvider.System)).LoadAsync(keys, ct);
             var elapsed = stopwatch.Elapsed.TotalMilliseconds;
             GC.KeepAlive(projection);
             return elapsed;

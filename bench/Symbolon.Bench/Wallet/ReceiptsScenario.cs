@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Headers;
+using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -10,8 +10,8 @@ using Symbolon.Contracts.Vendor;
 using Symbolon.Core.Records;
 using Symbolon.Core.Relationships;
 using Symbolon.Core.Storage;
+using Symbolon.Core.Vaults;
 using Symbolon.Server.Hosting;
-using Symbolon.Server.Vault;
 
 namespace Symbolon.Bench.Wallet;
 
@@ -77,7 +77,7 @@ internal static class ReceiptsScenario
             clientId = db.Relationships.Single().ClientId;
         }
 
-        var keys = symbolon.Services.GetRequiredService<VaultKeyRing>().Get(vaultId);
+        var keys = symbolon.Services.GetRequiredService<IVaultSessions>().Get(vaultId).Keys;
         var actor = Actor.Vendor(clientId);
         var keySeed = 0L;
 

@@ -2,9 +2,6 @@ using System.Globalization;
 using System.Text;
 using Symbolon.Contracts.Insights;
 using Symbolon.Core.Insights;
-using Symbolon.Core.Records;
-using Symbolon.Core.Statements;
-using Symbolon.Core.Wallet;
 
 namespace Symbolon.Cli.Operations;
 
@@ -23,22 +20,16 @@ internal partial interface IOwnerOperations
 /// <summary>Insights computed in this process: the transactions are decrypted into a projection for this command only.</summary>
 internal sealed partial class LocalOwnerOperations
 {
-    public Task<SpendReport> GetSpendAsync(SpendQuery query, CancellationToken ct) => WithInsightsAsync((i, keys) => i.SpendAsync(keys, query, ct), ct);
+    public Task<SpendReport> GetSpendAsync(SpendQuery query, CancellationToken ct) => WithInsightsAsync((i, session) => i.SpendAsync(session, query, ct), ct);
 
-    public Task<VisitReport> GetVisitsAsync(VisitQuery query, CancellationToken ct) => WithInsightsAsync((i, keys) => i.VisitsAsync(keys, query, ct), ct);
+    public Task<VisitReport> GetVisitsAsync(VisitQuery query, CancellationToken ct) => WithInsightsAsync((i, session) => i.VisitsAsync(session, query, ct), ct);
 
-    public Task<FeeReport> GetFeesAsync(DateOnly? from, DateOnly? to, CancellationToken ct) => WithInsightsAsync((i, keys) => i.FeesAsync(keys, from, to, ct), ct);
+    public Task<FeeReport> GetFeesAsync(DateOnly? from, DateOnly? to, CancellationToken ct) => WithInsightsAsync((i, session) => i.FeesAsync(session, from, to, ct), ct);
 
-    public Task<RecurringReport> GetRecurringAsync(DateOnly? asOf, CancellationToken ct) => WithInsightsAsync((i, keys) => i.RecurringAsync(keys, asOf, ct), ct);
+    public Task<RecurringReport> GetRecurringAsync(DateOnly? asOf, CancellationToken ct) => WithInsightsAsync((i, session) => i.RecurringAsync(session, asOf, ct), ct);
 
-    private async Task<T> WithInsightsAsync<T>(Func<InsightService, Core.Vaults.VaultKeys, Task<T>> work, CancellationToken ct)
-    {
-        var keys = await KeysAsync(ct);
-        var db = await DbAsync(ct);
-        var records = new RecordStore(db, Time);
-        var importer = new StatementImporter(db, Time, new TransactionProjections(), records);
-        return await work(new InsightService(importer, new Receipts(records), new CheckIns(records, db, Time), records, Time), keys);
-    }
+    private async Task<T> WithInsightsAsync<T>(Func<InsightService, Core.Vaults.VaultSession, Task<T>> work, CancellationToken ct) =>
+        await work(await CoreAsync<InsightService>(ct), await SessionAsync(ct));
 }
 
 /// <summary>Insights from the running server's owner API.</summary>

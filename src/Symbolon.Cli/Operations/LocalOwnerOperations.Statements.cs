@@ -1,7 +1,5 @@
 using Symbolon.Contracts.Statements;
-using Symbolon.Core.Records;
 using Symbolon.Core.Statements;
-using Symbolon.Core.Wallet;
 using Symbolon.Server.Statements;
 
 namespace Symbolon.Cli.Operations;
@@ -9,20 +7,18 @@ namespace Symbolon.Cli.Operations;
 /// <summary>Statements straight on the storage: the same importer and projection the server uses, in this process only.</summary>
 internal sealed partial class LocalOwnerOperations
 {
-    private TransactionProjection? _projection;
-
     public async Task<ImportSummary> ImportStatementAsync(StatementUpload upload, IProgress<StatementProgress>? progress, CancellationToken ct)
     {
-        var keys = await KeysAsync(ct);
-        var importer = await ImporterAsync(ct);
+        var session = await SessionAsync(ct);
+        var importer = await CoreAsync<StatementImporter>(ct);
         var mapping = upload.Map is null ? null : CsvMappingSyntax.Apply(CsvStatementReader.Preview(upload.Bytes).Suggested, upload.Map);
         var reports = progress is null ? null : new Progress<ImportProgress>(p =>
             progress.Report(new StatementProgress(p.Stage, p.Stage == "parse" ? p.BytesRead : p.Rows, p.Rows)));
-        var summary = await Task.Run(() => importer.ImportAsync(keys, upload.Bytes, new ImportRequest(upload.Format, mapping, upload.Profile, upload.FileName), reports, ct), ct);
+        var summary = await Task.Run(() => importer.ImportAsync(session, upload.Bytes, new ImportRequest(upload.Format, mapping, upload.Profile, upload.FileName), reports, ct), ct);
         if (upload.SaveProfile is not null)
         {
             // Saved once the file imported: the mapping is the one it was read with, from --map or guessed from the file.
-            await importer.PutProfileAsync(keys, new ImportProfile(upload.SaveProfile, mapping ?? CsvStatementReader.Preview(upload.Bytes).Suggested), ct);
+            await importer.PutProfileAsync(session.Keys, new ImportProfile(upload.SaveProfile, mapping ?? CsvStatementReader.Preview(upload.Bytes).Suggested), ct);
         }
 
         return summary;
@@ -41,23 +37,12 @@ internal sealed partial class LocalOwnerOperations
         return new TransactionTotalsResponse(totals.Count, totals.First, totals.Last, [.. totals.Currencies.Select(c => new TransactionCurrencyTotal(c.Currency, c.Count, c.In, c.Out))]);
     }
 
-    public async Task<SqlQueryResult> RunQueryAsync(SqlQueryRequest request, CancellationToken ct)
-    {
-        var projection = await ProjectionAsync(ct);
-        var db = await DbAsync(ct);
-        var records = new RecordStore(db, Time);
-        return await TransactionSql.RunAsync(projection, new Receipts(records), new CheckIns(records, db, Time), await KeysAsync(ct), request.Sql, request.MaxRows ?? TransactionSql.DefaultMaxRows, ct);
-    }
+    public async Task<SqlQueryResult> RunQueryAsync(SqlQueryRequest request, CancellationToken ct) =>
+        await (await CoreAsync<VaultQueries>(ct)).RunAsync(await SessionAsync(ct), request.Sql, request.MaxRows ?? TransactionSql.DefaultMaxRows, ct);
 
-    private async Task<StatementImporter> ImporterAsync(CancellationToken ct)
-    {
-        var db = await DbAsync(ct);
-        return new StatementImporter(db, Time, new TransactionProjections(), new RecordStore(db, Time));
-    }
-
-    /// <summary>Decrypts the vault's transactions once per command.</summary>
+    /// <summary>The vault's transactions, decrypted once per command into the command's vault session.</summary>
     private async Task<TransactionProjection> ProjectionAsync(CancellationToken ct) =>
-        _projection ??= await (await ImporterAsync(ct)).LoadAsync(await KeysAsync(ct), ct);
+        await (await CoreAsync<StatementImporter>(ct)).ProjectionAsync(await SessionAsync(ct), ct);
 
     private static TransactionFilter ToFilter(TransactionQuery q) =>
         TransactionExportEndpoints.Filter(q.From, q.To, q.Text, q.Min, q.Max, q.Category, q.Merchant);

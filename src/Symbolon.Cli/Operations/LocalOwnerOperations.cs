@@ -6,6 +6,7 @@ using Symbolon.Contracts.Profile;
 using Symbolon.Contracts.Relationships;
 using Symbolon.Contracts.Requests;
 using Symbolon.Contracts.Vault;
+using Symbolon.Core;
 using Symbolon.Core.AccessTokens;
 using Symbolon.Core.Backup;
 using Symbolon.Core.Export;
@@ -28,6 +29,8 @@ internal sealed partial class LocalOwnerOperations(CliContext context) : IOwnerO
 {
     private SymbolonDbContext? _db;
     private VaultKeys? _keys;
+    private VaultSession? _session;
+    private ServiceProvider? _core;
 
     public string Mode => "local";
 
@@ -208,7 +211,18 @@ internal sealed partial class LocalOwnerOperations(CliContext context) : IOwnerO
 
     public async ValueTask DisposeAsync()
     {
+        // The session owns the keys: disposing it drops the decrypted data and zeroes them.
+        if (_session is not null)
+        {
+            await _session.CloseAsync();
+        }
+
         _keys?.Dispose();
+        if (_core is not null)
+        {
+            await _core.DisposeAsync();
+        }
+
         if (_db is not null)
         {
             await _db.DisposeAsync();
@@ -291,6 +305,30 @@ internal sealed partial class LocalOwnerOperations(CliContext context) : IOwnerO
         await using var services = RelationshipServices.CreateStandalone(await DbAsync(ct), Time);
         await using var scope = services.CreateAsyncScope();
         return await work(scope.ServiceProvider.GetRequiredService<RelationshipViews>(), scope.ServiceProvider.GetRequiredService<GrantRevocation>());
+    }
+
+    /// <summary>
+    /// The vault's session for this command: the same runtime object the server keeps while a vault is unlocked (its
+    /// projection, its query database), living as long as the command.
+    /// </summary>
+    private async Task<VaultSession> SessionAsync(CancellationToken ct) =>
+        _session ??= new VaultSession(await KeysAsync(ct), Time.GetUtcNow());
+
+    /// <summary>A Core service, from the same registrations the server uses (<see cref="CoreServices.AddSymbolonCore"/>) over this command's storage.</summary>
+    private async Task<T> CoreAsync<T>(CancellationToken ct)
+        where T : notnull
+    {
+        if (_core is null)
+        {
+            var services = new ServiceCollection();
+            services.AddSingleton(Time);
+            services.AddSingleton(await DbAsync(ct));
+            services.AddSymbolonCore();
+            _core = services.BuildServiceProvider();
+        }
+
+        // Note: one scope for the command; its context is the command's own.
+        return _core.GetRequiredService<T>();
     }
 
     private async Task<VaultService> VaultsAsync(CancellationToken ct) =>

@@ -84,7 +84,7 @@ internal sealed class CategoryRuleBook(RecordStore records)
 /// transaction or all like it. Every change is stored first, then applied to the whole projection, under the vault's
 /// import gate so that an import never stores lines categorized by rules that changed while it ran.
 /// </summary>
-internal sealed class CategoryService(RecordStore records, StatementImporter importer, TransactionProjections projections, TimeProvider time)
+internal sealed class CategoryService(RecordStore records, StatementImporter importer, TimeProvider time)
 {
     public const int MaxRules = 500;
     public const int MaxKeywords = 50;
@@ -96,15 +96,16 @@ internal sealed class CategoryService(RecordStore records, StatementImporter imp
         [.. projection.CategoriesInUse().Concat(rules.Select(r => r.Category)).Distinct().Order(StringComparer.Ordinal)];
 
     /// <summary>The rules in order; the defaults are stored (seeded) the first time they are asked for, so they get ids to edit by.</summary>
-    public async Task<IReadOnlyList<CategoryRuleItem>> ListAsync(VaultKeys keys, CancellationToken ct = default)
+    public async Task<IReadOnlyList<CategoryRuleItem>> ListAsync(VaultSession session, CancellationToken ct = default)
     {
+        var keys = session.Keys;
         var (record, rules) = await _book.ReadRulesAsync(keys, ct);
         if (record is not null)
         {
             return [.. rules.Select(ToItem)];
         }
 
-        var vault = projections.For(keys.VaultId);
+        var vault = session.Transactions;
         await vault.ImportGate.WaitAsync(ct);
         try
         {
@@ -124,10 +125,10 @@ internal sealed class CategoryService(RecordStore records, StatementImporter imp
         }
     }
 
-    public async Task<CategoryRuleList> CreateAsync(VaultKeys keys, CategoryRuleInput input, CancellationToken ct = default)
+    public async Task<CategoryRuleList> CreateAsync(VaultSession session, CategoryRuleInput input, CancellationToken ct = default)
     {
         var rule = Validate(input) with { Id = UuidV7.Create(time.GetUtcNow()) };
-        return await ChangeAsync(keys, rules =>
+        return await ChangeAsync(session, rules =>
         {
             if (rules.Count >= MaxRules)
             {
@@ -145,10 +146,10 @@ internal sealed class CategoryService(RecordStore records, StatementImporter imp
         }, ct);
     }
 
-    public async Task<CategoryRuleList> UpdateAsync(VaultKeys keys, Guid id, CategoryRuleInput input, CancellationToken ct = default)
+    public async Task<CategoryRuleList> UpdateAsync(VaultSession session, Guid id, CategoryRuleInput input, CancellationToken ct = default)
     {
         var rule = Validate(input) with { Id = id };
-        return await ChangeAsync(keys, rules =>
+        return await ChangeAsync(session, rules =>
         {
             var at = IndexOf(rules, id);
             rules[at] = rule;
@@ -156,15 +157,15 @@ internal sealed class CategoryService(RecordStore records, StatementImporter imp
         }, ct);
     }
 
-    public async Task<CategoryRuleList> DeleteAsync(VaultKeys keys, Guid id, CancellationToken ct = default) =>
-        await ChangeAsync(keys, rules =>
+    public async Task<CategoryRuleList> DeleteAsync(VaultSession session, Guid id, CancellationToken ct = default) =>
+        await ChangeAsync(session, rules =>
         {
             rules.RemoveAt(IndexOf(rules, id));
             return rules;
         }, ct);
 
-    public async Task<CategoryRuleList> ReorderAsync(VaultKeys keys, IReadOnlyList<Guid> ids, CancellationToken ct = default) =>
-        await ChangeAsync(keys, rules =>
+    public async Task<CategoryRuleList> ReorderAsync(VaultSession session, IReadOnlyList<Guid> ids, CancellationToken ct = default) =>
+        await ChangeAsync(session, rules =>
         {
             if (ids.Count != rules.Count || ids.Distinct().Count() != ids.Count || ids.Any(id => rules.All(r => r.Id != id)))
             {
@@ -181,11 +182,12 @@ internal sealed class CategoryService(RecordStore records, StatementImporter imp
     /// matching the same merchant, or the same description when there is no merchant; a hand-made override of this
     /// transaction is removed so the new rule decides it).
     /// </summary>
-    public async Task<RecategorizeResult> RecategorizeAsync(VaultKeys keys, Guid batch, int row, RecategorizeInput input, CancellationToken ct = default)
+    public async Task<RecategorizeResult> RecategorizeAsync(VaultSession session, Guid batch, int row, RecategorizeInput input, CancellationToken ct = default)
     {
+        var keys = session.Keys;
         var category = CleanCategory(input.Category, "category");
-        var vault = projections.For(keys.VaultId);
-        var projection = await importer.ProjectionAsync(keys, ct);
+        var vault = session.Transactions;
+        var projection = await importer.ProjectionAsync(session, ct);
         await vault.ImportGate.WaitAsync(ct);
         try
         {
@@ -221,10 +223,11 @@ internal sealed class CategoryService(RecordStore records, StatementImporter imp
         }
     }
 
-    private async Task<CategoryRuleList> ChangeAsync(VaultKeys keys, Func<List<CategoryRule>, List<CategoryRule>> change, CancellationToken ct)
+    private async Task<CategoryRuleList> ChangeAsync(VaultSession session, Func<List<CategoryRule>, List<CategoryRule>> change, CancellationToken ct)
     {
-        var vault = projections.For(keys.VaultId);
-        var projection = await importer.ProjectionAsync(keys, ct);
+        var keys = session.Keys;
+        var vault = session.Transactions;
+        var projection = await importer.ProjectionAsync(session, ct);
         await vault.ImportGate.WaitAsync(ct);
         try
         {

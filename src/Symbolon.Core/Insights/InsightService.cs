@@ -38,8 +38,9 @@ internal sealed class InsightService(StatementImporter importer, Receipts receip
     /// consecutive months or ISO weeks ending with the one holding <see cref="SpendQuery.Date"/> (today by default),
     /// in one currency (the one most transactions have, unless asked), with each group's change from the period before.
     /// </summary>
-    public async Task<SpendReport> SpendAsync(VaultKeys keys, SpendQuery query, CancellationToken ct = default)
+    public async Task<SpendReport> SpendAsync(VaultSession session, SpendQuery query, CancellationToken ct = default)
     {
+        var keys = session.Keys;
         var errors = new Dictionary<string, string[]>();
         if (!SpendGroupings.All.Contains(query.GroupBy))
         {
@@ -61,7 +62,7 @@ internal sealed class InsightService(StatementImporter importer, Receipts receip
         var category = CheckCategory(errors, query.Category);
         ThrowIfAny(errors);
 
-        var projection = await importer.ProjectionAsync(keys, ct);
+        var projection = await importer.ProjectionAsync(session, ct);
         currency ??= projection.CurrencyCounts().Select(c => c.Currency).FirstOrDefault() ?? "EUR";
         var periods = PeriodsEndingAt(query.Period, query.Date ?? Today, query.Periods);
         var starts = periods.Select(p => p.Start.DayNumber).Append(periods[^1].End.DayNumber + 1).ToArray();
@@ -123,15 +124,16 @@ internal sealed class InsightService(StatementImporter importer, Receipts receip
     /// each line used once). A check-in on the same day at the same merchant as a purchase is that visit; otherwise it
     /// is a visit of its own. Subscriptions, fees and income are not visits.
     /// </summary>
-    public async Task<VisitReport> VisitsAsync(VaultKeys keys, VisitQuery query, CancellationToken ct = default)
+    public async Task<VisitReport> VisitsAsync(VaultSession session, VisitQuery query, CancellationToken ct = default)
     {
+        var keys = session.Keys;
         var errors = new Dictionary<string, string[]>();
         CheckRange(errors, query.From, query.To);
         CheckLimit(errors, query.Limit);
         var category = CheckCategory(errors, query.Category);
         ThrowIfAny(errors);
 
-        var projection = await importer.ProjectionAsync(keys, ct);
+        var projection = await importer.ProjectionAsync(session, ct);
         var fromDay = query.From?.DayNumber ?? int.MinValue;
         var toDay = query.To?.DayNumber ?? int.MaxValue;
         var (lines, names) = projection.Outgoing(fromDay, toDay);
@@ -278,12 +280,13 @@ internal sealed class InsightService(StatementImporter importer, Receipts receip
     /// Fees, penalties and interest charged, per account: transactions going out in the <c>fees</c> category, or whose
     /// text names interest or a penalty. Interest and penalties are told apart by their words; the rest are fees.
     /// </summary>
-    public async Task<FeeReport> FeesAsync(VaultKeys keys, DateOnly? from, DateOnly? to, CancellationToken ct = default)
+    public async Task<FeeReport> FeesAsync(VaultSession session, DateOnly? from, DateOnly? to, CancellationToken ct = default)
     {
+        var keys = session.Keys;
         var errors = new Dictionary<string, string[]>();
         CheckRange(errors, from, to);
         ThrowIfAny(errors);
-        var projection = await importer.ProjectionAsync(keys, ct);
+        var projection = await importer.ProjectionAsync(session, ct);
         var rows = projection.OutgoingWhere(new HashSet<string>(StringComparer.Ordinal) { Categories.Fees }, s => Kind(s) is not null, from?.DayNumber ?? int.MinValue, to?.DayNumber ?? int.MaxValue);
         var accounts = rows
             .GroupBy(r => (r.Account, r.Currency))
@@ -305,10 +308,11 @@ internal sealed class InsightService(StatementImporter importer, Receipts receip
     /// four in five of them, a week (6–8 days), a month (27–34) or a year (355–375), with few distinct amounts (a price
     /// is steady; a grocery bill is not). The latest change of amount is reported, flagged when it went up.
     /// </summary>
-    public async Task<RecurringReport> RecurringAsync(VaultKeys keys, DateOnly? asOf = null, CancellationToken ct = default)
+    public async Task<RecurringReport> RecurringAsync(VaultSession session, DateOnly? asOf = null, CancellationToken ct = default)
     {
+        var keys = session.Keys;
         var today = asOf ?? Today;
-        var projection = await importer.ProjectionAsync(keys, ct);
+        var projection = await importer.ProjectionAsync(session, ct);
         var (lines, names) = projection.Outgoing();
         var payments = new List<RecurringPayment>();
         foreach (var group in lines.GroupBy(l => (l.MerchantGroup, l.Currency)))

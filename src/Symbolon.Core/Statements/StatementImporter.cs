@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
@@ -13,33 +12,33 @@ namespace Symbolon.Core.Statements;
 internal sealed record ImportRequest(string? Format = null, CsvMapping? Mapping = null, string? ProfileName = null, string? FileName = null);
 
 /// <summary>
-/// The transaction projections of unlocked vaults, in this process's memory only. A vault's projection is loaded
-/// once (in the background right after unlock, or by the first request that needs it) and dropped on lock.
+/// One unlocked vault's transactions, owned by its <see cref="VaultSession"/>: the projection (loaded once, in the
+/// background right after unlock or by the first request that needs it), the analytics database over it, and the
+/// gate that lets one import at a time change them. Dropped with the session when the vault locks.
 /// </summary>
-internal sealed class TransactionProjections
-{
-    private readonly ConcurrentDictionary<Guid, VaultTransactions> _vaults = new();
-
-    public VaultTransactions For(Guid vaultId) => _vaults.GetOrAdd(vaultId, _ => new VaultTransactions());
-
-    public void Drop(Guid vaultId) => _vaults.TryRemove(vaultId, out _);
-}
-
-/// <summary>One vault's projection, its loading, and the gate that lets one import at a time change it.</summary>
-internal sealed class VaultTransactions
+internal sealed class VaultTransactions(VaultSession session) : IDisposable
 {
     private readonly Lock _lock = new();
     private Task<TransactionProjection>? _loading;
+    private VaultAnalytics? _analytics;
+    private bool _disposed;
 
     public SemaphoreSlim ImportGate { get; } = new(1, 1);
 
     /// <summary>How long the last load took (decrypting every chunk and building the columns), for the bench and logs.</summary>
     public TimeSpan? LoadTime { get; private set; }
 
+    /// <summary>True once the projection has been loaded (for tests: a locked session holds none).</summary>
+    public bool IsLoaded => _loading is { IsCompletedSuccessfully: true };
+
+    /// <summary>True while the session holds an analytics database.</summary>
+    public bool HasAnalytics => _analytics is not null;
+
     public Task<TransactionProjection> GetAsync(Func<Task<TransactionProjection>> load)
     {
         lock (_lock)
         {
+            session.ThrowIfLocked();
             if (_loading is null || _loading.IsFaulted || _loading.IsCanceled)
             {
                 _loading = Measure(load);
@@ -47,6 +46,31 @@ internal sealed class VaultTransactions
 
             return _loading;
         }
+    }
+
+    /// <summary>The vault's analytics database, created on first use with <paramref name="limits"/>.</summary>
+    public VaultAnalytics Analytics(AnalyticsLimits limits)
+    {
+        lock (_lock)
+        {
+            session.ThrowIfLocked();
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _analytics ??= new VaultAnalytics(limits);
+        }
+    }
+
+    public void Dispose()
+    {
+        VaultAnalytics? analytics;
+        lock (_lock)
+        {
+            _disposed = true;
+            _loading = null;
+            analytics = _analytics;
+            _analytics = null;
+        }
+
+        analytics?.Dispose();
     }
 
     private async Task<TransactionProjection> Measure(Func<Task<TransactionProjection>> load)
@@ -63,17 +87,17 @@ internal sealed class VaultTransactions
 /// vault's projection, then seal the new transactions in chunks and store them with the batch row in one
 /// SaveChanges (one database transaction). The projection is extended only after the commit.
 /// </summary>
-internal sealed class StatementImporter(SymbolonDbContext db, TimeProvider time, TransactionProjections projections, RecordStore records)
+internal sealed class StatementImporter(SymbolonDbContext db, TimeProvider time, RecordStore records)
 {
     public const int ChunkSize = 8192;
     public const string ProfileRecordType = "import.profile";
 
     private static readonly JsonSerializerOptions Json = VaultJson.Options;
 
-    public async Task<ImportSummary> ImportAsync(VaultKeys keys, ReadOnlyMemory<byte> file, ImportRequest request, IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
+    public async Task<ImportSummary> ImportAsync(VaultSession session, ReadOnlyMemory<byte> file, ImportRequest request, IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
     {
-        var statement = await ParseAsync(keys, file, request, progress, ct);
-        return await StoreAsync(keys, statement, request.FileName, progress, ct);
+        var statement = await ParseAsync(session.Keys, file, request, progress, ct);
+        return await StoreAsync(session, statement, request.FileName, progress, ct);
     }
 
     public async Task<ParsedStatement> ParseAsync(VaultKeys keys, ReadOnlyMemory<byte> file, ImportRequest request, IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
@@ -94,10 +118,11 @@ internal sealed class StatementImporter(SymbolonDbContext db, TimeProvider time,
         return statement;
     }
 
-    public async Task<ImportSummary> StoreAsync(VaultKeys keys, ParsedStatement statement, string? fileName, IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
+    public async Task<ImportSummary> StoreAsync(VaultSession session, ParsedStatement statement, string? fileName, IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
     {
-        var vault = projections.For(keys.VaultId);
-        var projection = await vault.GetAsync(() => LoadAsync(keys, ct));
+        var keys = session.Keys;
+        var vault = session.Transactions;
+        var projection = await ProjectionAsync(session, ct);
         await vault.ImportGate.WaitAsync(ct);
         try
         {
@@ -166,8 +191,8 @@ internal sealed class StatementImporter(SymbolonDbContext db, TimeProvider time,
     }
 
     /// <summary>The vault's projection, loading it if this process has not yet.</summary>
-    public Task<TransactionProjection> ProjectionAsync(VaultKeys keys, CancellationToken ct = default) =>
-        projections.For(keys.VaultId).GetAsync(() => LoadAsync(keys, ct));
+    public Task<TransactionProjection> ProjectionAsync(VaultSession session, CancellationToken ct = default) =>
+        session.Transactions.GetAsync(() => LoadAsync(session.Keys, ct));
 
     /// <summary>Decrypts every chunk of the vault (in parallel) and builds the projection in import order.</summary>
     public async Task<TransactionProjection> LoadAsync(VaultKeys keys, CancellationToken ct = default)

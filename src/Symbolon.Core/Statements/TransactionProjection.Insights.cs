@@ -84,6 +84,11 @@ internal sealed partial class TransactionProjection
                 }
             }
 
+            if (changed > 0)
+            {
+                CategoriesChanged();
+            }
+
             return changed;
         }
         finally

@@ -6,17 +6,15 @@ using DuckDB.NET.Data;
 using Symbolon.Contracts.Statements;
 using Symbolon.Contracts.Vendor;
 using Symbolon.Core.Records;
-using Symbolon.Core.Vaults;
 using Symbolon.Core.Wallet;
 
 namespace Symbolon.Core.Statements;
 
 /// <summary>
-/// Read-only SQL over the person's own transactions, receipts and check-ins, in an in-memory DuckDB database that
-/// lives for one query. The projection and the decrypted wallet records are copied in with DuckDB's appender; then the database is closed to the outside world before the
-/// person's statement runs: no file, network or extension access, no spilling to a temporary directory, and the
-/// configuration locked so the statement cannot open any of that again. Only a single SELECT (or WITH ... SELECT)
-/// is run, as DuckDB's own parser reads it. Decrypted data never reaches the disk.
+/// Read-only SQL over the person's own data, in the vault session's in-memory DuckDB database
+/// (<see cref="VaultAnalytics"/>): the checks every statement passes before it runs, the tables it sees, and how
+/// its answer is read. Only a single SELECT (or WITH ... SELECT) is run, as DuckDB's own parser reads it, in a
+/// database closed to the outside world (no file, network or extension access, no spilling, configuration locked).
 /// </summary>
 internal static class TransactionSql
 {
@@ -32,6 +30,8 @@ internal static class TransactionSql
         "receipts(id UUID, issued_at TIMESTAMP, store VARCHAR, store_location VARCHAR, receipt_number VARCHAR, currency VARCHAR, subtotal DECIMAL(18,4), tax_total DECIMAL(18,4), total DECIMAL(18,4), payment_method VARCHAR)",
         "receipt_lines(receipt_id UUID, line INTEGER, description VARCHAR, quantity DECIMAL(18,3), unit_price DECIMAL(18,4), tax DECIMAL(18,4), line_total DECIMAL(18,4))",
         "check_ins(id UUID, visited_at TIMESTAMP, place VARCHAR, note VARCHAR)",
+        "loyalty_events(id UUID, programme VARCHAR, occurred_at TIMESTAMP, kind VARCHAR, amount INTEGER, balance_after INTEGER, reward VARCHAR, note VARCHAR)",
+        "profile_fields(id UUID, kind VARCHAR, label VARCHAR, value VARCHAR, updated_at TIMESTAMP)",
     ];
 
     /// <summary>The tables as one line each, for help texts.</summary>
@@ -40,7 +40,7 @@ internal static class TransactionSql
     // Note: the order matters. enable_external_access and the autoload settings are set before lock_configuration,
     // which then refuses any SET or RESET; temp_directory '' turns spilling to disk off, so a query larger than
     // memory fails instead of writing decrypted rows to a temporary file.
-    private static readonly string[] Lockdown =
+    internal static readonly string[] Lockdown =
     [
         "SET temp_directory = ''",
         "SET autoinstall_known_extensions = false",
@@ -50,43 +50,13 @@ internal static class TransactionSql
         "SET lock_configuration = true",
     ];
 
-    /// <summary>
-    /// Decrypts the person's receipts and check-ins for this one query and runs it over them and the transactions,
-    /// off the caller's thread (DuckDB's calls block).
-    /// </summary>
-    public static async Task<SqlQueryResult> RunAsync(
-        TransactionProjection projection, Receipts receipts, CheckIns checkIns, VaultKeys keys, string sql, int maxRows = DefaultMaxRows, CancellationToken ct = default)
+    /// <summary>Runs a checked statement and reads at most <paramref name="maxRows"/> rows of its answer.</summary>
+    internal static SqlQueryResult Execute(DuckDBConnection connection, string statement, int maxRows, TimeSpan timeout, CancellationToken ct)
     {
-        Check(sql);
-        var wallet = new WalletRows(await receipts.ListAllAsync(keys, ct), await checkIns.ListAllAsync(keys, ct));
-        return await Task.Run(() => Run(projection, wallet, sql, maxRows, ct: ct), ct);
-    }
-
-    public static SqlQueryResult Run(TransactionProjection projection, WalletRows wallet, string sql, int maxRows = DefaultMaxRows, TimeSpan? timeout = null, CancellationToken ct = default)
-    {
-        var statement = Check(sql);
         maxRows = Math.Clamp(maxRows, 1, MaxRowsLimit);
         var started = Stopwatch.GetTimestamp();
-
-        using var connection = new DuckDBConnection("DataSource=:memory:");
-        connection.Open();
-        Execute(connection, "SET temp_directory = ''");
-        foreach (var table in Tables)
-        {
-            Execute(connection, "CREATE TABLE " + table);
-        }
-
-        Load(connection, projection, ct);
-        Load(connection, wallet, ct);
-        foreach (var setting in Lockdown)
-        {
-            Execute(connection, setting);
-        }
-
-        EnsureSingleSelect(connection, statement);
-
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timer.CancelAfter(timeout ?? DefaultTimeout);
+        timer.CancelAfter(timeout);
         using var command = connection.CreateCommand();
         command.CommandText = statement;
         using var interrupt = timer.Token.Register(command.Cancel);
@@ -122,7 +92,11 @@ internal static class TransactionSql
         }
         catch (Exception e) when (e is DuckDBException or OperationCanceledException && timer.IsCancellationRequested && !ct.IsCancellationRequested)
         {
-            throw new SqlQueryTimeoutException(timeout ?? DefaultTimeout);
+            throw new SqlQueryTimeoutException(timeout);
+        }
+        catch (DuckDBException) when (ct.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(ct);
         }
         catch (DuckDBException e)
         {
@@ -131,7 +105,7 @@ internal static class TransactionSql
     }
 
     /// <summary>The statement without comments' effect on the check, a trailing semicolon, or surrounding space.</summary>
-    private static string Check(string sql)
+    internal static string Check(string sql)
     {
         if (string.IsNullOrWhiteSpace(sql))
         {
@@ -156,7 +130,7 @@ internal static class TransactionSql
     /// reports anything else as an error, so a second statement, DDL, COPY, ATTACH, SET, PRAGMA or INSTALL are refused
     /// before anything runs. The lockdown above still stands behind this check.
     /// </summary>
-    private static void EnsureSingleSelect(DuckDBConnection connection, string statement)
+    internal static void EnsureSingleSelect(DuckDBConnection connection, string statement)
     {
         using var command = connection.CreateCommand();
         // Note: json_serialize_sql needs its argument as a constant at bind time, so the statement goes in as a
@@ -192,34 +166,13 @@ internal static class TransactionSql
         }
     }
 
-    private static void Load(DuckDBConnection connection, TransactionProjection projection, CancellationToken ct)
-    {
-        var (rows, _) = projection.Query(new TransactionFilter(), null, int.MaxValue);
-        using var appender = connection.CreateAppender("transactions");
-        foreach (var t in rows)
-        {
-            ct.ThrowIfCancellationRequested();
-            var row = appender.CreateRow()
-                .AppendValue(t.Date.ToDateTime(TimeOnly.MinValue))
-                .AppendValue(t.Amount)
-                .AppendValue(t.Currency)
-                .AppendValue(t.Description);
-            row = t.Merchant is null ? row.AppendNullValue() : row.AppendValue(t.Merchant);
-            row.AppendValue(t.Category)
-                .AppendValue(t.Account)
-                .AppendValue(t.BatchId)
-                .EndRow();
-        }
-    }
-
-    private static void Load(DuckDBConnection connection, WalletRows wallet, CancellationToken ct)
+    internal static void Load(DuckDBConnection connection, WalletRows wallet)
     {
         using (var receipts = connection.CreateAppender("receipts"))
         using (var lines = connection.CreateAppender("receipt_lines"))
         {
             foreach (var (record, receipt) in wallet.Receipts)
             {
-                ct.ThrowIfCancellationRequested();
                 receipts.CreateRow()
                     .AppendValue(record.Id)
                     .AppendValue(receipt.IssuedAt.UtcDateTime)
@@ -251,7 +204,6 @@ internal static class TransactionSql
         using var checkIns = connection.CreateAppender("check_ins");
         foreach (var (record, checkIn) in wallet.CheckIns)
         {
-            ct.ThrowIfCancellationRequested();
             checkIns.CreateRow()
                 .AppendValue(record.Id)
                 .AppendValue(checkIn.At.UtcDateTime)
@@ -259,13 +211,6 @@ internal static class TransactionSql
                 .AppendValue(checkIn.Note)
                 .EndRow();
         }
-    }
-
-    private static void Execute(DuckDBConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 
     /// <summary>A value as JSON: numbers stay numbers, dates become ISO 8601 text, anything else its text form.</summary>

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Symbolon.Contracts.Card;
 using Symbolon.Core.Card;
 using Symbolon.Core.Validation;
+using Symbolon.Core.Vaults;
 using Symbolon.Server.OAuth;
 using Symbolon.Server.Vault;
 
@@ -69,9 +70,9 @@ internal static class CardEndpoints
     internal static async Task<Ok<CardRequest>> GetRequest(Guid id, ClaimsPrincipal user, CardRequests requests, CancellationToken ct) =>
         TypedResults.Ok(await requests.GetAsync(user.VaultId(), id, ct));
 
-    internal static async Task<Ok<CardRequest>> Approve(Guid id, CardRequestApproval approval, ClaimsPrincipal user, HttpContext http, VaultKeyRing ring, CardRequests requests, TimeProvider time, CancellationToken ct)
+    internal static async Task<Ok<CardRequest>> Approve(Guid id, CardRequestApproval approval, ClaimsPrincipal user, HttpContext http, IVaultSessions sessions, CardRequests requests, TimeProvider time, CancellationToken ct)
     {
-        var keys = ring.KeysFor(user);
+        var keys = sessions.SessionFor(user).Keys;
         var request = await requests.GetAsync(user.VaultId(), id, ct);
         var asked = request.Details.SelectMany(d => d.Datatypes).ToHashSet(StringComparer.Ordinal);
         var errors = new Dictionary<string, string[]>();
@@ -119,7 +120,7 @@ internal static class CardEndpoints
     }
 
     /// <summary>The approve-later page posts the consent page's fields (<c>field</c>, <c>narrow:…</c>, <c>expiry</c>, <c>decision</c>).</summary>
-    internal static async Task<IResult> DecideFromForm(Guid id, ClaimsPrincipal user, HttpContext http, IAntiforgery antiforgery, VaultKeyRing ring, CardRequests requests, TimeProvider time, CancellationToken ct)
+    internal static async Task<IResult> DecideFromForm(Guid id, ClaimsPrincipal user, HttpContext http, IAntiforgery antiforgery, IVaultSessions sessions, CardRequests requests, TimeProvider time, CancellationToken ct)
     {
         if (!await antiforgery.IsRequestValidAsync(http))
         {
@@ -132,7 +133,7 @@ internal static class CardEndpoints
         {
             if (form["decision"] == "allow")
             {
-                var keys = ring.KeysFor(user);
+                var keys = sessions.SessionFor(user).Keys;
                 var request = await requests.GetAsync(user.VaultId(), id, ct);
                 if (!ConsentDecision.TryExpiry(form["expiry"], time.GetUtcNow(), out var expiresAt))
                 {

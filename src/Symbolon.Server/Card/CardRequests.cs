@@ -10,7 +10,6 @@ using Symbolon.Core.Relationships;
 using Symbolon.Core.Storage;
 using Symbolon.Core.Vaults;
 using Symbolon.Server.OAuth;
-using Symbolon.Server.Vault;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace Symbolon.Server.Card;
@@ -32,7 +31,7 @@ internal sealed class CardRequestNotPendingException(string status) : Exception(
 internal sealed class CardRequests(
     SymbolonDbContext db,
     RelationshipService relationships,
-    VaultKeyRing ring,
+    IVaultSessions sessions,
     IOpenIddictApplicationManager applications,
     IOpenIddictAuthorizationManager authorizations,
     IOpenIddictTokenManager tokens,
@@ -283,7 +282,7 @@ internal sealed class CardRequests(
         }
 
         var vault = await db.Vaults.AsNoTracking().SingleAsync(v => v.Id == request.VaultId, ct);
-        var keys = ring.Find(request.VaultId);
+        var keys = sessions.Find(request.VaultId)?.Keys;
 
         // The standing rule signs a receipt like any grant, so it applies only while the vault is unlocked;
         // a locked vault leaves the request for the person.

@@ -7,9 +7,9 @@ namespace Symbolon.Server.Components;
 /// <summary>
 /// How interactive components reach the vault. A Blazor Server circuit lives for as long as the tab is open, so
 /// components must not hold the scoped, DbContext-based services: each operation gets its own service scope,
-/// the signed-in owner's vault id and, when it needs them, the vault's keys from the <see cref="VaultKeyRing"/>.
+/// the signed-in owner's vault id and, when it needs it, the vault's session from <see cref="IVaultSessions"/>.
 /// </summary>
-internal sealed class OwnerOperations(IServiceScopeFactory scopes, AuthenticationStateProvider authentication, VaultKeyRing ring)
+internal sealed class OwnerOperations(IServiceScopeFactory scopes, AuthenticationStateProvider authentication, IVaultSessions sessions)
 {
     /// <summary>The signed-in owner's vault; <see cref="VaultLockedException"/> when the session has none.</summary>
     public async Task<Guid> VaultIdAsync()
@@ -18,7 +18,7 @@ internal sealed class OwnerOperations(IServiceScopeFactory scopes, Authenticatio
         return OwnerAuthentication.VaultIdOf(state.User) ?? throw new VaultLockedException();
     }
 
-    public async Task<bool> IsUnlockedAsync() => ring.IsUnlocked(await VaultIdAsync());
+    public async Task<bool> IsUnlockedAsync() => sessions.IsUnlocked(await VaultIdAsync());
 
     /// <summary>Runs an operation that needs no key (access tokens, vault metadata) in its own scope.</summary>
     public async Task<T> RunAsync<T>(Func<IServiceProvider, Guid, Task<T>> operation)
@@ -36,29 +36,36 @@ internal sealed class OwnerOperations(IServiceScopeFactory scopes, Authenticatio
         });
 
     /// <summary>
-    /// Runs an operation on the vault's data in its own scope; <see cref="VaultLockedException"/> when the
+    /// Runs an operation on the vault's session in its own scope; <see cref="VaultLockedException"/> when the
     /// vault is locked, also when it gets locked while the operation runs.
     /// </summary>
-    public async Task<T> RunWithKeysAsync<T>(Func<IServiceProvider, VaultKeys, Task<T>> operation)
+    public async Task<T> RunInSessionAsync<T>(Func<IServiceProvider, VaultSession, Task<T>> operation)
     {
         var vaultId = await VaultIdAsync();
-        var keys = ring.Get(vaultId);
+        var session = sessions.Get(vaultId);
         await using var scope = scopes.CreateAsyncScope();
         try
         {
-            return await operation(scope.ServiceProvider, keys);
+            return await operation(scope.ServiceProvider, session);
         }
-        catch (ObjectDisposedException) when (!ring.IsUnlocked(vaultId))
+        catch (ObjectDisposedException) when (!session.IsUnlocked)
         {
             // Note: locking zeroes and disposes the keys, which an operation in flight notices this way.
             throw new VaultLockedException();
         }
     }
 
-    public Task RunWithKeysAsync(Func<IServiceProvider, VaultKeys, Task> operation) =>
-        RunWithKeysAsync<bool>(async (services, keys) =>
+    public Task RunInSessionAsync(Func<IServiceProvider, VaultSession, Task> operation) =>
+        RunInSessionAsync<bool>(async (services, session) =>
         {
-            await operation(services, keys);
+            await operation(services, session);
             return true;
         });
+
+    /// <summary>Runs an operation that only seals and opens (<see cref="RunInSessionAsync{T}"/> with the session's keys).</summary>
+    public Task<T> RunWithKeysAsync<T>(Func<IServiceProvider, VaultKeys, Task<T>> operation) =>
+        RunInSessionAsync((services, session) => operation(services, session.Keys));
+
+    public Task RunWithKeysAsync(Func<IServiceProvider, VaultKeys, Task> operation) =>
+        RunInSessionAsync((services, session) => operation(services, session.Keys));
 }

@@ -8,6 +8,7 @@ using Symbolon.Contracts.Relationships;
 using Symbolon.Core.Conversations;
 using Symbolon.Core.Relationships;
 using Symbolon.Core.Storage;
+using Symbolon.Core.Vaults;
 using Symbolon.Server.OAuth;
 using Symbolon.Server.Vault;
 
@@ -36,22 +37,9 @@ internal static class ConversationEndpoints
         return group;
     }
 
-    public static IServiceCollection AddConversations(this IServiceCollection services)
-    {
-        services.AddScoped<ConversationService>();
-        services.AddScoped<ConversationThread>();
 
-        // The thread's sources, in the order entries at the same instant are shown.
-        services.AddScoped<IThreadSource, RelationshipEventsSource>();
-        services.AddScoped<IThreadSource, RequestsSource>();
-        services.AddScoped<IThreadSource, WalletSource>();
-        services.AddScoped<IThreadSource, PushedUpdatesSource>();
-        services.AddScoped<IThreadSource, MessagesSource>();
-        return services;
-    }
-
-    internal static async Task<Ok<IReadOnlyList<ThreadEntry>>> GetThread(Guid id, ClaimsPrincipal user, VaultKeyRing ring, ConversationThread thread, CancellationToken ct) =>
-        TypedResults.Ok(await thread.GetAsync(ring.KeysFor(user), id, ct));
+    internal static async Task<Ok<IReadOnlyList<ThreadEntry>>> GetThread(Guid id, VaultSession session, ConversationThread thread, CancellationToken ct) =>
+        TypedResults.Ok(await thread.GetAsync(session.Keys, id, ct));
 
     internal static async Task<NoContent> MarkRead(Guid id, ClaimsPrincipal user, ConversationService conversations, RelationshipService relationships, CancellationToken ct)
     {
@@ -60,9 +48,9 @@ internal static class ConversationEndpoints
         return TypedResults.NoContent();
     }
 
-    internal static async Task<Created<ThreadEntry>> SendMessage(Guid id, PersonMessageInput input, ClaimsPrincipal user, VaultKeyRing ring, ConversationService conversations, CancellationToken ct)
+    internal static async Task<Created<ThreadEntry>> SendMessage(Guid id, PersonMessageInput input, VaultSession session, ConversationService conversations, CancellationToken ct)
     {
-        var message = await conversations.AddPersonMessageAsync(ring.KeysFor(user), id, input.Text, ct);
+        var message = await conversations.AddPersonMessageAsync(session.Keys, id, input.Text, ct);
         var entry = new ThreadEntry(message.Id.ToString(), ThreadEntryKinds.Message, message.SentAt, ThreadParties.Person, "You", input.Text.Trim());
         return TypedResults.Created($"/owner/api/v1/relationships/{id}/thread", entry);
     }
@@ -76,9 +64,9 @@ internal static class ConversationEndpoints
     internal static async Task<Ok<MessageSettings>> PutSettings(Guid id, MessageSettings settings, ClaimsPrincipal user, ConversationService conversations, CancellationToken ct) =>
         TypedResults.Ok(await conversations.SetSettingsAsync(user.VaultId(), id, settings, ct));
 
-    internal static async Task<Created<PushedUpdate>> Push(Guid id, PushUpdateInput input, HttpContext context, ClaimsPrincipal user, VaultKeyRing ring, ConversationService conversations, CancellationToken ct)
+    internal static async Task<Created<PushedUpdate>> Push(Guid id, PushUpdateInput input, HttpContext context, VaultSession session, ConversationService conversations, CancellationToken ct)
     {
-        var update = await conversations.PushAsync(ring.KeysFor(user), id, input.FieldId, AuthorizationEndpoints.IssuerOf(context), ct);
+        var update = await conversations.PushAsync(session.Keys, id, input.FieldId, AuthorizationEndpoints.IssuerOf(context), ct);
         return TypedResults.Created($"/owner/api/v1/push-updates/{update.Id}/receipt", ToContract(update));
     }
 

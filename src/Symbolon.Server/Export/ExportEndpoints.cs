@@ -5,6 +5,7 @@ using Symbolon.Contracts.Vault;
 using Symbolon.Core.Backup;
 using Symbolon.Core.Export;
 using Symbolon.Core.Records;
+using Symbolon.Core.Vaults;
 using Symbolon.Server.Vault;
 
 namespace Symbolon.Server.Export;
@@ -21,18 +22,18 @@ internal static class ExportEndpoints
         return group;
     }
 
-    internal static async Task Export(ClaimsPrincipal user, VaultKeyRing ring, VaultExporter exporter, TimeProvider time, HttpContext http, CancellationToken ct)
+    internal static async Task Export(VaultSession session, VaultExporter exporter, TimeProvider time, HttpContext http, CancellationToken ct)
     {
-        var keys = ring.KeysFor(user);
+        var keys = session.Keys;
         http.Response.ContentType = "application/json; charset=utf-8";
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"symbolon-export-{Stamp(time)}.json\"";
         http.Response.Headers.CacheControl = "no-store";
         await exporter.WriteAsync(keys, http.Response.Body, ct);
     }
 
-    internal static async Task Backup(ClaimsPrincipal user, VaultKeyRing ring, BackupService backups, TimeProvider time, HttpContext http, CancellationToken ct)
+    internal static async Task Backup(VaultSession session, BackupService backups, TimeProvider time, HttpContext http, CancellationToken ct)
     {
-        var keys = ring.KeysFor(user);
+        var keys = session.Keys;
         http.Response.ContentType = "application/octet-stream";
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"symbolon-{Stamp(time)}.symbolon-backup\"";
         http.Response.Headers.CacheControl = "no-store";

@@ -10,16 +10,8 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
-using Symbolon.Core.AccessTokens;
-using Symbolon.Core.Backup;
-using Symbolon.Core.Export;
-using Symbolon.Core.LoyaltyCards;
-using Symbolon.Core.Profile;
-using Symbolon.Core.Records;
-using Symbolon.Core.Relationships;
+using Symbolon.Core;
 using Symbolon.Core.Storage;
-using Symbolon.Core.Terms;
-using Symbolon.Core.Vaults;
 using Symbolon.Server.Card;
 using Symbolon.Server.Components;
 using Symbolon.Server.Conversations;
@@ -142,27 +134,12 @@ public static class SymbolonHost
         QuietByDefault(builder, "Microsoft.EntityFrameworkCore", LogLevel.Warning);
         QuietByDefault(builder, "Microsoft.AspNetCore", LogLevel.Warning);
         QuietByDefault(builder, "Microsoft.AspNetCore.DataProtection", LogLevel.Error);
+        // Core and its feature modules, then what the server adds to them: the owner's sign-in and the one binder
+        // that hands a request its vault session, the vendor protocol, the web app.
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddScoped<VaultService>();
-        builder.Services.AddScoped<RecordStore>();
-        builder.Services.AddScoped<ProfileService>();
-        builder.Services.AddScoped<LoyaltyCardService>();
-        builder.Services.AddScoped<VaultExporter>();
-        builder.Services.AddScoped<BackupService>();
-        builder.Services.AddScoped<AccessTokenService>();
-        builder.Services.AddSingleton(sp =>
-        {
-            // Decrypted values cached for vendor reads go when the keys go.
-            var ring = new VaultKeyRing();
-            ring.Locked += sp.GetRequiredService<VendorProfileCache>().Forget;
-            return ring;
-        });
+        builder.Services.AddSymbolonCore();
+        builder.Services.AddVaultSessions();
         builder.Services.AddScoped<OwnerSignIn>();
-        builder.Services.AddScoped<RelationshipService>();
-        builder.Services.AddScoped<TermsService>();
-        builder.Services.AddScoped<IdempotencyStore>();
-        builder.Services.AddScoped<VendorNotes>();
-        builder.Services.AddScoped<ChangeFeed>();
         builder.Services.AddVendorAccessCache();
         builder.Services.AddSingleton<AccessLogWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
@@ -170,11 +147,7 @@ public static class SymbolonHost
         builder.Services.AddOAuthServer();
         builder.Services.AddCard();
         builder.Services.AddWebhooks();
-        builder.Services.AddWallet();
-        builder.Services.AddConversations();
-        builder.Services.AddStatementImports();
-        builder.Services.AddInsights();
-        builder.Services.AddRequests(builder.Configuration);
+        builder.Services.AddRequestJobs(builder.Configuration);
 
         // Cookie and antiforgery keys live with the vault, readable by its owner only, not in the user profile.
         builder.Services.AddDataProtection().SetApplicationName("Symbolon");

@@ -1,24 +1,13 @@
 using System.Globalization;
-using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Symbolon.Contracts.Insights;
 using Symbolon.Contracts.Problems;
 using Symbolon.Core.Insights;
 using Symbolon.Core.Statements;
+using Symbolon.Core.Vaults;
 using Symbolon.Server.Vault;
 
 namespace Symbolon.Server.Insights;
-
-/// <summary>Registers the categories and insights slice.</summary>
-internal static class InsightSetup
-{
-    public static IServiceCollection AddInsights(this IServiceCollection services)
-    {
-        services.AddScoped<CategoryService>();
-        services.AddScoped<InsightService>();
-        return services;
-    }
-}
 
 /// <summary>
 /// Owner API for categories (rules, recategorizing) and insights (spend, visits, fees, recurring payments). Query
@@ -47,43 +36,43 @@ internal static class InsightEndpoints
         return group;
     }
 
-    internal static async Task<Ok<CategoryRuleList>> ListRules(ClaimsPrincipal user, VaultKeyRing ring, CategoryService categories, CancellationToken ct) =>
-        TypedResults.Ok(new CategoryRuleList(await categories.ListAsync(ring.KeysFor(user), ct), 0));
+    internal static async Task<Ok<CategoryRuleList>> ListRules(VaultSession session, CategoryService categories, CancellationToken ct) =>
+        TypedResults.Ok(new CategoryRuleList(await categories.ListAsync(session, ct), 0));
 
-    internal static async Task<Created<CategoryRuleList>> CreateRule(CategoryRuleInput input, ClaimsPrincipal user, VaultKeyRing ring, CategoryService categories, CancellationToken ct) =>
-        TypedResults.Created("/owner/api/v1/category-rules", await categories.CreateAsync(ring.KeysFor(user), input, ct));
+    internal static async Task<Created<CategoryRuleList>> CreateRule(CategoryRuleInput input, VaultSession session, CategoryService categories, CancellationToken ct) =>
+        TypedResults.Created("/owner/api/v1/category-rules", await categories.CreateAsync(session, input, ct));
 
-    internal static async Task<Ok<CategoryRuleList>> UpdateRule(Guid id, CategoryRuleInput input, ClaimsPrincipal user, VaultKeyRing ring, CategoryService categories, CancellationToken ct) =>
-        TypedResults.Ok(await categories.UpdateAsync(ring.KeysFor(user), id, input, ct));
+    internal static async Task<Ok<CategoryRuleList>> UpdateRule(Guid id, CategoryRuleInput input, VaultSession session, CategoryService categories, CancellationToken ct) =>
+        TypedResults.Ok(await categories.UpdateAsync(session, id, input, ct));
 
-    internal static async Task<Ok<CategoryRuleList>> DeleteRule(Guid id, ClaimsPrincipal user, VaultKeyRing ring, CategoryService categories, CancellationToken ct) =>
-        TypedResults.Ok(await categories.DeleteAsync(ring.KeysFor(user), id, ct));
+    internal static async Task<Ok<CategoryRuleList>> DeleteRule(Guid id, VaultSession session, CategoryService categories, CancellationToken ct) =>
+        TypedResults.Ok(await categories.DeleteAsync(session, id, ct));
 
-    internal static async Task<Ok<CategoryRuleList>> ReorderRules(CategoryRuleOrder order, ClaimsPrincipal user, VaultKeyRing ring, CategoryService categories, CancellationToken ct) =>
-        TypedResults.Ok(await categories.ReorderAsync(ring.KeysFor(user), order.Ids ?? [], ct));
+    internal static async Task<Ok<CategoryRuleList>> ReorderRules(CategoryRuleOrder order, VaultSession session, CategoryService categories, CancellationToken ct) =>
+        TypedResults.Ok(await categories.ReorderAsync(session, order.Ids ?? [], ct));
 
-    internal static async Task<Ok<IReadOnlyList<CategoryCount>>> ListCategories(ClaimsPrincipal user, VaultKeyRing ring, StatementImporter importer, CancellationToken ct)
+    internal static async Task<Ok<IReadOnlyList<CategoryCount>>> ListCategories(VaultSession session, StatementImporter importer, CancellationToken ct)
     {
-        var projection = await importer.ProjectionAsync(ring.KeysFor(user), ct);
+        var projection = await importer.ProjectionAsync(session, ct);
         return TypedResults.Ok<IReadOnlyList<CategoryCount>>([.. projection.CategoryCounts().Select(c => new CategoryCount(c.Category, c.Count))]);
     }
 
-    internal static async Task<Ok<RecategorizeResult>> Recategorize(string id, RecategorizeInput input, ClaimsPrincipal user, VaultKeyRing ring, CategoryService categories, CancellationToken ct)
+    internal static async Task<Ok<RecategorizeResult>> Recategorize(string id, RecategorizeInput input, VaultSession session, CategoryService categories, CancellationToken ct)
     {
-        var keys = ring.KeysFor(user);
+        var keys = session.Keys;
         if (!TransactionIds.TryParse(id, out var batch, out var row))
         {
             throw CategoryService.NotFound();
         }
 
-        return TypedResults.Ok(await categories.RecategorizeAsync(keys, batch, row, input, ct));
+        return TypedResults.Ok(await categories.RecategorizeAsync(session, batch, row, input, ct));
     }
 
     internal static async Task<Ok<SpendReport>> Spend(
         string? groupBy, string? period, string? date, string? periods, string? category, string? currency, string? limit,
-        ClaimsPrincipal user, VaultKeyRing ring, InsightService insights, CancellationToken ct)
+        VaultSession session, InsightService insights, CancellationToken ct)
     {
-        var keys = ring.KeysFor(user);
+        var keys = session.Keys;
         var query = new SpendQuery(
             groupBy?.Trim().ToLowerInvariant() ?? SpendGroupings.Category,
             period?.Trim().ToLowerInvariant() ?? InsightPeriods.Month,
@@ -92,25 +81,25 @@ internal static class InsightEndpoints
             category,
             currency,
             Int(limit, "limit") ?? 20);
-        return TypedResults.Ok(await insights.SpendAsync(keys, query, ct));
+        return TypedResults.Ok(await insights.SpendAsync(session, query, ct));
     }
 
-    internal static async Task<Ok<VisitReport>> Visits(string? from, string? to, string? category, string? limit, ClaimsPrincipal user, VaultKeyRing ring, InsightService insights, CancellationToken ct)
+    internal static async Task<Ok<VisitReport>> Visits(string? from, string? to, string? category, string? limit, VaultSession session, InsightService insights, CancellationToken ct)
     {
-        var keys = ring.KeysFor(user);
-        return TypedResults.Ok(await insights.VisitsAsync(keys, new VisitQuery(Date(from, "from"), Date(to, "to"), category, Int(limit, "limit") ?? 20), ct));
+        var keys = session.Keys;
+        return TypedResults.Ok(await insights.VisitsAsync(session, new VisitQuery(Date(from, "from"), Date(to, "to"), category, Int(limit, "limit") ?? 20), ct));
     }
 
-    internal static async Task<Ok<FeeReport>> Fees(string? from, string? to, ClaimsPrincipal user, VaultKeyRing ring, InsightService insights, CancellationToken ct)
+    internal static async Task<Ok<FeeReport>> Fees(string? from, string? to, VaultSession session, InsightService insights, CancellationToken ct)
     {
-        var keys = ring.KeysFor(user);
-        return TypedResults.Ok(await insights.FeesAsync(keys, Date(from, "from"), Date(to, "to"), ct));
+        var keys = session.Keys;
+        return TypedResults.Ok(await insights.FeesAsync(session, Date(from, "from"), Date(to, "to"), ct));
     }
 
-    internal static async Task<Ok<RecurringReport>> Recurring(string? asOf, ClaimsPrincipal user, VaultKeyRing ring, InsightService insights, CancellationToken ct)
+    internal static async Task<Ok<RecurringReport>> Recurring(string? asOf, VaultSession session, InsightService insights, CancellationToken ct)
     {
-        var keys = ring.KeysFor(user);
-        return TypedResults.Ok(await insights.RecurringAsync(keys, Date(asOf, "asOf"), ct));
+        var keys = session.Keys;
+        return TypedResults.Ok(await insights.RecurringAsync(session, Date(asOf, "asOf"), ct));
     }
 
     private static DateOnly? Date(string? value, string field)

@@ -1,9 +1,9 @@
 using System.Globalization;
-using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Symbolon.Contracts.LoyaltyCards;
 using Symbolon.Core.LoyaltyCards;
 using Symbolon.Core.Records;
+using Symbolon.Core.Vaults;
 using Symbolon.Server.Vault;
 
 namespace Symbolon.Server.LoyaltyCards;
@@ -26,30 +26,30 @@ internal static class LoyaltyCardEndpoints
         return cards;
     }
 
-    internal static async Task<Ok<IReadOnlyList<LoyaltyCard>>> List(ClaimsPrincipal user, VaultKeyRing ring, LoyaltyCardService cards, CancellationToken ct) =>
-        TypedResults.Ok(await cards.ListAsync(ring.KeysFor(user), ct));
+    internal static async Task<Ok<IReadOnlyList<LoyaltyCard>>> List(VaultSession session, LoyaltyCardService cards, CancellationToken ct) =>
+        TypedResults.Ok(await cards.ListAsync(session.Keys, ct));
 
-    internal static async Task<Created<LoyaltyCard>> Add(LoyaltyCardInput input, ClaimsPrincipal user, VaultKeyRing ring, LoyaltyCardService cards, CancellationToken ct)
+    internal static async Task<Created<LoyaltyCard>> Add(LoyaltyCardInput input, VaultSession session, LoyaltyCardService cards, CancellationToken ct)
     {
-        var card = await cards.AddAsync(ring.KeysFor(user), input, Actor.Owner, ct);
+        var card = await cards.AddAsync(session.Keys, input, Actor.Owner, ct);
         return TypedResults.Created($"/owner/api/v1/loyalty-cards/{card.Id}", card);
     }
 
-    internal static async Task<Ok<LoyaltyCard>> Get(Guid id, ClaimsPrincipal user, VaultKeyRing ring, LoyaltyCardService cards, CancellationToken ct) =>
-        TypedResults.Ok(await cards.GetAsync(ring.KeysFor(user), id, ct));
+    internal static async Task<Ok<LoyaltyCard>> Get(Guid id, VaultSession session, LoyaltyCardService cards, CancellationToken ct) =>
+        TypedResults.Ok(await cards.GetAsync(session.Keys, id, ct));
 
-    internal static async Task<Ok<LoyaltyCard>> Update(Guid id, LoyaltyCardInput input, ClaimsPrincipal user, VaultKeyRing ring, LoyaltyCardService cards, CancellationToken ct) =>
-        TypedResults.Ok(await cards.UpdateAsync(ring.KeysFor(user), id, input, Actor.Owner, ct));
+    internal static async Task<Ok<LoyaltyCard>> Update(Guid id, LoyaltyCardInput input, VaultSession session, LoyaltyCardService cards, CancellationToken ct) =>
+        TypedResults.Ok(await cards.UpdateAsync(session.Keys, id, input, Actor.Owner, ct));
 
-    internal static async Task<NoContent> Delete(Guid id, int? expectedVersion, ClaimsPrincipal user, VaultKeyRing ring, LoyaltyCardService cards, CancellationToken ct)
+    internal static async Task<NoContent> Delete(Guid id, int? expectedVersion, VaultSession session, LoyaltyCardService cards, CancellationToken ct)
     {
-        await cards.DeleteAsync(ring.KeysFor(user), id, Actor.Owner, expectedVersion, ct);
+        await cards.DeleteAsync(session.Keys, id, Actor.Owner, expectedVersion, ct);
         return TypedResults.NoContent();
     }
 
-    internal static async Task<Ok<LoyaltyCardImportResult>> Import(HttpRequest request, ClaimsPrincipal user, VaultKeyRing ring, LoyaltyCardService cards, CancellationToken ct)
+    internal static async Task<Ok<LoyaltyCardImportResult>> Import(HttpRequest request, VaultSession session, LoyaltyCardService cards, CancellationToken ct)
     {
-        var keys = ring.KeysFor(user);
+        var keys = session.Keys;
 
         // The CSV parser reads synchronously, which Kestrel forbids on the request body; the body (at most the owner
         // API's limit) is read into memory first.
@@ -59,9 +59,9 @@ internal static class LoyaltyCardEndpoints
         return TypedResults.Ok(await cards.ImportCatimaAsync(keys, body, Actor.Owner, ct));
     }
 
-    internal static async Task<FileContentHttpResult> Export(ClaimsPrincipal user, VaultKeyRing ring, LoyaltyCardService cards, TimeProvider time, HttpContext http, CancellationToken ct)
+    internal static async Task<FileContentHttpResult> Export(VaultSession session, LoyaltyCardService cards, TimeProvider time, HttpContext http, CancellationToken ct)
     {
-        var csv = await cards.ExportCatimaAsync(ring.KeysFor(user), ct);
+        var csv = await cards.ExportCatimaAsync(session.Keys, ct);
         http.Response.Headers.CacheControl = "no-store";
         return TypedResults.File(csv, CatimaCsv.MediaType + "; charset=utf-8", ExportFileName(time));
     }

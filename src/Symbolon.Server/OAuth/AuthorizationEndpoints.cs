@@ -41,8 +41,7 @@ internal static class AuthorizationEndpoints
         HttpContext context,
         RelationshipService relationships,
         VaultService vaults,
-        VaultKeyRing ring,
-        PendingConsents consents,
+        IVaultSessions sessions,
         IAntiforgery antiforgery,
         IOpenIddictApplicationManager applications,
         IOpenIddictAuthorizationManager authorizations,
@@ -53,13 +52,14 @@ internal static class AuthorizationEndpoints
         // The person decides, signed in with the browser session; a token (a script) cannot consent for them.
         var owner = await context.AuthenticateAsync(OwnerAuthentication.CookieScheme);
         var vaultId = owner.Succeeded ? OwnerAuthentication.VaultIdOf(owner.Principal!) : null;
-        var keys = vaultId is { } id ? ring.Find(id) : null;
-        if (vaultId is null || keys is null)
+        var session = vaultId is { } id ? sessions.Find(id) : null;
+        if (vaultId is null || session is null)
         {
             var here = context.Request.PathBase + context.Request.Path + QueryForReturn(request);
             return Results.Redirect($"/unlock?returnUrl={Uri.EscapeDataString(here)}");
         }
 
+        var consents = PendingConsents.Of(session, time);
         var relationship = await relationships.FindByClientIdAsync(request.ClientId!, context.RequestAborted);
         if (relationship is null || relationship.VaultId != vaultId || relationship.EndedAt is not null)
         {
@@ -94,7 +94,7 @@ internal static class AuthorizationEndpoints
         }
 
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
-        var consent = consents.Find(form["consent_id"], vaultId.Value);
+        var consent = consents.Find(form["consent_id"]);
         if (consent is null || consent.ClientId != relationship.ClientId)
         {
             return Forbid(OpenIddictConstants.Errors.InvalidRequest, "The consent page expired; the vendor has to ask again.");
@@ -112,7 +112,7 @@ internal static class AuthorizationEndpoints
             return Results.BadRequest();
         }
 
-        var grant = await relationships.CreateGrantAsync(keys, relationship, raw!, granted, expiresAt, IssuerOf(context), context.RequestAborted);
+        var grant = await relationships.CreateGrantAsync(session.Keys, relationship, raw!, granted, expiresAt, IssuerOf(context), context.RequestAborted);
         var identity = NewIdentity(relationship.Subject, grant.Id);
         await ConsentDecision.AuthorizeAsync(applications, authorizations, relationships, relationship, grant, identity, context.RequestAborted);
         return Results.SignIn(new ClaimsPrincipal(identity), properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);

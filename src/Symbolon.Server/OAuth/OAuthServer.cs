@@ -116,7 +116,6 @@ internal static class OAuthServer
         });
         services.AddOptions<OpenIddictCoreOptions>().Configure<TimeProvider>((options, time) => options.TimeProvider = time);
         services.AddOptions<OpenIddictValidationOptions>().Configure<TimeProvider>((options, time) => options.TimeProvider = time);
-        services.AddSingleton<PendingConsents>();
         return services;
     }
 }

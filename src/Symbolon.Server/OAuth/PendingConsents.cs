@@ -21,12 +21,15 @@ internal sealed record PendingConsent(
     DateTimeOffset ExpiresAt);
 
 /// <summary>
-/// Authorization requests between the authorization endpoint and the consent form, in memory for ten minutes.
-/// The id is random and the page checks it belongs to the signed-in owner's vault; a restart only means the
-/// vendor starts the request again.
+/// One vault's authorization requests between the authorization endpoint and the consent form, in memory for ten
+/// minutes. They are state of the vault's session (<see cref="Of"/>): the consent page needs the vault unlocked, and
+/// locking it (or a restart) forgets them, which only means the vendor starts the request again. The id is random.
 /// </summary>
 internal sealed class PendingConsents(TimeProvider time)
 {
+    /// <summary>The pending consents of the vault of <paramref name="session"/>.</summary>
+    public static PendingConsents Of(Core.Vaults.VaultSession session, TimeProvider time) => session.State(_ => new PendingConsents(time));
+
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);
 
     private readonly ConcurrentDictionary<string, PendingConsent> _pending = new(StringComparer.Ordinal);
@@ -39,8 +42,8 @@ internal sealed class PendingConsents(TimeProvider time)
         return consent;
     }
 
-    public PendingConsent? Find(string? id, Guid vaultId) =>
-        id is not null && _pending.TryGetValue(id, out var consent) && consent.VaultId == vaultId && consent.ExpiresAt > time.GetUtcNow() ? consent : null;
+    public PendingConsent? Find(string? id) =>
+        id is not null && _pending.TryGetValue(id, out var consent) && consent.ExpiresAt > time.GetUtcNow() ? consent : null;
 
     public void Remove(string id) => _pending.TryRemove(id, out _);
 

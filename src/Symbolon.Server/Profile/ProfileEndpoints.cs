@@ -1,10 +1,10 @@
-using System.Security.Claims;
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Symbolon.Contracts.Profile;
 using Symbolon.Core.Export;
 using Symbolon.Core.Profile;
 using Symbolon.Core.Records;
+using Symbolon.Core.Vaults;
 using Symbolon.Server.Vault;
 
 namespace Symbolon.Server.Profile;
@@ -27,42 +27,42 @@ internal static class ProfileEndpoints
         return profile;
     }
 
-    internal static async Task<Ok<ProfileDocument>> GetProfile(ClaimsPrincipal user, VaultKeyRing ring, ProfileService profile, CancellationToken ct) =>
-        TypedResults.Ok(await profile.GetAsync(ring.KeysFor(user), ct));
+    internal static async Task<Ok<ProfileDocument>> GetProfile(VaultSession session, ProfileService profile, CancellationToken ct) =>
+        TypedResults.Ok(await profile.GetAsync(session.Keys, ct));
 
-    internal static async Task<Created<ProfileField>> AddField(ProfileFieldInput input, ClaimsPrincipal user, VaultKeyRing ring, ProfileService profile, CancellationToken ct)
+    internal static async Task<Created<ProfileField>> AddField(ProfileFieldInput input, VaultSession session, ProfileService profile, CancellationToken ct)
     {
-        var field = await profile.AddAsync(ring.KeysFor(user), input, Actor.Owner, ct);
+        var field = await profile.AddAsync(session.Keys, input, Actor.Owner, ct);
         return TypedResults.Created($"/owner/api/v1/profile/fields/{field.Id}", field);
     }
 
-    internal static async Task<Ok<ProfileField>> GetField(Guid id, ClaimsPrincipal user, VaultKeyRing ring, ProfileService profile, CancellationToken ct) =>
-        TypedResults.Ok(await profile.GetFieldAsync(ring.KeysFor(user), id, ct));
+    internal static async Task<Ok<ProfileField>> GetField(Guid id, VaultSession session, ProfileService profile, CancellationToken ct) =>
+        TypedResults.Ok(await profile.GetFieldAsync(session.Keys, id, ct));
 
-    internal static async Task<Ok<ProfileField>> UpdateField(Guid id, ProfileFieldUpdate update, ClaimsPrincipal user, VaultKeyRing ring, ProfileService profile, CancellationToken ct) =>
-        TypedResults.Ok(await profile.UpdateAsync(ring.KeysFor(user), id, update, Actor.Owner, ct));
+    internal static async Task<Ok<ProfileField>> UpdateField(Guid id, ProfileFieldUpdate update, VaultSession session, ProfileService profile, CancellationToken ct) =>
+        TypedResults.Ok(await profile.UpdateAsync(session.Keys, id, update, Actor.Owner, ct));
 
-    internal static async Task<NoContent> DeleteField(Guid id, int? expectedVersion, ClaimsPrincipal user, VaultKeyRing ring, ProfileService profile, CancellationToken ct)
+    internal static async Task<NoContent> DeleteField(Guid id, int? expectedVersion, VaultSession session, ProfileService profile, CancellationToken ct)
     {
-        await profile.DeleteAsync(ring.KeysFor(user), id, Actor.Owner, expectedVersion, ct);
+        await profile.DeleteAsync(session.Keys, id, Actor.Owner, expectedVersion, ct);
         return TypedResults.NoContent();
     }
 
-    internal static async Task<Ok<ProfileFieldHistory>> GetFieldHistory(Guid id, ClaimsPrincipal user, VaultKeyRing ring, ProfileService profile, CancellationToken ct) =>
-        TypedResults.Ok(await profile.HistoryAsync(ring.KeysFor(user), id, ct));
+    internal static async Task<Ok<ProfileFieldHistory>> GetFieldHistory(Guid id, VaultSession session, ProfileService profile, CancellationToken ct) =>
+        TypedResults.Ok(await profile.HistoryAsync(session.Keys, id, ct));
 
-    internal static async Task<Ok<IReadOnlyList<ProfileFieldHistory>>> GetHistory(ClaimsPrincipal user, VaultKeyRing ring, ProfileService profile, CancellationToken ct) =>
-        TypedResults.Ok(await profile.HistoryAllAsync(ring.KeysFor(user), ct));
+    internal static async Task<Ok<IReadOnlyList<ProfileFieldHistory>>> GetHistory(VaultSession session, ProfileService profile, CancellationToken ct) =>
+        TypedResults.Ok(await profile.HistoryAllAsync(session.Keys, ct));
 
-    internal static async Task<FileContentHttpResult> GetVCard(ClaimsPrincipal user, VaultKeyRing ring, ProfileService profile, CancellationToken ct)
+    internal static async Task<FileContentHttpResult> GetVCard(VaultSession session, ProfileService profile, CancellationToken ct)
     {
-        var document = await profile.GetAsync(ring.KeysFor(user), ct);
+        var document = await profile.GetAsync(session.Keys, ct);
         return TypedResults.File(Encoding.UTF8.GetBytes(VCardWriter.ToVCard(document)), VCardWriter.VCardMediaType + "; charset=utf-8", "profile.vcf");
     }
 
-    internal static async Task<FileContentHttpResult> GetJCard(ClaimsPrincipal user, VaultKeyRing ring, ProfileService profile, CancellationToken ct)
+    internal static async Task<FileContentHttpResult> GetJCard(VaultSession session, ProfileService profile, CancellationToken ct)
     {
-        var document = await profile.GetAsync(ring.KeysFor(user), ct);
+        var document = await profile.GetAsync(session.Keys, ct);
         return TypedResults.File(Encoding.UTF8.GetBytes(VCardWriter.ToJCard(document)), VCardWriter.JCardMediaType, "profile.jcard.json");
     }
 }

@@ -1,9 +1,9 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Symbolon.Contracts.Requests;
 using Symbolon.Core.Requests;
 using Symbolon.Core.Storage;
+using Symbolon.Core.Vaults;
 using Symbolon.Server.Vault;
 
 namespace Symbolon.Server.Requests;
@@ -27,47 +27,47 @@ internal static class RequestEndpoints
         return group;
     }
 
-    public static IServiceCollection AddRequests(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>The server's side of requests (Core's <c>AddRequests</c> registers the service): due-date options and the daily summary.</summary>
+    public static IServiceCollection AddRequestJobs(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<RequestOptions>().Bind(configuration.GetSection("Requests"));
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<RequestOptions>>().Value);
-        services.AddScoped<RequestService>();
         services.AddHostedService<RequestSummaryJob>();
         return services;
     }
 
-    internal static async Task<Ok<IReadOnlyList<RequestSummary>>> ListAsync(ClaimsPrincipal user, VaultKeyRing ring, RequestService requests, TimeProvider time, CancellationToken ct, Guid? relationshipId = null)
+    internal static async Task<Ok<IReadOnlyList<RequestSummary>>> ListAsync(VaultSession session, RequestService requests, TimeProvider time, CancellationToken ct, Guid? relationshipId = null)
     {
         var now = time.GetUtcNow();
-        var views = await requests.ListAsync(ring.KeysFor(user), relationshipId, ct);
+        var views = await requests.ListAsync(session.Keys, relationshipId, ct);
         return TypedResults.Ok<IReadOnlyList<RequestSummary>>([.. views.Select(v => requests.ToSummary(v, now)).OrderByDescending(s => s.SentAt)]);
     }
 
-    internal static async Task<Created<RequestDetail>> CreateAsync(RequestInput input, ClaimsPrincipal user, VaultKeyRing ring, RequestService requests, TimeProvider time, CancellationToken ct)
+    internal static async Task<Created<RequestDetail>> CreateAsync(RequestInput input, VaultSession session, RequestService requests, TimeProvider time, CancellationToken ct)
     {
-        var view = await requests.CreateAsync(ring.KeysFor(user), input, ct);
+        var view = await requests.CreateAsync(session.Keys, input, ct);
         return TypedResults.Created($"/owner/api/v1/requests/{view.Entity.Id}", requests.ToDetail(view, time.GetUtcNow()));
     }
 
-    internal static async Task<Ok<RequestDetail>> GetAsync(Guid id, ClaimsPrincipal user, VaultKeyRing ring, RequestService requests, TimeProvider time, CancellationToken ct) =>
-        TypedResults.Ok(requests.ToDetail(await requests.GetAsync(ring.KeysFor(user), id, ct), time.GetUtcNow()));
+    internal static async Task<Ok<RequestDetail>> GetAsync(Guid id, VaultSession session, RequestService requests, TimeProvider time, CancellationToken ct) =>
+        TypedResults.Ok(requests.ToDetail(await requests.GetAsync(session.Keys, id, ct), time.GetUtcNow()));
 
-    internal static async Task<Ok<RequestDetail>> ReplyAsync(Guid id, OwnerRequestReplyInput input, ClaimsPrincipal user, VaultKeyRing ring, RequestService requests, TimeProvider time, CancellationToken ct) =>
-        TypedResults.Ok(requests.ToDetail(await requests.ReplyAsOwnerAsync(ring.KeysFor(user), id, input, ct), time.GetUtcNow()));
+    internal static async Task<Ok<RequestDetail>> ReplyAsync(Guid id, OwnerRequestReplyInput input, VaultSession session, RequestService requests, TimeProvider time, CancellationToken ct) =>
+        TypedResults.Ok(requests.ToDetail(await requests.ReplyAsOwnerAsync(session.Keys, id, input, ct), time.GetUtcNow()));
 
-    internal static async Task<Ok<RequestDetail>> SetDueAsync(Guid id, RequestDueInput input, ClaimsPrincipal user, VaultKeyRing ring, RequestService requests, TimeProvider time, CancellationToken ct) =>
-        TypedResults.Ok(requests.ToDetail(await requests.SetDueAsync(ring.KeysFor(user), id, input.DueAt, ct), time.GetUtcNow()));
+    internal static async Task<Ok<RequestDetail>> SetDueAsync(Guid id, RequestDueInput input, VaultSession session, RequestService requests, TimeProvider time, CancellationToken ct) =>
+        TypedResults.Ok(requests.ToDetail(await requests.SetDueAsync(session.Keys, id, input.DueAt, ct), time.GetUtcNow()));
 
-    internal static async Task<Results<Ok<RequestDailySummary>, NoContent>> GetSummaryAsync(ClaimsPrincipal user, VaultKeyRing ring, SymbolonDbContext db, CancellationToken ct) =>
-        await RequestDailySummaries.LatestAsync(db, ring.KeysFor(user).VaultId, ct) is { } summary ? TypedResults.Ok(summary) : TypedResults.NoContent();
+    internal static async Task<Results<Ok<RequestDailySummary>, NoContent>> GetSummaryAsync(VaultSession session, SymbolonDbContext db, CancellationToken ct) =>
+        await RequestDailySummaries.LatestAsync(db, session.Keys.VaultId, ct) is { } summary ? TypedResults.Ok(summary) : TypedResults.NoContent();
 
     /// <summary>
     /// The vendor chose the file's name and type, so it is only ever a download: never rendered in the web app's
     /// origin (Content-Disposition attachment, nosniff, and a sandboxing CSP for good measure).
     /// </summary>
-    internal static async Task<FileContentHttpResult> DownloadAsync(Guid id, Guid attachmentId, HttpContext context, ClaimsPrincipal user, VaultKeyRing ring, RequestService requests, CancellationToken ct)
+    internal static async Task<FileContentHttpResult> DownloadAsync(Guid id, Guid attachmentId, HttpContext context, VaultSession session, RequestService requests, CancellationToken ct)
     {
-        var (value, _) = await requests.GetAttachmentAsync(ring.KeysFor(user), id, attachmentId, ct);
+        var (value, _) = await requests.GetAttachmentAsync(session.Keys, id, attachmentId, ct);
         context.Response.Headers.XContentTypeOptions = "nosniff";
         context.Response.Headers.ContentSecurityPolicy = "sandbox; default-src 'none'";
         return TypedResults.File(value.Content, value.ContentType, value.FileName);

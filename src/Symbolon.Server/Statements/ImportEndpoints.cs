@@ -1,12 +1,12 @@
 using System.Buffers.Text;
 using System.Globalization;
-using System.Security.Claims;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Symbolon.Contracts.Statements;
 using Symbolon.Core.Statements;
 using Symbolon.Core.Validation;
+using Symbolon.Core.Vaults;
 using Symbolon.Server.Errors;
 using Symbolon.Server.Vault;
 
@@ -38,9 +38,9 @@ internal static class ImportEndpoints
         return imports;
     }
 
-    internal static async Task<Ok<ImportSummary>> Import(HttpRequest request, string? format, string? profile, string? map, string? fileName, ClaimsPrincipal user, VaultKeyRing ring, StatementImporter importer, CancellationToken ct)
+    internal static async Task<Ok<ImportSummary>> Import(HttpRequest request, string? format, string? profile, string? map, string? fileName, VaultSession session, StatementImporter importer, CancellationToken ct)
     {
-        var keys = ring.KeysFor(user);
+        var keys = session.Keys;
         var upload = await ReadUploadAsync(request, ct);
         var mapping = upload.Mapping;
         if (map is not null)
@@ -48,43 +48,43 @@ internal static class ImportEndpoints
             mapping = CsvMappingSyntax.Apply(mapping ?? CsvStatementReader.Preview(upload.Bytes).Suggested, map);
         }
 
-        var summary = await importer.ImportAsync(keys, upload.Bytes, new ImportRequest(format ?? upload.Format, mapping, profile ?? upload.Profile, fileName ?? upload.FileName), null, ct);
+        var summary = await importer.ImportAsync(session, upload.Bytes, new ImportRequest(format ?? upload.Format, mapping, profile ?? upload.Profile, fileName ?? upload.FileName), null, ct);
         return TypedResults.Ok(summary);
     }
 
-    internal static async Task<Ok<CsvPreview>> Preview(HttpRequest request, ClaimsPrincipal user, VaultKeyRing ring, CancellationToken ct)
+    internal static async Task<Ok<CsvPreview>> Preview(HttpRequest request, VaultSession session, CancellationToken ct)
     {
-        _ = ring.KeysFor(user);
+        _ = session.Keys;
         var upload = await ReadUploadAsync(request, ct);
         return TypedResults.Ok(CsvStatementReader.Preview(upload.Bytes));
     }
 
-    internal static async Task<Ok<IReadOnlyList<ImportSummary>>> History(ClaimsPrincipal user, VaultKeyRing ring, StatementImporter importer, CancellationToken ct) =>
-        TypedResults.Ok(await importer.HistoryAsync(ring.KeysFor(user), ct));
+    internal static async Task<Ok<IReadOnlyList<ImportSummary>>> History(VaultSession session, StatementImporter importer, CancellationToken ct) =>
+        TypedResults.Ok(await importer.HistoryAsync(session.Keys, ct));
 
-    internal static async Task<Ok<IReadOnlyList<ImportProfile>>> ListProfiles(ClaimsPrincipal user, VaultKeyRing ring, StatementImporter importer, CancellationToken ct) =>
-        TypedResults.Ok(await importer.ProfilesAsync(ring.KeysFor(user), ct));
+    internal static async Task<Ok<IReadOnlyList<ImportProfile>>> ListProfiles(VaultSession session, StatementImporter importer, CancellationToken ct) =>
+        TypedResults.Ok(await importer.ProfilesAsync(session.Keys, ct));
 
-    internal static async Task<Ok<ImportProfile>> GetProfile(string name, ClaimsPrincipal user, VaultKeyRing ring, StatementImporter importer, CancellationToken ct) =>
-        TypedResults.Ok(await importer.FindProfileAsync(ring.KeysFor(user), name, ct) ?? throw new ImportProfileNotFoundException());
+    internal static async Task<Ok<ImportProfile>> GetProfile(string name, VaultSession session, StatementImporter importer, CancellationToken ct) =>
+        TypedResults.Ok(await importer.FindProfileAsync(session.Keys, name, ct) ?? throw new ImportProfileNotFoundException());
 
-    internal static async Task<Ok<ImportProfile>> PutProfile(string name, CsvMapping mapping, ClaimsPrincipal user, VaultKeyRing ring, StatementImporter importer, CancellationToken ct) =>
-        TypedResults.Ok(await importer.PutProfileAsync(ring.KeysFor(user), new ImportProfile(name, mapping), ct));
+    internal static async Task<Ok<ImportProfile>> PutProfile(string name, CsvMapping mapping, VaultSession session, StatementImporter importer, CancellationToken ct) =>
+        TypedResults.Ok(await importer.PutProfileAsync(session.Keys, new ImportProfile(name, mapping), ct));
 
-    internal static async Task<NoContent> DeleteProfile(string name, ClaimsPrincipal user, VaultKeyRing ring, StatementImporter importer, CancellationToken ct) =>
-        await importer.DeleteProfileAsync(ring.KeysFor(user), name, ct) ? TypedResults.NoContent() : throw new ImportProfileNotFoundException();
+    internal static async Task<NoContent> DeleteProfile(string name, VaultSession session, StatementImporter importer, CancellationToken ct) =>
+        await importer.DeleteProfileAsync(session.Keys, name, ct) ? TypedResults.NoContent() : throw new ImportProfileNotFoundException();
 
     internal static async Task<Ok<TransactionPage>> Transactions(
         DateOnly? from, DateOnly? to, string? text, decimal? min, decimal? max, string? category, string? merchant, int? limit, string? cursor,
-        ClaimsPrincipal user, VaultKeyRing ring, StatementImporter importer, CancellationToken ct)
+        VaultSession session, StatementImporter importer, CancellationToken ct)
     {
-        var keys = ring.KeysFor(user);
+        var keys = session.Keys;
         if (limit is < 1 or > MaxPageSize)
         {
             throw ValidationFailedException.For("limit", $"Ask for 1 to {MaxPageSize} transactions per page.");
         }
 
-        var projection = await importer.ProjectionAsync(keys, ct);
+        var projection = await importer.ProjectionAsync(session, ct);
         var filter = new TransactionFilter(from, to, Blank(text), min, max, Blank(category), Blank(merchant));
         var (rows, next) = projection.Query(filter, DecodeCursor(cursor), limit ?? 100);
         return TypedResults.Ok(new TransactionPage([.. rows.Select(ToItem)], next is { } n ? EncodeCursor(n) : null));

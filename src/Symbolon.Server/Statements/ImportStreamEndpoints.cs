@@ -1,9 +1,9 @@
-using System.Security.Claims;
 using System.Text.Json;
 using System.Threading.Channels;
 using Symbolon.Contracts.Problems;
 using Symbolon.Contracts.Statements;
 using Symbolon.Core.Statements;
+using Symbolon.Core.Vaults;
 using Symbolon.Server.Errors;
 using Symbolon.Server.Vault;
 
@@ -28,10 +28,10 @@ internal static partial class ImportStreamEndpoints
 
     internal static async Task ImportAsync(
         HttpContext http, string? format, string? profile, string? map, string? fileName,
-        ClaimsPrincipal user, VaultKeyRing ring, StatementImporter importer, ILoggerFactory loggers, CancellationToken ct)
+        VaultSession session, StatementImporter importer, ILoggerFactory loggers, CancellationToken ct)
     {
         // Everything that can fail before the import starts (sign-in, a locked vault, a bad upload) is an ordinary problem response.
-        var keys = ring.KeysFor(user);
+        var keys = session.Keys;
         var upload = await ImportEndpoints.ReadUploadAsync(http.Request, ct);
         var mapping = upload.Mapping;
         if (map is not null)
@@ -49,7 +49,7 @@ internal static partial class ImportStreamEndpoints
         await http.Response.StartAsync(ct);
 
         // The import is CPU work on the thread pool; this request's thread writes the lines as they come.
-        var import = Task.Run(() => importer.ImportAsync(keys, upload.Bytes, request, progress, ct), ct);
+        var import = Task.Run(() => importer.ImportAsync(session, upload.Bytes, request, progress, ct), ct);
         _ = import.ContinueWith(_ => lines.Writer.TryComplete(), TaskScheduler.Default);
         await foreach (var line in lines.Reader.ReadAllAsync(ct))
         {

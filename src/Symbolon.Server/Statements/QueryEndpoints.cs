@@ -1,9 +1,8 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Symbolon.Contracts.Statements;
 using Symbolon.Core.Statements;
 using Symbolon.Core.Validation;
-using Symbolon.Core.Wallet;
+using Symbolon.Core.Vaults;
 using Symbolon.Server.Vault;
 
 namespace Symbolon.Server.Statements;
@@ -15,20 +14,17 @@ internal static class QueryEndpoints
     {
         var group = routes.MapGroup("/").WithTags("Query").RequireAuthorization(OwnerAuthentication.Policy);
         group.MapPost("/query", QueryAsync).WithName("RunSqlQuery")
-            .WithSummary("Runs one read-only SELECT over the tables transactions, receipts, receipt_lines and check_ins, in memory; at most 10,000 rows, stopped after 30 seconds.");
+            .WithSummary("Runs one read-only SELECT over the vault's query database (transactions, receipts, receipt_lines, check_ins, loyalty_events, profile_fields), in memory; at most 10,000 rows, stopped after 30 seconds.");
         return group;
     }
 
-    internal static async Task<Ok<SqlQueryResult>> QueryAsync(
-        SqlQueryRequest request, ClaimsPrincipal user, VaultKeyRing ring, StatementImporter importer, Receipts receipts, CheckIns checkIns, CancellationToken ct)
+    internal static async Task<Ok<SqlQueryResult>> QueryAsync(SqlQueryRequest request, VaultSession session, VaultQueries queries, CancellationToken ct)
     {
-        var keys = ring.KeysFor(user);
         if (request.MaxRows is < 1 or > TransactionSql.MaxRowsLimit)
         {
             throw ValidationFailedException.For("maxRows", $"Ask for 1 to {TransactionSql.MaxRowsLimit} rows.");
         }
 
-        var projection = await importer.ProjectionAsync(keys, ct);
-        return TypedResults.Ok(await TransactionSql.RunAsync(projection, receipts, checkIns, keys, request.Sql, request.MaxRows ?? TransactionSql.DefaultMaxRows, ct));
+        return TypedResults.Ok(await queries.RunAsync(session, request.Sql, request.MaxRows ?? TransactionSql.DefaultMaxRows, ct));
     }
 }

@@ -1,13 +1,13 @@
 using System.Globalization;
-using System.Security.Claims;
-using System.Text;
 using System.Text.Json;
-using CsvHelper;
+using System.Text;
 using CsvHelper.Configuration;
+using CsvHelper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Symbolon.Contracts.Statements;
 using Symbolon.Core.Statements;
 using Symbolon.Core.Validation;
+using Symbolon.Core.Vaults;
 using Symbolon.Server.Vault;
 
 namespace Symbolon.Server.Statements;
@@ -30,16 +30,16 @@ internal static class TransactionExportEndpoints
 
     internal static async Task<PushStreamHttpResult> Export(
         string? format, DateOnly? from, DateOnly? to, string? text, decimal? min, decimal? max, string? category, string? merchant,
-        ClaimsPrincipal user, VaultKeyRing ring, StatementImporter importer, TimeProvider time, CancellationToken ct)
+        VaultSession session, StatementImporter importer, TimeProvider time, CancellationToken ct)
     {
-        var keys = ring.KeysFor(user);
+        var keys = session.Keys;
         var kind = (format ?? "csv").Trim().ToLowerInvariant();
         if (kind is not ("csv" or "json"))
         {
             throw ValidationFailedException.For("format", "Choose csv or json.");
         }
 
-        var projection = await importer.ProjectionAsync(keys, ct);
+        var projection = await importer.ProjectionAsync(session, ct);
         var (rows, _) = projection.Query(Filter(from, to, text, min, max, category, merchant), null, int.MaxValue);
         var items = rows.Select(ImportEndpoints.ToItem);
         var name = string.Create(CultureInfo.InvariantCulture, $"transactions-{time.GetUtcNow():yyyy-MM-dd}.{kind}");
@@ -50,9 +50,9 @@ internal static class TransactionExportEndpoints
 
     internal static async Task<Ok<TransactionTotalsResponse>> Totals(
         DateOnly? from, DateOnly? to, string? text, decimal? min, decimal? max, string? category, string? merchant,
-        ClaimsPrincipal user, VaultKeyRing ring, StatementImporter importer, CancellationToken ct)
+        VaultSession session, StatementImporter importer, CancellationToken ct)
     {
-        var projection = await importer.ProjectionAsync(ring.KeysFor(user), ct);
+        var projection = await importer.ProjectionAsync(session, ct);
         var totals = projection.Totals(Filter(from, to, text, min, max, category, merchant));
         return TypedResults.Ok(new TransactionTotalsResponse(
             totals.Count, totals.First, totals.Last, [.. totals.Currencies.Select(c => new TransactionCurrencyTotal(c.Currency, c.Count, c.In, c.Out))]));

@@ -28,7 +28,7 @@ internal static class VaultEndpoints
         return vault;
     }
 
-    internal static async Task<Ok<VaultStatus>> GetStatus(VaultService vaults, VaultKeyRing ring, CancellationToken ct)
+    internal static async Task<Ok<VaultStatus>> GetStatus(VaultService vaults, IVaultSessions sessions, CancellationToken ct)
     {
         var vault = await vaults.FindAsync(ct);
         if (vault is null)
@@ -38,7 +38,7 @@ internal static class VaultEndpoints
 
         return TypedResults.Ok(new VaultStatus(
             true,
-            ring.IsUnlocked(vault.Id),
+            sessions.IsUnlocked(vault.Id),
             vault.Id,
             vault.CreatedAt,
             new KdfDescription(vault.KdfAlgorithm, vault.KdfMemoryKiB, vault.KdfIterations, vault.KdfParallelism),

@@ -8,14 +8,16 @@ using Symbolon.Core.Relationships;
 using Symbolon.Core.Vaults;
 using Symbolon.Server.Errors;
 using Symbolon.Server.OAuth;
-using Symbolon.Server.Vault;
 
 namespace Symbolon.Server.VendorApi;
 
-/// <summary>The vendor behind a data-API request: its relationship, the grant its token carries, and the vault's keys.</summary>
+/// <summary>The vendor behind a data-API request: its relationship, the grant its token carries, and the vault's session.</summary>
 /// <remarks><see cref="Grant"/> is null for a client that authenticated with its id and secret (<see cref="VendorAccess.RequireVendorTokenOrClient"/>).</remarks>
-internal sealed record VendorCaller(RelationshipEntity Relationship, GrantEntity? Grant, IReadOnlyList<GrantedDatatype> Granted, VaultKeys Keys)
+internal sealed record VendorCaller(RelationshipEntity Relationship, GrantEntity? Grant, IReadOnlyList<GrantedDatatype> Granted, VaultSession Session)
 {
+    /// <summary>The vault's keys; <see cref="VaultLockedException"/> once the vault locked.</summary>
+    public VaultKeys Keys => Session.Keys;
+
     public GrantedDatatype? For(string datatype, string action) =>
         Granted.FirstOrDefault(g => g.Datatype == datatype && g.Allows(action));
 }
@@ -68,8 +70,8 @@ internal static class VendorAccess
                     "The person ended this relationship; the vendor can no longer reach anything in the vault."));
             }
 
-            var keys = services.GetRequiredService<VaultKeyRing>().Find(relationship.VaultId) ?? throw new VaultLockedException();
-            context.Items[CallerKey] = new VendorCaller(relationship, null, [], keys);
+            var session = services.GetRequiredService<IVaultSessions>().Get(relationship.VaultId);
+            context.Items[CallerKey] = new VendorCaller(relationship, null, [], session);
             return await next(invocation);
         });
         return group;
@@ -126,8 +128,8 @@ internal static class VendorAccess
             return Unauthorized(context, ProblemCodes.GrantNotInForce, why, "invalid_token");
         }
 
-        var keys = services.GetRequiredService<VaultKeyRing>().Find(bound.Relationship.VaultId) ?? throw new VaultLockedException();
-        context.Items[CallerKey] = new VendorCaller(bound.Relationship, bound.Grant, bound.Granted, keys);
+        var session = services.GetRequiredService<IVaultSessions>().Get(bound.Relationship.VaultId);
+        context.Items[CallerKey] = new VendorCaller(bound.Relationship, bound.Grant, bound.Granted, session);
         return await next(invocation);
     }
 

@@ -7,7 +7,6 @@ using Symbolon.Core.Terms;
 using Symbolon.Core.Vaults;
 using Symbolon.Server.Errors;
 using Symbolon.Server.OAuth;
-using Symbolon.Server.Vault;
 using Symbolon.Server.Wallet;
 
 namespace Symbolon.Server.VendorApi;
@@ -61,7 +60,7 @@ internal static class VendorApiEndpoints
         HttpContext context,
         IOpenIddictApplicationManager applications,
         RelationshipService relationships,
-        VaultKeyRing ring)
+        IVaultSessions sessions)
     {
         var relationship = await VendorAccess.AuthenticateClientAsync(context, applications, relationships);
         if (relationship is null)
@@ -69,7 +68,7 @@ internal static class VendorApiEndpoints
             return VendorAccess.ClientUnauthorized(context);
         }
 
-        var keys = ring.Find(relationship.VaultId) ?? throw new VaultLockedException();
+        var keys = sessions.Get(relationship.VaultId).Keys;
         try
         {
             var record = await relationships.AcceptAgreementAsync(keys, relationship, acceptance, AuthorizationEndpoints.IssuerOf(context), context.RequestAborted);
@@ -122,7 +121,7 @@ internal static class VendorApiEndpoints
     private static Ok<IReadOnlyList<AuthorizationDetail>> GetGrant(HttpContext context) =>
         TypedResults.Ok(GrantDetails.ToDetails(context.Caller().Grant ?? throw new InvalidOperationException("GET /grant takes a token, which always has a grant.")));
 
-    private static async Task<IResult> GetProfileAsync(HttpContext context, VendorProfileCache cache, TimeProvider time)
+    private static async Task<IResult> GetProfileAsync(HttpContext context, TimeProvider time)
     {
         var caller = context.Caller();
         var readable = caller.Granted.Where(g => g.Allows(DataActions.Read) && DatatypeCatalog.Find(g.Datatype)?.IsProfile == true).Select(g => g.Datatype).ToList();
@@ -132,7 +131,7 @@ internal static class VendorApiEndpoints
             return NotGranted("This grant does not allow reading any profile field.");
         }
 
-        var disclosed = await cache.DiscloseAsync(context.RequestServices, caller.Relationship, caller.Granted, caller.Keys, time.GetUtcNow(), context.RequestAborted);
+        var disclosed = await VendorProfileCache.DiscloseAsync(context.RequestServices, caller.Relationship, caller.Granted, caller.Session, time.GetUtcNow(), context.RequestAborted);
         var etag = disclosed.ETag;
         context.Response.Headers.ETag = etag;
         context.Response.Headers.CacheControl = "private, no-cache";

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Symbolon.Contracts.Profile;
@@ -9,21 +8,19 @@ using Symbolon.Core.Vaults;
 namespace Symbolon.Server.VendorApi;
 
 /// <summary>
-/// The decrypted profile of each unlocked vault, as vendor reads see it, so that a read does not query and decrypt
+/// The decrypted profile of an unlocked vault, as vendor reads see it, so that a read does not query and decrypt
 /// every profile record again. Reading and decrypting the records was most of what an authorized read cost once
 /// the token check was cached.
 /// </summary>
 /// <remarks>
-/// A snapshot is used only while nothing in its vault was written since it was read (<see cref="VendorCacheInvalidation"/>
-/// advances the vault's generation before and after each such write) and only with the very key ring instance it
-/// was decrypted with. Locking the vault drops it: decrypted values stay in memory only while the keys do.
+/// The snapshot is state of the vault's <see cref="VaultSession"/>: locking the vault drops it with the keys, so
+/// decrypted values stay in memory only while the keys do. It is used only while nothing in the vault was written
+/// since it was read: <see cref="VendorCacheInvalidation"/> advances the session's generation before and after each
+/// such write.
 /// </remarks>
-internal sealed class VendorProfileCache
+internal sealed class VendorProfileCache(IVaultSessions sessions)
 {
-    private readonly ConcurrentDictionary<Guid, long> _generations = new();
-    private readonly ConcurrentDictionary<Guid, Snapshot> _snapshots = new();
-
-    private sealed record Snapshot(long Generation, VaultKeys Keys, ProfileDocument Profile)
+    private sealed record Snapshot(long Generation, ProfileDocument Profile)
     {
         /// <summary>
         /// What each grant discloses of this snapshot, keyed by the grant's parsed datatypes as the token check
@@ -33,30 +30,49 @@ internal sealed class VendorProfileCache
         public ConditionalWeakTable<IReadOnlyList<GrantedDatatype>, DisclosedProfile> Disclosures { get; } = [];
     }
 
-    public void Invalidate(Guid vaultId)
+    /// <summary>The session's slot for its snapshot.</summary>
+    private sealed class Slot
     {
-        _generations.AddOrUpdate(vaultId, 1, (_, g) => g + 1);
-        _snapshots.TryRemove(vaultId, out _);
+        public Snapshot? Current;
     }
 
-    /// <summary>Forgets the vault's decrypted profile (the vault was locked).</summary>
-    public void Forget(Guid vaultId) => Invalidate(vaultId);
+    /// <summary>A record of the vault is being (or was) written: the snapshot is stale.</summary>
+    public void Invalidate(Guid vaultId)
+    {
+        // Note: the generation alone makes a snapshot unusable; forgetting it as well frees the decrypted values now.
+        // A session locked meanwhile has dropped its slot already.
+        if (sessions.Find(vaultId) is { IsUnlocked: true } session && session.HasState<Slot>())
+        {
+            session.AdvanceGeneration();
+            try
+            {
+                SlotOf(session).Current = null;
+            }
+            catch (VaultLockedException)
+            {
+            }
+        }
+        else
+        {
+            sessions.Find(vaultId)?.AdvanceGeneration();
+        }
+    }
 
     /// <summary>
     /// The vault's profile; <see cref="ProfileService"/> is resolved from <paramref name="services"/> only when the
     /// records must be read, because constructing it (and its database context) was a noticeable part of a cached read.
     /// </summary>
-    public async Task<ProfileDocument> GetAsync(IServiceProvider services, VaultKeys keys, CancellationToken ct) =>
-        (await SnapshotAsync(services, keys, ct)).Profile;
+    public static async Task<ProfileDocument> GetAsync(IServiceProvider services, VaultSession session, CancellationToken ct) =>
+        (await SnapshotAsync(services, session, ct)).Profile;
 
     /// <summary>
     /// The response body of <c>GET /api/v1/profile</c> for this relationship and grant, with its ETag. Serializing the
     /// narrowed fields and computing their pairwise ids and the keyed ETag on every read cost about as much as the rest
     /// of a cached read; the result only changes when the profile, the grant or (for "over 18") the UTC day does.
     /// </summary>
-    public async Task<DisclosedProfile> DiscloseAsync(IServiceProvider services, RelationshipEntity relationship, IReadOnlyList<GrantedDatatype> granted, VaultKeys keys, DateTimeOffset now, CancellationToken ct)
+    public static async Task<DisclosedProfile> DiscloseAsync(IServiceProvider services, RelationshipEntity relationship, IReadOnlyList<GrantedDatatype> granted, VaultSession session, DateTimeOffset now, CancellationToken ct)
     {
-        var snapshot = await SnapshotAsync(services, keys, ct);
+        var snapshot = await SnapshotAsync(services, session, ct);
         var day = DateOnly.FromDateTime(now.UtcDateTime);
         if (snapshot.Disclosures.TryGetValue(granted, out var disclosed) && disclosed.Day == day && disclosed.RelationshipId == relationship.Id)
         {
@@ -69,23 +85,25 @@ internal sealed class VendorProfileCache
         return disclosed;
     }
 
-    private async Task<Snapshot> SnapshotAsync(IServiceProvider services, VaultKeys keys, CancellationToken ct)
+    private static Slot SlotOf(VaultSession session) => session.State(_ => new Slot());
+
+    private static async Task<Snapshot> SnapshotAsync(IServiceProvider services, VaultSession session, CancellationToken ct)
     {
-        var generation = _generations.GetValueOrDefault(keys.VaultId);
-        if (_snapshots.TryGetValue(keys.VaultId, out var snapshot) && snapshot.Generation == generation && ReferenceEquals(snapshot.Keys, keys))
+        var slot = SlotOf(session);
+        var generation = session.Generation;
+        if (slot.Current is { } snapshot && snapshot.Generation == generation)
         {
             return snapshot;
         }
 
-        var profile = await services.GetRequiredService<ProfileService>().GetAsync(keys, ct);
-        var stored = new Snapshot(generation, keys, profile);
-        _snapshots[keys.VaultId] = stored;
+        var profile = await services.GetRequiredService<ProfileService>().GetAsync(session.Keys, ct);
+        var stored = new Snapshot(generation, profile);
 
-        // A write or a lock that came after the generation was read makes the snapshot unusable (the generations
-        // differ); it is removed here as well, so that no decrypted value lingers after the vault is locked.
-        if (_generations.GetValueOrDefault(keys.VaultId) != generation)
+        // A write that came after the generation was read makes the snapshot unusable (the generations differ), so
+        // it is kept only if none did; a lock drops the slot with the session.
+        if (session.Generation == generation)
         {
-            _snapshots.TryRemove(new KeyValuePair<Guid, Snapshot>(keys.VaultId, stored));
+            slot.Current = stored;
         }
 
         return stored;

@@ -1,6 +1,6 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Symbolon.Contracts.Wallet;
+using Symbolon.Core.Vaults;
 using Symbolon.Core.Wallet;
 using Symbolon.Server.Vault;
 
@@ -25,61 +25,49 @@ internal static class WalletEndpoints
         return group;
     }
 
-    internal static async Task<Ok<IReadOnlyList<WalletReceipt>>> ListReceipts(ClaimsPrincipal user, VaultKeyRing ring, WalletViews views, CancellationToken ct, Guid? relationshipId = null, DateTimeOffset? from = null, DateTimeOffset? to = null) =>
-        TypedResults.Ok(await views.ReceiptsAsync(ring.KeysFor(user), relationshipId, from, to, ct));
+    internal static async Task<Ok<IReadOnlyList<WalletReceipt>>> ListReceipts(VaultSession session, WalletViews views, CancellationToken ct, Guid? relationshipId = null, DateTimeOffset? from = null, DateTimeOffset? to = null) =>
+        TypedResults.Ok(await views.ReceiptsAsync(session.Keys, relationshipId, from, to, ct));
 
-    internal static async Task<Ok<WalletReceipt>> GetReceipt(Guid id, ClaimsPrincipal user, VaultKeyRing ring, WalletViews views, CancellationToken ct) =>
-        TypedResults.Ok(await views.ReceiptAsync(ring.KeysFor(user), id, ct));
+    internal static async Task<Ok<WalletReceipt>> GetReceipt(Guid id, VaultSession session, WalletViews views, CancellationToken ct) =>
+        TypedResults.Ok(await views.ReceiptAsync(session.Keys, id, ct));
 
-    internal static async Task<Ok<IReadOnlyList<WalletProgramme>>> ListProgrammes(ClaimsPrincipal user, VaultKeyRing ring, WalletViews views, CancellationToken ct) =>
-        TypedResults.Ok(await views.ProgrammesAsync(ring.KeysFor(user), ct));
+    internal static async Task<Ok<IReadOnlyList<WalletProgramme>>> ListProgrammes(VaultSession session, WalletViews views, CancellationToken ct) =>
+        TypedResults.Ok(await views.ProgrammesAsync(session.Keys, ct));
 
-    internal static async Task<Ok<WalletProgramme>> GetProgramme(Guid id, ClaimsPrincipal user, VaultKeyRing ring, WalletViews views, CancellationToken ct) =>
-        TypedResults.Ok(await views.ProgrammeAsync(ring.KeysFor(user), id, ct));
+    internal static async Task<Ok<WalletProgramme>> GetProgramme(Guid id, VaultSession session, WalletViews views, CancellationToken ct) =>
+        TypedResults.Ok(await views.ProgrammeAsync(session.Keys, id, ct));
 
-    internal static async Task<Ok<IReadOnlyList<CheckIn>>> ListCheckIns(ClaimsPrincipal user, VaultKeyRing ring, WalletViews views, CancellationToken ct) =>
-        TypedResults.Ok(await views.CheckInsAsync(ring.KeysFor(user), ct));
+    internal static async Task<Ok<IReadOnlyList<CheckIn>>> ListCheckIns(VaultSession session, WalletViews views, CancellationToken ct) =>
+        TypedResults.Ok(await views.CheckInsAsync(session.Keys, ct));
 
-    internal static async Task<Ok<CheckIn>> GetCheckIn(Guid id, ClaimsPrincipal user, VaultKeyRing ring, WalletViews views, CancellationToken ct) =>
-        TypedResults.Ok(await views.CheckInAsync(ring.KeysFor(user), id, ct));
+    internal static async Task<Ok<CheckIn>> GetCheckIn(Guid id, VaultSession session, WalletViews views, CancellationToken ct) =>
+        TypedResults.Ok(await views.CheckInAsync(session.Keys, id, ct));
 
-    internal static async Task<Created<CheckIn>> AddCheckIn(CheckInInput input, ClaimsPrincipal user, VaultKeyRing ring, CheckIns checkIns, WalletViews views, CancellationToken ct)
+    internal static async Task<Created<CheckIn>> AddCheckIn(CheckInInput input, VaultSession session, CheckIns checkIns, WalletViews views, CancellationToken ct)
     {
-        var keys = ring.KeysFor(user);
+        var keys = session.Keys;
         var (record, value) = await checkIns.AddAsync(keys, input, ct);
         return TypedResults.Created($"/owner/api/v1/check-ins/{record.Id}", await views.ToContractAsync(keys.VaultId, record, value, ct));
     }
 
-    internal static async Task<Ok<CheckIn>> UpdateCheckIn(Guid id, CheckInInput input, ClaimsPrincipal user, VaultKeyRing ring, CheckIns checkIns, WalletViews views, CancellationToken ct)
+    internal static async Task<Ok<CheckIn>> UpdateCheckIn(Guid id, CheckInInput input, VaultSession session, CheckIns checkIns, WalletViews views, CancellationToken ct)
     {
-        var keys = ring.KeysFor(user);
+        var keys = session.Keys;
         var (record, value) = await checkIns.UpdateAsync(keys, id, input, ct);
         return TypedResults.Ok(await views.ToContractAsync(keys.VaultId, record, value, ct));
     }
 
-    internal static async Task<Ok<CheckIn>> ShareCheckIn(Guid id, CheckInSharing sharing, ClaimsPrincipal user, VaultKeyRing ring, CheckIns checkIns, WalletViews views, CancellationToken ct)
+    internal static async Task<Ok<CheckIn>> ShareCheckIn(Guid id, CheckInSharing sharing, VaultSession session, CheckIns checkIns, WalletViews views, CancellationToken ct)
     {
-        var keys = ring.KeysFor(user);
+        var keys = session.Keys;
         var (record, value) = await checkIns.ShareAsync(keys, id, sharing.SharedWith, ct);
         return TypedResults.Ok(await views.ToContractAsync(keys.VaultId, record, value, ct));
     }
 
-    internal static async Task<NoContent> DeleteCheckIn(Guid id, int? expectedVersion, ClaimsPrincipal user, VaultKeyRing ring, CheckIns checkIns, CancellationToken ct)
+    internal static async Task<NoContent> DeleteCheckIn(Guid id, int? expectedVersion, VaultSession session, CheckIns checkIns, CancellationToken ct)
     {
-        await checkIns.DeleteAsync(ring.KeysFor(user), id, expectedVersion, ct);
+        await checkIns.DeleteAsync(session.Keys, id, expectedVersion, ct);
         return TypedResults.NoContent();
     }
 }
 
-/// <summary>Registers the wallet's services.</summary>
-internal static class WalletServices
-{
-    public static IServiceCollection AddWallet(this IServiceCollection services)
-    {
-        services.AddScoped<Receipts>();
-        services.AddScoped<LoyaltyLedger>();
-        services.AddScoped<CheckIns>();
-        services.AddScoped<WalletViews>();
-        return services;
-    }
-}

@@ -19,7 +19,8 @@ internal sealed class InsightData(TestVault vault)
     public static readonly CsvMapping GiroMapping = new(Date: "Buchungstag", Amount: "Betrag", Description: "Verwendungszweck", Currency: "Waehrung",
         DateFormat: "dd.MM.yyyy", DecimalSeparator: ",", Delimiter: ";", Account: "Giro");
 
-    public TransactionProjections Projections { get; private set; } = new();
+    /// <summary>The vault's session as the server keeps it while the vault is unlocked (its projection, its query database).</summary>
+    public Core.Vaults.VaultSession Session { get; private set; } = new(vault.Keys, vault.Store.Time.GetUtcNow());
 
     public static byte[] File(string name) => System.IO.File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Insights", "TestData", name));
 
@@ -45,19 +46,20 @@ internal sealed class InsightData(TestVault vault)
     public Task<ImportSummary> ImportAsync(byte[] file, CsvMapping mapping)
     {
         vault.Store.Time.Advance(TimeSpan.FromSeconds(1));
-        return Use((s, i) => i.ImportAsync(vault.Keys, file, new ImportRequest(Mapping: mapping)));
+        return Use((s, i) => i.ImportAsync(Session, file, new ImportRequest(Mapping: mapping)));
     }
 
     /// <summary>What a lock and unlock do: the decrypted projection is dropped and built again from the sealed chunks and records.</summary>
-    public void LockAndUnlock() => Projections = new TransactionProjections();
+    /// <remarks>The old session is left to the collector, not disposed: disposing it would zero the keys the test vault shares.</remarks>
+    public void LockAndUnlock() => Session = new Core.Vaults.VaultSession(vault.Keys, vault.Store.Time.GetUtcNow());
 
     public Task<T> Insights<T>(Func<InsightService, Task<T>> action) =>
         Use((session, importer) => action(new InsightService(importer, new Receipts(session.Records), new CheckIns(session.Records, session.Db, vault.Store.Time), session.Records, vault.Store.Time)));
 
     public Task<T> Categories<T>(Func<CategoryService, Task<T>> action) =>
-        Use((session, importer) => action(new CategoryService(session.Records, importer, Projections, vault.Store.Time)));
+        Use((session, importer) => action(new CategoryService(session.Records, importer, vault.Store.Time)));
 
-    public Task<TransactionProjection> ProjectionAsync() => Use((_, i) => i.ProjectionAsync(vault.Keys));
+    public Task<TransactionProjection> ProjectionAsync() => Use((_, i) => i.ProjectionAsync(Session));
 
     /// <summary>Every transaction, newest first, as (description, category).</summary>
     public async Task<List<TransactionRow>> RowsAsync() => (await ProjectionAsync()).Query(new TransactionFilter(), null, 1000).Rows;
@@ -65,6 +67,6 @@ internal sealed class InsightData(TestVault vault)
     private async Task<T> Use<T>(Func<StoreSession, StatementImporter, Task<T>> action)
     {
         using var session = vault.Store.Open();
-        return await action(session, new StatementImporter(session.Db, vault.Store.Time, Projections, session.Records));
+        return await action(session, new StatementImporter(session.Db, vault.Store.Time, session.Records));
     }
 }

@@ -19,7 +19,7 @@ public class InsightTests
         var data = new InsightData(vault);
         await data.LoadAllAsync();
 
-        var report = await data.Insights(i => i.SpendAsync(vault.Keys, new SpendQuery(Date: Today, Periods: 3)));
+        var report = await data.Insights(i => i.SpendAsync(data.Session, new SpendQuery(Date: Today, Periods: 3)));
 
         Assert.Equal("EUR", report.Currency);
         Assert.Equal(["2026-09", "2026-10", "2026-11"], report.Periods.Select(p => p.Label));
@@ -44,13 +44,13 @@ public class InsightTests
         var data = new InsightData(vault);
         await data.LoadAllAsync();
 
-        var merchants = await data.Insights(i => i.SpendAsync(vault.Keys, new SpendQuery(SpendGroupings.Merchant, Date: Today, Periods: 2, Category: "coffee")));
+        var merchants = await data.Insights(i => i.SpendAsync(data.Session, new SpendQuery(SpendGroupings.Merchant, Date: Today, Periods: 2, Category: "coffee")));
         Assert.Equal(["Starbucks", "Blue Door Coffee Berlin"], merchants.Groups.Select(g => g.Key));
         Assert.Equal([4.90m, 10.40m], merchants.Groups[0].Amounts);
         Assert.Equal([4.20m, 8.30m], merchants.Groups[1].Amounts);
 
         // ISO week 46 of 2026 is Monday 9 to Sunday 15 November: Starbucks twice, Spotify.
-        var weeks = await data.Insights(i => i.SpendAsync(vault.Keys, new SpendQuery(Period: InsightPeriods.Week, Date: new DateOnly(2026, 11, 15), Periods: 2)));
+        var weeks = await data.Insights(i => i.SpendAsync(data.Session, new SpendQuery(Period: InsightPeriods.Week, Date: new DateOnly(2026, 11, 15), Periods: 2)));
         Assert.Equal(["2026-W45", "2026-W46"], weeks.Periods.Select(p => p.Label));
         Assert.Equal(new DateOnly(2026, 11, 9), weeks.Periods[1].Start);
         Assert.Equal([4.50m + 42.10m + 3.80m, 5.20m + 5.20m + 10.99m], weeks.Totals);
@@ -65,7 +65,7 @@ public class InsightTests
         var data = new InsightData(vault);
         await data.LoadAllAsync();
 
-        var report = await data.Insights(i => i.VisitsAsync(vault.Keys, new VisitQuery()));
+        var report = await data.Insights(i => i.VisitsAsync(data.Session, new VisitQuery()));
 
         // Blue Door: card 3 Oct; receipt 1 Nov + card 2 Nov (one purchase); card 5 Nov + check-in (one visit);
         // receipt 8 Nov (its card line of 5 Nov is too early) + check-in; check-in 14 Nov alone. Five visits.
@@ -76,7 +76,7 @@ public class InsightTests
         Assert.Equal(new MerchantVisits("Corner Bakery", "uncategorized", 1, 0, 0, 1, 0, new DateOnly(2026, 11, 14)), report.Merchants[3]);
         Assert.Equal(4, report.Merchants.Count); // subscriptions, fees and income are not visits
 
-        var coffeeInNovember = await data.Insights(i => i.VisitsAsync(vault.Keys, new VisitQuery(new DateOnly(2026, 11, 1), new DateOnly(2026, 11, 30), "coffee")));
+        var coffeeInNovember = await data.Insights(i => i.VisitsAsync(data.Session, new VisitQuery(new DateOnly(2026, 11, 1), new DateOnly(2026, 11, 30), "coffee")));
         Assert.Equal([("Blue Door Coffee", 4), ("Starbucks", 2)], coffeeInNovember.Merchants.Select(m => (m.Merchant, m.Visits)));
     }
 
@@ -87,7 +87,7 @@ public class InsightTests
         var data = new InsightData(vault);
         await data.LoadAllAsync();
 
-        var report = await data.Insights(i => i.FeesAsync(vault.Keys, null, null));
+        var report = await data.Insights(i => i.FeesAsync(data.Session, null, null));
 
         Assert.Equal(["Visa", "Giro"], report.Accounts.Select(a => a.Account));
         var visa = report.Accounts[0];
@@ -98,7 +98,7 @@ public class InsightTests
         var giro = report.Accounts[1];
         Assert.Equal((8.11m, 4.90m, 0m, 3.21m), (giro.Total, giro.Fees, giro.Penalties, giro.Interest));
 
-        var november = await data.Insights(i => i.FeesAsync(vault.Keys, new DateOnly(2026, 11, 1), null));
+        var november = await data.Insights(i => i.FeesAsync(data.Session, new DateOnly(2026, 11, 1), null));
         Assert.Equal(39.15m, Assert.Single(november.Accounts).Total);
     }
 
@@ -109,7 +109,7 @@ public class InsightTests
         var data = new InsightData(vault);
         await data.LoadAllAsync();
 
-        var report = await data.Insights(i => i.RecurringAsync(vault.Keys, Today));
+        var report = await data.Insights(i => i.RecurringAsync(data.Session, Today));
 
         Assert.Equal(2, report.Payments.Count); // coffee, groceries and two interest charges do not recur
         var netflix = report.Payments[0];
@@ -122,7 +122,7 @@ public class InsightTests
             spotify);
 
         // Months later without a payment, they are no longer active.
-        var later = await data.Insights(i => i.RecurringAsync(vault.Keys, new DateOnly(2027, 3, 1)));
+        var later = await data.Insights(i => i.RecurringAsync(data.Session, new DateOnly(2027, 3, 1)));
         Assert.All(later.Payments, p => Assert.False(p.Active));
     }
 
@@ -132,11 +132,11 @@ public class InsightTests
         await using var vault = await TestVault.CreateAsync();
         var data = new InsightData(vault);
 
-        var e = await Assert.ThrowsAsync<InsightProblemException>(() => data.Insights(i => i.SpendAsync(vault.Keys, new SpendQuery("vendor", "fortnight", Periods: 0, Currency: "euro", Limit: 0))));
+        var e = await Assert.ThrowsAsync<InsightProblemException>(() => data.Insights(i => i.SpendAsync(data.Session, new SpendQuery("vendor", "fortnight", Periods: 0, Currency: "euro", Limit: 0))));
         Assert.Equal(ProblemCodes.InvalidInsightFilter, e.Code);
         Assert.Equal(["currency", "groupBy", "limit", "period", "periods"], e.Errors!.Keys.Order());
 
-        var range = await Assert.ThrowsAsync<InsightProblemException>(() => data.Insights(i => i.VisitsAsync(vault.Keys, new VisitQuery(new DateOnly(2026, 2, 1), new DateOnly(2026, 1, 1)))));
+        var range = await Assert.ThrowsAsync<InsightProblemException>(() => data.Insights(i => i.VisitsAsync(data.Session, new VisitQuery(new DateOnly(2026, 2, 1), new DateOnly(2026, 1, 1)))));
         Assert.Equal(["to"], range.Errors!.Keys);
     }
 }

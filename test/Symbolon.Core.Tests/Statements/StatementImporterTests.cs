@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Symbolon.Contracts.Statements;
 using Symbolon.Core.Statements;
 using Symbolon.Core.Tests.Infrastructure;
+using Symbolon.Core.Vaults;
 using static Symbolon.Core.Tests.Statements.StatementSamples;
 
 namespace Symbolon.Core.Tests.Statements;
@@ -124,12 +125,12 @@ public class StatementImporterTests
         await imports.Use(i => i.PutProfileAsync(vault.Keys, new ImportProfile("Giro", GermanGiroMapping with { Account = "old" })));
         await imports.Use(i => i.PutProfileAsync(vault.Keys, new ImportProfile(" Giro ", GermanGiroMapping)));
 
-        var summary = await imports.Use(i => i.ImportAsync(vault.Keys, Windows1252(GermanGiroCsv), new ImportRequest(ProfileName: "giro")));
+        var summary = await imports.Use(i => i.ImportAsync(new VaultSession(vault.Keys, vault.Store.Time.GetUtcNow()), Windows1252(GermanGiroCsv), new ImportRequest(ProfileName: "giro")));
 
         Assert.Equal([new ImportAccountCount("DE-Giro", 4, 0)], summary.Accounts);
         Assert.Equal(["Giro"], (await imports.Use(i => i.ProfilesAsync(vault.Keys))).Select(p => p.Name));
         Assert.True(await imports.Use(i => i.DeleteProfileAsync(vault.Keys, "GIRO")));
-        await Assert.ThrowsAsync<ImportProfileNotFoundException>(() => imports.Use(i => i.ImportAsync(vault.Keys, Utf8(UsCardCsv), new ImportRequest(ProfileName: "Giro"))));
+        await Assert.ThrowsAsync<ImportProfileNotFoundException>(() => imports.Use(i => i.ImportAsync(new VaultSession(vault.Keys, vault.Store.Time.GetUtcNow()), Utf8(UsCardCsv), new ImportRequest(ProfileName: "Giro"))));
     }
 
     [Fact]
@@ -179,7 +180,7 @@ public class StatementImporterTests
         await target.RestoreAsync(backup);
         using var keys = await target.UnlockAsync();
         using var session = target.Open();
-        var importer = new StatementImporter(session.Db, target.Time, new TransactionProjections(), session.Records);
+        var importer = new StatementImporter(session.Db, target.Time, session.Records);
 
         Assert.Equal(5, (await importer.LoadAsync(keys)).Count);
         Assert.Equal(5, Assert.Single(await importer.HistoryAsync(keys)).Added);
@@ -190,21 +191,22 @@ public class StatementImporterTests
     /// <summary>The importer as the server uses it: one projection cache per process, a new context per request.</summary>
     private sealed class Imports(TestVault vault)
     {
-        private readonly TransactionProjections _projections = new();
+        // Note: never closed: closing a session zeroes its keys, which the test vault shares.
+        private readonly VaultSession _session = new(vault.Keys, vault.Store.Time.GetUtcNow());
 
         public async Task<T> Use<T>(Func<StatementImporter, Task<T>> action)
         {
             using var session = vault.Store.Open();
-            return await action(new StatementImporter(session.Db, vault.Store.Time, _projections, session.Records));
+            return await action(new StatementImporter(session.Db, vault.Store.Time, session.Records));
         }
 
         public Task<ImportSummary> ImportAsync(byte[] file, CsvMapping? mapping = null, string? fileName = null)
         {
             vault.Store.Time.Advance(TimeSpan.FromSeconds(1));
-            return Use(i => i.ImportAsync(vault.Keys, file, new ImportRequest(Mapping: mapping, FileName: fileName)));
+            return Use(i => i.ImportAsync(_session, file, new ImportRequest(Mapping: mapping, FileName: fileName)));
         }
 
-        public Task<TransactionProjection> ProjectionAsync() => Use(i => i.ProjectionAsync(vault.Keys));
+        public Task<TransactionProjection> ProjectionAsync() => Use(i => i.ProjectionAsync(_session));
 
         public Task<IReadOnlyList<ImportSummary>> HistoryAsync() => Use(i => i.HistoryAsync(vault.Keys));
     }

@@ -1,0 +1,114 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Symbolon.Core.AccessTokens;
+using Symbolon.Core.Backup;
+using Symbolon.Core.Conversations;
+using Symbolon.Core.Export;
+using Symbolon.Core.Insights;
+using Symbolon.Core.LoyaltyCards;
+using Symbolon.Core.Profile;
+using Symbolon.Core.Records;
+using Symbolon.Core.Relationships;
+using Symbolon.Core.Requests;
+using Symbolon.Core.Statements;
+using Symbolon.Core.Terms;
+using Symbolon.Core.Vaults;
+using Symbolon.Core.Wallet;
+
+namespace Symbolon.Core;
+
+/// <summary>
+/// Registers Core: the vault and its sessions, records, and every feature module (each <c>Add&lt;Feature&gt;</c> below
+/// registers its own services and the work it starts when a vault unlocks). The server, the CLI's local mode and the
+/// Core tests all build their services with <see cref="AddSymbolonCore"/>; the database context is the caller's (its
+/// provider and connection differ), registered before or after.
+/// </summary>
+internal static class CoreServices
+{
+    public static IServiceCollection AddSymbolonCore(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddLogging();
+        services.AddVaults();
+        services.AddScoped<RecordStore>();
+        services.AddScoped<ProfileService>();
+        services.AddScoped<VaultExporter>();
+        services.AddScoped<BackupService>();
+        services.AddScoped<AccessTokenService>();
+        services.AddScoped<TermsService>();
+        services.AddRelationships();
+        services.AddLoyaltyCards();
+        services.AddWallet();
+        services.AddStatements();
+        services.AddInsights();
+        services.AddRequests();
+        services.AddConversations();
+        return services;
+    }
+
+    public static IServiceCollection AddVaults(this IServiceCollection services)
+    {
+        services.AddScoped<VaultService>();
+        services.TryAddSingleton<VaultSessions>();
+        services.TryAddSingleton<IVaultSessions>(sp => sp.GetRequiredService<VaultSessions>());
+        return services;
+    }
+
+    public static IServiceCollection AddRelationships(this IServiceCollection services)
+    {
+        services.AddScoped<RelationshipService>();
+        services.AddScoped<IdempotencyStore>();
+        services.AddScoped<VendorNotes>();
+        services.AddScoped<ChangeFeed>();
+        return services;
+    }
+
+    public static IServiceCollection AddLoyaltyCards(this IServiceCollection services) => services.AddScoped<LoyaltyCardService>();
+
+    public static IServiceCollection AddWallet(this IServiceCollection services)
+    {
+        services.AddScoped<Receipts>();
+        services.AddScoped<LoyaltyLedger>();
+        services.AddScoped<CheckIns>();
+        services.AddScoped<WalletViews>();
+        return services;
+    }
+
+    /// <summary>Statement imports, the transaction projection and the analytics database of each unlocked vault.</summary>
+    public static IServiceCollection AddStatements(this IServiceCollection services)
+    {
+        services.AddScoped<StatementImporter>();
+        services.AddScoped<VaultQueries>();
+        services.TryAddSingleton(AnalyticsLimits.Default);
+        services.AddScoped<IVaultSessionModule, TransactionsWarmer>();
+        return services;
+    }
+
+    public static IServiceCollection AddInsights(this IServiceCollection services)
+    {
+        services.AddScoped<CategoryService>();
+        services.AddScoped<InsightService>();
+        return services;
+    }
+
+    public static IServiceCollection AddRequests(this IServiceCollection services)
+    {
+        services.TryAddSingleton(new RequestOptions());
+        services.AddScoped<RequestService>();
+        return services;
+    }
+
+    public static IServiceCollection AddConversations(this IServiceCollection services)
+    {
+        services.AddScoped<ConversationService>();
+        services.AddScoped<ConversationThread>();
+
+        // The thread's sources, in the order entries at the same instant are shown.
+        services.AddScoped<IThreadSource, RelationshipEventsSource>();
+        services.AddScoped<IThreadSource, RequestsSource>();
+        services.AddScoped<IThreadSource, WalletSource>();
+        services.AddScoped<IThreadSource, PushedUpdatesSource>();
+        services.AddScoped<IThreadSource, MessagesSource>();
+        return services;
+    }
+}

@@ -30,7 +30,7 @@ internal static class VendorApiEndpoints
         clients.MapPut("/agreements/{recordId:guid}/countersignature", CountersignAsync)
             .WithName("CountersignAgreement").WithSummary("Stores the client's Ed25519 countersignature of an agreement record.");
 
-        var data = app.MapGroup(Prefix).DisableAntiforgery().RequireVendorToken();
+        var data = app.MapGroup(Prefix).DisableAntiforgery().RequireVendorToken().EnforceVendorGrants();
         data.MapGet("/grant", GetGrant)
             .WithName("GetGrant").WithSummary("What the access token's grant allows, as authorization_details.");
         data.MapGet("/profile", GetProfileAsync)

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Symbolon.Contracts.Problems;
@@ -27,8 +28,10 @@ internal static class VendorDataEndpoints
         data.MapPatch("/profile/fields/{fieldId}", UpdateFieldAsync)
             .WithName("UpdateVendorField").WithSummary("Changes a profile value the vendor reads in full (needs update on its datatype); expected_version gives 409 on a lost update.");
         data.MapPost("/notes", AddNoteAsync)
+            .RequireGrant(Datatypes.Notes, DataActions.Append, "This grant does not allow adding notes.").Idempotent()
             .WithName("AddVendorNote").WithSummary("Adds a note to the person's vault (needs append on notes).");
         data.MapGet("/notes", ListNotesAsync)
+            .RequireGrant(Datatypes.Notes, DataActions.Read, "This grant does not allow reading notes.")
             .WithName("ListVendorNotes").WithSummary("The notes this vendor wrote (needs read on notes).");
         data.MapGet("/changes", GetChangesAsync)
             .WithName("GetVendorChanges").WithSummary("Changes to the fields the vendor may read, after a cursor, oldest first; ids and versions, no values.");
@@ -84,23 +87,18 @@ internal static class VendorDataEndpoints
         });
     }
 
-    private static async Task<IResult> AddNoteAsync(VendorNoteInput note, HttpContext context, VendorNotes notes, CancellationToken ct)
+    private static async Task<Created<VendorNote>> AddNoteAsync(VendorNoteInput note, VendorCaller caller, VendorNotes notes, CancellationToken ct)
     {
-        var caller = context.Caller();
-        return await VendorWrites.RunAsync(context, DataActions.Append, [Datatypes.Notes], note, caller.For(Datatypes.Notes, DataActions.Append) is not null, "This grant does not allow adding notes.", async () =>
-        {
-            var record = await notes.AddAsync(caller.Keys, caller.Relationship.ClientId, note.Text, ct);
-            var written = new VendorNote(PairwiseIds.FieldId(caller.Relationship.PairwiseKey, record.Id), VaultJson.Deserialize<NoteValue>(record.Json).Text, record.CreatedAt);
-            return new StoredResponse(StatusCodes.Status201Created, $"{VendorApiEndpoints.Prefix}/notes", JsonSerializer.SerializeToUtf8Bytes(written));
-        });
+        var record = await notes.AddAsync(caller.Keys, caller.Relationship.ClientId, note.Text, ct);
+        return TypedResults.Created($"{VendorApiEndpoints.Prefix}/notes",
+            new VendorNote(PairwiseIds.FieldId(caller.Relationship.PairwiseKey, record.Id), VaultJson.Deserialize<NoteValue>(record.Json).Text, record.CreatedAt));
     }
 
-    private static Task<IResult> ListNotesAsync(HttpContext context, VendorNotes notes, CancellationToken ct) =>
-        VendorReads.RunAsync(context, Datatypes.Notes, "This grant does not allow reading notes.", async caller =>
-        {
-            var own = await notes.ListAsync(caller.Keys, caller.Relationship.ClientId, ct);
-            return (IReadOnlyList<VendorNote>)[.. own.Select(n => new VendorNote(PairwiseIds.FieldId(caller.Relationship.PairwiseKey, n.Record.Id), n.Value.Text, n.Record.CreatedAt))];
-        });
+    private static async Task<Ok<IReadOnlyList<VendorNote>>> ListNotesAsync(VendorCaller caller, VendorNotes notes, CancellationToken ct)
+    {
+        var own = await notes.ListAsync(caller.Keys, caller.Relationship.ClientId, ct);
+        return TypedResults.Ok<IReadOnlyList<VendorNote>>([.. own.Select(n => new VendorNote(PairwiseIds.FieldId(caller.Relationship.PairwiseKey, n.Record.Id), n.Value.Text, n.Record.CreatedAt))]);
+    }
 
     private static async Task<IResult> GetChangesAsync(HttpContext context, ChangeFeed feed, string? after, int? limit, CancellationToken ct)
     {
@@ -175,27 +173,6 @@ internal static class VendorDataEndpoints
     {
         var caller = context.Caller();
         return VendorAccessLog.AppendAsync(context, caller.Relationship, caller.Grant, action, datatypes, allowed, status);
-    }
-}
-
-/// <summary>
-/// Runs one vendor read of a datatype the grant must allow: without a read grant the refusal is logged and answered
-/// 403 with the given sentence; otherwise the read runs and its access-log line is committed before the answer.
-/// </summary>
-internal static class VendorReads
-{
-    public static async Task<IResult> RunAsync<T>(HttpContext context, string datatype, string notGranted, Func<VendorCaller, Task<T>> read)
-    {
-        var caller = context.Caller();
-        if (caller.For(datatype, DataActions.Read) is null)
-        {
-            await VendorAccessLog.AppendAsync(context, caller.Relationship, caller.Grant, DataActions.Read, [datatype], allowed: false, StatusCodes.Status403Forbidden);
-            return VendorApiEndpoints.NotGranted(notGranted);
-        }
-
-        var result = await read(caller);
-        await VendorAccessLog.AppendAsync(context, caller.Relationship, caller.Grant, DataActions.Read, [datatype], allowed: true, StatusCodes.Status200OK);
-        return TypedResults.Ok(result);
     }
 }
 

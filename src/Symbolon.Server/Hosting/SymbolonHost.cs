@@ -164,6 +164,7 @@ public static class SymbolonHost
         builder.Services.AddScoped<VendorNotes>();
         builder.Services.AddScoped<ChangeFeed>();
         builder.Services.AddVendorAccessCache();
+        builder.Services.AddVendorOpenApi();
         builder.Services.AddSingleton<AccessLogWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
         builder.Services.AddOwnerRelationships();

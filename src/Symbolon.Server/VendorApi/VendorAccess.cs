@@ -36,6 +36,7 @@ internal static class VendorAccess
     public static RouteGroupBuilder RequireVendorToken(this RouteGroupBuilder group)
     {
         group.AddEndpointFilter((invocation, next) => AuthorizeTokenAsync(invocation, next));
+        group.WithMetadata(new VendorCredentialMetadata(VendorCredential.AccessToken));
         return group;
     }
 
@@ -72,6 +73,7 @@ internal static class VendorAccess
             context.Items[CallerKey] = new VendorCaller(relationship, null, [], keys);
             return await next(invocation);
         });
+        group.WithMetadata(new VendorCredentialMetadata(VendorCredential.AccessToken | VendorCredential.ClientSecret));
         return group;
     }
 

@@ -19,7 +19,15 @@ public sealed record SymbolonMetadata(
     [property: JsonPropertyName("agreements_endpoint")] string AgreementsEndpoint,
     [property: JsonPropertyName("datatypes")] IReadOnlyList<DatatypeDescription> Datatypes,
     [property: JsonPropertyName("agreements")] IReadOnlyList<ProfferedAgreement> Agreements,
-    [property: JsonPropertyName("webhook_events")] IReadOnlyList<string> WebhookEvents);
+    [property: JsonPropertyName("webhook_events")] IReadOnlyList<string> WebhookEvents)
+{
+    /// <summary>
+    /// Where the vendor API (everything under <see cref="ApiBase"/>) is described as an OpenAPI 3.1 document, for
+    /// generating a client in another language; null from a vault that does not publish one.
+    /// </summary>
+    [JsonPropertyName("openapi_document")]
+    public string? OpenApiDocument { get; init; }
+}
 
 /// <summary>One datatype a vendor can ask for.</summary>
 /// <param name="Id">Its id, for example <c>profile.email</c>.</param>

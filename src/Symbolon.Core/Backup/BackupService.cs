@@ -5,13 +5,16 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using Symbolon.Contracts.Problems;
+using Symbolon.Core.Problems;
 using Symbolon.Core.Storage;
 using Symbolon.Core.Vaults;
 
 namespace Symbolon.Core.Backup;
 
 /// <summary>The backup could not be read: damaged, truncated, of another format or opened with the wrong key.</summary>
-internal sealed class InvalidBackupException(string message, Exception? inner = null) : Exception(message, inner);
+internal sealed class InvalidBackupException(string message, Exception? inner = null) : SymbolonProblemException(
+    ProblemCodes.InvalidBackup, 400, "That backup cannot be read.", message, message, innerException: inner);
 
 /// <summary>
 /// Encrypted backups. A backup file holds the vault row (key-derivation parameters and wrapped keys, which are

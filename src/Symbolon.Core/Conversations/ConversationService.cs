@@ -6,6 +6,7 @@ using Symbolon.Contracts.Conversations;
 using Symbolon.Contracts.Problems;
 using Symbolon.Contracts.Profile;
 using Symbolon.Contracts.Vendor;
+using Symbolon.Core.Problems;
 using Symbolon.Core.Profile;
 using Symbolon.Core.Records;
 using Symbolon.Core.Relationships;
@@ -18,16 +19,11 @@ using Symbolon.Core.Webhooks;
 namespace Symbolon.Core.Conversations;
 
 /// <summary>
-/// A refusal in a conversation the caller can act on: the problem code (SYM23xx), the HTTP status and a plain
-/// sentence. Messages never quote a message's text or a value.
+/// A refusal in a conversation the caller can act on (SYM23xx). Its own type because the vendor endpoints log
+/// exactly these refusals before they are answered. Messages never quote a message's text or a value.
 /// </summary>
-internal sealed class ConversationProblemException(string code, int status, string title, string detail) : Exception(title + " " + detail)
-{
-    public string Code { get; } = code;
-    public int Status { get; } = status;
-    public string Title { get; } = title;
-    public string Detail { get; } = detail;
-}
+internal sealed class ConversationProblemException(string code, int status, string title, string detail)
+    : SymbolonProblemException(code, status, title, detail);
 
 /// <summary>
 /// Messages between the person and a vendor, the person's message settings per relationship, and values the person

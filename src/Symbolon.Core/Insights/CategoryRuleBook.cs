@@ -1,6 +1,7 @@
 using System.Globalization;
 using Symbolon.Contracts.Insights;
 using Symbolon.Contracts.Problems;
+using Symbolon.Core.Problems;
 using Symbolon.Core.Records;
 using Symbolon.Core.Statements;
 using Symbolon.Core.Validation;
@@ -10,14 +11,8 @@ namespace Symbolon.Core.Insights;
 
 /// <summary>A categories or insights request that cannot be answered; carries its stable problem code.</summary>
 internal sealed class InsightProblemException(string code, int status, string title, string detail, IReadOnlyDictionary<string, string[]>? errors = null)
-    : Exception(detail)
+    : SymbolonProblemException(code, status, title, detail, message: detail, errors)
 {
-    public string Code { get; } = code;
-    public int Status { get; } = status;
-    public string Title { get; } = title;
-    public string Detail { get; } = detail;
-    public IReadOnlyDictionary<string, string[]>? Errors { get; } = errors;
-
     public static InsightProblemException BadFilter(string field, string reason) =>
         new(ProblemCodes.InvalidInsightFilter, 400, "That filter cannot be used.", "See errors for each parameter and why.", new Dictionary<string, string[]> { [field] = [reason] });
 }

@@ -2,6 +2,8 @@ using System.Globalization;
 using CsvHelper;
 using CsvHelper.Configuration;
 using Symbolon.Contracts.LoyaltyCards;
+using Symbolon.Contracts.Problems;
+using Symbolon.Core.Problems;
 
 namespace Symbolon.Core.LoyaltyCards;
 
@@ -12,8 +14,11 @@ internal sealed record CatimaProblem(int Line, string? Column, string Reason)
 }
 
 /// <summary>A Catima file cannot be imported; nothing was imported.</summary>
-internal sealed class CatimaImportException(IReadOnlyList<CatimaProblem> problems)
-    : Exception("The Catima file cannot be imported: " + string.Join("; ", problems.Select(p => $"{p.Key}: {p.Reason}")))
+internal sealed class CatimaImportException(IReadOnlyList<CatimaProblem> problems) : SymbolonProblemException(
+    ProblemCodes.CatimaImportInvalid, 400, "That file cannot be imported; nothing was imported.",
+    "See errors for each line and column. Fix them, or export again from Catima, and import the whole file again.",
+    "The Catima file cannot be imported: " + string.Join("; ", problems.Select(p => $"{p.Key}: {p.Reason}")),
+    problems.GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Select(p => p.Reason).ToArray()))
 {
     public IReadOnlyList<CatimaProblem> Problems { get; } = problems;
 

@@ -1,5 +1,7 @@
 using System.Globalization;
 using Symbolon.Contracts.LoyaltyCards;
+using Symbolon.Contracts.Problems;
+using Symbolon.Core.Problems;
 
 namespace Symbolon.Core.LoyaltyCards;
 
@@ -28,10 +30,12 @@ internal sealed record LoyaltyCardValue(
 }
 
 /// <summary>One or more values of a kept card are invalid; keys name the fields (camelCase), never their values.</summary>
-internal sealed class LoyaltyCardInvalidException(IReadOnlyDictionary<string, string[]> errors)
-    : Exception("The card's values are invalid: " + string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(' ', e.Value)}")))
+internal sealed class LoyaltyCardInvalidException(IReadOnlyDictionary<string, string[]> errors) : SymbolonProblemException(
+    ProblemCodes.LoyaltyCardInvalid, 400, "The card cannot be saved like this.", "See errors for each field and why.",
+    "The card's values are invalid: " + string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(' ', e.Value)}")), errors)
 {
-    public IReadOnlyDictionary<string, string[]> Errors { get; } = errors;
+    /// <summary>Never null here: this exception is about the fields.</summary>
+    public new IReadOnlyDictionary<string, string[]> Errors => base.Errors!;
 }
 
 /// <summary>Checks and normalizes a card: trims text, truncates times to what Catima keeps, refuses what a barcode cannot hold.</summary>

@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Symbolon.Contracts.Problems;
+using Symbolon.Core.Problems;
 using Symbolon.Core.Relationships;
 using Symbolon.Core.Storage;
 using Symbolon.Core.Vaults;
@@ -37,19 +39,23 @@ internal sealed record RecordVersion(
 /// <summary>A record's current state, decrypted.</summary>
 internal sealed record CurrentRecord(Guid Id, string Type, int Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, Actor UpdatedBy, byte[] Json);
 
-internal sealed class RecordNotFoundException(Guid id) : Exception("The record does not exist.")
+internal sealed class RecordNotFoundException(Guid id) : SymbolonProblemException(
+    ProblemCodes.RecordNotFound, 404, "Not found.", "Nothing with that id exists in this vault.", message: "The record does not exist.")
 {
     public Guid RecordId { get; } = id;
 }
 
-internal sealed class RecordVersionConflictException(int expected, int actual)
-    : Exception($"The record is at version {actual}, not {expected}. Reload it and try again.")
+internal sealed class RecordVersionConflictException(int expected, int actual) : SymbolonProblemException(
+    ProblemCodes.VersionConflict, 409, "It changed in the meantime.", Describe(expected, actual), message: Describe(expected, actual))
 {
     public int Expected { get; } = expected;
     public int Actual { get; } = actual;
+
+    private static string Describe(int expected, int actual) => $"The record is at version {actual}, not {expected}. Reload it and try again.";
 }
 
-internal sealed class RecordDeletedException() : Exception("The record is deleted.");
+internal sealed class RecordDeletedException() : SymbolonProblemException(
+    ProblemCodes.RecordDeleted, 409, "It was deleted.", "It is deleted; its history stays until you purge it.", message: "The record is deleted.");
 
 /// <summary>
 /// Versioned, encrypted records. Every write appends a version sealed with the vault's data key, bound to

@@ -3,7 +3,9 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using NSec.Cryptography;
+using Symbolon.Contracts.Problems;
 using Symbolon.Contracts.Vendor;
+using Symbolon.Core.Problems;
 using Symbolon.Core.Records;
 using Symbolon.Core.Storage;
 using Symbolon.Core.Terms;
@@ -12,7 +14,8 @@ using Symbolon.Core.Vaults;
 namespace Symbolon.Core.Relationships;
 
 /// <summary>A relationship, agreement or grant that does not exist (or is not this vendor's).</summary>
-internal sealed class RelationshipNotFoundException(string what) : Exception($"The {what} does not exist.");
+internal sealed class RelationshipNotFoundException(string what) : SymbolonProblemException(
+    ProblemCodes.RelationshipNotFound, 404, "Not found.", $"The {what} does not exist. See your relationships for the ids.", message: $"The {what} does not exist.");
 
 /// <summary>A request that breaks a rule of the protocol, with a message the vendor can act on.</summary>
 internal sealed class ProtocolViolationException(string message) : Exception(message);

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Symbolon.Contracts.Problems;
 using Symbolon.Contracts.Requests;
 using Symbolon.Contracts.Vendor;
+using Symbolon.Core.Problems;
 using Symbolon.Core.Profile;
 using Symbolon.Core.Records;
 using Symbolon.Core.Relationships;
@@ -28,14 +29,7 @@ internal sealed record RequestAttachmentValue(Guid RequestId, string FileName, s
 
 /// <summary>A request refused for a reason the caller can act on (SYM22xx); messages never quote a value.</summary>
 internal sealed class RequestProblemException(string code, int status, string title, string detail, IReadOnlyDictionary<string, string[]>? errors = null)
-    : Exception(title + " " + detail)
-{
-    public string Code { get; } = code;
-    public int Status { get; } = status;
-    public string Title { get; } = title;
-    public string Detail { get; } = detail;
-    public IReadOnlyDictionary<string, string[]>? Errors { get; } = errors;
-}
+    : SymbolonProblemException(code, status, title, detail, errors);
 
 /// <summary>One request, decrypted, with its vendor and its thread (oldest first).</summary>
 internal sealed record RequestView(RequestEntity Entity, RelationshipEntity Relationship, RequestValue Value, IReadOnlyList<(CurrentRecord Record, RequestReplyValue Value)> Replies);

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Symbolon.Contracts.Problems;
 using Symbolon.Contracts.Statements;
+using Symbolon.Core.Problems;
 using Symbolon.Core.Records;
 using Symbolon.Core.Storage;
 using Symbolon.Core.Vaults;
@@ -334,4 +336,8 @@ internal sealed class StatementImporter(SymbolonDbContext db, TimeProvider time,
 }
 
 /// <summary>No import profile with that name exists.</summary>
-internal sealed class ImportProfileNotFoundException() : Exception("There is no import profile with that name. See your profiles for their names.");
+internal sealed class ImportProfileNotFoundException() : SymbolonProblemException(
+    ProblemCodes.ImportProfileNotFound, 404, "No such import profile.", Text, message: Text)
+{
+    private const string Text = "There is no import profile with that name. See your profiles for their names.";
+}

@@ -1,3 +1,6 @@
+using Symbolon.Contracts.Problems;
+using Symbolon.Core.Problems;
+
 namespace Symbolon.Core.Statements;
 
 /// <summary>One transaction as read from a statement, before dedupe and categorization.</summary>
@@ -31,12 +34,18 @@ internal readonly record struct ImportProgress(string Stage, int Rows, long Byte
 /// A statement that cannot be imported. The message names where (a line and column, or an element path) and what
 /// is wrong, never the value found there: statements are personal data and errors end up in logs and screens.
 /// </summary>
-internal sealed class StatementException(string position, string problem)
-    : Exception($"{position}: {problem}")
+internal sealed class StatementException(string position, string problem) : SymbolonProblemException(
+    ProblemCodes.InvalidStatement, 400, "The statement cannot be imported; nothing was imported.",
+    Sentence($"{position}: {problem}"), message: $"{position}: {problem}")
 {
     public string Position { get; } = position;
     public string Problem { get; } = problem;
+
+    /// <summary>"line 3, column amount: …" starts the document's detail, which is a sentence.</summary>
+    private static string Sentence(string message) => char.ToUpperInvariant(message[0]) + message[1..];
 }
 
 /// <summary>The file's format is not one the importer reads, or the hint names no format.</summary>
-internal sealed class UnknownStatementFormatException(string message) : Exception(message);
+internal sealed class UnknownStatementFormatException(string message) : SymbolonProblemException(
+    ProblemCodes.UnknownStatementFormat, 400, "The statement's format is not recognised.",
+    message + " Supported: CSV, OFX/QFX and camt.053/camt.052.", message);

@@ -3,8 +3,10 @@ using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
 using DuckDB.NET.Data;
+using Symbolon.Contracts.Problems;
 using Symbolon.Contracts.Statements;
 using Symbolon.Contracts.Vendor;
+using Symbolon.Core.Problems;
 using Symbolon.Core.Records;
 using Symbolon.Core.Wallet;
 
@@ -244,11 +246,17 @@ internal sealed record WalletRows(
 }
 
 /// <summary>The statement is not a single read-only SELECT.</summary>
-internal sealed class SqlQueryNotReadOnlyException(string message) : Exception(message);
+internal sealed class SqlQueryNotReadOnlyException(string message)
+    : SymbolonProblemException(ProblemCodes.QueryNotReadOnly, 400, "Only read-only queries can run.", message, message);
 
 /// <summary>DuckDB could not run the statement (a syntax error, an unknown column, a refused file or network access).</summary>
-internal sealed class SqlQueryFailedException(string message) : Exception(message);
+internal sealed class SqlQueryFailedException(string message)
+    : SymbolonProblemException(ProblemCodes.QueryFailed, 400, "The query could not run.", message, message);
 
 /// <summary>The statement ran longer than the time a query may take.</summary>
-internal sealed class SqlQueryTimeoutException(TimeSpan limit)
-    : Exception(string.Create(CultureInfo.InvariantCulture, $"The query ran for more than {limit.TotalSeconds:0} seconds and was stopped. Narrow it down, for example with a WHERE on the date."));
+internal sealed class SqlQueryTimeoutException(TimeSpan limit) : SymbolonProblemException(
+    ProblemCodes.QueryTimeout, 400, "The query took too long.", Describe(limit), message: Describe(limit))
+{
+    private static string Describe(TimeSpan limit) =>
+        string.Create(CultureInfo.InvariantCulture, $"The query ran for more than {limit.TotalSeconds:0} seconds and was stopped. Narrow it down, for example with a WHERE on the date.");
+}

@@ -1,10 +1,15 @@
+using Symbolon.Contracts.Problems;
+using Symbolon.Core.Problems;
+
 namespace Symbolon.Core.Validation;
 
 /// <summary>One or more input values are invalid. Keys are JSON paths (camelCase) of the offending members.</summary>
-internal sealed class ValidationFailedException(IReadOnlyDictionary<string, string[]> errors)
-    : Exception("One or more values are invalid: " + string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(' ', e.Value)}")))
+internal sealed class ValidationFailedException(IReadOnlyDictionary<string, string[]> errors) : SymbolonProblemException(
+    ProblemCodes.InvalidValue, 400, "Some values are invalid.", "See errors for each field and why.",
+    "One or more values are invalid: " + string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(' ', e.Value)}")), errors)
 {
-    public IReadOnlyDictionary<string, string[]> Errors { get; } = errors;
+    /// <summary>Never null here: this exception is about the fields.</summary>
+    public new IReadOnlyDictionary<string, string[]> Errors => base.Errors!;
 
     public static ValidationFailedException For(string field, string reason) => new(new Dictionary<string, string[]> { [field] = [reason] });
 }

@@ -4,8 +4,10 @@ using Microsoft.EntityFrameworkCore;
 using OpenIddict.Abstractions;
 using OpenIddict.EntityFrameworkCore.Models;
 using Symbolon.Contracts.Card;
+using Symbolon.Contracts.Problems;
 using Symbolon.Contracts.Vendor;
 using Symbolon.Core.Card;
+using Symbolon.Core.Problems;
 using Symbolon.Core.Relationships;
 using Symbolon.Core.Storage;
 using Symbolon.Core.Vaults;
@@ -15,10 +17,15 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 namespace Symbolon.Server.Card;
 
 /// <summary>No card request with that id in the owner's vault.</summary>
-internal sealed class CardRequestNotFoundException() : Exception("The card request does not exist.");
+internal sealed class CardRequestNotFoundException() : SymbolonProblemException(
+    ProblemCodes.CardRequestNotFound, 404, "Not found.", "The card request does not exist. See your card's requests for the ids.", message: "The card request does not exist.");
 
 /// <summary>The card request was already decided or has lapsed.</summary>
-internal sealed class CardRequestNotPendingException(string status) : Exception($"The request is {status}; only a pending request can be approved or declined.");
+internal sealed class CardRequestNotPendingException(string status) : SymbolonProblemException(
+    ProblemCodes.CardRequestNotPending, 409, "That request is no longer waiting.", Describe(status), message: Describe(status))
+{
+    private static string Describe(string status) => $"The request is {status}; only a pending request can be approved or declined.";
+}
 
 /// <summary>
 /// Requests vendors make at the counter with a redeemed card code (RFC 8628 device authorization): recording them,

@@ -1,15 +1,10 @@
+using System.Collections.ObjectModel;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc;
 using Symbolon.Contracts.Problems;
-using Symbolon.Core.Backup;
-using Symbolon.Core.LoyaltyCards;
-using Symbolon.Core.Records;
-using Symbolon.Core.Relationships;
-using Symbolon.Core.Validation;
-using Symbolon.Core.Vaults;
-using Symbolon.Core.Wallet;
+using Symbolon.Core.Problems;
 
 namespace Symbolon.Server.Errors;
 
@@ -33,41 +28,28 @@ internal static partial class ProblemCatalog
         return problem;
     }
 
-    /// <summary>The problem for an exception, or null when it is unexpected (then a generic 500 is returned).</summary>
+    /// <summary>
+    /// The problem for an exception, or null when it is unexpected (then a generic 500 is returned). Our own failures
+    /// carry their document (<see cref="SymbolonProblemException"/>); the rest are ASP.NET Core's words for a request
+    /// it could not bind, put in ours.
+    /// </summary>
     public static ProblemDetails? FromException(Exception exception) => exception switch
     {
-        ValidationFailedException e => Create(ProblemCodes.InvalidValue, 400, "Some values are invalid.", "See errors for each field and why.", e.Errors.ToDictionary(x => x.Key, x => x.Value)),
-        WeakPassphraseException e => Create(ProblemCodes.WeakPassphrase, 400, "That passphrase is too weak.", e.Message, new Dictionary<string, string[]> { ["passphrase"] = [e.Message] }),
-        WrongPassphraseException => Create(ProblemCodes.WrongPassphrase, 401, "That passphrase does not open this vault.", "Check the passphrase and try again. After three failed attempts each try waits a little longer."),
-        UnlockThrottledException e => Create(ProblemCodes.UnlockThrottled, 429, "Too many failed attempts.", e.Message),
-        VaultLockedException e => Create(ProblemCodes.VaultLocked, 423, "The vault is locked.", e.Message),
-        VaultNotFoundException e => Create(ProblemCodes.VaultNotFound, 404, "There is no vault yet.", e.Message),
-        VaultAlreadyExistsException e => Create(ProblemCodes.VaultExists, 409, "A vault already exists.", e.Message),
-        RecordNotFoundException => Create(ProblemCodes.RecordNotFound, 404, "Not found.", "Nothing with that id exists in this vault."),
-        RecordVersionConflictException e => Create(ProblemCodes.VersionConflict, 409, "It changed in the meantime.", e.Message),
-        RecordDeletedException => Create(ProblemCodes.RecordDeleted, 409, "It was deleted.", "It is deleted; its history stays until you purge it."),
-        RelationshipNotFoundException e => Create(ProblemCodes.RelationshipNotFound, 404, "Not found.", e.Message + " See your relationships for the ids."),
-        Card.CardRequestNotFoundException e => Create(ProblemCodes.CardRequestNotFound, 404, "Not found.", e.Message + " See your card's requests for the ids."),
-        Card.CardRequestNotPendingException e => Create(ProblemCodes.CardRequestNotPending, 409, "That request is no longer waiting.", e.Message),
-        LoyaltyCardInvalidException e => Create(ProblemCodes.LoyaltyCardInvalid, 400, "The card cannot be saved like this.", "See errors for each field and why.", e.Errors.ToDictionary(x => x.Key, x => x.Value)),
-        CatimaImportException e => Create(ProblemCodes.CatimaImportInvalid, 400, "That file cannot be imported; nothing was imported.", "See errors for each line and column. Fix them, or export again from Catima, and import the whole file again.", CatimaErrors(e)),
-        InvalidBackupException e => Create(ProblemCodes.InvalidBackup, 400, "That backup cannot be read.", e.Message),
-        WalletProblemException e => Create(e.Code, e.Status, e.Title, e.Detail, e.Errors?.ToDictionary(x => x.Key, x => x.Value)),
-        Core.Conversations.ConversationProblemException e => Create(e.Code, e.Status, e.Title, e.Detail),
-        Core.Requests.RequestProblemException e => Create(e.Code, e.Status, e.Title, e.Detail, e.Errors?.ToDictionary(x => x.Key, x => x.Value)),
-        Core.Statements.StatementException e => Create(ProblemCodes.InvalidStatement, 400, "The statement cannot be imported; nothing was imported.", Sentence(e.Message)),
-        Core.Statements.UnknownStatementFormatException e => Create(ProblemCodes.UnknownStatementFormat, 400, "The statement's format is not recognised.", e.Message + " Supported: CSV, OFX/QFX and camt.053/camt.052."),
-        Core.Statements.ImportProfileNotFoundException e => Create(ProblemCodes.ImportProfileNotFound, 404, "No such import profile.", e.Message),
-        Core.Statements.SqlQueryNotReadOnlyException e => Create(ProblemCodes.QueryNotReadOnly, 400, "Only read-only queries can run.", e.Message),
-        Core.Statements.SqlQueryFailedException e => Create(ProblemCodes.QueryFailed, 400, "The query could not run.", e.Message),
-        Core.Statements.SqlQueryTimeoutException e => Create(ProblemCodes.QueryTimeout, 400, "The query took too long.", e.Message),
-        Core.Insights.InsightProblemException e => Create(e.Code, e.Status, e.Title, e.Detail, e.Errors?.ToDictionary(x => x.Key, x => x.Value)),
+        SymbolonProblemException e => FromProblem(e),
         BadHttpRequestException e => FromBadRequest(e),
         _ => null,
     };
 
-    private static Dictionary<string, string[]> CatimaErrors(CatimaImportException e) =>
-        e.Problems.GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Select(p => p.Reason).ToArray());
+    private static ProblemDetails FromProblem(SymbolonProblemException e)
+    {
+        var problem = Create(e.Code, e.Status, e.Title, e.Detail, e.Errors?.ToDictionary(x => x.Key, x => x.Value));
+        foreach (var (name, value) in e.Extensions ?? ReadOnlyDictionary<string, object?>.Empty)
+        {
+            problem.Extensions[name] = value;
+        }
+
+        return problem;
+    }
 
     private static ProblemDetails FromBadRequest(BadHttpRequestException e)
     {
@@ -99,8 +81,6 @@ internal static partial class ProblemCatalog
 
     public static ProblemDetails RequestReplyTooLarge() =>
         Create(ProblemCodes.AttachmentTooLarge, 413, "The reply is too large; nothing was stored.", $"A reply with its attachments is at most {RequestLimits.MaxRequestReplyBytes / (1024 * 1024)} MiB and each attachment at most 1 MiB; send larger exports in several replies.");
-
-    private static string Sentence(string message) => char.ToUpperInvariant(message[0]) + message[1..];
 
     public static ProblemDetails TooLarge(long max = RequestLimits.MaxJsonBodyBytes) =>
         Create(ProblemCodes.BodyTooLarge, 413, "The request body is too large.",

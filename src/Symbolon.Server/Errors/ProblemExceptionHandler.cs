@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using System.Globalization;
 using Microsoft.AspNetCore.Diagnostics;
 using Symbolon.Contracts.Problems;
+using Symbolon.Core.Problems;
 
 namespace Symbolon.Server.Errors;
 
@@ -20,9 +22,9 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
 
         problem.Extensions["traceId"] = Activity.Current?.Id ?? httpContext.TraceIdentifier;
         httpContext.Response.StatusCode = problem.Status ?? 500;
-        if (exception is Core.Vaults.UnlockThrottledException throttled)
+        if (exception is SymbolonProblemException { RetryAfterSeconds: { } seconds })
         {
-            httpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(throttled.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            httpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         }
 
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });

@@ -141,6 +141,7 @@ public static class SymbolonHost
         builder.Services.AddVaultSessions();
         builder.Services.AddScoped<OwnerSignIn>();
         builder.Services.AddVendorAccessCache();
+        builder.Services.AddVendorOpenApi();
         builder.Services.AddSingleton<AccessLogWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
         builder.Services.AddOwnerRelationships();

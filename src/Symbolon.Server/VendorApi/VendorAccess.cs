@@ -41,6 +41,7 @@ internal static class VendorAccess
     public static RouteGroupBuilder RequireVendorToken(this RouteGroupBuilder group)
     {
         group.AddEndpointFilter((invocation, next) => AuthorizeTokenAsync(invocation, next));
+        group.WithMetadata(new VendorCredentialMetadata(VendorCredential.AccessToken));
         return group;
     }
 
@@ -77,6 +78,7 @@ internal static class VendorAccess
             context.Items[CallerKey] = new VendorCaller(relationship, null, [], session);
             return await next(invocation);
         });
+        group.WithMetadata(new VendorCredentialMetadata(VendorCredential.AccessToken | VendorCredential.ClientSecret));
         return group;
     }
 

@@ -21,8 +21,10 @@ internal static class VendorApiEndpoints
     {
         app.MapGet(MetadataPath, GetMetadataAsync)
             .WithName("SymbolonMetadata").WithSummary("The vault's protocol metadata: API base, datatypes, proffered agreements.");
+        app.MapVendorOpenApi();
 
-        var clients = app.MapGroup(Prefix).DisableAntiforgery();
+        // The agreement calls authenticate the client with its id and secret inside the handler.
+        var clients = app.MapGroup(Prefix).DisableAntiforgery().WithMetadata(new VendorCredentialMetadata(VendorCredential.ClientSecret));
         clients.MapPost("/agreements", AcceptAgreementAsync)
             .WithName("AcceptAgreement").WithSummary("The client accepts one of the proffered agreements; returns the record signed by the vault.");
         clients.MapGet("/agreements/current", GetAgreementAsync)
@@ -52,7 +54,10 @@ internal static class VendorApiEndpoints
             issuer + Prefix[1..] + "/agreements",
             DatatypeCatalog.Describe(),
             vault is null ? [] : AgreementRoster.ProfferedBy(vault.ProfferedAgreements),
-            WebhookEventTypes.All));
+            WebhookEventTypes.All)
+        {
+            OpenApiDocument = issuer + VendorOpenApi.Path[1..],
+        });
     }
 
     private static async Task<IResult> AcceptAgreementAsync(

@@ -18,14 +18,16 @@ public sealed record SqlQueryColumn(string Name, string Type);
 /// <param name="Truncated">True when the query returned more rows than <paramref name="MaxRows"/>; only the first ones are here.</param>
 /// <param name="MaxRows">The row limit that applied.</param>
 /// <param name="ElapsedMilliseconds">How long the query took, including bringing the vault's query database up to date.</param>
-/// <param name="Limits">What bounds every query of this vault (memory, threads, time).</param>
 public sealed record SqlQueryResult(
     IReadOnlyList<SqlQueryColumn> Columns,
     IReadOnlyList<IReadOnlyList<JsonElement?>> Rows,
     bool Truncated,
     int MaxRows,
-    double ElapsedMilliseconds,
-    SqlQueryLimits? Limits = null);
+    double ElapsedMilliseconds)
+{
+    /// <summary>What bounds every query of this vault (memory, threads, time); null from a server that does not say.</summary>
+    public SqlQueryLimits? Limits { get; init; }
+}
 
 /// <summary>What bounds the person's queries: the query database's memory, the threads a query uses, and how long it may run.</summary>
 /// <param name="MemoryLimitMiB">The most memory the vault's query database may use, in MiB; a query needing more fails (nothing spills to disk).</param>

@@ -18,9 +18,6 @@ internal sealed record VendorCaller(RelationshipEntity Relationship, GrantEntity
     /// <summary>The vault's keys; <see cref="VaultLockedException"/> once the vault locked.</summary>
     public VaultKeys Keys => Session.Keys;
 
-    /// <summary>Binds a handler's <see cref="VendorCaller"/> parameter to what the vendor filter authenticated.</summary>
-    public static ValueTask<VendorCaller?> BindAsync(HttpContext context) => ValueTask.FromResult<VendorCaller?>(context.Caller());
-
     public GrantedDatatype? For(string datatype, string action) =>
         Granted.FirstOrDefault(g => g.Datatype == datatype && g.Allows(action));
 }

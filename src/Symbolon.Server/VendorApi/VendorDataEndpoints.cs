@@ -87,15 +87,17 @@ internal static class VendorDataEndpoints
         });
     }
 
-    private static async Task<Created<VendorNote>> AddNoteAsync(VendorNoteInput note, VendorCaller caller, VendorNotes notes, CancellationToken ct)
+    private static async Task<Created<VendorNote>> AddNoteAsync(VendorNoteInput note, HttpContext context, VendorNotes notes, CancellationToken ct)
     {
+        var caller = context.Caller();
         var record = await notes.AddAsync(caller.Keys, caller.Relationship.ClientId, note.Text, ct);
         return TypedResults.Created($"{VendorApiEndpoints.Prefix}/notes",
             new VendorNote(PairwiseIds.FieldId(caller.Relationship.PairwiseKey, record.Id), VaultJson.Deserialize<NoteValue>(record.Json).Text, record.CreatedAt));
     }
 
-    private static async Task<Ok<IReadOnlyList<VendorNote>>> ListNotesAsync(VendorCaller caller, VendorNotes notes, CancellationToken ct)
+    private static async Task<Ok<IReadOnlyList<VendorNote>>> ListNotesAsync(HttpContext context, VendorNotes notes, CancellationToken ct)
     {
+        var caller = context.Caller();
         var own = await notes.ListAsync(caller.Keys, caller.Relationship.ClientId, ct);
         return TypedResults.Ok<IReadOnlyList<VendorNote>>([.. own.Select(n => new VendorNote(PairwiseIds.FieldId(caller.Relationship.PairwiseKey, n.Record.Id), n.Value.Text, n.Record.CreatedAt))]);
     }

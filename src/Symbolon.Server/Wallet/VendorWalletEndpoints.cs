@@ -39,8 +39,9 @@ internal static class VendorWalletEndpoints
         return data;
     }
 
-    private static async Task<Created<VendorReceipt>> PushReceiptAsync(ReceiptInput receipt, HttpContext context, VendorCaller caller, Receipts receipts, CancellationToken ct)
+    private static async Task<Created<VendorReceipt>> PushReceiptAsync(ReceiptInput receipt, HttpContext context, Receipts receipts, CancellationToken ct)
     {
+        var caller = context.Caller();
         if (context.Request.ContentLength > Receipts.MaxBodyBytes)
         {
             throw new WalletProblemException(ProblemCodes.ReceiptTooLarge, StatusCodes.Status413PayloadTooLarge, "The receipt is too large.",
@@ -52,34 +53,39 @@ internal static class VendorWalletEndpoints
         return TypedResults.Created($"{VendorApiEndpoints.Prefix}/receipts", ToVendor(caller.Relationship, record, VaultJson.Deserialize<ReceiptInput>(record.Json)));
     }
 
-    private static async Task<Ok<IReadOnlyList<VendorReceipt>>> ListReceiptsAsync(VendorCaller caller, Receipts receipts, CancellationToken ct)
+    private static async Task<Ok<IReadOnlyList<VendorReceipt>>> ListReceiptsAsync(HttpContext context, Receipts receipts, CancellationToken ct)
     {
+        var caller = context.Caller();
         var own = await receipts.ListOwnAsync(caller.Keys, caller.Relationship.ClientId, ct);
         return TypedResults.Ok<IReadOnlyList<VendorReceipt>>([.. own.Select(r => ToVendor(caller.Relationship, r.Record, r.Receipt))]);
     }
 
-    private static async Task<Created<VendorLoyaltyEvent>> RecordLoyaltyEventAsync(LoyaltyEventInput loyaltyEvent, VendorCaller caller, LoyaltyLedger ledger, CancellationToken ct)
+    private static async Task<Created<VendorLoyaltyEvent>> RecordLoyaltyEventAsync(LoyaltyEventInput loyaltyEvent, HttpContext context, LoyaltyLedger ledger, CancellationToken ct)
     {
+        var caller = context.Caller();
         var (record, value) = await ledger.RecordAsync(caller.Keys, caller.Relationship.ClientId, loyaltyEvent, ct);
         return TypedResults.Created($"{VendorApiEndpoints.Prefix}/loyalty", ToVendor(caller.Relationship, record, value));
     }
 
-    private static async Task<Ok<VendorLoyalty>> GetLoyaltyAsync(VendorCaller caller, LoyaltyLedger ledger, CancellationToken ct)
+    private static async Task<Ok<VendorLoyalty>> GetLoyaltyAsync(HttpContext context, LoyaltyLedger ledger, CancellationToken ct)
     {
+        var caller = context.Caller();
         var state = await ledger.GetAsync(caller.Keys, caller.Relationship.ClientId, ct);
         return TypedResults.Ok(state is null
             ? new VendorLoyalty(null, 0, false, [])
             : new VendorLoyalty(state.Value.Programme, state.Value.Balance, state.RewardDue, [.. state.Events.Select(e => ToVendor(caller.Relationship, e.Record, e.Value))]));
     }
 
-    private static async Task<Created<VendorCheckIn>> RecordCheckInAsync(VendorCheckInInput checkIn, VendorCaller caller, CheckIns checkIns, CancellationToken ct)
+    private static async Task<Created<VendorCheckIn>> RecordCheckInAsync(VendorCheckInInput checkIn, HttpContext context, CheckIns checkIns, CancellationToken ct)
     {
+        var caller = context.Caller();
         var (record, value) = await checkIns.AddByVendorAsync(caller.Keys, caller.Relationship, checkIn, ct);
         return TypedResults.Created($"{VendorApiEndpoints.Prefix}/checkins", new VendorCheckIn(PairwiseIds.FieldId(caller.Relationship.PairwiseKey, record.Id), value.Place, value.At, value.Note));
     }
 
-    private static async Task<Ok<IReadOnlyList<VendorCheckIn>>> ListCheckInsAsync(VendorCaller caller, CheckIns checkIns, CancellationToken ct)
+    private static async Task<Ok<IReadOnlyList<VendorCheckIn>>> ListCheckInsAsync(HttpContext context, CheckIns checkIns, CancellationToken ct)
     {
+        var caller = context.Caller();
         var shared = await checkIns.ListSharedWithAsync(caller.Keys, caller.Relationship.Id, ct);
         return TypedResults.Ok<IReadOnlyList<VendorCheckIn>>([.. shared.Select(c => new VendorCheckIn(PairwiseIds.FieldId(caller.Relationship.PairwiseKey, c.Record.Id), c.Value.Place, c.Value.At, c.Value.Note))]);
     }

@@ -263,7 +263,7 @@ internal static class RelationshipCommands
                 table.AddRow(
                     Display.Cell(Display.Time(e.At, context.Time)),
                     Display.Cell(e.VendorName),
-                    Display.Cell(e.Action),
+                    Display.Cell(e.Count > 1 ? $"{e.Action} × {e.Count} (last {Display.Time(e.LastAt ?? e.At, context.Time)})" : e.Action),
                     Display.Cell(string.Join(", ", e.Datatypes)),
                     Display.Cell(e.Purpose),
                     Display.Cell(e.Allowed ? $"allowed ({e.StatusCode})" : $"refused ({e.StatusCode})"));

@@ -141,7 +141,17 @@ public sealed record AccessLogEntry(
     IReadOnlyList<string> Datatypes,
     string? Purpose,
     bool Allowed,
-    int StatusCode);
+    int StatusCode)
+{
+    /// <summary>
+    /// How many identical calls this entry stands for: 1, or more for repeated reads of one grant in one hour once they
+    /// are older than the vault's detail window (7 days by default), which are kept as one entry with their count.
+    /// </summary>
+    public int Count { get; init; } = 1;
+
+    /// <summary>When the last of those calls was; null for an entry that stands for one call.</summary>
+    public DateTimeOffset? LastAt { get; init; }
+}
 
 /// <summary>One page of the access log, newest first.</summary>
 /// <param name="Entries">The entries on this page.</param>

@@ -111,6 +111,15 @@ internal sealed class AccessLogEntity
     public string? Purpose { get; set; }
     public bool Allowed { get; set; }
     public int StatusCode { get; set; }
+
+    /// <summary>
+    /// How many identical calls this line stands for: 1, until <see cref="AccessLogCompaction"/> folds the repeated
+    /// reads of one grant in one hour, older than the detail window, into their first line.
+    /// </summary>
+    public int Count { get; set; } = 1;
+
+    /// <summary>The last of the calls a folded line stands for (null while it stands for one).</summary>
+    public DateTimeOffset? LastAt { get; set; }
 }
 
 /// <summary>

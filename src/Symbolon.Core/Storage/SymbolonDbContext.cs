@@ -216,6 +216,7 @@ internal sealed class SymbolonDbContext(DbContextOptions<SymbolonDbContext> opti
             entry.Property(a => a.Action).HasMaxLength(16);
             entry.Property(a => a.Datatypes).HasMaxLength(1000);
             entry.Property(a => a.Purpose).HasMaxLength(500);
+            entry.Property(a => a.Count).HasDefaultValue(1).ValueGeneratedNever();
             entry.HasIndex(a => new { a.VaultId, a.RelationshipId, a.At });
             entry.HasOne<RelationshipEntity>().WithMany().HasForeignKey(a => new { a.VaultId, a.RelationshipId }).OnDelete(DeleteBehavior.Cascade);
         });

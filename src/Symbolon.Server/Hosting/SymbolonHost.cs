@@ -144,6 +144,8 @@ public static class SymbolonHost
         builder.Services.AddVendorOpenApi();
         builder.Services.AddSingleton<AccessLogWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
+        builder.Services.AddOptions<AccessLogOptions>().Bind(builder.Configuration.GetSection("AccessLog"));
+        builder.Services.AddHostedService<AccessLogCompactor>();
         builder.Services.AddOwnerRelationships();
         builder.Services.AddOAuthServer();
         builder.Services.AddCard();

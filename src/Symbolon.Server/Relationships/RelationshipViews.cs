@@ -108,7 +108,7 @@ internal sealed class RelationshipViews(SymbolonDbContext db, RelationshipServic
             a.Datatypes.Length == 0 ? [] : a.Datatypes.Split(','),
             a.Purpose,
             a.Allowed,
-            a.StatusCode)).ToList();
+            a.StatusCode) { Count = a.Count, LastAt = a.LastAt }).ToList();
         return new AccessLogPage(entries, total, offset + entries.Count < total ? offset + entries.Count : null);
     }
 

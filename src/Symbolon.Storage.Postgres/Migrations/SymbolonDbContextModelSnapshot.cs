@@ -456,6 +456,10 @@ namespace Symbolon.Storage.Postgres.Migrations
                     b.Property<DateTimeOffset>("At")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<int>("Count")
+                        .HasColumnType("integer")
+                        .HasDefaultValue(1);
+
                     b.Property<string>("Datatypes")
                         .IsRequired()
                         .HasMaxLength(1000)
@@ -463,6 +467,9 @@ namespace Symbolon.Storage.Postgres.Migrations
 
                     b.Property<Guid?>("GrantId")
                         .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("LastAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Purpose")
                         .HasMaxLength(500)

@@ -451,6 +451,10 @@ namespace Symbolon.Storage.Sqlite.Migrations
                     b.Property<long>("At")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("Count")
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(1);
+
                     b.Property<string>("Datatypes")
                         .IsRequired()
                         .HasMaxLength(1000)
@@ -458,6 +462,9 @@ namespace Symbolon.Storage.Sqlite.Migrations
 
                     b.Property<Guid?>("GrantId")
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("LastAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Purpose")
                         .HasMaxLength(500)

@@ -178,7 +178,10 @@ internal static class TestPostgres
         connection.Open();
         using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
         command.ExecuteNonQuery();
-        return new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name, Pooling = false }.ConnectionString;
+
+        // Pooled, as the server's connections are in production: an unpooled connection per query made the PostgreSQL
+        // tests several times slower than the SQLite ones. Disposing the factory clears the pools and drops the database.
+        return new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name }.ConnectionString;
     }
 
     public static void DropDatabase(string name)

@@ -5,7 +5,7 @@ using Symbolon.Contracts.Vault;
 
 namespace Symbolon.Server.Tests;
 
-public sealed class AccessTokenTests : IDisposable
+public sealed class AccessTokenTests(SharedVault shared) : IClassFixture<SharedVault>, IDisposable
 {
     private readonly SymbolonApplicationFactory _app = new();
 
@@ -20,9 +20,10 @@ public sealed class AccessTokenTests : IDisposable
     [InlineData("/owner/api/v1/profile/vcard")]
     public async Task Owner_endpoints_refuse_anonymous_callers_and_unknown_tokens(string path)
     {
-        await _app.CreateVaultAsync();
-        await VaultApiTests.AssertProblem(await _app.CreateOwnerClient().GetAsync(path), HttpStatusCode.Unauthorized, ProblemCodes.Unauthenticated);
-        await VaultApiTests.AssertProblem(await _app.CreateTokenClient("sym_pat_not-a-real-token").GetAsync(path), HttpStatusCode.Unauthorized, ProblemCodes.Unauthenticated);
+        // An existing vault, unlocked: what is refused is the caller.
+        var app = shared.App;
+        await VaultApiTests.AssertProblem(await app.CreateOwnerClient().GetAsync(path), HttpStatusCode.Unauthorized, ProblemCodes.Unauthenticated);
+        await VaultApiTests.AssertProblem(await app.CreateTokenClient("sym_pat_not-a-real-token").GetAsync(path), HttpStatusCode.Unauthorized, ProblemCodes.Unauthenticated);
     }
 
     [Fact]

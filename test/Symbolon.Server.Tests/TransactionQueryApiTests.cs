@@ -6,9 +6,15 @@ using Symbolon.Contracts.Statements;
 namespace Symbolon.Server.Tests;
 
 /// <summary>Read-only SQL over the person's transactions: answers, refusals, limits, and nothing decrypted on disk.</summary>
-public sealed class TransactionQueryApiTests
+public sealed class TransactionQueryApiTests(TransactionQueryApiTests.FourTransactions shared) : IClassFixture<TransactionQueryApiTests.FourTransactions>
 {
     private const string Sentinel = "PANGOLINSENTINEL";
+
+    /// <summary>A vault with four imported transactions, for the refused statements (a refused statement changes nothing).</summary>
+    public sealed class FourTransactions : SharedVault
+    {
+        protected override Task SeedAsync(HttpClient owner) => ImportAsync(owner, 4);
+    }
 
     [Fact]
     public async Task A_select_answers_over_the_persons_transactions_with_a_row_limit()
@@ -72,9 +78,7 @@ public sealed class TransactionQueryApiTests
     [InlineData("   ", "SYM2150")]
     public async Task Statements_that_write_export_attach_or_reach_files_are_refused_and_leave_nothing_behind(string sql, string code)
     {
-        using var app = new SymbolonApplicationFactory();
-        var (owner, _) = await app.CreateVaultAsync();
-        await ImportAsync(owner, 4);
+        var owner = shared.Owner;
         var dir = Directory.CreateTempSubdirectory("symbolon-query-").FullName;
         File.WriteAllText(Path.Combine(dir, "secret.csv"), "a,b\n1,2\n");
 

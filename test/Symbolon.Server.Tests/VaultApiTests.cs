@@ -8,7 +8,9 @@ namespace Symbolon.Server.Tests;
 
 public sealed class VaultApiTests : IDisposable
 {
-    private readonly SymbolonApplicationFactory _app = new();
+    // A first start: the server migrates an empty database before it answers (the other test hosts start from a
+    // migrated copy).
+    private readonly SymbolonApplicationFactory _app = new(migrateOnStart: true);
 
     public void Dispose() => _app.Dispose();
 

@@ -8,7 +8,7 @@ using Symbolon.Contracts.Vault;
 namespace Symbolon.Server.Tests.Insights;
 
 /// <summary>Categories and insights through the owner API, on the fixed data set of the core tests.</summary>
-public sealed class InsightApiTests
+public sealed class InsightApiTests(SharedVault shared) : IClassFixture<SharedVault>
 {
     internal const string CardMap = "date=Date,amount=Amount,description=Description,merchant=Merchant,currency=Currency,account=Visa";
 
@@ -66,10 +66,7 @@ public sealed class InsightApiTests
     [InlineData("/owner/api/v1/insights/recurring?asOf=soon", "asOf")]
     public async Task Bad_filters_are_problems_naming_the_parameter_never_its_value(string uri, string field)
     {
-        using var app = new SymbolonApplicationFactory();
-        var (owner, _) = await app.CreateVaultAsync();
-
-        var response = await owner.GetAsync(uri);
+        var response = await shared.Owner.GetAsync(uri);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var body = await response.Content.ReadAsStringAsync();

@@ -11,7 +11,8 @@ public sealed class VendorFlowTests
     [InlineData(StorageKind.Postgres)]
     public async Task Vendor_reads_exactly_the_fields_the_person_ticked(StorageKind storage)
     {
-        using var factory = new SymbolonApplicationFactory(storage);
+        // The whole flow on a first start, where the server migrates an empty database of either provider.
+        using var factory = new SymbolonApplicationFactory(storage, migrateOnStart: true);
         var (owner, _) = await factory.CreateVaultAsync();
         await SymbolonApplicationFactory.AddFieldAsync(owner, new ProfileFieldInput(ProfileFieldKinds.Email, "home", "ada@example.org"));
         await SymbolonApplicationFactory.AddFieldAsync(owner, new ProfileFieldInput(ProfileFieldKinds.Phone, "mobile", "+31 6 1234 5678"));

@@ -8,7 +8,8 @@ namespace Symbolon.Storage.Postgres;
 public static class PostgresStorage
 {
     public static void Configure(DbContextOptionsBuilder options, string connectionString) =>
-        options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsAssembly(typeof(PostgresStorage).Assembly.GetName().Name));
+        options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsAssembly(typeof(PostgresStorage).Assembly.GetName().Name))
+            .UseStorageProvider(PostgresStorageProvider.Instance);
 }
 
 /// <summary>Lets <c>dotnet ef migrations add</c> build the context for PostgreSQL (no server is contacted).</summary>

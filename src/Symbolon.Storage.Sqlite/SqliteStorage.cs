@@ -17,7 +17,8 @@ public static class SqliteStorage
     }.ToString();
 
     public static void Configure(DbContextOptionsBuilder options, string databasePath) =>
-        options.UseSqlite(ConnectionString(databasePath), sqlite => sqlite.MigrationsAssembly(typeof(SqliteStorage).Assembly.GetName().Name));
+        options.UseSqlite(ConnectionString(databasePath), sqlite => sqlite.MigrationsAssembly(typeof(SqliteStorage).Assembly.GetName().Name))
+            .UseStorageProvider(SqliteStorageProvider.Instance);
 }
 
 /// <summary>Lets <c>dotnet ef migrations add</c> build the context for SQLite.</summary>

@@ -239,38 +239,37 @@ internal sealed class RecordStore(SymbolonDbContext db, TimeProvider time)
     /// Saves a write that appends change-log rows so that, within one vault, change-log sequences become visible in
     /// the order they were drawn. The change feed hands out "everything after sequence N"; on PostgreSQL identity
     /// values are drawn at insert but transactions commit in any order, so without this a reader could see 11,
-    /// move its cursor past it, and never see 10 committing a moment later. A transaction-scoped advisory lock per
-    /// vault, taken before the insert draws its sequence, serializes the vault's writers until commit. SQLite has
-    /// a single writer and needs nothing.
+    /// move its cursor past it, and never see 10 committing a moment later. The vault's write lock, taken before
+    /// the insert draws its sequence, serializes the vault's writers until commit. SQLite has a single writer and
+    /// needs nothing.
     /// </summary>
     private async Task SaveInVaultOrderAsync(Guid vaultId, CancellationToken ct)
     {
-        if (db.Database.ProviderName != PostgresProvider)
+        var storage = db.StorageProvider;
+        if (storage.HasSingleWriter)
         {
             await db.SaveChangesAsync(ct);
             return;
         }
 
-        var lockKey = VaultLockKey(vaultId);
         if (db.Database.CurrentTransaction is not null)
         {
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({lockKey})", ct);
+            await storage.LockVaultForWriteAsync(db, vaultId, ct);
             await db.SaveChangesAsync(ct);
             return;
         }
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({lockKey})", ct);
+        await storage.LockVaultForWriteAsync(db, vaultId, ct);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
     }
 
     /// <summary>
     /// Inside the caller's transaction, makes this vault's writers wait for it until it commits, so that a
-    /// read-check-write (a loyalty balance before a redemption) cannot interleave with another. PostgreSQL takes
-    /// the same advisory lock <see cref="SaveInVaultOrderAsync"/> takes (re-entrant within a transaction); SQLite
-    /// needs nothing, because EF Core begins its transactions with BEGIN IMMEDIATE, which holds the database's one
-    /// write lock from the start.
+    /// read-check-write (a loyalty balance before a redemption) cannot interleave with another. It is the same lock
+    /// <see cref="SaveInVaultOrderAsync"/> takes (re-entrant within a transaction); SQLite's transactions already
+    /// hold the database's one write lock from the start.
     /// </summary>
     public async Task SerializeVaultWritesAsync(Guid vaultId, CancellationToken ct = default)
     {
@@ -279,21 +278,7 @@ internal sealed class RecordStore(SymbolonDbContext db, TimeProvider time)
             throw new InvalidOperationException("Serializing a vault's writes needs a transaction.");
         }
 
-        if (db.Database.ProviderName == PostgresProvider)
-        {
-            var lockKey = VaultLockKey(vaultId);
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({lockKey})", ct);
-        }
-    }
-
-    private const string PostgresProvider = "Npgsql.EntityFrameworkCore.PostgreSQL";
-
-    /// <summary>The advisory-lock key of a vault: the random half of its UUIDv7 (a collision only makes two vaults wait for each other).</summary>
-    internal static long VaultLockKey(Guid vaultId)
-    {
-        Span<byte> bytes = stackalloc byte[16];
-        vaultId.TryWriteBytes(bytes);
-        return BitConverter.ToInt64(bytes[8..]);
+        await db.StorageProvider.LockVaultForWriteAsync(db, vaultId, ct);
     }
 
     private async Task<RecordEntity> LoadHeadAsync(Guid vaultId, Guid id, int? expectedVersion, CancellationToken ct)

@@ -9,6 +9,10 @@ namespace Symbolon.Core.Storage;
 /// <summary>The one DbContext. Provider-specific migrations live in Symbolon.Storage.Sqlite and Symbolon.Storage.Postgres.</summary>
 internal sealed class SymbolonDbContext(DbContextOptions<SymbolonDbContext> options) : DbContext(options)
 {
+    /// <summary>What differs between the providers, attached to the options by the provider's setup.</summary>
+    public IStorageProvider StorageProvider { get; } = options.FindExtension<StorageProviderExtension>()?.Provider
+        ?? throw new InvalidOperationException("The context options name no storage provider: build them with SqliteStorage.Configure or PostgresStorage.Configure.");
+
     public DbSet<VaultEntity> Vaults => Set<VaultEntity>();
     public DbSet<RecordEntity> Records => Set<RecordEntity>();
     public DbSet<RecordVersionEntity> RecordVersions => Set<RecordVersionEntity>();
@@ -104,9 +108,9 @@ internal sealed class SymbolonDbContext(DbContextOptions<SymbolonDbContext> opti
         modelBuilder.Entity<OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreScope>().ToTable("oauth_scopes");
         modelBuilder.Entity<OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreToken>().ToTable("oauth_tokens");
 
-        // Note: SQLite stores DateTimeOffset as text it cannot order or compare, so on SQLite every
+        // Note: SQLite stores DateTimeOffset as text it cannot order or compare, so there every
         // timestamp is stored as a sortable 64-bit number (UTC ticks with offset).
-        if (Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite")
+        if (!StorageProvider.ComparesDateTimeOffsets)
         {
             foreach (var entity in modelBuilder.Model.GetEntityTypes())
             {

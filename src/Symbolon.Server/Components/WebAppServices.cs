@@ -1,6 +1,6 @@
 namespace Symbolon.Server.Components;
 
-/// <summary>Services of the owner web app (the Blazor pages under <c>Components/</c>).</summary>
+/// <summary>Services of the owner web app (the shell under <c>Components/</c>, pages in each feature's <c>Pages/</c> folder).</summary>
 internal static class WebAppServices
 {
     public static IServiceCollection AddOwnerWebApp(this IServiceCollection services)

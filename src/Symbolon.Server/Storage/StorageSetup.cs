@@ -36,7 +36,10 @@ public static class StorageSetup
         }
     }
 
-    /// <summary>Applies pending migrations (only then: checking is much cheaper than migrating) and turns on WAL.</summary>
+    /// <summary>
+    /// Applies pending migrations (only then: checking is much cheaper than migrating) and prepares the database the
+    /// provider's way (SQLite turns on WAL).
+    /// </summary>
     internal static async Task MigrateAsync(SymbolonDbContext db, CancellationToken ct = default)
     {
         if ((await db.Database.GetPendingMigrationsAsync(ct)).Any())
@@ -44,9 +47,9 @@ public static class StorageSetup
             await db.Database.MigrateAsync(ct);
         }
 
-        if (db.Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite")
+        if (db.StorageProvider.PrepareDatabaseSql is { } prepare)
         {
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+            await db.Database.ExecuteSqlRawAsync(prepare, ct);
         }
     }
 

@@ -116,9 +116,7 @@ internal sealed partial class AccessLogWriter(IServiceScopeFactory scopes, ILogg
             {
                 var db = scope.ServiceProvider.GetRequiredService<SymbolonDbContext>();
                 await db.Database.OpenConnectionAsync(CancellationToken.None);
-                await db.Database.ExecuteSqlRawAsync(
-                    db.Database.ProviderName == SqliteProvider ? "PRAGMA synchronous=NORMAL;" : "SET synchronous_commit TO OFF;",
-                    CancellationToken.None);
+                await db.Database.ExecuteSqlRawAsync(db.StorageProvider.RelaxedDurabilitySql, CancellationToken.None);
                 var (insert, columns) = PrepareInsert(db);
                 return new Writer(scope, db, insert, columns);
             }
@@ -155,9 +153,9 @@ internal sealed partial class AccessLogWriter(IServiceScopeFactory scopes, ILogg
 
                 // The connection goes back to the pool, where other work expects SQLite's full synchronous mode
                 // (Npgsql resets session settings itself when a connection returns to its pool).
-                if (db.Database.ProviderName == SqliteProvider)
+                if (db.StorageProvider.RestoreDurabilitySql is { } restore)
                 {
-                    await db.Database.ExecuteSqlRawAsync("PRAGMA synchronous=FULL;", CancellationToken.None);
+                    await db.Database.ExecuteSqlRawAsync(restore, CancellationToken.None);
                 }
             }
             catch (Exception e) when (e is DbException or InvalidOperationException)
@@ -210,8 +208,6 @@ internal sealed partial class AccessLogWriter(IServiceScopeFactory scopes, ILogg
 
     /// <summary>One column of the prepared insert: its parameter and how an entry's value becomes the provider's value.</summary>
     private sealed record Column(DbParameter Parameter, Func<AccessLogEntity, object> ValueOf);
-
-    private const string SqliteProvider = "Microsoft.EntityFrameworkCore.Sqlite";
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not commit {Count} access-log lines ({ExceptionType}); their requests fail.")]
     private static partial void LogFailed(ILogger logger, int count, string exceptionType);

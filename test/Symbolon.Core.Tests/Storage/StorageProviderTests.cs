@@ -27,6 +27,55 @@ public class StorageProviderTests
         { StorageKind.Postgres, StorageKind.Sqlite },
     };
 
+    [Fact]
+    public void A_context_whose_options_name_no_storage_provider_is_refused()
+    {
+        // Provider differences travel in the options; a context configured past SqliteStorage/PostgresStorage would
+        // silently take the wrong locking and timestamp storage, so it is refused at once.
+        var options = new DbContextOptionsBuilder<SymbolonDbContext>().UseSqlite("Data Source=:memory:").Options;
+
+        var refused = Assert.Throws<InvalidOperationException>(() => new SymbolonDbContext(options));
+        Assert.Contains("SqliteStorage.Configure", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Each_context_carries_its_providers_differences(StorageKind kind)
+    {
+        await using var store = await TestStore.CreateAsync(kind);
+        await using var db = store.NewContext();
+
+        Assert.Equal(kind == StorageKind.Sqlite, db.StorageProvider.HasSingleWriter);
+        Assert.Equal(kind == StorageKind.Postgres, db.StorageProvider.ComparesDateTimeOffsets);
+        Assert.Equal(kind == StorageKind.Sqlite, db.StorageProvider.RestoreDurabilitySql is not null);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_vaults_serialized_writers_wait_for_each_other_until_commit(StorageKind kind)
+    {
+        await using var store = await TestStore.CreateAsync(kind);
+        var vaultId = Guid.CreateVersion7();
+        await using var first = store.NewContext();
+        await using var second = store.NewContext();
+        await using var held = await first.Database.BeginTransactionAsync();
+        await new RecordStore(first, store.Time).SerializeVaultWritesAsync(vaultId);
+
+        // Note: SQLite waits out the first writer inside BEGIN IMMEDIATE, synchronously, hence the thread of its own.
+        var waiting = Task.Run(async () =>
+        {
+            await using var transaction = await second.Database.BeginTransactionAsync();
+            await new RecordStore(second, store.Time).SerializeVaultWritesAsync(vaultId);
+            await transaction.CommitAsync();
+        });
+
+        // Finishing here would mean the lock let the second writer through; waiting longer only costs time.
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        Assert.False(waiting.IsCompleted, "the second writer got through while the first held the vault's lock");
+        await held.CommitAsync();
+        await waiting.WaitAsync(TimeSpan.FromSeconds(20));
+    }
+
     [Theory]
     [MemberData(nameof(Providers))]
     public async Task Migrations_apply_and_match_the_model(StorageKind kind)

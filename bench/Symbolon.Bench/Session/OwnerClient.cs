@@ -37,6 +37,37 @@ internal sealed class OwnerClient : IDisposable
         UseToken(created.AccessToken.Token!);
     }
 
+    /// <summary>
+    /// Polls <c>GET /owner/api/v1/vault</c> until it answers 200. Note: <c>/healthz</c> answers while the server still
+    /// brings its database schema up to date in the background; every other request waits for that, this one too.
+    /// </summary>
+    public async Task WaitForVaultStatusAsync(CancellationToken ct)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                using var response = await _http.GetAsync("/owner/api/v1/vault", ct);
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not answering yet.
+            }
+
+            if (deadline.Elapsed > TimeSpan.FromMinutes(2))
+            {
+                throw new TimeoutException("GET /owner/api/v1/vault did not answer 200 within 2 minutes.");
+            }
+
+            await Task.Delay(10, ct);
+        }
+    }
+
     /// <summary><c>POST /owner/api/v1/vault/unlock</c> asking for an access token, which later calls use.</summary>
     public async Task UnlockAsync(CancellationToken ct)
     {

@@ -74,7 +74,7 @@ internal static partial class SessionSqlScenario
         public string Agreement { get; set; } = "";
     }
 
-    private sealed record ReadyRun(double HealthySeconds, double UnlockMs, double QueryMs, double PageMs, double ReadyMs, double CpuMs, long RssBytes, string ServerLog);
+    private sealed record ReadyRun(double HealthySeconds, double StorageSeconds, double UnlockMs, double QueryMs, double PageMs, double ReadyMs, double CpuMs, long RssBytes, string ServerLog);
 
     public static async Task RunAsync(BenchReport report, UserSettings settings, string workDirectory, TextWriter log, CancellationToken ct)
     {
@@ -205,7 +205,7 @@ internal static partial class SessionSqlScenario
                 {
                     var run = await UnlockToReadyAsync(settings.ServerDll, dataDirectory, pidFile, rows, ct);
                     readyRuns.Add(run);
-                    log.WriteLine($"   Symbolon #{round}: start→healthy {run.HealthySeconds:0.00} s; unlock answered {run.UnlockMs:0} ms, first query {run.QueryMs:0} ms, first page {run.PageMs:0} ms after the unlock request (server CPU {run.CpuMs:0} ms); RSS {run.RssBytes / (1024.0 * 1024):0} MB; {run.ServerLog}");
+                    log.WriteLine($"   Symbolon #{round}: start→healthy {run.HealthySeconds:0.00} s, →vault status {run.StorageSeconds:0.00} s; unlock answered {run.UnlockMs:0} ms, first query {run.QueryMs:0} ms, first page {run.PageMs:0} ms after the unlock request (server CPU {run.CpuMs:0} ms); RSS {run.RssBytes / (1024.0 * 1024):0} MB; {run.ServerLog}");
                 }
                 else
                 {
@@ -230,6 +230,8 @@ internal static partial class SessionSqlScenario
         using var server = await ChildProcess.StartHealthyAsync(serverDll, ["--data-dir", dataDirectory], dataDirectory, pidFile, ct);
         var healthy = started.Elapsed.TotalSeconds;
         using var owner = new OwnerClient(server.BaseUri);
+        await owner.WaitForVaultStatusAsync(ct);
+        var storage = started.Elapsed.TotalSeconds;
         var cpu = server.CpuTime();
         var unlock = Stopwatch.StartNew();
         await owner.UnlockAsync(ct);
@@ -255,16 +257,21 @@ internal static partial class SessionSqlScenario
 
         var cpuMs = (server.CpuTime() - cpu).TotalMilliseconds;
         var rss = server.ResidentBytes();
-        return new ReadyRun(healthy, unlocked, queryMs, pageMs, Math.Max(queryMs, pageMs), cpuMs, rss, ServerReadyLog(server.OutputTail()));
+        return new ReadyRun(healthy, storage, unlocked, queryMs, pageMs, Math.Max(queryMs, pageMs), cpuMs, rss, ServerReadyLog(server.OutputTail()));
     }
 
     /// <summary>The server's own log lines about the warm-up (projection and query database), when it wrote them.</summary>
     private static string ServerReadyLog(string output)
     {
         var parts = new List<string>();
+        if (StorageReady().Match(output) is { Success: true } st)
+        {
+            parts.Add($"storage (schema) ready {st.Groups[1].Value} ms after start");
+        }
+
         if (TransactionsReady().Match(output) is { Success: true } t)
         {
-            parts.Add($"server log: projection {t.Groups[1].Value} ms");
+            parts.Add($"projection {t.Groups[1].Value} ms");
         }
 
         if (QueryDatabaseReady().Match(output) is { Success: true } q)
@@ -274,6 +281,9 @@ internal static partial class SessionSqlScenario
 
         return parts.Count == 0 ? "no warm-up lines in the server log" : string.Join(", ", parts);
     }
+
+    [GeneratedRegex(@"Storage ready in (\d+) ms")]
+    private static partial Regex StorageReady();
 
     [GeneratedRegex(@"Transactions ready: \d+ in (\d+) ms")]
     private static partial Regex TransactionsReady();
@@ -421,20 +431,21 @@ internal static partial class SessionSqlScenario
         }
 
         var restart = report.Section($"Unlock to ready with {count} transactions in a fresh server process: median of {settings.Restarts}");
-        restart.Add($"- Symbolon: the data directory above, the server started again as a new process (cold JIT) and healthy; then `POST /owner/api/v1/vault/unlock` (Argon2id, keys, the session; the answer carries an access token), " +
+        restart.Add($"- Symbolon: the data directory above, the server started again as a new process (cold JIT), healthy, and answering `GET /owner/api/v1/vault` " +
+            "(`/healthz` answers while the schema is still being brought up to date in the background; every other request waits for it, so the unlock clock starts only after the vault status answers, as when a person types the passphrase); then `POST /owner/api/v1/vault/unlock` (Argon2id, keys, the session; the answer carries an access token), " +
             $"and at once, side by side, `POST /owner/api/v1/query` ({ReadyQuery.Name}) and `GET /owner/api/v1/transactions?limit={PageSize}`; each time runs from sending the unlock. " +
             "Behind them the session's warm-up reads, opens and decodes every chunk into the projection and copies it into the query database; both requests wait for what they need of it.");
         restart.Add($"- Baseline: a new Node process per run: `DuckDBInstance.create(':memory:')` with the settings above, `CREATE TABLE transactions AS SELECT * FROM read_csv(…)` (explicit types), the same first query; " +
             "time from creating the instance to the query's rows, measured in Node (Node's own start and loading the native module are left out, as Symbolon's process start is).");
         restart.Add("- Runs take turns, who goes first alternating.");
         restart.Add("");
-        restart.Add("| Run | Start → healthy | Unlock answered | First query | First page | Ready | Server CPU unlock → ready | RSS when ready | Server log | DuckDB open | load | first query | ready | CPU | spawn → answer |");
-        restart.Add("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        restart.Add("| Run | Start → healthy | Start → vault status | Unlock answered | First query | First page | Ready | Server CPU unlock → ready | RSS when ready | Server log | DuckDB open | load | first query | ready | CPU | spawn → answer |");
+        restart.Add("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         for (var i = 0; i < Math.Max(readyRuns.Count, coldLoads.Count); i++)
         {
             var r = i < readyRuns.Count ? readyRuns[i] : null;
             var l = i < coldLoads.Count ? coldLoads[i] : null;
-            restart.Add($"| {i + 1} | {(r is null ? "" : Format.Seconds(r.HealthySeconds))} | {Ms(r?.UnlockMs)} | {Ms(r?.QueryMs)} | {Ms(r?.PageMs)} | {Ms(r?.ReadyMs)} | {Ms(r?.CpuMs)} | {(r is null ? "" : Format.Megabytes(r.RssBytes))} | {r?.ServerLog} | " +
+            restart.Add($"| {i + 1} | {(r is null ? "" : Format.Seconds(r.HealthySeconds))} | {(r is null ? "" : Format.Seconds(r.StorageSeconds))} | {Ms(r?.UnlockMs)} | {Ms(r?.QueryMs)} | {Ms(r?.PageMs)} | {Ms(r?.ReadyMs)} | {Ms(r?.CpuMs)} | {(r is null ? "" : Format.Megabytes(r.RssBytes))} | {r?.ServerLog} | " +
                 $"{Ms(l?.Open)} | {Ms(l?.Load)} | {Ms(l?.FirstQuery)} | {Ms(l?.Ready)} | {Ms(l?.ReadyCpu)} | {Ms(l?.SpawnToAnswer)} |");
         }
     }

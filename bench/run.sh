@@ -9,6 +9,10 @@
 #   bench/run.sh --scenario webhooks              the webhook fan-out to 10,000 relationships alone (about a minute)
 #   bench/run.sh --scenario receipts --output bench/results/receipts.md
 #                                                 receipts through the vendor API against the raw record-store append
+#   bench/run.sh --scenario user                  as a user runs it (not in the default run): start and idle RSS, SQL over
+#                                                 1,000,000 transactions and unlock-to-ready against DuckDB in Node, the
+#                                                 vendor read under wrk; writes bench/results/session.md; about 6 minutes
+#   bench/run.sh --scenario user-sql --import-rows 50000 --user-restarts 2   a quick look at the SQL part
 # Options after the script name go to the bench (dotnet bench/Symbolon.Bench/bin/Release/net10.0/Symbolon.Bench.dll --help).
 set -euo pipefail
 
@@ -23,6 +27,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1
 export DOTNET_NOLOGO=1
 
 SERVER_DLL="$ROOT/src/Symbolon.Server/bin/Release/net10.0/Symbolon.Server.dll"
+DUCKDB_NODE="$BENCH/duckdb-node"
 BASELINE_DLL="$BENCH/Symbolon.Bench.Baseline/bin/Release/net10.0/Symbolon.Bench.Baseline.dll"
 BENCH_DLL="$BENCH/Symbolon.Bench/bin/Release/net10.0/Symbolon.Bench.dll"
 
@@ -39,7 +44,7 @@ cleanup() {
         [ -n "$pid" ] || continue
         cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
         case "$cmdline" in
-          *"$SERVER_DLL"*|*"$BASELINE_DLL"*)
+          *"$SERVER_DLL"*|*"$BASELINE_DLL"*|*"$DUCKDB_NODE/baseline.mjs"*|*wrk\ *http://127.0.0.1:*)
             printf 'cleanup: stopping leftover process %s\n' "$pid" >&2
             kill -KILL "$pid" 2>/dev/null || true
             ;;
@@ -53,6 +58,53 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# The scenarios named with --scenario (none: the default set, which leaves out the user family).
+scenarios=()
+collecting=0
+for arg in "$@"; do
+  case "$arg" in
+    --scenario) collecting=1 ;;
+    --*) collecting=0 ;;
+    *) if [ "$collecting" = 1 ]; then scenarios+=("$arg"); fi ;;
+  esac
+done
+wants() { local s; for s in "${scenarios[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
+only_user=0
+if [ "${#scenarios[@]}" -gt 0 ]; then
+  only_user=1
+  for s in "${scenarios[@]}"; do
+    case "$s" in user|user-sql|user-wrk) ;; *) only_user=0 ;; esac
+  done
+fi
+
+apt_install() {
+  local sudo=()
+  if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null 2>&1 || die "installing $* needs root or sudo"
+    sudo=(sudo)
+  fi
+  "${sudo[@]}" apt-get update -qq || die "apt-get update failed"
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "$@" >/dev/null || die "apt-get install failed for: $*"
+}
+
+# The user scenarios' tools, from Debian's packages and the npm registry (bench/duckdb-node/package-lock.json).
+if wants user || wants user-wrk; then
+  if ! command -v wrk >/dev/null 2>&1; then
+    printf '== installing wrk\n'
+    apt_install wrk
+  fi
+fi
+if wants user || wants user-sql; then
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    printf '== installing nodejs and npm\n'
+    apt_install nodejs npm
+  fi
+  if [ ! -d "$DUCKDB_NODE/node_modules/@duckdb/node-api" ]; then
+    printf '== installing @duckdb/node-api into bench/duckdb-node\n'
+    (cd "$DUCKDB_NODE" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed in $DUCKDB_NODE"
+  fi
+fi
 
 started=$(date +%s.%N)
 printf '== building in Release\n'
@@ -70,8 +122,12 @@ if [ -n "$(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null ||
   commit="$commit (with uncommitted changes)"
 fi
 
-# results/latest.md unless the caller names another --output (the bench takes the option once).
+# results/latest.md (results/session.md for the user family alone) unless the caller names another --output (the
+# bench takes the option once).
 output=(--output "$BENCH/results/latest.md")
+if [ "$only_user" = 1 ]; then
+  output=(--output "$BENCH/results/session.md")
+fi
 for arg in "$@"; do
   if [ "$arg" = "--output" ]; then output=(); fi
 done
@@ -79,6 +135,7 @@ done
 dotnet "$BENCH_DLL" \
   --server-dll "$SERVER_DLL" \
   --baseline-dll "$BASELINE_DLL" \
+  --duckdb-node "$DUCKDB_NODE" \
   --work-dir "$WORK" \
   --artifacts "$BENCH/BenchmarkDotNet.Artifacts" \
   "${output[@]}" \

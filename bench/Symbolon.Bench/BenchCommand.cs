@@ -5,6 +5,7 @@ using Symbolon.Bench.Crypto;
 using Symbolon.Bench.Imports;
 using Symbolon.Bench.Insights;
 using Symbolon.Bench.Reporting;
+using Symbolon.Bench.Session;
 using Symbolon.Bench.Startup;
 using Symbolon.Bench.Unlock;
 using Symbolon.Bench.Wallet;
@@ -18,15 +19,24 @@ internal static class BenchCommand
 {
     public static readonly string[] AllScenarios = ["crypto", "micro", "unlock", "server", "vendor-read", "webhooks", "receipts", "import", "insights"];
 
+    /// <summary>
+    /// The "as a user runs it" family, not part of the default run: <c>user</c> is <c>server</c> (start and idle RSS),
+    /// <c>user-sql</c> (SQL over the owner API, then unlock-to-ready in a fresh process; DuckDB in Node as the baseline)
+    /// and <c>user-wrk</c> (the vendor read under wrk).
+    /// </summary>
+    public static readonly string[] UserScenarios = ["user", "user-sql", "user-wrk"];
+
+    private static readonly string[] KnownScenarios = [.. AllScenarios, .. UserScenarios];
+
     public static RootCommand Create()
     {
         var scenarios = new Option<string[]>("--scenario")
         {
-            Description = $"Scenarios to run (repeatable): {string.Join(", ", AllScenarios)}. Default: all.",
+            Description = $"Scenarios to run (repeatable): {string.Join(", ", KnownScenarios)}. Default: {string.Join(", ", AllScenarios)} (the user family runs only when named).",
             AllowMultipleArgumentsPerToken = true,
             DefaultValueFactory = _ => AllScenarios,
         };
-        scenarios.AcceptOnlyFromAmong(AllScenarios);
+        scenarios.AcceptOnlyFromAmong(KnownScenarios);
         var records = new Option<int>("--records") { Description = "Records per crypto pass.", DefaultValueFactory = _ => 1_000_000 };
         var passes = new Option<int>("--passes") { Description = "Measured crypto passes (after one warm-up pass).", DefaultValueFactory = _ => 3 };
         var unlocks = new Option<int>("--unlocks") { Description = "Timed Argon2id derivations and unlocks.", DefaultValueFactory = _ => 5 };
@@ -35,9 +45,14 @@ internal static class BenchCommand
         var loadSeconds = new Option<int>("--load-seconds") { Description = "Seconds per measured vendor-read or receipts run.", DefaultValueFactory = _ => 8 };
         var loadRounds = new Option<int>("--load-rounds") { Description = "Measured vendor-read or receipts runs per side (alternating).", DefaultValueFactory = _ => 3 };
         var relationships = new Option<int>("--relationships") { Description = "Relationships one webhook fan-out reaches.", DefaultValueFactory = _ => 10_000 };
-        var importRows = new Option<int>("--import-rows") { Description = "Transactions in the generated statement of the import scenario.", DefaultValueFactory = _ => 1_000_000 };
+        var importRows = new Option<int>("--import-rows") { Description = "Transactions in the generated statement of the import, insights and user-sql scenarios.", DefaultValueFactory = _ => 1_000_000 };
         var importPasses = new Option<int>("--import-passes") { Description = "Measured import passes (after one warm-up at a tenth of the size).", DefaultValueFactory = _ => 3 };
         var webhookPasses = new Option<int>("--webhook-passes") { Description = "Measured webhook fan-out passes (after one warm-up pass).", DefaultValueFactory = _ => 3 };
+        var userCalls = new Option<int>("--user-calls") { Description = "Measured warm calls per query and side in user-sql (after the first call and two warm-ups).", DefaultValueFactory = _ => 10 };
+        var userRestarts = new Option<int>("--user-restarts") { Description = "Unlock-to-ready runs per side in user-sql (a fresh server process, a fresh Node process).", DefaultValueFactory = _ => 3 };
+        var duckDbNode = new Option<DirectoryInfo?>("--duckdb-node") { Description = "Folder with baseline.mjs and node_modules/@duckdb/node-api (bench/duckdb-node); needed by user-sql." };
+        var node = new Option<string>("--node") { Description = "Node.js executable for the DuckDB baseline.", DefaultValueFactory = _ => "node" };
+        var wrk = new Option<string>("--wrk") { Description = "wrk executable for user-wrk.", DefaultValueFactory = _ => "wrk" };
         var serverDll = new Option<FileInfo>("--server-dll") { Description = "Release build of Symbolon.Server.dll.", Required = true };
         var baselineDll = new Option<FileInfo>("--baseline-dll") { Description = "Release build of Symbolon.Bench.Baseline.dll.", Required = true };
         var workDirectory = new Option<DirectoryInfo>("--work-dir") { Description = "Scratch directory (vaults, data dirs, child pids); emptied at the end.", Required = true };
@@ -46,7 +61,7 @@ internal static class BenchCommand
         var commit = new Option<string?>("--commit") { Description = "Commit the build came from (shown in the summary)." };
         var buildSeconds = new Option<double?>("--build-seconds") { Description = "How long the Release build took (shown in the summary)." };
 
-        foreach (var count in new[] { records, passes, unlocks, starts, clients, loadSeconds, loadRounds, relationships, webhookPasses, importRows, importPasses })
+        foreach (var count in new[] { records, passes, unlocks, starts, clients, loadSeconds, loadRounds, relationships, webhookPasses, importRows, importPasses, userCalls, userRestarts })
         {
             count.Validators.Add(result =>
             {
@@ -59,11 +74,12 @@ internal static class BenchCommand
 
         var command = new RootCommand("Symbolon benchmarks; see bench/README.md.")
         {
-            scenarios, records, passes, unlocks, starts, clients, loadSeconds, loadRounds, relationships, webhookPasses, importRows, importPasses, serverDll, baselineDll, workDirectory, artifacts, output, commit, buildSeconds,
+            scenarios, records, passes, unlocks, starts, clients, loadSeconds, loadRounds, relationships, webhookPasses, importRows, importPasses, userCalls, userRestarts, duckDbNode, node, wrk,
+            serverDll, baselineDll, workDirectory, artifacts, output, commit, buildSeconds,
         };
         command.SetAction((result, ct) => RunAsync(
             new BenchSettings(
-                result.GetValue(scenarios)!.ToHashSet(StringComparer.Ordinal),
+                Expand(result.GetValue(scenarios)!),
                 result.GetValue(records),
                 result.GetValue(passes),
                 result.GetValue(unlocks),
@@ -75,6 +91,11 @@ internal static class BenchCommand
                 result.GetValue(webhookPasses),
                 result.GetValue(importRows),
                 result.GetValue(importPasses),
+                result.GetValue(userCalls),
+                result.GetValue(userRestarts),
+                result.GetValue(duckDbNode)?.FullName,
+                result.GetValue(node)!,
+                result.GetValue(wrk)!,
                 result.GetValue(serverDll)!.FullName,
                 result.GetValue(baselineDll)!.FullName,
                 result.GetValue(workDirectory)!.FullName,
@@ -142,6 +163,18 @@ internal static class BenchCommand
                 GC.Collect();
                 await InsightScenario.RunAsync(report, settings.WorkDirectory, settings.ImportRows, log, ct);
             }
+
+            var user = new UserSettings(settings.ServerDll, settings.BaselineDll, settings.DuckDbNodeFolder, settings.Node, settings.Wrk, settings.ImportRows, settings.UserCalls, settings.UserRestarts);
+            if (settings.Scenarios.Contains("user-sql"))
+            {
+                GC.Collect();
+                await SessionSqlScenario.RunAsync(report, user, settings.WorkDirectory, log, ct);
+            }
+
+            if (settings.Scenarios.Contains("user-wrk"))
+            {
+                await WrkVendorReadScenario.RunAsync(report, user, settings.WorkDirectory, settings.Clients, TimeSpan.FromSeconds(settings.LoadSeconds), settings.LoadRounds, log, ct);
+            }
         }
         finally
         {
@@ -161,7 +194,7 @@ internal static class BenchCommand
     private static IEnumerable<string> Describe(BenchSettings settings, TimeSpan elapsed, string? loadAtStart, string? loadAtEnd)
     {
         yield return $"- Run: {TimeProvider.System.GetUtcNow():yyyy-MM-dd HH:mm} UTC" + (settings.Commit is null ? "" : $", commit `{settings.Commit}`") +
-            $"; scenarios: {string.Join(", ", AllScenarios.Where(settings.Scenarios.Contains))}.";
+            $"; scenarios: {string.Join(", ", KnownScenarios.Where(settings.Scenarios.Contains))}.";
         yield return $"- Machine: {CpuModel()}, {Environment.ProcessorCount} logical cores, {RuntimeInformation.OSDescription}; {RuntimeInformation.FrameworkDescription}.";
         yield return $"- Time: bench {Format.Seconds(elapsed.TotalSeconds)}" +
             (settings.BuildSeconds is { } build ? $", Release build {Format.Seconds(build)}, total {Format.Seconds(build + elapsed.TotalSeconds)}" : "") + ".";
@@ -173,6 +206,18 @@ internal static class BenchCommand
         }
 
         yield return "- Every figure is a median; ratios compare with a baseline measured in the same run (see each section). Nothing here is asserted by tests.";
+    }
+
+    /// <summary>The named scenarios, with <c>user</c> standing for its parts.</summary>
+    private static HashSet<string> Expand(IEnumerable<string> names)
+    {
+        var set = names.ToHashSet(StringComparer.Ordinal);
+        if (set.Contains("user"))
+        {
+            set.UnionWith(["server", "user-sql", "user-wrk"]);
+        }
+
+        return set;
     }
 
     private static string? LoadAverage()
@@ -232,6 +277,11 @@ internal sealed record BenchSettings(
     int WebhookPasses,
     int ImportRows,
     int ImportPasses,
+    int UserCalls,
+    int UserRestarts,
+    string? DuckDbNodeFolder,
+    string Node,
+    string Wrk,
     string ServerDll,
     string BaselineDll,
     string WorkDirectory,

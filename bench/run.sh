@@ -11,7 +11,7 @@
 #                                                 receipts through the vendor API against the raw record-store append
 #   bench/run.sh --scenario user                  as a user runs it (not in the default run): start and idle RSS, SQL over
 #                                                 1,000,000 transactions and unlock-to-ready against DuckDB in Node, the
-#                                                 vendor read under wrk; writes bench/results/session.md; about 6 minutes
+#                                                 vendor read under wrk; writes bench/results/session.md; about 8 minutes
 #   bench/run.sh --scenario user-sql --import-rows 50000 --user-restarts 2   a quick look at the SQL part
 # Options after the script name go to the bench (dotnet bench/Symbolon.Bench/bin/Release/net10.0/Symbolon.Bench.dll --help).
 set -euo pipefail

@@ -178,12 +178,12 @@ internal static class StatementCommands
 
     private static Command Query(CliCommands cli)
     {
-        var sql = new Argument<string>("SQL") { Description = "One SELECT over the tables transactions(date, amount, currency, description, merchant, category, account, import_id), receipts(id, issued_at, store, store_location, receipt_number, currency, subtotal, tax_total, total, payment_method), receipt_lines(receipt_id, line, description, quantity, unit_price, tax, line_total) and check_ins(id, visited_at, place, note); times in UTC." };
+        var sql = new Argument<string>("SQL") { Description = "One SELECT over the tables transactions(date, amount, currency, description, merchant, category, account, import_id), receipts(id, issued_at, store, store_location, receipt_number, currency, subtotal, tax_total, total, payment_method), receipt_lines(receipt_id, line, description, quantity, unit_price, tax, line_total), check_ins(id, visited_at, place, note), loyalty_events(id, programme, occurred_at, kind, amount, balance_after, reward, note) and profile_fields(id, kind, label, value, updated_at); times in UTC." };
         var maxRows = new Option<int?>("--max-rows") { Description = "Return at most this many rows (1 to 10000, default 1000).", HelpName = "N" };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON (columns, rows, truncated)." };
         var command = new Command(
             "query",
-            "Run read-only SQL (DuckDB) over your own transactions, receipts and check-ins, in memory: nothing decrypted is written to disk, and only a single SELECT runs. " +
+            "Run read-only SQL (DuckDB) over your own transactions, receipts, check-ins, loyalty events and profile fields, in memory (512 MiB, 30 s per query): nothing decrypted is written to disk, and only a single SELECT runs. " +
             "Example: symbolon query \"SELECT merchant, count(*) AS visits, sum(amount) FROM transactions WHERE category = 'coffee' GROUP BY ALL ORDER BY visits DESC\"")
         {
             sql, maxRows, json,

@@ -50,6 +50,10 @@ internal static class BenchCommand
         var webhookPasses = new Option<int>("--webhook-passes") { Description = "Measured webhook fan-out passes (after one warm-up pass).", DefaultValueFactory = _ => 3 };
         var userCalls = new Option<int>("--user-calls") { Description = "Measured warm calls per query and side in user-sql (after the first call and two warm-ups).", DefaultValueFactory = _ => 10 };
         var userRestarts = new Option<int>("--user-restarts") { Description = "Unlock-to-ready runs per side in user-sql (a fresh server process, a fresh Node process).", DefaultValueFactory = _ => 3 };
+        var userData = new Option<DirectoryInfo?>("--user-data")
+        {
+            Description = "Keep user-sql's generated CSV and data directory here and reuse them when they hold the same number of rows (no generation, no import; the vault is unlocked instead of created). For repeated unlock-to-ready runs while developing.",
+        };
         var duckDbNode = new Option<DirectoryInfo?>("--duckdb-node") { Description = "Folder with baseline.mjs and node_modules/@duckdb/node-api (bench/duckdb-node); needed by user-sql." };
         var node = new Option<string>("--node") { Description = "Node.js executable for the DuckDB baseline.", DefaultValueFactory = _ => "node" };
         var wrk = new Option<string>("--wrk") { Description = "wrk executable for user-wrk.", DefaultValueFactory = _ => "wrk" };
@@ -74,7 +78,7 @@ internal static class BenchCommand
 
         var command = new RootCommand("Symbolon benchmarks; see bench/README.md.")
         {
-            scenarios, records, passes, unlocks, starts, clients, loadSeconds, loadRounds, relationships, webhookPasses, importRows, importPasses, userCalls, userRestarts, duckDbNode, node, wrk,
+            scenarios, records, passes, unlocks, starts, clients, loadSeconds, loadRounds, relationships, webhookPasses, importRows, importPasses, userCalls, userRestarts, userData, duckDbNode, node, wrk,
             serverDll, baselineDll, workDirectory, artifacts, output, commit, buildSeconds,
         };
         command.SetAction((result, ct) => RunAsync(
@@ -93,6 +97,7 @@ internal static class BenchCommand
                 result.GetValue(importPasses),
                 result.GetValue(userCalls),
                 result.GetValue(userRestarts),
+                result.GetValue(userData)?.FullName,
                 result.GetValue(duckDbNode)?.FullName,
                 result.GetValue(node)!,
                 result.GetValue(wrk)!,
@@ -164,7 +169,7 @@ internal static class BenchCommand
                 await InsightScenario.RunAsync(report, settings.WorkDirectory, settings.ImportRows, log, ct);
             }
 
-            var user = new UserSettings(settings.ServerDll, settings.BaselineDll, settings.DuckDbNodeFolder, settings.Node, settings.Wrk, settings.ImportRows, settings.UserCalls, settings.UserRestarts);
+            var user = new UserSettings(settings.ServerDll, settings.BaselineDll, settings.DuckDbNodeFolder, settings.Node, settings.Wrk, settings.ImportRows, settings.UserCalls, settings.UserRestarts, settings.UserData);
             if (settings.Scenarios.Contains("user-sql"))
             {
                 GC.Collect();
@@ -279,6 +284,7 @@ internal sealed record BenchSettings(
     int ImportPasses,
     int UserCalls,
     int UserRestarts,
+    string? UserData,
     string? DuckDbNodeFolder,
     string Node,
     string Wrk,

@@ -83,12 +83,37 @@ internal static partial class SessionSqlScenario
         var rows = settings.Rows;
         log.WriteLine($"== user: SQL over {rows:N0} transactions through the owner API, warm ({settings.Calls} calls per query), then unlock-to-ready in a fresh server process ({settings.Restarts}×); baseline DuckDB in Node");
 
-        var csv = Path.Combine(workDirectory, "user-cards.csv");
-        var generated = Stopwatch.StartNew();
-        var csvBytes = CardTransactionGenerator.Write(csv, rows);
-        log.WriteLine($"   generated {rows:N0} rows, {csvBytes / (1024.0 * 1024):0.0} MiB, in {generated.Elapsed.TotalSeconds:0.0} s");
+        // With --user-data the CSV and the data directory are kept, and reused when a run with the same number of
+        // rows left them there complete (the marker is written only after the import succeeded).
+        var home = settings.KeptData ?? workDirectory;
+        Directory.CreateDirectory(home);
+        var csv = Path.Combine(home, "user-cards.csv");
+        var dataDirectory = Path.Combine(home, "user-sql");
+        var marker = Path.Combine(home, $"imported-{rows}");
+        var reuse = settings.KeptData is not null && File.Exists(marker) && File.Exists(csv) && Directory.Exists(dataDirectory);
+        long csvBytes;
+        if (reuse)
+        {
+            csvBytes = new FileInfo(csv).Length;
+            log.WriteLine($"   reusing {home}: {rows:N0} rows, {csvBytes / (1024.0 * 1024):0.0} MiB CSV, vault already imported");
+        }
+        else
+        {
+            if (Directory.Exists(dataDirectory))
+            {
+                Directory.Delete(dataDirectory, recursive: true);
+            }
 
-        var dataDirectory = Path.Combine(workDirectory, "user-sql");
+            foreach (var stale in Directory.EnumerateFiles(home, "imported-*"))
+            {
+                File.Delete(stale);
+            }
+
+            var generated = Stopwatch.StartNew();
+            csvBytes = CardTransactionGenerator.Write(csv, rows);
+            log.WriteLine($"   generated {rows:N0} rows, {csvBytes / (1024.0 * 1024):0.0} MiB, in {generated.Elapsed.TotalSeconds:0.0} s");
+        }
+
         Directory.CreateDirectory(dataDirectory);
         var samples = Queries.Select(q => new QuerySamples(q)).ToList();
         double importSeconds;
@@ -102,15 +127,30 @@ internal static partial class SessionSqlScenario
         using (var server = await ChildProcess.StartHealthyAsync(settings.ServerDll, ["--data-dir", dataDirectory], dataDirectory, pidFile, ct))
         using (var owner = new OwnerClient(server.BaseUri))
         {
-            await owner.CreateVaultAsync(ct);
-            var import = Stopwatch.StartNew();
-            var summary = await owner.ImportCsvAsync(csv, Map, ct);
-            importSeconds = import.Elapsed.TotalSeconds;
-            added = summary.Added;
-            log.WriteLine($"   Symbolon: created the vault and imported over HTTP in {importSeconds:0.00} s: {summary.Added:N0} added, {summary.DuplicatesSkipped:N0} duplicates");
-            if (summary.Added != rows)
+            if (reuse)
             {
-                throw new InvalidOperationException($"The import added {summary.Added} of {rows} transactions.");
+                await owner.WaitForVaultStatusAsync(ct);
+                await owner.UnlockAsync(ct);
+                (importSeconds, added) = (double.NaN, rows);
+                log.WriteLine("   Symbolon: unlocked the kept vault (no import; the first calls below wait for the unlock's warm-up)");
+            }
+            else
+            {
+                await owner.CreateVaultAsync(ct);
+                var import = Stopwatch.StartNew();
+                var summary = await owner.ImportCsvAsync(csv, Map, ct);
+                importSeconds = import.Elapsed.TotalSeconds;
+                added = summary.Added;
+                log.WriteLine($"   Symbolon: created the vault and imported over HTTP in {importSeconds:0.00} s: {summary.Added:N0} added, {summary.DuplicatesSkipped:N0} duplicates");
+                if (summary.Added != rows)
+                {
+                    throw new InvalidOperationException($"The import added {summary.Added} of {rows} transactions.");
+                }
+
+                if (settings.KeptData is not null)
+                {
+                    await File.WriteAllTextAsync(marker, $"{rows} transactions imported\n", ct);
+                }
             }
 
             // First calls: the first query after the import also copies the new rows into the query database.
@@ -405,7 +445,9 @@ internal static partial class SessionSqlScenario
         var lines = report.Section($"SQL over {count} transactions through the owner API: median of {settings.Calls} warm calls per query");
         lines.Add($"- Data: {count} rows, {csvBytes / (1024.0 * 1024):0.0} MiB CSV from the seeded generator (`Imports/CardTransactionGenerator.cs`), the same file for both.");
         lines.Add($"- Symbolon: `Symbolon.Server.dll` (Release, its own process, Production settings) on 127.0.0.1 with a fresh SQLite data directory; `POST /owner/api/v1/vault` (its access token used as the bearer token from then on), " +
-            $"`POST /owner/api/v1/imports?format=csv&map={Map}` with the file as the body: {Format.Count(added)} added in {Format.Seconds(importSeconds)} ({Format.Rate(added / importSeconds)} rows/s, HTTP upload included). " +
+            (double.IsNaN(importSeconds)
+                ? $"`POST /owner/api/v1/imports?format=csv&map={Map}` with the file as the body, in an earlier run whose data directory was kept (`--user-data`); this run unlocked that vault, so its first calls include the unlock's warm-up. "
+                : $"`POST /owner/api/v1/imports?format=csv&map={Map}` with the file as the body: {Format.Count(added)} added in {Format.Seconds(importSeconds)} ({Format.Rate(added / importSeconds)} rows/s, HTTP upload included). ") +
             $"Then `POST /owner/api/v1/query` with `{{\"sql\": …}}` on one keep-alive connection; time from sending the request to the last byte of the JSON answer. " +
             $"\"server\" is the answer's own `elapsedMilliseconds` (query database brought up to date, the statement run and its rows read); the rest is HTTP, the access-token check, the records stamp (two counts in SQLite), the SQL check and JSON. " +
             $"The query database's limits as the answer gives them: {threads} threads, {memoryMiB} MiB.");
@@ -467,4 +509,4 @@ internal static partial class SessionSqlScenario
 }
 
 /// <summary>The settings of the user scenarios.</summary>
-internal sealed record UserSettings(string ServerDll, string BaselineDll, string? DuckDbNodeFolder, string Node, string Wrk, int Rows, int Calls, int Restarts);
+internal sealed record UserSettings(string ServerDll, string BaselineDll, string? DuckDbNodeFolder, string Node, string Wrk, int Rows, int Calls, int Restarts, string? KeptData = null);

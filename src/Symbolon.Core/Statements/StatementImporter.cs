@@ -197,29 +197,8 @@ internal sealed class StatementImporter(SymbolonDbContext db, TimeProvider time,
         session.Transactions.GetAsync(() => LoadAsync(session.Keys, ct));
 
     /// <summary>Decrypts every chunk of the vault (in parallel) and builds the projection in import order.</summary>
-    public async Task<TransactionProjection> LoadAsync(VaultKeys keys, CancellationToken ct = default)
-    {
-        var rows = await db.TransactionChunks.AsNoTracking()
-            .Where(c => c.VaultId == keys.VaultId)
-            .OrderBy(c => c.BatchId).ThenBy(c => c.Chunk)
-            .ToListAsync(ct);
-        var decoded = new TransactionColumns[rows.Count];
-        InParallel(rows.Count, i =>
-        {
-            var row = rows[i];
-            decoded[i] = TransactionChunkCodec.Decode(keys.Open(row.Sealed, VaultCrypto.TransactionChunkAad(keys.VaultId, row.BatchId, row.Chunk, row.TransactionCount)));
-        }, ct);
-
-        var projection = new TransactionProjection();
-        for (var i = 0; i < rows.Count; i++)
-        {
-            projection.Append(rows[i].BatchId, rows[i].Chunk * ChunkSize, decoded[i]);
-        }
-
-        // The chunks hold the categories given at import; the rules and hand-made choices as they are now decide.
-        await new Insights.CategoryRuleBook(records).ApplyAsync(keys, projection, ct);
-        return projection;
-    }
+    public Task<TransactionProjection> LoadAsync(VaultKeys keys, CancellationToken ct = default) =>
+        new TransactionProjectionLoader(db, records).LoadAsync(keys, ct);
 
     /// <summary>The vault's imports, newest first.</summary>
     public async Task<IReadOnlyList<ImportSummary>> HistoryAsync(VaultKeys keys, CancellationToken ct = default)

@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Symbolon.Core.Statements;
@@ -112,72 +114,236 @@ internal static class TransactionChunkCodec
         return Compress(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
     }
 
-    // Called once per import with a loop over every row: compiled fully optimized at once instead of starting in tier 0.
+    // Called once per chunk with loops over its rows: compiled fully optimized at once instead of starting in tier 0.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static TransactionColumns Decode(ReadOnlySpan<byte> compressed)
     {
-        var plain = Decompress(compressed);
-        using var reader = new BinaryReader(new MemoryStream(plain, writable: false), Encoding.UTF8);
-        if (reader.ReadByte() != FormatVersion)
-        {
-            throw new InvalidDataException("Unknown transaction chunk format.");
-        }
-
-        var count = reader.ReadInt32();
-        var strings = new string[reader.ReadInt32()];
+        using var plain = Decompress(compressed);
+        var chunk = Layout.Parse(plain.Span);
+        var strings = new string[chunk.StringCount];
+        var table = chunk.Strings;
         for (var i = 0; i < strings.Length; i++)
         {
-            strings[i] = reader.ReadString();
+            strings[i] = Encoding.UTF8.GetString(table.Next());
         }
 
-        var days = new int[count];
-        for (var i = 0; i < count; i++)
+        var amounts = new decimal[chunk.Count];
+        var balance = new decimal?[chunk.Count];
+        var balances = chunk.Balances;
+        for (var i = 0; i < amounts.Length; i++)
         {
-            days[i] = reader.ReadInt32();
-        }
-
-        var amounts = new decimal[count];
-        for (var i = 0; i < count; i++)
-        {
-            amounts[i] = reader.ReadDecimal();
-        }
-
-        int[] Column()
-        {
-            var column = new int[count];
-            for (var i = 0; i < count; i++)
-            {
-                column[i] = reader.ReadInt32();
-            }
-
-            return column;
-        }
-
-        var currency = Column();
-        var account = Column();
-        var description = Column();
-        var merchant = Column();
-        var category = Column();
-        var reference = Column();
-        var balance = new decimal?[count];
-        for (var i = 0; i < count; i++)
-        {
-            balance[i] = reader.ReadBoolean() ? reader.ReadDecimal() : null;
+            amounts[i] = chunk.Amount(i);
+            balance[i] = balances.Next();
         }
 
         return new TransactionColumns
         {
             Strings = strings,
-            Days = days,
+            Days = Layout.Ints(chunk.Days),
             Amounts = amounts,
-            Currency = currency,
-            Account = account,
-            Description = description,
-            Merchant = merchant,
-            Category = category,
-            Reference = reference,
+            Currency = Layout.Ints(chunk.Currency),
+            Account = Layout.Ints(chunk.Account),
+            Description = Layout.Ints(chunk.Description),
+            Merchant = Layout.Ints(chunk.Merchant),
+            Category = Layout.Ints(chunk.Category),
+            Reference = Layout.Ints(chunk.Reference),
             Balance = balance,
         };
+    }
+
+    /// <summary>Decompresses a chunk into a pooled buffer, which goes back to the pool cleared when disposed.</summary>
+    public static PlainChunk Decompress(ReadOnlySpan<byte> compressed)
+    {
+        var length = BinaryPrimitives.ReadInt32LittleEndian(compressed);
+        var plain = new PlainChunk(length);
+        if (!BrotliDecoder.TryDecompress(compressed[4..], plain.Buffer.AsSpan(0, length), out var written) || written != length)
+        {
+            plain.Dispose();
+            throw new InvalidDataException("A transaction chunk does not decompress.");
+        }
+
+        return plain;
+    }
+
+    /// <summary>
+    /// The sections of a decompressed chunk as spans over its bytes, read the way BinaryWriter wrote them: a version
+    /// byte, the row count, the string table (a 7-bit-encoded UTF-8 length and the bytes per string), then the columns
+    /// (little-endian ints; decimals as their four 32-bit parts: low, middle, high, flags), then a balance per row (a
+    /// flag byte and, when set, a decimal). Whole columns are taken as spans rather than a value at a time.
+    /// </summary>
+    public readonly ref struct Layout
+    {
+        public int Count { get; private init; }
+
+        public int StringCount { get; private init; }
+
+        /// <summary>The string table, read one string after the other with <see cref="StringTable.Next"/>.</summary>
+        public StringTable Strings { get; private init; }
+
+        public ReadOnlySpan<byte> Days { get; private init; }
+
+        public ReadOnlySpan<byte> Amounts { get; private init; }
+
+        public ReadOnlySpan<byte> Currency { get; private init; }
+
+        public ReadOnlySpan<byte> Account { get; private init; }
+
+        public ReadOnlySpan<byte> Description { get; private init; }
+
+        /// <summary>-1 where there is none.</summary>
+        public ReadOnlySpan<byte> Merchant { get; private init; }
+
+        public ReadOnlySpan<byte> Category { get; private init; }
+
+        /// <summary>-1 where there is none.</summary>
+        public ReadOnlySpan<byte> Reference { get; private init; }
+
+        public BalanceColumn Balances { get; private init; }
+
+        public static Layout Parse(ReadOnlySpan<byte> plain)
+        {
+            if (plain.Length < 9 || plain[0] != FormatVersion)
+            {
+                throw new InvalidDataException("Unknown transaction chunk format.");
+            }
+
+            var count = BinaryPrimitives.ReadInt32LittleEndian(plain[1..]);
+            var stringCount = BinaryPrimitives.ReadInt32LittleEndian(plain[5..]);
+            var table = new StringTable(plain[9..], 9);
+            for (var i = 0; i < stringCount; i++)
+            {
+                table.Next();
+            }
+
+            var strings = new StringTable(plain.Slice(9, table.Read), 9);
+            var rest = plain[(9 + table.Read)..];
+            if (count < 0 || (long)count * (4 + 16 + (6 * 4)) > rest.Length)
+            {
+                throw new InvalidDataException("A transaction chunk ends early.");
+            }
+
+            var column = count * 4;
+            return new Layout
+            {
+                Count = count,
+                StringCount = stringCount,
+                Strings = strings,
+                Days = rest[..column],
+                Amounts = rest.Slice(column, count * 16),
+                Currency = rest.Slice(column * 5, column),
+                Account = rest.Slice(column * 6, column),
+                Description = rest.Slice(column * 7, column),
+                Merchant = rest.Slice(column * 8, column),
+                Category = rest.Slice(column * 9, column),
+                Reference = rest.Slice(column * 10, column),
+                Balances = new BalanceColumn(rest[(column * 11)..]),
+            };
+        }
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public static int Int(ReadOnlySpan<byte> column, int i) => BinaryPrimitives.ReadInt32LittleEndian(column[(i * 4)..]);
+
+        public static int[] Ints(ReadOnlySpan<byte> column)
+        {
+            var values = MemoryMarshal.Cast<byte, int>(column).ToArray();
+            if (!BitConverter.IsLittleEndian)
+            {
+                BinaryPrimitives.ReverseEndianness(values, values);
+            }
+
+            return values;
+        }
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public decimal Amount(int i) => ReadDecimal(Amounts[(i * 16)..]);
+
+        // decimal.GetBits order: low, middle, high, then flags (the sign in the top bit, the scale in bits 16 to 23).
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        internal static decimal ReadDecimal(ReadOnlySpan<byte> bytes)
+        {
+            var flags = BinaryPrimitives.ReadInt32LittleEndian(bytes[12..]);
+            if ((flags & 0x7F00FFFF) != 0 || ((flags >> 16) & 0xFF) > 28)
+            {
+                throw new InvalidDataException("A transaction chunk holds a malformed amount.");
+            }
+
+            return new decimal(
+                BinaryPrimitives.ReadInt32LittleEndian(bytes),
+                BinaryPrimitives.ReadInt32LittleEndian(bytes[4..]),
+                BinaryPrimitives.ReadInt32LittleEndian(bytes[8..]),
+                flags < 0,
+                (byte)(flags >> 16));
+        }
+
+        /// <summary>
+        /// The string table: each <see cref="Next"/> gives the UTF-8 bytes of the next string; <see cref="Offset"/>
+        /// is where those bytes are in the whole chunk.
+        /// </summary>
+        public ref struct StringTable(ReadOnlySpan<byte> bytes, int offset)
+        {
+            private readonly ReadOnlySpan<byte> _bytes = bytes;
+            private int _at;
+
+            /// <summary>Where the bytes of the string <see cref="Next"/> gave last begin, counted from the chunk's start.</summary>
+            public int Offset { get; private set; }
+
+            /// <summary>How many bytes of the table have been read.</summary>
+            public readonly int Read => _at;
+
+            public ReadOnlySpan<byte> Next()
+            {
+                var length = 0;
+                for (var shift = 0; ; shift += 7)
+                {
+                    if (_at >= _bytes.Length || shift > 28)
+                    {
+                        throw new InvalidDataException("A transaction chunk holds a malformed string.");
+                    }
+
+                    var b = _bytes[_at++];
+                    length |= (b & 0x7F) << shift;
+                    if (b < 0x80)
+                    {
+                        break;
+                    }
+                }
+
+                if ((uint)length > (uint)(_bytes.Length - _at))
+                {
+                    throw new InvalidDataException("A transaction chunk ends early.");
+                }
+
+                Offset = offset + _at;
+                var value = _bytes.Slice(_at, length);
+                _at += length;
+                return value;
+            }
+        }
+
+        /// <summary>The balance column: each <see cref="Next"/> gives the next row's balance or null.</summary>
+        public ref struct BalanceColumn(ReadOnlySpan<byte> bytes)
+        {
+            private ReadOnlySpan<byte> _rest = bytes;
+
+            public decimal? Next()
+            {
+                if (_rest.IsEmpty)
+                {
+                    throw new InvalidDataException("A transaction chunk ends early.");
+                }
+
+                var has = _rest[0] != 0;
+                _rest = _rest[1..];
+                if (!has)
+                {
+                    return null;
+                }
+
+                var value = ReadDecimal(_rest);
+                _rest = _rest[16..];
+                return value;
+            }
+        }
     }
 
     // The uncompressed length goes first, so decompression writes into one exactly sized array.
@@ -192,16 +358,22 @@ internal static class TransactionChunkCodec
 
         return output[..(4 + written)];
     }
+}
 
-    private static byte[] Decompress(ReadOnlySpan<byte> compressed)
+/// <summary>A decompressed chunk in a buffer borrowed from the pool.</summary>
+internal sealed class PlainChunk(int length) : IDisposable
+{
+    public byte[] Buffer { get; private set; } = ArrayPool<byte>.Shared.Rent(length);
+
+    public ReadOnlySpan<byte> Span => Buffer.AsSpan(0, length);
+
+    public void Dispose()
     {
-        var length = BinaryPrimitives.ReadInt32LittleEndian(compressed);
-        var plain = new byte[length];
-        if (!BrotliDecoder.TryDecompress(compressed[4..], plain, out var written) || written != length)
+        // Note: the buffer held decrypted statement text; it goes back to the pool cleared.
+        if (Buffer.Length > 0)
         {
-            throw new InvalidDataException("A transaction chunk does not decompress.");
+            ArrayPool<byte>.Shared.Return(Buffer, clearArray: true);
+            Buffer = [];
         }
-
-        return plain;
     }
 }

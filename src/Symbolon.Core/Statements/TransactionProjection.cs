@@ -49,6 +49,7 @@ internal sealed partial class TransactionProjection
         _lock.Enter();
         try
         {
+            EnsureDedupeIndex();
             var map = new int[chunk.Strings.Length];
             for (var i = 0; i < map.Length; i++)
             {
@@ -86,6 +87,7 @@ internal sealed partial class TransactionProjection
             }
 
             Count += chunk.Count;
+            _indexedRows = Count;
             _newestFirst = null;
         }
         finally
@@ -107,6 +109,7 @@ internal sealed partial class TransactionProjection
         _lock.Enter();
         try
         {
+            EnsureDedupeIndex();
             var fresh = new List<StatementLine>(lines.Count);
             var duplicate = new int[lines.Count];
             var occurrences = new Dictionary<UInt128, int>();
@@ -360,17 +363,7 @@ internal sealed partial class TransactionProjection
         _lock.Enter();
         try
         {
-            var order = new int[Count];
-            var keys = new long[Count];
-            for (var i = 0; i < order.Length; i++)
-            {
-                order[i] = i;
-                keys[i] = -(((long)_days[i] << 32) | (uint)i);
-            }
-
-            Array.Sort(keys, order);
-            _newestFirst = order;
-            return order;
+            return _newestFirst = SortNewestFirst();
         }
         finally
         {

@@ -9,38 +9,39 @@ internal sealed partial class TransactionProjection
     public long CategoryVersion => Interlocked.Read(ref _categoryVersion);
 
     /// <summary>
-    /// Rows from <paramref name="from"/> on, as columns that index <see cref="AnalyticsColumns.Strings"/>, with every row's
-    /// merchant as the insights name it (the cleaned merchant, or the cleaned description where the statement had none).
+    /// Rows from <paramref name="from"/> on for the analytics database, without copying them: the column arrays
+    /// themselves, since a row below <see cref="AnalyticsRows.End"/> is never written again (appends go after it, and
+    /// growing a column makes a new array) except its category, of which the rows' slice is copied. Each string's
+    /// merchant name is the insights one (the cleaned merchant, or the cleaned description where the statement had none).
     /// </summary>
-    public AnalyticsColumns CopyColumns(int from)
+    public AnalyticsRows AnalyticsRows(int from)
     {
         _lock.Enter();
         try
         {
             var (groupOfString, groupNames) = MerchantGroups();
-            var count = Math.Max(0, Count - from);
-            var columns = new AnalyticsColumns(
-                [.. _strings],
-                [.. groupNames],
-                [.. _batches],
-                _days.AsSpan(from, count).ToArray(),
-                _amounts.AsSpan(from, count).ToArray(),
-                _currency.AsSpan(from, count).ToArray(),
-                _description.AsSpan(from, count).ToArray(),
-                new int[count],
-                _category.AsSpan(from, count).ToArray(),
-                _account.AsSpan(from, count).ToArray(),
-                _batch.AsSpan(from, count).ToArray(),
-                [.. groupOfString],
-                CategoryVersion,
-                from + count);
-            for (var i = 0; i < count; i++)
+            var merchantNames = new string[_strings.Count];
+            for (var s = 0; s < merchantNames.Length; s++)
             {
-                var merchant = _merchant[from + i];
-                columns.MerchantGroup[i] = groupOfString[merchant >= 0 ? merchant : _description[from + i]];
+                merchantNames[s] = groupNames[groupOfString[s]];
             }
 
-            return columns;
+            from = Math.Min(from, Count);
+            return new AnalyticsRows(
+                [.. _strings],
+                merchantNames,
+                [.. _batches],
+                _days,
+                _amounts,
+                _currency,
+                _description,
+                _merchant,
+                _account,
+                _batch,
+                _category.AsSpan(from, Count - from).ToArray(),
+                from,
+                Count,
+                CategoryVersion);
         }
         finally
         {
@@ -51,8 +52,13 @@ internal sealed partial class TransactionProjection
     private void CategoriesChanged() => Interlocked.Increment(ref _categoryVersion);
 }
 
-/// <summary>A copy of projection rows for the analytics database (see <see cref="TransactionProjection.CopyColumns"/>).</summary>
-internal sealed record AnalyticsColumns(
+/// <summary>
+/// Rows <see cref="From"/> to <see cref="End"/> of the projection for the analytics database (see
+/// <see cref="TransactionProjection.AnalyticsRows"/>): the columns are indexed by position, except
+/// <see cref="Category"/>, which holds only these rows. String columns index <see cref="Strings"/>;
+/// <see cref="MerchantNames"/> gives each string's merchant name; merchants are -1 where the statement had none.
+/// </summary>
+internal sealed record AnalyticsRows(
     string[] Strings,
     string[] MerchantNames,
     Guid[] Batches,
@@ -60,13 +66,13 @@ internal sealed record AnalyticsColumns(
     decimal[] Amounts,
     int[] Currency,
     int[] Description,
-    int[] MerchantGroup,
-    int[] Category,
+    int[] Merchant,
     int[] Account,
     int[] Batch,
-    int[] MerchantGroupOfString,
-    long CategoryVersion,
-    int End)
+    int[] Category,
+    int From,
+    int End,
+    long CategoryVersion)
 {
-    public int Count => Days.Length;
+    public int Count => End - From;
 }

@@ -150,6 +150,7 @@ internal sealed partial class TransactionProjection
     {
         private const int Unused = -1;
         private const int Needed = -2;
+        private const int Known = -3;
 
         private readonly TransactionProjection _projection;
         private readonly int _rows;
@@ -160,6 +161,15 @@ internal sealed partial class TransactionProjection
         private readonly Utf8Strings _utf8 = new();
 
         private readonly List<Worker> _workers = [];
+
+        // The projection's strings each chunk uses, in the order of the chunk's table, by the chunk's position: at
+        // the end the strings are numbered by first use in import order, as appending the chunks one by one would,
+        // whichever thread mapped which chunk first.
+        private readonly SortedList<int, int[]> _tableOrders = [];
+
+        // The strings made before any chunk (the categories the rules give): a stored category counts for the order
+        // only when it is one of these, so that the order does not depend on which chunk was mapped first.
+        private readonly int _initialStrings;
         private int _filled;
 
         public Filling(TransactionProjection projection, int rows, IReadOnlyList<Guid> batches, IReadOnlyList<CategoryRule> rules)
@@ -177,8 +187,9 @@ internal sealed partial class TransactionProjection
             projection._category = new int[rows];
             projection._batch = new int[rows];
             projection._row = new int[rows];
-            _uncategorized = projection.Intern(Categories.Uncategorized);
-            _ruleCategory = [.. rules.Select(r => projection.Intern(r.Category))];
+            _uncategorized = Intern(Categories.Uncategorized);
+            _ruleCategory = [.. rules.Select(r => Intern(r.Category))];
+            _initialStrings = projection._strings.Count;
         }
 
         public Worker NewWorker()
@@ -211,7 +222,12 @@ internal sealed partial class TransactionProjection
             MarkNeeded(chunk.Account, local, optional: false);
             MarkNeeded(chunk.Description, local, optional: false);
             MarkNeeded(chunk.Merchant, local, optional: true);
-            MapStrings(plain, local);
+            MarkKnown(chunk.Category, local);
+            var tableOrder = MapStrings(plain, local);
+            lock (_tableOrders)
+            {
+                _tableOrders.Add(position, tableOrder);
+            }
 
             var p = _projection;
             for (var i = 0; i < count; i++)
@@ -257,6 +273,7 @@ internal sealed partial class TransactionProjection
             try
             {
                 p.Count = _rows;
+                Renumber();
                 foreach (var ((batch, row), category) in overrides)
                 {
                     if (p.PositionOf(batch, row) is { } position)
@@ -297,17 +314,35 @@ internal sealed partial class TransactionProjection
             }
         }
 
-        // Maps the chunk's needed strings to the projection's; a string is made only for a text it does not hold yet.
+        // The stored categories are not kept, but where one names a category the rules give, its place in the table
+        // still counts for the order of the strings.
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void MapStrings(ReadOnlySpan<byte> plain, Worker.LocalStrings local)
+        private static void MarkKnown(ReadOnlySpan<byte> column, Worker.LocalStrings local)
+        {
+            for (var i = 0; i < column.Length / 4; i++)
+            {
+                ref var global = ref local.Global[CheckedIndex(Int(column, i), local)];
+                if (global == Unused)
+                {
+                    global = Known;
+                }
+            }
+        }
+
+        // Maps the chunk's needed strings to the projection's, a string made only for a text it does not hold yet;
+        // returns the projection's indices of the chunk's strings in the chunk's table order.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private int[] MapStrings(ReadOnlySpan<byte> plain, Worker.LocalStrings local)
         {
             var p = _projection;
+            var order = new List<int>(local.Count);
             _stringsLock.Enter();
             try
             {
                 for (var k = 0; k < local.Count; k++)
                 {
-                    if (local.Global[k] != Needed)
+                    var mark = local.Global[k];
+                    if (mark != Needed && mark != Known)
                     {
                         continue;
                     }
@@ -315,12 +350,19 @@ internal sealed partial class TransactionProjection
                     var bytes = plain.Slice(local.Start[k], local.Length[k]);
                     var hash = Utf8Strings.Hash(bytes);
                     var index = _utf8.Find(bytes, hash);
+                    if (mark == Known && (index < 0 || index >= _initialStrings))
+                    {
+                        local.Global[k] = Unused;
+                        continue;
+                    }
+
                     if (index < 0)
                     {
                         index = p.Intern(Encoding.UTF8.GetString(bytes));
                         _utf8.Add(bytes, hash, index);
                     }
 
+                    order.Add(index);
                     local.Global[k] = index;
                     local.Text[k] = p._strings[index];
                     local.Hash[k] = p._stringHashes[index];
@@ -329,6 +371,86 @@ internal sealed partial class TransactionProjection
             finally
             {
                 _stringsLock.Exit();
+            }
+
+            return [.. order];
+        }
+
+        private int Intern(string s)
+        {
+            var index = _projection.Intern(s);
+            var bytes = Encoding.UTF8.GetBytes(s);
+            var hash = Utf8Strings.Hash(bytes);
+            if (_utf8.Find(bytes, hash) < 0)
+            {
+                _utf8.Add(bytes, hash, index);
+            }
+
+            return index;
+        }
+
+        // Numbers the strings by first use: chunk by chunk in import order, each in its table's order, then those
+        // no table holds (categories only the rules give) in the order they were made; the columns follow.
+        private void Renumber()
+        {
+            var p = _projection;
+            var count = p._strings.Count;
+            var next = new int[count];
+            Array.Fill(next, -1);
+            var assigned = 0;
+            foreach (var order in _tableOrders.Values)
+            {
+                foreach (var index in order)
+                {
+                    if (next[index] < 0)
+                    {
+                        next[index] = assigned++;
+                    }
+                }
+            }
+
+            for (var index = 0; index < count; index++)
+            {
+                if (next[index] < 0)
+                {
+                    next[index] = assigned++;
+                }
+            }
+
+            var strings = new string[count];
+            var hashes = new UInt128[count];
+            for (var index = 0; index < count; index++)
+            {
+                strings[next[index]] = p._strings[index];
+                hashes[next[index]] = p._stringHashes[index];
+            }
+
+            p._strings.Clear();
+            p._strings.AddRange(strings);
+            p._stringHashes.Clear();
+            p._stringHashes.AddRange(hashes);
+            p._stringIndex.Clear();
+            for (var index = 0; index < count; index++)
+            {
+                p._stringIndex[strings[index]] = index;
+            }
+
+            Parallel.Invoke(
+                () => Remap(p._currency, next),
+                () => Remap(p._account, next),
+                () => Remap(p._description, next),
+                () => Remap(p._merchant, next),
+                () => Remap(p._category, next));
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void Remap(int[] column, int[] next)
+        {
+            var values = column.AsSpan(0, _rows);
+            for (var i = 0; i < values.Length; i++)
+            {
+                var value = values[i];
+                values[i] = value < 0 ? value : next[value];
             }
         }
 

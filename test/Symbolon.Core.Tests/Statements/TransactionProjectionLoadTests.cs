@@ -44,6 +44,12 @@ public sealed class TransactionProjectionLoadTests
         Assert.Equal(appended.Query(new TransactionFilter(), null, 1000).Rows, filled.Query(new TransactionFilter(), null, 1000).Rows);
         Assert.Equal(appended.CategoryCounts(), filled.CategoryCounts());
         Assert.Equal("mine", filled.Find(First, 3)!.Category);
+
+        // Merchants are named after the first spelling in import order, whichever thread read which chunk first.
+        var (appendedOut, appendedNames) = appended.Outgoing();
+        var (filledOut, filledNames) = filled.Outgoing();
+        Assert.Equal(appendedOut.Select(o => appendedNames[o.MerchantGroup]), filledOut.Select(o => filledNames[o.MerchantGroup]));
+        Assert.Equal("Blue Door Coffee", filledNames[filledOut.Single(o => o.Position == 29).MerchantGroup]);
         Assert.Equal("big shop", filled.At(lines.FindIndex(l => l.Description.StartsWith("REWE", StringComparison.Ordinal) && l.Amount < -50m)).Category);
     }
 
@@ -107,6 +113,8 @@ public sealed class TransactionProjectionLoadTests
             lines.Add(Line(shops[i % shops.Length], -(i * 7.25m) - 1.5m, i % 4 == 0 ? "giro" : "visa", day: i % 9, merchant: i % 3 == 0 ? null : shops[i % shops.Length][..4], reference: i % 5 == 0 ? "REF-" + i : null));
         }
 
+        lines[1] = Line("BLUE DOOR COFFEE 0042", -4.20m, "visa", day: 1);
+        lines[29] = Line("Blue door coffee", -4.40m, "visa", day: 1);
         lines.Add(Line("COFFEE CART", -3.00m, "visa", day: 2));
         lines.Add(Line("COFFEE CART", -3.00m, "visa", day: 2));
         var first = lines.Count;

@@ -149,50 +149,65 @@ internal readonly struct DuckDBString
 }
 
 /// <summary>
-/// Strings as <see cref="DuckDBString"/> values over one block of native memory holding their UTF-8, for
-/// <see cref="DuckDBVectorAppender"/>; freed when disposed. Texts here are the vault's decrypted statement texts: the
-/// block is cleared before it is freed.
+/// Strings as <see cref="DuckDBString"/> values over blocks of native memory holding their UTF-8, for
+/// <see cref="DuckDBVectorAppender"/>, by the number they were added as; freed when disposed. Texts here are the
+/// vault's decrypted statement texts: the blocks are cleared before they are freed.
 /// </summary>
 internal sealed unsafe class DuckDBStrings : IDisposable
 {
-    private byte* _block;
-    private readonly nuint _size;
+    private const int BlockSize = 1 << 16;
+    private readonly List<(IntPtr Block, nuint Size)> _blocks = [];
+    private DuckDBString[] _values = new DuckDBString[1024];
+    private byte* _free;
+    private int _freeLength;
 
-    public DuckDBStrings(IReadOnlyList<string> strings)
+    public int Count { get; private set; }
+
+    /// <summary>The string added as number <paramref name="index"/>, valid until disposed.</summary>
+    public DuckDBString this[int index] => (uint)index < (uint)Count ? _values[index] : throw new ArgumentOutOfRangeException(nameof(index));
+
+    /// <summary>Adds the strings of <paramref name="strings"/> from number <see cref="Count"/> on (null as an empty string).</summary>
+    public void AddFrom(IReadOnlyList<string?> strings)
     {
-        var lengths = new int[strings.Count];
-        long size = 0;
-        for (var i = 0; i < strings.Count; i++)
+        for (var i = Count; i < strings.Count; i++)
         {
-            lengths[i] = Encoding.UTF8.GetByteCount(strings[i]);
-            size += lengths[i];
+            Add(strings[i]);
         }
-
-        _size = (nuint)Math.Max(size, 1);
-        _block = (byte*)NativeMemory.Alloc(_size);
-        var values = new DuckDBString[strings.Count];
-        long at = 0;
-        for (var i = 0; i < strings.Count; i++)
-        {
-            var utf8 = _block + at;
-            Encoding.UTF8.GetBytes(strings[i], new Span<byte>(utf8, lengths[i]));
-            values[i] = DuckDBString.Of(utf8, lengths[i]);
-            at += lengths[i];
-        }
-
-        Values = values;
     }
 
-    /// <summary>The strings in the order given, valid until disposed.</summary>
-    public DuckDBString[] Values { get; }
+    public void Add(string? text)
+    {
+        text ??= "";
+        var length = Encoding.UTF8.GetByteCount(text);
+        if (length > _freeLength)
+        {
+            var size = (nuint)Math.Max(length, BlockSize);
+            _free = (byte*)NativeMemory.Alloc(size);
+            _freeLength = (int)size;
+            _blocks.Add(((IntPtr)_free, size));
+        }
+
+        Encoding.UTF8.GetBytes(text, new Span<byte>(_free, length));
+        if (Count == _values.Length)
+        {
+            Array.Resize(ref _values, Count * 2);
+        }
+
+        _values[Count++] = DuckDBString.Of(_free, length);
+        _free += length;
+        _freeLength -= length;
+    }
 
     public void Dispose()
     {
-        if (_block is not null)
+        foreach (var (block, size) in _blocks)
         {
-            NativeMemory.Clear(_block, _size);
-            NativeMemory.Free(_block);
-            _block = null;
+            NativeMemory.Clear((void*)block, size);
+            NativeMemory.Free((void*)block);
         }
+
+        _blocks.Clear();
+        Count = 0;
+        _freeLength = 0;
     }
 }

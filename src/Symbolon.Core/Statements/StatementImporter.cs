@@ -36,6 +36,18 @@ internal sealed class VaultTransactions(VaultSession session) : IDisposable
     /// <summary>True while the session holds an analytics database.</summary>
     public bool HasAnalytics => _analytics is not null;
 
+    /// <summary>The analytics database if one was created (a load fills it as it goes), else null.</summary>
+    public VaultAnalytics? CreatedAnalytics
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _analytics;
+            }
+        }
+    }
+
     public Task<TransactionProjection> GetAsync(Func<Task<TransactionProjection>> load)
     {
         lock (_lock)
@@ -194,11 +206,11 @@ internal sealed class StatementImporter(SymbolonDbContext db, TimeProvider time,
 
     /// <summary>The vault's projection, loading it if this process has not yet.</summary>
     public Task<TransactionProjection> ProjectionAsync(VaultSession session, CancellationToken ct = default) =>
-        session.Transactions.GetAsync(() => LoadAsync(session.Keys, ct));
+        session.Transactions.GetAsync(() => new TransactionProjectionLoader(db, records).LoadAsync(session.Keys, session.Transactions.CreatedAnalytics, ct));
 
     /// <summary>Decrypts every chunk of the vault (in parallel) and builds the projection in import order.</summary>
     public Task<TransactionProjection> LoadAsync(VaultKeys keys, CancellationToken ct = default) =>
-        new TransactionProjectionLoader(db, records).LoadAsync(keys, ct);
+        new TransactionProjectionLoader(db, records).LoadAsync(keys, null, ct);
 
     /// <summary>The vault's imports, newest first.</summary>
     public async Task<IReadOnlyList<ImportSummary>> HistoryAsync(VaultKeys keys, CancellationToken ct = default)

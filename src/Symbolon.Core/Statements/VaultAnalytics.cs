@@ -27,7 +27,8 @@ internal sealed record LoyaltyEventRow(Guid Id, string Programme, DateTimeOffset
 
 /// <summary>
 /// One in-memory DuckDB database per unlocked vault, owned by its <see cref="Vaults.VaultSession"/>: the transactions
-/// are copied in once (from the projection's columns, strings once each) and appended to on import; the small
+/// go in as the projection is filled on unlock (<see cref="BeginLoadAsync"/>), or are copied from the projection's
+/// columns (after a recategorization, or when the load could not fill it), and are appended to on import; the small
 /// record tables are read again only when a record was written since. Queries then run at DuckDB's own speed instead
 /// of paying for a fresh database each time. Nothing decrypted touches the disk: the database is in memory, spilling
 /// is off (<c>temp_directory = ''</c>), file, network and extension access are off and the configuration is locked
@@ -129,6 +130,7 @@ internal sealed class VaultAnalytics : IDisposable
 
         var started = Stopwatch.GetTimestamp();
         var rows = projection.AnalyticsRows(rebuild ? 0 : _loadedRows);
+        Console.WriteLine($"PHASE analyticsrows {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0}");
         if (rebuild)
         {
             Execute("DELETE FROM transactions");
@@ -140,25 +142,38 @@ internal sealed class VaultAnalytics : IDisposable
         LastCopy = (Stopwatch.GetElapsedTime(started), rows.Count);
     }
 
+    private void AppendTransactions(AnalyticsRows rows)
+    {
+        using var strings = new DuckDBStrings();
+        using var merchantNames = new DuckDBStrings();
+        strings.AddFrom(rows.Strings);
+        merchantNames.AddFrom(rows.MerchantNames);
+        var batches = rows.Batches.Select(ToDuckDBUuid).ToArray();
+        using var appender = new DuckDBVectorAppender(_connection, "transactions");
+        var count = rows.Count;
+        WriteRows(
+            appender, strings, merchantNames, batches,
+            rows.Days.AsSpan(rows.From, count), rows.Amounts.AsSpan(rows.From, count), rows.Currency.AsSpan(rows.From, count), rows.Description.AsSpan(rows.From, count),
+            rows.Merchant.AsSpan(rows.From, count), rows.Category, rows.Account.AsSpan(rows.From, count), rows.Batch.AsSpan(rows.From, count));
+        appender.Close();
+    }
+
     // The rows go straight into DuckDB's vectors in its physical types: day numbers as DATE (days since
     // 1970-01-01), amounts as DECIMAL(18,4) (ten-thousandths, cut off past the fourth decimal as DuckDB.NET's
     // appender does), import ids as UUID, and each text as a reference to the UTF-8 of its distinct string, made
     // once per string rather than once per row. A row without a merchant shows its description's merchant name.
-    // Called once per copy with a loop over every row: compiled fully optimized at once instead of starting in tier 0.
+    // Called with loops over every row: compiled fully optimized at once instead of starting in tier 0.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private void AppendTransactions(AnalyticsRows rows)
+    private static void WriteRows(
+        DuckDBVectorAppender appender, DuckDBStrings text, DuckDBStrings merchantName, DuckDBHugeInt[] batches,
+        ReadOnlySpan<int> days, ReadOnlySpan<decimal> amounts, ReadOnlySpan<int> currencies, ReadOnlySpan<int> descriptions,
+        ReadOnlySpan<int> merchants, ReadOnlySpan<int> categories, ReadOnlySpan<int> accounts, ReadOnlySpan<int> batchOfRow)
     {
         const int UnixEpochDayNumber = 719162;
-        var batches = rows.Batches.Select(ToDuckDBUuid).ToArray();
-        using var strings = new DuckDBStrings(rows.Strings);
-        using var merchantNames = new DuckDBStrings(rows.MerchantNames);
-        var text = strings.Values;
-        var merchantName = merchantNames.Values;
-        using var appender = new DuckDBVectorAppender(_connection, "transactions");
         var size = DuckDBVectorAppender.VectorSize;
-        for (var start = rows.From; start < rows.End; start += size)
+        for (var start = 0; start < days.Length; start += size)
         {
-            var count = Math.Min(size, rows.End - start);
+            var count = Math.Min(size, days.Length - start);
             var day = appender.Column<int>(0);
             var amount = appender.Column<long>(1);
             var currency = appender.Column<DuckDBString>(2);
@@ -170,20 +185,114 @@ internal sealed class VaultAnalytics : IDisposable
             for (var i = 0; i < count; i++)
             {
                 var at = start + i;
-                day[i] = rows.Days[at] - UnixEpochDayNumber;
-                amount[i] = (long)decimal.Multiply(rows.Amounts[at], 10_000m);
-                currency[i] = text[rows.Currency[at]];
-                description[i] = text[rows.Description[at]];
-                merchant[i] = merchantName[rows.Merchant[at] >= 0 ? rows.Merchant[at] : rows.Description[at]];
-                category[i] = text[rows.Category[at - rows.From]];
-                account[i] = text[rows.Account[at]];
-                importId[i] = batches[rows.Batch[at]];
+                day[i] = days[at] - UnixEpochDayNumber;
+                amount[i] = (long)decimal.Multiply(amounts[at], 10_000m);
+                currency[i] = text[currencies[at]];
+                description[i] = text[descriptions[at]];
+                merchant[i] = merchantName[merchants[at] >= 0 ? merchants[at] : descriptions[at]];
+                category[i] = text[categories[at]];
+                account[i] = text[accounts[at]];
+                importId[i] = batches[batchOfRow[at]];
             }
 
             appender.Append(count);
         }
+    }
 
-        appender.Close();
+    /// <summary>
+    /// Loads the transactions of a projection being filled as its rows come (see <see cref="TransactionProjection.Fill"/>),
+    /// holding the database until it is completed or disposed; null when the database holds transactions already.
+    /// </summary>
+    public async Task<AnalyticsLoad?> BeginLoadAsync(CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        if (_disposed || _loadedRows != 0 || _loadedCategoryVersion != -1)
+        {
+            _gate.Release();
+            return null;
+        }
+
+        return new AnalyticsLoad(this);
+    }
+
+    /// <summary>One load of a projection's rows as they are filled; see <see cref="BeginLoadAsync"/>.</summary>
+    internal sealed class AnalyticsLoad(VaultAnalytics analytics) : IFilledRows, IDisposable
+    {
+        private readonly DuckDBStrings _strings = new();
+        private readonly DuckDBStrings _merchantNames = new();
+        private DuckDBHugeInt[] _batches = [];
+        private DuckDBVectorAppender? _appender = new(analytics._connection, "transactions");
+        private int _rows;
+        private bool _done;
+
+        public void Append(FilledRows rows)
+        {
+            _strings.AddFrom(rows.Strings);
+            _merchantNames.AddFrom(rows.MerchantNames);
+            if (_batches.Length != rows.Batches.Count)
+            {
+                _batches = [.. rows.Batches.Select(ToDuckDBUuid)];
+            }
+
+            WriteRows(
+                _appender ?? throw new ObjectDisposedException(nameof(AnalyticsLoad)), _strings, _merchantNames, _batches,
+                rows.Days, rows.Amounts, rows.Currency, rows.Description, rows.Merchant, rows.Category, rows.Account, rows.Batch);
+            _rows += rows.Count;
+        }
+
+        /// <summary>
+        /// Flushes the rows into the table and records that it holds <paramref name="projection"/>'s transactions;
+        /// when it did not receive every row, empties the table instead, for the next query to copy them as usual.
+        /// </summary>
+        public void Complete(TransactionProjection projection, bool tookAll)
+        {
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                _appender?.Close();
+                if (tookAll && _rows == projection.Count)
+                {
+                    analytics._loadedRows = _rows;
+                    analytics._loadedCategoryVersion = projection.CategoryVersion;
+                    analytics.LastCopy = (Stopwatch.GetElapsedTime(started), _rows);
+                    _done = true;
+                }
+            }
+#pragma warning disable CA1031 // Runs after the projection was handed out; the table is emptied and the next query copies the rows as usual.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+                _done = false;
+            }
+            finally
+            {
+                Dispose();
+            }
+        }
+
+        public void Dispose()
+        {
+            if (_appender is null)
+            {
+                return;
+            }
+
+            try
+            {
+                _appender.Dispose();
+                _appender = null;
+                if (!_done && !analytics._disposed)
+                {
+                    analytics.Execute("DELETE FROM transactions");
+                }
+            }
+            finally
+            {
+                _strings.Dispose();
+                _merchantNames.Dispose();
+                analytics._gate.Release();
+            }
+        }
     }
 
     private static DuckDBHugeInt ToDuckDBUuid(Guid id)

@@ -21,7 +21,7 @@ public sealed class TransactionProjectionLoadTests
     ];
 
     [Fact]
-    public void Filling_chunks_in_any_order_holds_what_appending_them_holds()
+    public void Filling_chunks_on_two_threads_holds_what_appending_them_holds()
     {
         var (chunks, lines) = Chunks();
         var overrides = new Dictionary<(Guid, int), string> { [(First, 3)] = "mine", [(Second, 1)] = "other", [(Second, 999)] = "gone" };
@@ -45,12 +45,37 @@ public sealed class TransactionProjectionLoadTests
         Assert.Equal(appended.CategoryCounts(), filled.CategoryCounts());
         Assert.Equal("mine", filled.Find(First, 3)!.Category);
 
-        // Merchants are named after the first spelling in import order, whichever thread read which chunk first.
+        // Merchants are named after the first spelling in import order, whichever thread finished which chunk first.
         var (appendedOut, appendedNames) = appended.Outgoing();
         var (filledOut, filledNames) = filled.Outgoing();
         Assert.Equal(appendedOut.Select(o => appendedNames[o.MerchantGroup]), filledOut.Select(o => filledNames[o.MerchantGroup]));
         Assert.Equal("Blue Door Coffee", filledNames[filledOut.Single(o => o.Position == 29).MerchantGroup]);
         Assert.Equal("big shop", filled.At(lines.FindIndex(l => l.Description.StartsWith("REWE", StringComparison.Ordinal) && l.Amount < -50m)).Category);
+    }
+
+    [Fact]
+    public async Task The_query_database_filled_alongside_holds_what_a_copy_holds()
+    {
+        var (chunks, _) = Chunks();
+        var overrides = new Dictionary<(Guid, int), string> { [(First, 3)] = "mine" };
+        using var copied = new VaultAnalytics(AnalyticsLimits.Default);
+        using var alongside = new VaultAnalytics(AnalyticsLimits.Default);
+        var load = await alongside.BeginLoadAsync(default);
+        Assert.NotNull(load);
+
+        var (filled, filling) = Filled(chunks, overrides, load);
+        await filling.SinkDone;
+        Assert.True(filling.SinkTookAll);
+        load.Complete(filled, filling.SinkTookAll);
+        Assert.Equal(filled.Count, alongside.LastCopy.Rows);
+
+        // In import order, every column; the copy is taken from the same projection filled without a sink.
+        const string Everything = "SELECT * FROM transactions";
+        var expected = await AskAsync(copied, Fill(chunks, overrides), Everything);
+        Assert.Equal(expected, await AskAsync(alongside, filled, Everything));
+        Assert.Equal(filled.Count, alongside.LastCopy.Rows);
+        Assert.Contains("|Blue Door Coffee|", expected, StringComparison.Ordinal);
+        Assert.Contains("|mine|", expected, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -84,22 +109,40 @@ public sealed class TransactionProjectionLoadTests
         var descriptions = (int)Unsafe.ByteOffset(ref bytes[0], ref MemoryMarshal.GetReference(layout.Description));
         BitConverter.TryWriteBytes(bytes.AsSpan(descriptions), layout.StringCount + 5);
 
-        var filling = new TransactionProjection().Fill(layout.Count, [First], Rules);
+        var filling = new TransactionProjection().Fill(layout.Count, [First], Rules, new Dictionary<(Guid, int), string>());
         Assert.Throws<InvalidDataException>(() => filling.Chunk(filling.NewWorker(), 0, 0, 0, bytes));
     }
 
-    private static TransactionProjection Fill(List<(Guid Batch, int FirstRow, int Position, byte[] Payload)> chunks, Dictionary<(Guid, int), string> overrides)
-    {
-        var filling = new TransactionProjection().Fill(chunks.Sum(c => TransactionChunkCodec.Decode(c.Payload).Count), [First, Second], Rules);
+    private static TransactionProjection Fill(List<(Guid Batch, int FirstRow, int Position, byte[] Payload)> chunks, Dictionary<(Guid, int), string> overrides) =>
+        Filled(chunks, overrides, null).Projection;
 
-        // Last chunk first, two threads, as the loader's workers may finish them.
-        Parallel.ForEach(Enumerable.Reverse(chunks), new ParallelOptions { MaxDegreeOfParallelism = 2 }, () => filling.NewWorker(), (chunk, _, worker) =>
+    private static (TransactionProjection Projection, TransactionProjection.Filling Filling) Filled(
+        List<(Guid Batch, int FirstRow, int Position, byte[] Payload)> chunks, Dictionary<(Guid, int), string> overrides, IFilledRows? sink)
+    {
+        var filling = new TransactionProjection().Fill(chunks.Sum(c => TransactionChunkCodec.Decode(c.Payload).Count), [First, Second], Rules, overrides, sink);
+
+        // Two threads taking the chunks in import order, as the loader's workers do; which finishes which first varies.
+        var next = -1;
+        void Work()
         {
-            using var plain = TransactionChunkCodec.Decompress(chunk.Payload);
-            filling.Chunk(worker, chunk.Position, chunk.Batch == First ? 0 : 1, chunk.FirstRow, plain.Span);
-            return worker;
-        }, _ => { });
-        return filling.Complete(overrides);
+            var worker = filling.NewWorker();
+            for (var i = Interlocked.Increment(ref next); i < chunks.Count; i = Interlocked.Increment(ref next))
+            {
+                var chunk = chunks[i];
+                using var plain = TransactionChunkCodec.Decompress(chunk.Payload);
+                filling.Chunk(worker, chunk.Position, chunk.Batch == First ? 0 : 1, chunk.FirstRow, plain.Span);
+            }
+        }
+
+        Task.WaitAll(Task.Run(Work), Task.Run(Work));
+        return (filling.Complete(), filling);
+    }
+
+    private static async Task<string> AskAsync(VaultAnalytics analytics, TransactionProjection projection, string sql)
+    {
+        var stamp = new RecordsStamp(0, 0);
+        var result = await analytics.QueryAsync(projection, stamp, _ => Task.FromResult(new AnalyticsRecords(stamp, WalletRows.None, [], [])), sql, 10_000, default);
+        return string.Join("\n", result.Rows.Select(r => "|" + string.Join("|", r.Select(v => v?.ToString())) + "|"));
     }
 
     // Two imports, the first in chunks of 7 rows, with repeated and unique texts, references on some rows, rows

@@ -316,7 +316,7 @@ internal static partial class SessionSqlScenario
 
         if (QueryDatabaseReady().Match(output) is { Success: true } q)
         {
-            parts.Add($"query database copy {q.Groups[1].Value} ms");
+            parts.Add($"query database filled {q.Groups[1].Value} ms after the unlock");
         }
 
         return parts.Count == 0 ? "no warm-up lines in the server log" : string.Join(", ", parts);
@@ -328,7 +328,7 @@ internal static partial class SessionSqlScenario
     [GeneratedRegex(@"Transactions ready: \d+ in (\d+) ms")]
     private static partial Regex TransactionsReady();
 
-    [GeneratedRegex(@"Query database ready: \d+ transactions in (\d+) ms")]
+    [GeneratedRegex(@"Query database ready: \d+ transactions (\d+) ms after the unlock")]
     private static partial Regex QueryDatabaseReady();
 
     /// <summary>
@@ -476,7 +476,7 @@ internal static partial class SessionSqlScenario
         restart.Add($"- Symbolon: the data directory above, the server started again as a new process (cold JIT), healthy, and answering `GET /owner/api/v1/vault` " +
             "(`/healthz` answers while the schema is still being brought up to date in the background; every other request waits for it, so the unlock clock starts only after the vault status answers, as when a person types the passphrase); then `POST /owner/api/v1/vault/unlock` (Argon2id, keys, the session; the answer carries an access token), " +
             $"and at once, side by side, `POST /owner/api/v1/query` ({ReadyQuery.Name}) and `GET /owner/api/v1/transactions?limit={PageSize}`; each time runs from sending the unlock. " +
-            "Behind them the session's warm-up reads, opens and decodes every chunk into the projection and copies it into the query database; both requests wait for what they need of it.");
+            "Behind them the session's warm-up reads, opens and decodes every chunk into the projection and fills the query database with the rows as they are decoded; both requests wait for what they need of it.");
         restart.Add($"- Baseline: a new Node process per run: `DuckDBInstance.create(':memory:')` with the settings above, `CREATE TABLE transactions AS SELECT * FROM read_csv(…)` (explicit types), the same first query; " +
             "time from creating the instance to the query's rows, measured in Node (Node's own start and loading the native module are left out, as Symbolon's process start is).");
         restart.Add("- Runs take turns, who goes first alternating.");

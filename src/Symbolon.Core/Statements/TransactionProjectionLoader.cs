@@ -88,8 +88,11 @@ internal sealed class TransactionProjectionLoader(SymbolonDbContext db, RecordSt
             throw;
         }
 
-        // The query database may still be taking the last rows while the first page is answered; queries wait for it.
-        _ = filling.SinkDone.ContinueWith(_ => load?.Complete(projection, filling.SinkTookAll), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        // The query database may still be taking the last rows while the first page is answered; queries wait for
+        // it. Its rows carry the categories as filled: a recategorization after this advances the version, and the
+        // next query copies again.
+        var (count, version) = (projection.Count, projection.CategoryVersion);
+        _ = filling.SinkDone.ContinueWith(_ => load?.Complete(count, version, filling.SinkTookAll), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         return projection;
     }
 }

@@ -227,6 +227,8 @@ internal sealed class VaultAnalytics : IDisposable
 
         public void Append(FilledRows rows)
         {
+            // A vault locking meanwhile stops the load rather than waiting for it.
+            analytics._closing.Token.ThrowIfCancellationRequested();
             _strings.AddFrom(rows.Strings);
             _merchantNames.AddFrom(rows.MerchantNames);
             if (_batches.Length != rows.Batches.Count)
@@ -241,19 +243,20 @@ internal sealed class VaultAnalytics : IDisposable
         }
 
         /// <summary>
-        /// Flushes the rows into the table and records that it holds <paramref name="projection"/>'s transactions;
-        /// when it did not receive every row, empties the table instead, for the next query to copy them as usual.
+        /// Flushes the rows into the table and records that it holds the projection's first <paramref name="rows"/>
+        /// transactions as of <paramref name="categoryVersion"/> (taken before anyone could recategorize them); when
+        /// it did not receive every row, empties the table instead, for the next query to copy them as usual.
         /// </summary>
-        public void Complete(TransactionProjection projection, bool tookAll)
+        public void Complete(int rows, long categoryVersion, bool tookAll)
         {
             var started = Stopwatch.GetTimestamp();
             try
             {
                 _appender?.Close();
-                if (tookAll && _rows == projection.Count)
+                if (tookAll && _rows == rows)
                 {
                     analytics._loadedRows = _rows;
-                    analytics._loadedCategoryVersion = projection.CategoryVersion;
+                    analytics._loadedCategoryVersion = categoryVersion;
                     analytics.LastCopy = (Stopwatch.GetElapsedTime(started), _rows);
                     _done = true;
                 }

@@ -66,7 +66,7 @@ public sealed class TransactionProjectionLoadTests
         var (filled, filling) = Filled(chunks, overrides, load);
         await filling.SinkDone;
         Assert.True(filling.SinkTookAll);
-        load.Complete(filled, filling.SinkTookAll);
+        load.Complete(filled.Count, filled.CategoryVersion, filling.SinkTookAll);
         Assert.Equal(filled.Count, alongside.LastCopy.Rows);
 
         // In import order, every column; the copy is taken from the same projection filled without a sink.

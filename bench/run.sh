@@ -26,7 +26,8 @@ command -v dotnet >/dev/null 2>&1 || die "dotnet (the .NET 10 SDK) is not instal
 export DOTNET_CLI_TELEMETRY_OPTOUT=1
 export DOTNET_NOLOGO=1
 
-SERVER_DLL="$ROOT/src/Symbolon.Server/bin/Release/net10.0/Symbolon.Server.dll"
+# The server as the README runs it: `./symbolon serve`, from the ReadyToRun publish the wrapper keeps in .build/.
+SERVER_DLL="$ROOT/.build/symbolon/symbolon.dll"
 DUCKDB_NODE="$BENCH/duckdb-node"
 BASELINE_DLL="$BENCH/Symbolon.Bench.Baseline/bin/Release/net10.0/Symbolon.Bench.Baseline.dll"
 BENCH_DLL="$BENCH/Symbolon.Bench/bin/Release/net10.0/Symbolon.Bench.dll"
@@ -109,8 +110,9 @@ fi
 started=$(date +%s.%N)
 printf '== building in Release\n'
 dotnet build "$BENCH/Symbolon.Bench.Baseline/Symbolon.Bench.Baseline.csproj" --configuration Release --nologo -v quiet
-# The bench references Symbolon.Server, so this also builds the server that the start scenario runs.
 dotnet build "$BENCH/Symbolon.Bench/Symbolon.Bench.csproj" --configuration Release --nologo -v quiet
+# The server the start, SQL and wrk scenarios run: the wrapper publishes it when the sources changed.
+"$ROOT/symbolon" --version >/dev/null
 for dll in "$SERVER_DLL" "$BASELINE_DLL" "$BENCH_DLL"; do
   [ -f "$dll" ] || die "the build did not produce $dll"
 done

@@ -8,7 +8,6 @@ using Symbolon.Contracts.Vendor;
 using Symbolon.Contracts.Wallet;
 using Symbolon.Core.Relationships;
 using Symbolon.Core.Storage;
-using Symbolon.Server.Relationships;
 using Symbolon.Server.Tests.VendorProtocol;
 
 namespace Symbolon.Server.Tests.Wallet;

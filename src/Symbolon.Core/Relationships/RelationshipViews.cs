@@ -3,11 +3,10 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Symbolon.Contracts.Relationships;
 using Symbolon.Contracts.Vendor;
-using Symbolon.Core.Relationships;
 using Symbolon.Core.Storage;
 using Symbolon.Core.Terms;
 
-namespace Symbolon.Server.Relationships;
+namespace Symbolon.Core.Relationships;
 
 /// <summary>
 /// What the person sees of their relationships: the vendors, the agreement each runs under, every grant field by

@@ -55,8 +55,7 @@ public sealed class WalletApiTests
         Assert.Equal(Datatypes.Receipts, Assert.Single(coffeeFeed.Changes).Datatype);
         Assert.Empty((await bakeryApi.GetFromJsonAsync<ChangeFeedPage>("/api/v1/changes"))!.Changes);
 
-        using var scope = factory.Services.CreateScope();
-        var log = await scope.ServiceProvider.GetRequiredService<SymbolonDbContext>().AccessLog.AsNoTracking().ToListAsync();
+        var log = await factory.AccessLogAsync();
         Assert.Contains(log, l => l.Action == DataActions.Append && l.Allowed && l.StatusCode == 201 && l.Datatypes == Datatypes.Receipts);
         Assert.Contains(log, l => l.Action == DataActions.Append && !l.Allowed && l.StatusCode == 422 && l.Datatypes == Datatypes.Receipts);
     }

@@ -10,7 +10,7 @@ internal sealed partial class LocalOwnerOperations
     public async Task<ImportSummary> ImportStatementAsync(StatementUpload upload, IProgress<StatementProgress>? progress, CancellationToken ct)
     {
         var session = await SessionAsync(ct);
-        var importer = await CoreAsync<StatementImporter>(ct);
+        var importer = await GetAsync<StatementImporter>(ct);
         var mapping = upload.Map is null ? null : CsvMappingSyntax.Apply(CsvStatementReader.Preview(upload.Bytes).Suggested, upload.Map);
         var reports = progress is null ? null : new Progress<ImportProgress>(p =>
             progress.Report(new StatementProgress(p.Stage, p.Stage == "parse" ? p.BytesRead : p.Rows, p.Rows)));
@@ -38,11 +38,11 @@ internal sealed partial class LocalOwnerOperations
     }
 
     public async Task<SqlQueryResult> RunQueryAsync(SqlQueryRequest request, CancellationToken ct) =>
-        await (await CoreAsync<VaultQueries>(ct)).RunAsync(await SessionAsync(ct), request.Sql, request.MaxRows ?? TransactionSql.DefaultMaxRows, ct);
+        await (await GetAsync<VaultQueries>(ct)).RunAsync(await SessionAsync(ct), request.Sql, request.MaxRows ?? TransactionSql.DefaultMaxRows, ct);
 
     /// <summary>The vault's transactions, decrypted once per command into the command's vault session.</summary>
     private async Task<TransactionProjection> ProjectionAsync(CancellationToken ct) =>
-        await (await CoreAsync<StatementImporter>(ct)).ProjectionAsync(await SessionAsync(ct), ct);
+        await (await GetAsync<StatementImporter>(ct)).ProjectionAsync(await SessionAsync(ct), ct);
 
     private static TransactionFilter ToFilter(TransactionQuery q) =>
         TransactionExportEndpoints.Filter(q.From, q.To, q.Text, q.Min, q.Max, q.Category, q.Merchant);

@@ -5,7 +5,6 @@ using Symbolon.Contracts.Relationships;
 using Symbolon.Contracts.Vendor;
 using Symbolon.Core.Storage;
 using Symbolon.Core.Terms;
-using Symbolon.Server.VendorApi;
 
 namespace Symbolon.Core.Relationships;
 
@@ -13,10 +12,10 @@ namespace Symbolon.Core.Relationships;
 /// What the person sees of their relationships: the vendors, the agreement each runs under, every grant field by
 /// field, signed consent receipts and the access log. Read-only; revoking is <see cref="GrantRevocation"/>'s job.
 /// Every query is scoped to one vault, so another vault's ids are simply not found. What reads the access log first
-/// commits the vendor reads the server has folded but not yet written (<see cref="AccessLogWriter.FlushAsync"/>), so the
+/// commits the vendor reads the server has folded but not yet written (<see cref="IPendingAccessLog"/>), so the
 /// person sees every read up to the moment they look; the CLI's local mode has no server and nothing pending.
 /// </summary>
-internal sealed class RelationshipViews(SymbolonDbContext db, RelationshipService relationships, TimeProvider time, AccessLogWriter? accessLog = null)
+internal sealed class RelationshipViews(SymbolonDbContext db, RelationshipService relationships, TimeProvider time, IPendingAccessLog? accessLog = null)
 {
     public const int DefaultPageSize = 50;
     public const int MaximumPageSize = 500;

@@ -143,6 +143,7 @@ public static class SymbolonHost
         builder.Services.AddVendorOpenApi();
         builder.Services.AddSingleton<AccessLogWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
+        builder.Services.AddSingleton<Core.Relationships.IPendingAccessLog>(sp => sp.GetRequiredService<AccessLogWriter>());
         builder.Services.AddOptions<AccessLogOptions>().Bind(builder.Configuration.GetSection("AccessLog"));
         builder.Services.AddHostedService<AccessLogCompactor>();
         builder.Services.AddOAuthServer();

@@ -27,7 +27,7 @@ namespace Symbolon.Server.VendorApi;
 /// what is pending, so the person always sees their latest reads. Writes that change data still log in their own
 /// transaction, so the line and the change commit together.
 /// </remarks>
-internal sealed partial class AccessLogWriter(IServiceScopeFactory scopes, TimeProvider time, ILogger<AccessLogWriter> logger) : BackgroundService
+internal sealed partial class AccessLogWriter(IServiceScopeFactory scopes, TimeProvider time, ILogger<AccessLogWriter> logger) : BackgroundService, IPendingAccessLog
 {
     public static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
 

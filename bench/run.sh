@@ -75,7 +75,7 @@ only_user=0
 if [ "${#scenarios[@]}" -gt 0 ]; then
   only_user=1
   for s in "${scenarios[@]}"; do
-    case "$s" in user|user-sql|user-wrk) ;; *) only_user=0 ;; esac
+    case "$s" in user|user-sql|user-wrk|user-insights) ;; *) only_user=0 ;; esac
   done
 fi
 

@@ -22,9 +22,10 @@ internal static class BenchCommand
     /// <summary>
     /// The "as a user runs it" family, not part of the default run: <c>user</c> is <c>server</c> (start and idle RSS),
     /// <c>user-sql</c> (SQL over the owner API, then unlock-to-ready in a fresh process; DuckDB in Node as the baseline)
-    /// and <c>user-wrk</c> (the vendor read under wrk).
+    /// <c>user-wrk</c> (the vendor read under wrk) and <c>user-insights</c> (the Insights page at a million transactions
+    /// against a thousand).
     /// </summary>
-    public static readonly string[] UserScenarios = ["user", "user-sql", "user-wrk"];
+    public static readonly string[] UserScenarios = ["user", "user-sql", "user-wrk", "user-insights"];
 
     private static readonly string[] KnownScenarios = [.. AllScenarios, .. UserScenarios];
 
@@ -171,6 +172,12 @@ internal static class BenchCommand
                 await SessionSqlScenario.RunAsync(report, user, settings.WorkDirectory, log, ct);
             }
 
+            if (settings.Scenarios.Contains("user-insights"))
+            {
+                GC.Collect();
+                await InsightsPageScenario.RunAsync(report, user, settings.WorkDirectory, log, ct);
+            }
+
             if (settings.Scenarios.Contains("user-wrk"))
             {
                 await WrkVendorReadScenario.RunAsync(report, user, settings.WorkDirectory, settings.Clients, TimeSpan.FromSeconds(settings.LoadSeconds), settings.LoadRounds, log, ct);
@@ -214,7 +221,7 @@ internal static class BenchCommand
         var set = names.ToHashSet(StringComparer.Ordinal);
         if (set.Contains("user"))
         {
-            set.UnionWith(["server", "user-sql", "user-wrk"]);
+            set.UnionWith(["server", "user-sql", "user-wrk", "user-insights"]);
         }
 
         return set;

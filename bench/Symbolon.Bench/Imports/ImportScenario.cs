@@ -13,7 +13,7 @@ using Symbolon.Server.Storage;
 namespace Symbolon.Bench.Imports;
 
 /// <summary>
-/// Importing a large card statement through the whole pipeline (<see cref="StatementImporter.ImportAsync"/>: parse
+/// Importing a large card statement through the whole pipeline (StatementImporter.ImportAsync: parse
 /// the CSV, categorize, dedupe against the vault, compress and seal chunks, store them in SQLite), against inserting
 /// the same rows unencrypted into SQLite with one prepared statement in one transaction; then unlock-to-ready:
 /// decrypting every chunk and building the in-memory projection, as the server does after an unlock.
@@ -76,7 +76,7 @@ internal static class ImportScenario
 
             // The parts: reading the CSV alone, and reading plus categorizing.
             var stopwatch = Stopwatch.StartNew();
-            var statement = CsvStatementReader.Read(bytes, Mapping, null, ct);
+            var statement = CsvStatementReader.Read(bytes, Mapping, ct);
             parseCsv.Add(stopwatch.Elapsed.TotalSeconds);
             CategoryRules.Default().Apply(statement.Lines);
             parse.Add(stopwatch.Elapsed.TotalSeconds);

@@ -207,6 +207,7 @@ internal sealed class StatementImporter(SymbolonDbContext db, TimeProvider time,
         }, ct);
 
         var projection = new TransactionProjection();
+        projection.Reserve(rows.Sum(r => r.TransactionCount));
         for (var i = 0; i < rows.Count; i++)
         {
             projection.Append(rows[i].BatchId, rows[i].Chunk * ChunkSize, decoded[i]);

@@ -1,17 +1,20 @@
 namespace Symbolon.Core.Statements;
 
 /// <summary>
-/// How often each 128-bit dedupe key occurs, in two flat arrays with open addressing (linear probing). An unlocked
-/// vault keeps one key per transaction, so the layout matters: 20 bytes a slot here against 48 an entry in a
-/// <c>Dictionary&lt;UInt128, int&gt;</c> (UInt128 is 16-byte aligned), and one array pair instead of a bucket array
-/// next to the entries. The keys are hashes already, so their high bits pick the slot.
+/// How often each 128-bit dedupe key occurs. An unlocked vault keeps one key per transaction, so the layout
+/// matters: one flat array of keys with open addressing (linear probing), 16 bytes a slot, against 48 an entry in a
+/// <c>Dictionary&lt;UInt128, int&gt;</c> (UInt128 is 16-byte aligned) plus its buckets. Almost every key occurs once;
+/// the lowest bit of a stored key says it occurs more often, and then its count is kept aside. One lookup is one
+/// memory access, which is what a million inserts at an import's commit wait for. The keys are hashes already, so
+/// their high bits pick the slot, and giving up their lowest bit leaves 127.
 /// </summary>
 internal sealed class DedupeKeyCounts
 {
     private const double MaxLoad = 0.8;
+    private static readonly UInt128 Repeated = UInt128.One;
 
+    private readonly Dictionary<UInt128, int> _counts = [];
     private UInt128[] _keys = [];
-    private int[] _counts = [];
     private int _limit;
 
     /// <summary>Distinct keys held.</summary>
@@ -28,9 +31,9 @@ internal sealed class DedupeKeyCounts
         for (var slot = Slot(key, _keys.Length); ; slot = Next(slot))
         {
             var found = _keys[slot];
-            if (found == key)
+            if ((found & ~Repeated) == key)
             {
-                return _counts[slot];
+                return (found & Repeated) == UInt128.Zero ? 1 : _counts[key];
             }
 
             if (found == UInt128.Zero)
@@ -54,17 +57,25 @@ internal sealed class DedupeKeyCounts
         for (var slot = Slot(key, _keys.Length); ; slot = Next(slot))
         {
             var found = _keys[slot];
-            if (found == key)
-            {
-                _counts[slot]++;
-                return;
-            }
-
             if (found == UInt128.Zero)
             {
                 _keys[slot] = key;
-                _counts[slot] = 1;
                 Count++;
+                return;
+            }
+
+            if ((found & ~Repeated) == key)
+            {
+                if ((found & Repeated) == UInt128.Zero)
+                {
+                    _keys[slot] = key | Repeated;
+                    _counts[key] = 2;
+                }
+                else
+                {
+                    _counts[key]++;
+                }
+
                 return;
             }
         }
@@ -80,14 +91,11 @@ internal sealed class DedupeKeyCounts
         }
 
         var size = Math.Max(needed, Math.Min(Array.MaxLength, _keys.Length + (_keys.Length / 2)));
-        var oldKeys = _keys;
-        var oldCounts = _counts;
+        var old = _keys;
         _keys = new UInt128[size];
-        _counts = new int[size];
         _limit = (int)(size * MaxLoad);
-        for (var i = 0; i < oldKeys.Length; i++)
+        foreach (var key in old)
         {
-            var key = oldKeys[i];
             if (key == UInt128.Zero)
             {
                 continue;
@@ -100,12 +108,16 @@ internal sealed class DedupeKeyCounts
             }
 
             _keys[slot] = key;
-            _counts[slot] = oldCounts[i];
         }
     }
 
-    // Zero marks an empty slot; the one key that is zero is kept as one (a hash collision as unlikely as any other).
-    private static UInt128 Stored(UInt128 key) => key == UInt128.Zero ? UInt128.One : key;
+    // The lowest bit is the "repeated" mark, and zero marks an empty slot (the one key that would be zero is kept
+    // as two: a collision as unlikely as any other of the hash).
+    private static UInt128 Stored(UInt128 key)
+    {
+        key &= ~Repeated;
+        return key == UInt128.Zero ? (UInt128)2 : key;
+    }
 
     private static int Slot(UInt128 key, int size) => (int)Math.BigMul((ulong)(key >> 64), (ulong)size, out _);
 

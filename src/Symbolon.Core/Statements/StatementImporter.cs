@@ -199,18 +199,27 @@ internal sealed class StatementImporter(SymbolonDbContext db, TimeProvider time,
             .Where(c => c.VaultId == keys.VaultId)
             .OrderBy(c => c.BatchId).ThenBy(c => c.Chunk)
             .ToListAsync(ct);
-        var decoded = new TransactionColumns[rows.Count];
-        InParallel(rows.Count, i =>
-        {
-            var row = rows[i];
-            decoded[i] = TransactionChunkCodec.Decode(keys.Open(row.Sealed, VaultCrypto.TransactionChunkAad(keys.VaultId, row.BatchId, row.Chunk, row.TransactionCount)));
-        }, ct);
-
         var projection = new TransactionProjection();
         projection.Reserve(rows.Sum(r => r.TransactionCount));
-        for (var i = 0; i < rows.Count; i++)
+
+        // Decoded a few chunks at a time (in parallel) and appended in order, so only those few stand decoded in
+        // memory next to the projection, not every chunk of the vault at once.
+        var window = new TransactionColumns[Math.Max(2, 2 * Environment.ProcessorCount)];
+        for (var start = 0; start < rows.Count; start += window.Length)
         {
-            projection.Append(rows[i].BatchId, rows[i].Chunk * ChunkSize, decoded[i]);
+            var count = Math.Min(window.Length, rows.Count - start);
+            InParallel(count, i =>
+            {
+                var row = rows[start + i];
+                window[i] = TransactionChunkCodec.Decode(keys.Open(row.Sealed, VaultCrypto.TransactionChunkAad(keys.VaultId, row.BatchId, row.Chunk, row.TransactionCount)));
+                row.Sealed = [];
+            }, ct);
+            for (var i = 0; i < count; i++)
+            {
+                var row = rows[start + i];
+                projection.Append(row.BatchId, row.Chunk * ChunkSize, window[i]);
+                window[i] = null!;
+            }
         }
 
         // The chunks hold the categories given at import; the rules and hand-made choices as they are now decide.

@@ -90,8 +90,10 @@ internal sealed class StatementSource : Stream
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        // Note: a local file is read synchronously. On Linux an asynchronous file read is the same read on another
+        // thread, which costs two thread hops per buffer and keeps the pool's threads spinning on a small machine.
         var fromHead = ReadHead(buffer.Span);
-        var n = fromHead > 0 ? fromHead : await _inner.ReadAsync(buffer, cancellationToken);
+        var n = fromHead > 0 ? fromHead : _inner is FileStream { IsAsync: false } file ? file.Read(buffer.Span) : await _inner.ReadAsync(buffer, cancellationToken);
         Interlocked.Add(ref _position, n);
         return n;
     }

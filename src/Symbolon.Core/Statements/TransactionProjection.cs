@@ -234,7 +234,7 @@ internal sealed partial class TransactionProjection
     /// </summary>
     internal sealed class DuplicateFinder(TransactionProjection projection)
     {
-        private readonly Dictionary<UInt128, int> _occurrences = [];
+        private readonly DedupeKeyCounts _occurrences = new();
         private readonly Dictionary<string, UInt128> _hashes = new(StringComparer.Ordinal);
         private readonly bool _empty = projection.Count == 0;
 
@@ -258,8 +258,14 @@ internal sealed partial class TransactionProjection
                 return false;
             }
 
-            var n = _occurrences[fingerprint] = _occurrences.GetValueOrDefault(fingerprint) + 1;
-            return held >= n;
+            if (_occurrences.Count == 0)
+            {
+                // Sized once for every transaction the vault has: growing by steps would hold two tables at a time.
+                _occurrences.EnsureCapacity(projection._fingerprints.Count);
+            }
+
+            _occurrences.Increment(fingerprint);
+            return held >= _occurrences.Get(fingerprint);
         }
 
         private UInt128 Hash(string s)

@@ -27,6 +27,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1
 export DOTNET_NOLOGO=1
 
 SERVER_DLL="$ROOT/src/Symbolon.Server/bin/Release/net10.0/Symbolon.Server.dll"
+CLI_DLL="$ROOT/src/Symbolon.Cli/bin/Release/net10.0/symbolon.dll"
 DUCKDB_NODE="$BENCH/duckdb-node"
 BASELINE_DLL="$BENCH/Symbolon.Bench.Baseline/bin/Release/net10.0/Symbolon.Bench.Baseline.dll"
 BENCH_DLL="$BENCH/Symbolon.Bench/bin/Release/net10.0/Symbolon.Bench.dll"
@@ -44,7 +45,7 @@ cleanup() {
         [ -n "$pid" ] || continue
         cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
         case "$cmdline" in
-          *"$SERVER_DLL"*|*"$BASELINE_DLL"*|*"$DUCKDB_NODE/baseline.mjs"*|*wrk\ *http://127.0.0.1:*)
+          *"$SERVER_DLL"*|*"$CLI_DLL"*|*"$BASELINE_DLL"*|*"$DUCKDB_NODE/baseline.mjs"*|*wrk\ *http://127.0.0.1:*)
             printf 'cleanup: stopping leftover process %s\n' "$pid" >&2
             kill -KILL "$pid" 2>/dev/null || true
             ;;
@@ -111,7 +112,9 @@ printf '== building in Release\n'
 dotnet build "$BENCH/Symbolon.Bench.Baseline/Symbolon.Bench.Baseline.csproj" --configuration Release --nologo -v quiet
 # The bench references Symbolon.Server, so this also builds the server that the start scenario runs.
 dotnet build "$BENCH/Symbolon.Bench/Symbolon.Bench.csproj" --configuration Release --nologo -v quiet
-for dll in "$SERVER_DLL" "$BASELINE_DLL" "$BENCH_DLL"; do
+# The import scenario runs `symbolon import` as a process of its own.
+dotnet build "$ROOT/src/Symbolon.Cli/Symbolon.Cli.csproj" --configuration Release --nologo -v quiet
+for dll in "$SERVER_DLL" "$CLI_DLL" "$BASELINE_DLL" "$BENCH_DLL"; do
   [ -f "$dll" ] || die "the build did not produce $dll"
 done
 build_seconds=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
@@ -134,6 +137,7 @@ done
 
 dotnet "$BENCH_DLL" \
   --server-dll "$SERVER_DLL" \
+  --cli-dll "$CLI_DLL" \
   --baseline-dll "$BASELINE_DLL" \
   --duckdb-node "$DUCKDB_NODE" \
   --work-dir "$WORK" \

@@ -3,7 +3,7 @@
 # bench/results/latest.md. See bench/README.md.
 #
 # Usage:
-#   bench/run.sh                                  everything (about 2 minutes on 2 cores, longer under load)
+#   bench/run.sh                                  everything (about 4 minutes on 2 cores, longer under load)
 #   bench/run.sh --scenario crypto --records 100000 --passes 3
 #                                                 a subset, smaller (still overwrites results/latest.md)
 #   bench/run.sh --scenario webhooks              the webhook fan-out to 10,000 relationships alone (about a minute)

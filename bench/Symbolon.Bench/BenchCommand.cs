@@ -55,6 +55,7 @@ internal static class BenchCommand
         var node = new Option<string>("--node") { Description = "Node.js executable for the DuckDB baseline.", DefaultValueFactory = _ => "node" };
         var wrk = new Option<string>("--wrk") { Description = "wrk executable for user-wrk.", DefaultValueFactory = _ => "wrk" };
         var serverDll = new Option<FileInfo>("--server-dll") { Description = "Release build of Symbolon.Server.dll.", Required = true };
+        var cliDll = new Option<FileInfo?>("--cli-dll") { Description = "Release build of the CLI (symbolon.dll), run by the import scenario as a person runs it; without it that part is left out." };
         var baselineDll = new Option<FileInfo>("--baseline-dll") { Description = "Release build of Symbolon.Bench.Baseline.dll.", Required = true };
         var workDirectory = new Option<DirectoryInfo>("--work-dir") { Description = "Scratch directory (vaults, data dirs, child pids); emptied at the end.", Required = true };
         var artifacts = new Option<DirectoryInfo>("--artifacts") { Description = "BenchmarkDotNet artifacts directory.", Required = true };
@@ -76,7 +77,7 @@ internal static class BenchCommand
         var command = new RootCommand("Symbolon benchmarks; see bench/README.md.")
         {
             scenarios, records, passes, unlocks, starts, clients, loadSeconds, loadRounds, relationships, webhookPasses, importRows, importPasses, userCalls, userRestarts, duckDbNode, node, wrk,
-            serverDll, baselineDll, workDirectory, artifacts, output, commit, buildSeconds,
+            serverDll, cliDll, baselineDll, workDirectory, artifacts, output, commit, buildSeconds,
         };
         command.SetAction((result, ct) => RunAsync(
             new BenchSettings(
@@ -98,6 +99,7 @@ internal static class BenchCommand
                 result.GetValue(node)!,
                 result.GetValue(wrk)!,
                 result.GetValue(serverDll)!.FullName,
+                result.GetValue(cliDll)?.FullName,
                 result.GetValue(baselineDll)!.FullName,
                 result.GetValue(workDirectory)!.FullName,
                 result.GetValue(artifacts)!.FullName,
@@ -156,7 +158,7 @@ internal static class BenchCommand
             if (settings.Scenarios.Contains("import"))
             {
                 GC.Collect();
-                await ImportScenario.RunAsync(report, settings.WorkDirectory, settings.ImportRows, settings.ImportPasses, log, ct);
+                await ImportScenario.RunAsync(report, settings.WorkDirectory, settings.ImportRows, settings.ImportPasses, settings.CliDll, settings.ServerDll, log, ct);
             }
 
             if (settings.Scenarios.Contains("insights"))
@@ -290,6 +292,7 @@ internal sealed record BenchSettings(
     string Node,
     string Wrk,
     string ServerDll,
+    string? CliDll,
     string BaselineDll,
     string WorkDirectory,
     string ArtifactsDirectory,

@@ -11,18 +11,25 @@ internal sealed partial class LocalOwnerOperations
     {
         var session = await SessionAsync(ct);
         var importer = await GetAsync<StatementImporter>(ct);
-        var mapping = upload.Map is null ? null : CsvMappingSyntax.Apply(CsvStatementReader.Preview(upload.Bytes).Suggested, upload.Map);
+
+        // The file streams through the importer; only its head is read ahead, for the format and the columns.
+        await using var file = upload.Open();
+        var source = await StatementSource.OpenAsync(file, upload.Length, ct);
+        var mapping = upload.Map is null ? null : CsvMappingSyntax.Apply(Suggested(source), upload.Map);
         var reports = progress is null ? null : new Progress<ImportProgress>(p =>
             progress.Report(new StatementProgress(p.Stage, p.Stage == "parse" ? p.BytesRead : p.Rows, p.Rows)));
-        var summary = await Task.Run(() => importer.ImportAsync(session, upload.Bytes, new ImportRequest(upload.Format, mapping, upload.Profile, upload.FileName), reports, ct), ct);
+        var summary = await Task.Run(() => importer.ImportAsync(session, source, new ImportRequest(upload.Format, mapping, upload.Profile, upload.FileName), reports, ct), ct);
         if (upload.SaveProfile is not null)
         {
             // Saved once the file imported: the mapping is the one it was read with, from --map or guessed from the file.
-            await importer.PutProfileAsync(session.Keys, new ImportProfile(upload.SaveProfile, mapping ?? CsvStatementReader.Preview(upload.Bytes).Suggested), ct);
+            await importer.PutProfileAsync(session.Keys, new ImportProfile(upload.SaveProfile, mapping ?? Suggested(source)), ct);
         }
 
         return summary;
     }
+
+    /// <summary>The mapping guessed from the file's head, as the server guesses it.</summary>
+    internal static CsvMapping Suggested(StatementSource source) => CsvStatementReader.Preview(source.Head, isWholeFile: source.HeadIsWholeFile).Suggested;
 
     public async Task<TransactionPage> ListTransactionsAsync(TransactionQuery filter, string? cursor, int limit, CancellationToken ct)
     {

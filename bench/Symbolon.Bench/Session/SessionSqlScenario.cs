@@ -404,7 +404,7 @@ internal static partial class SessionSqlScenario
 
         var lines = report.Section($"SQL over {count} transactions through the owner API: median of {settings.Calls} warm calls per query");
         lines.Add($"- Data: {count} rows, {csvBytes / (1024.0 * 1024):0.0} MiB CSV from the seeded generator (`Imports/CardTransactionGenerator.cs`), the same file for both.");
-        lines.Add($"- Symbolon: `Symbolon.Server.dll` (Release, its own process, Production settings) on 127.0.0.1 with a fresh SQLite data directory; `POST /owner/api/v1/vault` (its access token used as the bearer token from then on), " +
+        lines.Add($"- Symbolon: `symbolon serve` (the ReadyToRun publish `./symbolon` runs; `Symbolon.Server.dll` when the bench is given that), its own process, Production settings) on 127.0.0.1 with a fresh SQLite data directory; `POST /owner/api/v1/vault` (its access token used as the bearer token from then on), " +
             $"`POST /owner/api/v1/imports?format=csv&map={Map}` with the file as the body: {Format.Count(added)} added in {Format.Seconds(importSeconds)} ({Format.Rate(added / importSeconds)} rows/s, HTTP upload included). " +
             $"Then `POST /owner/api/v1/query` with `{{\"sql\": …}}` on one keep-alive connection; time from sending the request to the last byte of the JSON answer. " +
             $"\"server\" is the answer's own `elapsedMilliseconds` (query database brought up to date, the statement run and its rows read); the rest is HTTP, the access-token check, the records stamp (two counts in SQLite), the SQL check and JSON. " +

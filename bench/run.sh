@@ -3,7 +3,7 @@
 # bench/results/latest.md. See bench/README.md.
 #
 # Usage:
-#   bench/run.sh                                  everything (about 2 minutes on 2 cores, longer under load)
+#   bench/run.sh                                  everything (about 4 minutes on 2 cores, longer under load)
 #   bench/run.sh --scenario crypto --records 100000 --passes 3
 #                                                 a subset, smaller (still overwrites results/latest.md)
 #   bench/run.sh --scenario webhooks              the webhook fan-out to 10,000 relationships alone (about a minute)
@@ -26,7 +26,10 @@ command -v dotnet >/dev/null 2>&1 || die "dotnet (the .NET 10 SDK) is not instal
 export DOTNET_CLI_TELEMETRY_OPTOUT=1
 export DOTNET_NOLOGO=1
 
-SERVER_DLL="$ROOT/src/Symbolon.Server/bin/Release/net10.0/Symbolon.Server.dll"
+# The server and the command line as the README runs them (`./symbolon serve`, `./symbolon import`): the ReadyToRun
+# publish the wrapper keeps in .build/.
+SERVER_DLL="$ROOT/.build/symbolon/symbolon.dll"
+CLI_DLL="$ROOT/.build/symbolon/symbolon.dll"
 DUCKDB_NODE="$BENCH/duckdb-node"
 BASELINE_DLL="$BENCH/Symbolon.Bench.Baseline/bin/Release/net10.0/Symbolon.Bench.Baseline.dll"
 BENCH_DLL="$BENCH/Symbolon.Bench/bin/Release/net10.0/Symbolon.Bench.dll"
@@ -44,7 +47,7 @@ cleanup() {
         [ -n "$pid" ] || continue
         cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
         case "$cmdline" in
-          *"$SERVER_DLL"*|*"$BASELINE_DLL"*|*"$DUCKDB_NODE/baseline.mjs"*|*wrk\ *http://127.0.0.1:*)
+          *"$SERVER_DLL"*|*"$CLI_DLL"*|*"$BASELINE_DLL"*|*"$DUCKDB_NODE/baseline.mjs"*|*wrk\ *http://127.0.0.1:*)
             printf 'cleanup: stopping leftover process %s\n' "$pid" >&2
             kill -KILL "$pid" 2>/dev/null || true
             ;;
@@ -74,7 +77,7 @@ only_user=0
 if [ "${#scenarios[@]}" -gt 0 ]; then
   only_user=1
   for s in "${scenarios[@]}"; do
-    case "$s" in user|user-sql|user-wrk) ;; *) only_user=0 ;; esac
+    case "$s" in user|user-sql|user-wrk|user-insights) ;; *) only_user=0 ;; esac
   done
 fi
 
@@ -109,9 +112,11 @@ fi
 started=$(date +%s.%N)
 printf '== building in Release\n'
 dotnet build "$BENCH/Symbolon.Bench.Baseline/Symbolon.Bench.Baseline.csproj" --configuration Release --nologo -v quiet
-# The bench references Symbolon.Server, so this also builds the server that the start scenario runs.
 dotnet build "$BENCH/Symbolon.Bench/Symbolon.Bench.csproj" --configuration Release --nologo -v quiet
-for dll in "$SERVER_DLL" "$BASELINE_DLL" "$BENCH_DLL"; do
+# The server the start, SQL and wrk scenarios run and the command line the import scenario runs: the wrapper
+# publishes them when the sources changed.
+"$ROOT/symbolon" --version >/dev/null
+for dll in "$SERVER_DLL" "$CLI_DLL" "$BASELINE_DLL" "$BENCH_DLL"; do
   [ -f "$dll" ] || die "the build did not produce $dll"
 done
 build_seconds=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
@@ -134,6 +139,7 @@ done
 
 dotnet "$BENCH_DLL" \
   --server-dll "$SERVER_DLL" \
+  --cli-dll "$CLI_DLL" \
   --baseline-dll "$BASELINE_DLL" \
   --duckdb-node "$DUCKDB_NODE" \
   --work-dir "$WORK" \

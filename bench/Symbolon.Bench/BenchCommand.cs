@@ -22,9 +22,10 @@ internal static class BenchCommand
     /// <summary>
     /// The "as a user runs it" family, not part of the default run: <c>user</c> is <c>server</c> (start and idle RSS),
     /// <c>user-sql</c> (SQL over the owner API, then unlock-to-ready in a fresh process; DuckDB in Node as the baseline)
-    /// and <c>user-wrk</c> (the vendor read under wrk).
+    /// <c>user-wrk</c> (the vendor read under wrk) and <c>user-insights</c> (the Insights page at a million transactions
+    /// against a thousand).
     /// </summary>
-    public static readonly string[] UserScenarios = ["user", "user-sql", "user-wrk"];
+    public static readonly string[] UserScenarios = ["user", "user-sql", "user-wrk", "user-insights"];
 
     private static readonly string[] KnownScenarios = [.. AllScenarios, .. UserScenarios];
 
@@ -58,6 +59,7 @@ internal static class BenchCommand
         var node = new Option<string>("--node") { Description = "Node.js executable for the DuckDB baseline.", DefaultValueFactory = _ => "node" };
         var wrk = new Option<string>("--wrk") { Description = "wrk executable for user-wrk.", DefaultValueFactory = _ => "wrk" };
         var serverDll = new Option<FileInfo>("--server-dll") { Description = "Release build of Symbolon.Server.dll.", Required = true };
+        var cliDll = new Option<FileInfo?>("--cli-dll") { Description = "Release build of the CLI (symbolon.dll), run by the import scenario as a person runs it; without it that part is left out." };
         var baselineDll = new Option<FileInfo>("--baseline-dll") { Description = "Release build of Symbolon.Bench.Baseline.dll.", Required = true };
         var workDirectory = new Option<DirectoryInfo>("--work-dir") { Description = "Scratch directory (vaults, data dirs, child pids); emptied at the end.", Required = true };
         var artifacts = new Option<DirectoryInfo>("--artifacts") { Description = "BenchmarkDotNet artifacts directory.", Required = true };
@@ -79,7 +81,7 @@ internal static class BenchCommand
         var command = new RootCommand("Symbolon benchmarks; see bench/README.md.")
         {
             scenarios, records, passes, unlocks, starts, clients, loadSeconds, loadRounds, relationships, webhookPasses, importRows, importPasses, userCalls, userRestarts, userData, duckDbNode, node, wrk,
-            serverDll, baselineDll, workDirectory, artifacts, output, commit, buildSeconds,
+            serverDll, cliDll, baselineDll, workDirectory, artifacts, output, commit, buildSeconds,
         };
         command.SetAction((result, ct) => RunAsync(
             new BenchSettings(
@@ -102,6 +104,7 @@ internal static class BenchCommand
                 result.GetValue(node)!,
                 result.GetValue(wrk)!,
                 result.GetValue(serverDll)!.FullName,
+                result.GetValue(cliDll)?.FullName,
                 result.GetValue(baselineDll)!.FullName,
                 result.GetValue(workDirectory)!.FullName,
                 result.GetValue(artifacts)!.FullName,
@@ -160,7 +163,7 @@ internal static class BenchCommand
             if (settings.Scenarios.Contains("import"))
             {
                 GC.Collect();
-                await ImportScenario.RunAsync(report, settings.WorkDirectory, settings.ImportRows, settings.ImportPasses, log, ct);
+                await ImportScenario.RunAsync(report, settings.WorkDirectory, settings.ImportRows, settings.ImportPasses, settings.CliDll, settings.ServerDll, log, ct);
             }
 
             if (settings.Scenarios.Contains("insights"))
@@ -174,6 +177,12 @@ internal static class BenchCommand
             {
                 GC.Collect();
                 await SessionSqlScenario.RunAsync(report, user, settings.WorkDirectory, log, ct);
+            }
+
+            if (settings.Scenarios.Contains("user-insights"))
+            {
+                GC.Collect();
+                await InsightsPageScenario.RunAsync(report, user, settings.WorkDirectory, log, ct);
             }
 
             if (settings.Scenarios.Contains("user-wrk"))
@@ -219,7 +228,7 @@ internal static class BenchCommand
         var set = names.ToHashSet(StringComparer.Ordinal);
         if (set.Contains("user"))
         {
-            set.UnionWith(["server", "user-sql", "user-wrk"]);
+            set.UnionWith(["server", "user-sql", "user-wrk", "user-insights"]);
         }
 
         return set;
@@ -289,6 +298,7 @@ internal sealed record BenchSettings(
     string Node,
     string Wrk,
     string ServerDll,
+    string? CliDll,
     string BaselineDll,
     string WorkDirectory,
     string ArtifactsDirectory,

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using OpenIddict.Core;
 using Symbolon.Core.AccessTokens;
 using Symbolon.Core.Backup;
 using Symbolon.Core.Conversations;
@@ -11,6 +12,7 @@ using Symbolon.Core.Records;
 using Symbolon.Core.Relationships;
 using Symbolon.Core.Requests;
 using Symbolon.Core.Statements;
+using Symbolon.Core.Storage;
 using Symbolon.Core.Terms;
 using Symbolon.Core.Vaults;
 using Symbolon.Core.Wallet;
@@ -20,8 +22,9 @@ namespace Symbolon.Core;
 /// <summary>
 /// Registers Core: the vault and its sessions, records, and every feature module (each <c>Add&lt;Feature&gt;</c> below
 /// registers its own services and the work it starts when a vault unlocks). The server, the CLI's local mode and the
-/// Core tests all build their services with <see cref="AddSymbolonCore"/>; the database context is the caller's (its
-/// provider and connection differ), registered before or after.
+/// Core tests all build their services with <see cref="AddSymbolonCore"/> and nothing else; the database context is
+/// the caller's (its provider and connection differ), registered before or after. A clock other than the system's,
+/// and options such as <see cref="VaultSessionOptions"/>, are registered before: Core only adds what is missing.
 /// </summary>
 internal static class CoreServices
 {
@@ -49,14 +52,24 @@ internal static class CoreServices
     public static IServiceCollection AddVaults(this IServiceCollection services)
     {
         services.AddScoped<VaultService>();
+        services.TryAddSingleton(new VaultSessionOptions());
         services.TryAddSingleton<VaultSessions>();
         services.TryAddSingleton<IVaultSessions>(sp => sp.GetRequiredService<VaultSessions>());
         return services;
     }
 
+    /// <summary>
+    /// Relationships, what the person sees of them, and revocation. Revoking also revokes OpenIddict's authorizations
+    /// and tokens, so OpenIddict's stores over the Symbolon database are part of the module: the CLI's local mode
+    /// revokes with the very same managers as the server, which adds only its protocol endpoints on top.
+    /// </summary>
     public static IServiceCollection AddRelationships(this IServiceCollection services)
     {
+        services.AddOpenIddict().AddCore(core => core.UseEntityFrameworkCore().UseDbContext<SymbolonDbContext>());
+        services.AddOptions<OpenIddictCoreOptions>().Configure<TimeProvider>((options, time) => options.TimeProvider = time);
         services.AddScoped<RelationshipService>();
+        services.AddScoped<RelationshipViews>();
+        services.AddScoped<GrantRevocation>();
         services.AddScoped<IdempotencyStore>();
         services.AddScoped<VendorNotes>();
         services.AddScoped<ChangeFeed>();

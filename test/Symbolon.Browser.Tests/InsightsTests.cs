@@ -142,10 +142,35 @@ public sealed class InsightsTests(BrowserFixture browser, ITestOutputHelper outp
         });
     }
 
+    /// <summary>
+    /// Picks <paramref name="option"/> in a MudSelect and waits until the select shows it, so that the next choice
+    /// starts after this one's round trip to the server. Under load the answer to the previous choice (a new mapping
+    /// problem, a new preview) could re-render the page while the next list was open and move its options under the
+    /// pointer: the neighbouring column was picked. A pick that did not take is made again, at most twice.
+    /// </summary>
     private static async Task ChooseAsync(IPage page, string select, string option)
     {
-        await page.GetByTestId(select).ClickAsync();
-        await page.GetByRole(AriaRole.Option, new() { Name = option, Exact = true }).ClickAsync();
+        var field = page.GetByTestId(select);
+        for (var attempt = 1; ; attempt++)
+        {
+            await field.ClickAsync();
+            var item = page.GetByRole(AriaRole.Option, new() { Name = option, Exact = true });
+            await Expect(item).ToBeVisibleAsync();
+            await item.ClickAsync();
+            try
+            {
+                await field.Locator("xpath=.").EvaluateAsync(
+                    "(el, option) => new Promise((resolve, reject) => { const started = Date.now(); const check = () => { " +
+                    "const shown = [...el.querySelectorAll('input')].some(i => i.value === option) || el.innerText.split('\\n').some(t => t.trim() === option); " +
+                    "if (shown) resolve(true); else if (Date.now() - started > 10000) reject(new Error('not shown')); else setTimeout(check, 50); }; check(); })",
+                    option);
+                return;
+            }
+            catch (PlaywrightException) when (attempt < 3)
+            {
+                await page.Keyboard.PressAsync("Escape");
+            }
+        }
     }
 
     /// <summary>Rows <paramref name="from"/> to <paramref name="from"/> + <paramref name="count"/> of a seeded bank export: German style, semicolons and decimal commas.</summary>

@@ -1,12 +1,5 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Symbolon.Cli.Infrastructure;
 using Symbolon.Contracts.Insights;
-using Symbolon.Contracts.Statements;
-using Symbolon.Core.Records;
-using Symbolon.Core.Statements;
-using Symbolon.Core.Storage;
-using Symbolon.Core.Vaults;
-using Symbolon.Server.Storage;
 
 namespace Symbolon.Cli.Tests;
 
@@ -49,16 +42,11 @@ public sealed class InsightCommandTests : IDisposable
         Assert.NotEqual(ExitCodes.Success, period.ExitCode);
     }
 
-    private async Task ImportCardStatementAsync()
-    {
-        var storage = new StorageOptions { DataDirectory = _cli.DataDirectory };
-        await using var db = StorageSetup.CreateContext(storage);
-        var session = new VaultSession(await new VaultService(db, TimeProvider.System, NullLogger<VaultService>.Instance).UnlockAsync(CliHarness.Passphrase), TimeProvider.System.GetUtcNow());
-        var importer = new StatementImporter(db, TimeProvider.System, new RecordStore(db, TimeProvider.System));
-        var mapping = new CsvMapping(Date: "Date", Amount: "Amount", Description: "Description", Merchant: "Merchant", Currency: "Currency", Account: "Visa");
-        await importer.ImportAsync(session, await File.ReadAllBytesAsync(Path.Combine(AppContext.BaseDirectory, "Insights", "card.csv")), new ImportRequest(Mapping: mapping));
-        await session.CloseAsync();
-    }
+    /// <summary>Imports the card statement the way a person would, with <c>symbolon import</c>.</summary>
+    private async Task ImportCardStatementAsync() =>
+        (await _cli.RunWithPassphraseAsync(
+            "import", Path.Combine(AppContext.BaseDirectory, "Insights", "card.csv"),
+            "--map", "date=Date,amount=Amount,description=Description,merchant=Merchant,currency=Currency,account=Visa", "--json")).Succeeded();
 
     public void Dispose() => _cli.Dispose();
 }

@@ -63,7 +63,7 @@ public sealed class StatementCommandTests : IDisposable
         Assert.Equal("remote", operations.Mode);
         var bytes = Encoding.UTF8.GetBytes(Statement(30_000, 20_000));
         var seen = new Collected();
-        var summary = await operations.ImportStatementAsync(new StatementUpload(bytes, "next.csv", null, "Wombat Bank", null, null), seen, CancellationToken.None);
+        var summary = await operations.ImportStatementAsync(StatementUpload.FromBytes(bytes, "next.csv", null, "Wombat Bank", null, null), seen, CancellationToken.None);
         Assert.Equal(20_000, summary.Added);
         Assert.Contains(seen.Reports, p => p.Stage == "upload" && p.Done > 0 && p.Done < bytes.Length);
         Assert.Contains(seen.Reports, p => p.Stage == "upload" && p.Done == bytes.Length);

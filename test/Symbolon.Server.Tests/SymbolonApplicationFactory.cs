@@ -6,6 +6,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -15,8 +16,11 @@ using OpenIddict.Abstractions;
 using OpenIddict.Server;
 using Symbolon.Contracts.Profile;
 using Symbolon.Contracts.Vault;
+using Symbolon.Core.Relationships;
+using Symbolon.Core.Storage;
 using Symbolon.Server.Hosting;
 using Symbolon.Server.Storage;
+using Symbolon.Server.VendorApi;
 
 namespace Symbolon.Server.Tests;
 
@@ -132,6 +136,14 @@ public sealed partial class SymbolonApplicationFactory : WebApplicationFactory<P
         var client = CreateOwnerClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
+    }
+
+    /// <summary>The access log as stored, once the vendor reads the server folds in memory are committed.</summary>
+    internal async Task<List<AccessLogEntity>> AccessLogAsync()
+    {
+        await Services.GetRequiredService<AccessLogWriter>().FlushAsync();
+        using var scope = Services.CreateScope();
+        return await scope.ServiceProvider.GetRequiredService<SymbolonDbContext>().AccessLog.AsNoTracking().ToListAsync();
     }
 
     public static async Task<ProfileField> AddFieldAsync(HttpClient client, ProfileFieldInput input)

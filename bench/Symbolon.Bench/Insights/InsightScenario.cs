@@ -34,7 +34,7 @@ internal static class InsightScenario
         var file = Path.Combine(workDirectory, "insights-card-transactions.csv");
         CardTransactionGenerator.Write(file, rows);
         var bytes = await File.ReadAllBytesAsync(file, ct);
-        var statement = CsvStatementReader.Read(bytes, new CsvMapping(Date: "Date", Amount: "Amount", Description: "Description", Merchant: "Merchant", Currency: "Currency", Account: "Card"), null, ct);
+        var statement = CsvStatementReader.Read(bytes, new CsvMapping(Date: "Date", Amount: "Amount", Description: "Description", Merchant: "Merchant", Currency: "Currency", Account: "Card"), ct);
         CategoryRules.Default().Apply(statement.Lines);
         var lines = statement.Lines;
 

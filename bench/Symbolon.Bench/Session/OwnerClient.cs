@@ -111,6 +111,29 @@ internal sealed class OwnerClient : IDisposable
         return JsonDocument.Parse(body).RootElement.GetProperty("items").GetArrayLength();
     }
 
+    /// <summary>
+    /// <c>GET</c> a web app page as a browser signed in with the owner's cookie asks for it (the cookie the unlock set);
+    /// returns the time to the last byte and the page's size. A page still showing its loading skeleton is an error:
+    /// the time would not be that of a page with its figures.
+    /// </summary>
+    public async Task<(double Milliseconds, long Bytes)> PageAsync(string path, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Accept.ParseAdd("text/html");
+        var started = Stopwatch.GetTimestamp();
+        using var response = await _http.SendAsync(request, ct);
+        var body = await response.Content.ReadAsByteArrayAsync(ct);
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        await EnsureAsync(response, HttpStatusCode.OK, ct, body);
+        var html = System.Text.Encoding.UTF8.GetString(body);
+        if (html.Contains("sym-skeleton-card", StringComparison.Ordinal) || html.Contains("insights-error", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"GET {path} answered without its figures (a loading skeleton or an error).");
+        }
+
+        return (elapsed, body.Length);
+    }
+
     public void Dispose() => _http.Dispose();
 
     private void UseToken(string token) => _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);

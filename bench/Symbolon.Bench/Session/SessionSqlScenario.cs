@@ -444,7 +444,7 @@ internal static partial class SessionSqlScenario
 
         var lines = report.Section($"SQL over {count} transactions through the owner API: median of {settings.Calls} warm calls per query");
         lines.Add($"- Data: {count} rows, {csvBytes / (1024.0 * 1024):0.0} MiB CSV from the seeded generator (`Imports/CardTransactionGenerator.cs`), the same file for both.");
-        lines.Add($"- Symbolon: `Symbolon.Server.dll` (Release, its own process, Production settings) on 127.0.0.1 with a fresh SQLite data directory; `POST /owner/api/v1/vault` (its access token used as the bearer token from then on), " +
+        lines.Add($"- Symbolon: `symbolon serve` (the ReadyToRun publish `./symbolon` runs; `Symbolon.Server.dll` when the bench is given that), its own process, Production settings) on 127.0.0.1 with a fresh SQLite data directory; `POST /owner/api/v1/vault` (its access token used as the bearer token from then on), " +
             (double.IsNaN(importSeconds)
                 ? $"`POST /owner/api/v1/imports?format=csv&map={Map}` with the file as the body, in an earlier run whose data directory was kept (`--user-data`); this run unlocked that vault, so its first calls include the unlock's warm-up. "
                 : $"`POST /owner/api/v1/imports?format=csv&map={Map}` with the file as the body: {Format.Count(added)} added in {Format.Seconds(importSeconds)} ({Format.Rate(added / importSeconds)} rows/s, HTTP upload included). ") +

@@ -77,7 +77,7 @@ internal static class WrkVendorReadScenario
             $"≥ {GoalRatio}×: {(ratio >= GoalRatio ? "met" : "**missed**")}"));
 
         var section = report.Section($"Vendor read with wrk: {connections} connections, {duration.TotalSeconds:0} s per run, median of {rounds} runs each");
-        section.Add($"- Symbolon: `Symbolon.Server.dll` (Release, its own process, shipped runtime settings) on 127.0.0.1, fresh SQLite data directory; vault, profile, vendor registration, SD-BASE and the person's consent (name, email, postal address; read) set up over HTTP (`VendorApi/VendorSetup.cs`), then `GET {ProfilePath}` with the vendor's bearer token.");
+        section.Add($"- Symbolon: `symbolon serve` (the ReadyToRun publish `./symbolon` runs; `Symbolon.Server.dll` when the bench is given that), its own process, shipped runtime settings) on 127.0.0.1, fresh SQLite data directory; vault, profile, vendor registration, SD-BASE and the person's consent (name, email, postal address; read) set up over HTTP (`VendorApi/VendorSetup.cs`), then `GET {ProfilePath}` with the vendor's bearer token.");
         section.Add($"- Baseline: `Symbolon.Bench.Baseline.dll --serve-file` (an empty ASP.NET Core app, its own process) answering GET {ProfilePath} with the same {body.Length} bytes.");
         section.Add($"- Load: `wrk -t{Threads} -c{connections} -d{duration.TotalSeconds:0}s --latency` (Debian's wrk 4.1; 127.0.0.1 only); {WarmUp.TotalSeconds:0} s of the same load on each first. wrk shares the 2 cores with the server, alike for both. Median run by req/s; latency percentiles are wrk's. Server CPU per request from /proc.");
         section.Add("");

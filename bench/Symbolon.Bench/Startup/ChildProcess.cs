@@ -29,6 +29,9 @@ internal sealed class ChildProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Whether <paramref name="dll"/> is the command line (<c>symbolon.dll</c>) rather than the server's own entry point.</summary>
+    public static bool IsCli(string dll) => Path.GetFileName(dll).Equals("symbolon.dll", StringComparison.Ordinal);
+
     /// <summary>Starts <paramref name="dll"/> on the same dotnet host that runs the bench.</summary>
     public static ChildProcess Start(string dll, IEnumerable<string> arguments, Uri baseUri, string workingDirectory, string pidFile)
     {
@@ -40,6 +43,12 @@ internal sealed class ChildProcess : IDisposable
             RedirectStandardError = true,
         };
         start.ArgumentList.Add(dll);
+        if (IsCli(dll))
+        {
+            // The command line runs the server as `symbolon serve`, the README's command.
+            start.ArgumentList.Add("serve");
+        }
+
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

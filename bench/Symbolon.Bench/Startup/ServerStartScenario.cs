@@ -15,8 +15,8 @@ internal static class ServerStartScenario
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(10);
     public static readonly TimeSpan IdleWait = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
-    public const double StartGoalSeconds = 1.5;
-    public const double MemoryGoalMegabytes = 150;
+    public const double StartGoalSeconds = 1.0;
+    public const double MemoryGoalMegabytes = 120;
 
     private sealed record App(string Name, string Dll, bool UsesDataDirectory)
     {
@@ -24,6 +24,7 @@ internal static class ServerStartScenario
         public Samples IdleBytes { get; } = new("B");
         public Samples RestartSeconds { get; } = new("s");
         public Samples StartCpuSeconds { get; } = new("s");
+        public Samples UsableSeconds { get; } = new("s");
         public List<string> Notes { get; } = [];
     }
 
@@ -32,7 +33,7 @@ internal static class ServerStartScenario
     public static async Task RunAsync(BenchReport report, string serverDll, string baselineDll, string workDirectory, int repetitions, TextWriter log, CancellationToken ct)
     {
         log.WriteLine($"== server start: {repetitions}× each, alternating; poll /healthz every {PollInterval.TotalMilliseconds:0} ms, then GET / and {IdleWait.TotalSeconds:0} s idle");
-        var symbolon = new App("Symbolon.Server", RequireFile(serverDll), UsesDataDirectory: true);
+        var symbolon = new App(ChildProcess.IsCli(serverDll) ? "symbolon serve" : "Symbolon.Server", RequireFile(serverDll), UsesDataDirectory: true);
         var baseline = new App("Symbolon.Bench.Baseline", RequireFile(baselineDll), UsesDataDirectory: false);
         var pidFile = Path.Combine(workDirectory, "children.pids");
 
@@ -81,7 +82,7 @@ internal static class ServerStartScenario
             $"< {MemoryGoalMegabytes} MB: {(memory / (1024 * 1024) < MemoryGoalMegabytes ? "met" : "**missed**")}"));
 
         var lines = report.Section($"Server start and idle memory: median of {repetitions} runs each");
-        lines.Add($"- `dotnet <app>.dll --urls http://127.0.0.1:<free port>` (Symbolon also `--data-dir <fresh temp dir>`), Production environment, Release build. " +
+        lines.Add($"- `dotnet <app>.dll --urls http://127.0.0.1:<free port>` (Symbolon: `symbolon.dll serve` from the ReadyToRun publish that the README's `./symbolon` runs, or `Symbolon.Server.dll` when given that; also `--data-dir <fresh temp dir>`), Production environment, Release build. " +
             $"Time from just before Process.Start to the first 200 from GET /healthz, polled every {PollInterval.TotalMilliseconds:0} ms. " +
             $"Then one GET / (Symbolon's web app page; 404 on the baseline), {IdleWait.TotalSeconds:0} s idle, VmRSS from /proc/PID/status.");
         lines.Add("");
@@ -96,7 +97,9 @@ internal static class ServerStartScenario
 
         var restart = symbolon.RestartSeconds.Median;
         lines.Add("");
-        lines.Add($"- Symbolon.Server started again on the data directory its first start had created and migrated: start → healthy {Format.Seconds(restart)} " +
+        lines.Add($"- {symbolon.Name}, start → usable (the first 200 from GET /owner/api/v1/vault, which waits for the schema check or migration): " +
+            $"{Format.Seconds(symbolon.UsableSeconds.Median)} (runs: {symbolon.UsableSeconds}).");
+        lines.Add($"- {symbolon.Name} started again on the data directory its first start had created and migrated: start → healthy {Format.Seconds(restart)} " +
             $"(runs: {symbolon.RestartSeconds}). " +
             (restart < start
                 ? $"A fresh data directory (new SQLite database, migrations, data protection keys) adds about {Format.Seconds(start - restart)} to the first start."
@@ -114,6 +117,13 @@ internal static class ServerStartScenario
             using (child)
             {
                 var startCpu = child.CpuTime();
+                if (app.UsesDataDirectory)
+                {
+                    // Healthy is liveness: /healthz answers while the schema is still being checked. Usable is the
+                    // first answer that needs storage, the vault status the web app asks for first.
+                    app.UsableSeconds.Add(startSeconds + await SecondsUntilOkAsync(http, new Uri(child.BaseUri, "owner/api/v1/vault"), ct));
+                }
+
                 var page = Stopwatch.StartNew();
                 using var response = await http.GetAsync(child.BaseUri, ct);
                 await response.Content.LoadIntoBufferAsync(ct);
@@ -191,6 +201,22 @@ internal static class ServerStartScenario
             child.Dispose();
             throw;
         }
+    }
+
+    private static async Task<double> SecondsUntilOkAsync(HttpClient http, Uri uri, CancellationToken ct)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        while (!await IsHealthyAsync(http, uri, ct))
+        {
+            if (stopwatch.Elapsed > StartTimeout)
+            {
+                throw new TimeoutException($"{uri} did not answer 200 within {StartTimeout.TotalSeconds:0} s.");
+            }
+
+            await Task.Delay(PollInterval, ct);
+        }
+
+        return stopwatch.Elapsed.TotalSeconds;
     }
 
     private static async Task<bool> IsHealthyAsync(HttpClient http, Uri health, CancellationToken ct)

@@ -28,19 +28,18 @@ internal static class StatementCommands
         cli.SetAction(command, async (context, result, ct) =>
         {
             var path = result.GetValue(file)!;
-            var bytes = await File.ReadAllBytesAsync(path, ct);
-            var upload = new StatementUpload(bytes, Path.GetFileName(path), result.GetValue(format), result.GetValue(profile), result.GetValue(map), result.GetValue(saveProfile));
+            var upload = StatementUpload.FromFile(path, result.GetValue(format), result.GetValue(profile), result.GetValue(map), result.GetValue(saveProfile));
             var operations = await context.ConnectAsync(ct);
             await operations.EnsureAccessAsync(ct);
 
             ImportSummary summary;
-            if (result.GetValue(json) || !cli.Env.IsErrorTerminal || bytes.Length < ProgressBarFrom)
+            if (result.GetValue(json) || !cli.Env.IsErrorTerminal || upload.Length < ProgressBarFrom)
             {
                 summary = await operations.ImportStatementAsync(upload, null, ct);
             }
             else
             {
-                summary = await WithProgressBarAsync(cli.Env, operations.Mode == "remote", bytes.Length, progress => operations.ImportStatementAsync(upload, progress, ct));
+                summary = await WithProgressBarAsync(cli.Env, operations.Mode == "remote", upload.Length, progress => operations.ImportStatementAsync(upload, progress, ct));
             }
 
             if (result.GetValue(json))

@@ -15,8 +15,15 @@ internal interface IStatementOperations
     Task<SqlQueryResult> RunQueryAsync(SqlQueryRequest request, CancellationToken ct);
 }
 
-/// <summary>A statement file and how to read it.</summary>
-internal sealed record StatementUpload(byte[] Bytes, string FileName, string? Format, string? Profile, string? Map, string? SaveProfile);
+/// <summary>A statement file and how to read it. The file is opened when it is sent or read, and streamed, never read whole.</summary>
+internal sealed record StatementUpload(Func<Stream> Open, long Length, string FileName, string? Format, string? Profile, string? Map, string? SaveProfile)
+{
+    public static StatementUpload FromFile(string path, string? format, string? profile, string? map, string? saveProfile) =>
+        new(() => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan), new FileInfo(path).Length, Path.GetFileName(path), format, profile, map, saveProfile);
+
+    public static StatementUpload FromBytes(byte[] bytes, string fileName, string? format, string? profile, string? map, string? saveProfile) =>
+        new(() => new MemoryStream(bytes, writable: false), bytes.Length, fileName, format, profile, map, saveProfile);
+}
 
 /// <summary>How far an import is: <c>upload</c> (bytes sent), <c>parse</c> (bytes read, rows so far) or <c>store</c> (rows stored).</summary>
 internal readonly record struct StatementProgress(string Stage, long Done, int Rows);

@@ -29,7 +29,7 @@ internal sealed partial class LocalOwnerOperations
     public Task<RecurringReport> GetRecurringAsync(DateOnly? asOf, CancellationToken ct) => WithInsightsAsync((i, session) => i.RecurringAsync(session, asOf, ct), ct);
 
     private async Task<T> WithInsightsAsync<T>(Func<InsightService, Core.Vaults.VaultSession, Task<T>> work, CancellationToken ct) =>
-        await work(await CoreAsync<InsightService>(ct), await SessionAsync(ct));
+        await work(await GetAsync<InsightService>(ct), await SessionAsync(ct));
 }
 
 /// <summary>Insights from the running server's owner API.</summary>

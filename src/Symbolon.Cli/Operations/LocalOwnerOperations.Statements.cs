@@ -10,19 +10,26 @@ internal sealed partial class LocalOwnerOperations
     public async Task<ImportSummary> ImportStatementAsync(StatementUpload upload, IProgress<StatementProgress>? progress, CancellationToken ct)
     {
         var session = await SessionAsync(ct);
-        var importer = await CoreAsync<StatementImporter>(ct);
-        var mapping = upload.Map is null ? null : CsvMappingSyntax.Apply(CsvStatementReader.Preview(upload.Bytes).Suggested, upload.Map);
+        var importer = await GetAsync<StatementImporter>(ct);
+
+        // The file streams through the importer; only its head is read ahead, for the format and the columns.
+        await using var file = upload.Open();
+        var source = await StatementSource.OpenAsync(file, upload.Length, ct);
+        var mapping = upload.Map is null ? null : CsvMappingSyntax.Apply(Suggested(source), upload.Map);
         var reports = progress is null ? null : new Progress<ImportProgress>(p =>
             progress.Report(new StatementProgress(p.Stage, p.Stage == "parse" ? p.BytesRead : p.Rows, p.Rows)));
-        var summary = await Task.Run(() => importer.ImportAsync(session, upload.Bytes, new ImportRequest(upload.Format, mapping, upload.Profile, upload.FileName), reports, ct), ct);
+        var summary = await Task.Run(() => importer.ImportAsync(session, source, new ImportRequest(upload.Format, mapping, upload.Profile, upload.FileName), reports, ct), ct);
         if (upload.SaveProfile is not null)
         {
             // Saved once the file imported: the mapping is the one it was read with, from --map or guessed from the file.
-            await importer.PutProfileAsync(session.Keys, new ImportProfile(upload.SaveProfile, mapping ?? CsvStatementReader.Preview(upload.Bytes).Suggested), ct);
+            await importer.PutProfileAsync(session.Keys, new ImportProfile(upload.SaveProfile, mapping ?? Suggested(source)), ct);
         }
 
         return summary;
     }
+
+    /// <summary>The mapping guessed from the file's head, as the server guesses it.</summary>
+    internal static CsvMapping Suggested(StatementSource source) => CsvStatementReader.Preview(source.Head, isWholeFile: source.HeadIsWholeFile).Suggested;
 
     public async Task<TransactionPage> ListTransactionsAsync(TransactionQuery filter, string? cursor, int limit, CancellationToken ct)
     {
@@ -38,11 +45,11 @@ internal sealed partial class LocalOwnerOperations
     }
 
     public async Task<SqlQueryResult> RunQueryAsync(SqlQueryRequest request, CancellationToken ct) =>
-        await (await CoreAsync<VaultQueries>(ct)).RunAsync(await SessionAsync(ct), request.Sql, request.MaxRows ?? TransactionSql.DefaultMaxRows, ct);
+        await (await GetAsync<VaultQueries>(ct)).RunAsync(await SessionAsync(ct), request.Sql, request.MaxRows ?? TransactionSql.DefaultMaxRows, ct);
 
     /// <summary>The vault's transactions, decrypted once per command into the command's vault session.</summary>
     private async Task<TransactionProjection> ProjectionAsync(CancellationToken ct) =>
-        await (await CoreAsync<StatementImporter>(ct)).ProjectionAsync(await SessionAsync(ct), ct);
+        await (await GetAsync<StatementImporter>(ct)).ProjectionAsync(await SessionAsync(ct), ct);
 
     private static TransactionFilter ToFilter(TransactionQuery q) =>
         TransactionExportEndpoints.Filter(q.From, q.To, q.Text, q.Min, q.Max, q.Category, q.Merchant);

@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 using Symbolon.Cli.Infrastructure;
 using Symbolon.Contracts.Profile;
 using Symbolon.Contracts.Relationships;
@@ -12,25 +11,26 @@ using Symbolon.Core.Backup;
 using Symbolon.Core.Export;
 using Symbolon.Core.Profile;
 using Symbolon.Core.Records;
+using Symbolon.Core.Relationships;
 using Symbolon.Core.Requests;
 using Symbolon.Core.Storage;
 using Symbolon.Core.Vaults;
-using Symbolon.Server.Relationships;
 using Symbolon.Server.Storage;
 
 namespace Symbolon.Cli.Operations;
 
 /// <summary>
 /// Owner operations straight on the storage, with the Core services: for when no server runs for the data
-/// directory. The vault's keys come from the CLI session (SYMBOLON_SESSION) or from the passphrase, and are zeroed
-/// when the command ends.
+/// directory. Every service comes from one container registered as the server registers Core
+/// (<see cref="CoreServices.AddSymbolonCore"/> over <see cref="StorageSetup.AddSymbolonStorage"/>), with one scope for
+/// the command. The vault's session comes from the container's <see cref="IVaultSessions"/>, opened with the CLI
+/// session (SYMBOLON_SESSION) or the passphrase, and is locked, its keys zeroed, when the command ends.
 /// </summary>
 internal sealed partial class LocalOwnerOperations(CliContext context) : IOwnerOperations
 {
-    private SymbolonDbContext? _db;
-    private VaultKeys? _keys;
+    private ServiceProvider? _services;
+    private AsyncServiceScope _scope;
     private VaultSession? _session;
-    private ServiceProvider? _core;
 
     public string Mode => "local";
 
@@ -43,7 +43,7 @@ internal sealed partial class LocalOwnerOperations(CliContext context) : IOwnerO
 
     public async Task<CliStatus> GetStatusAsync(CancellationToken ct)
     {
-        var vault = await (await VaultsAsync(ct)).FindAsync(ct);
+        var vault = await (await GetAsync<VaultService>(ct)).FindAsync(ct);
         if (vault is null)
         {
             return new CliStatus(Mode, context.DataDirectory, Location, "no vault yet", new VaultStatus(false, false, null, null, null, null, null));
@@ -62,14 +62,14 @@ internal sealed partial class LocalOwnerOperations(CliContext context) : IOwnerO
 
     public async Task<CreatedVaultResult> CreateVaultAsync(string passphrase, CancellationToken ct)
     {
-        var created = await (await VaultsAsync(ct)).CreateAsync(passphrase, ct);
+        var created = await (await GetAsync<VaultService>(ct)).CreateAsync(passphrase, ct);
         created.Keys.Dispose();
         return new CreatedVaultResult(created.VaultId, created.RecoveryKey, SignedIn: false);
     }
 
     public async Task<UnlockResult> UnlockAsync(string passphrase, CancellationToken ct)
     {
-        using var keys = await (await VaultsAsync(ct)).UnlockAsync(passphrase, ct);
+        using var keys = await (await GetAsync<VaultService>(ct)).UnlockAsync(passphrase, ct);
         var (secret, expiresAt) = CliSession.Start(context.DataDirectory, keys, Time.GetUtcNow());
         return new UnlockResult(keys.VaultId, expiresAt, secret, null);
     }
@@ -77,35 +77,35 @@ internal sealed partial class LocalOwnerOperations(CliContext context) : IOwnerO
     public Task LockAsync(CancellationToken ct) => Task.CompletedTask;
 
     public async Task ChangePassphraseAsync(string currentPassphrase, string newPassphrase, CancellationToken ct) =>
-        await (await VaultsAsync(ct)).ChangePassphraseAsync(currentPassphrase, newPassphrase, ct);
+        await (await GetAsync<VaultService>(ct)).ChangePassphraseAsync(currentPassphrase, newPassphrase, ct);
 
     public async Task RecoverAsync(string recoveryKey, string newPassphrase, CancellationToken ct)
     {
-        using var keys = await (await VaultsAsync(ct)).RecoverAsync(recoveryKey, newPassphrase, ct);
+        using var keys = await (await GetAsync<VaultService>(ct)).RecoverAsync(recoveryKey, newPassphrase, ct);
     }
 
-    public async Task EnsureAccessAsync(CancellationToken ct) => await KeysAsync(ct);
+    public async Task EnsureAccessAsync(CancellationToken ct) => await SessionAsync(ct);
 
     public async Task<ProfileDocument> GetProfileAsync(CancellationToken ct) =>
-        await (await ProfileAsync(ct)).GetAsync(await KeysAsync(ct), ct);
+        await (await GetAsync<ProfileService>(ct)).GetAsync(await KeysAsync(ct), ct);
 
     public async Task<ProfileField> GetFieldAsync(Guid id, CancellationToken ct) =>
-        await (await ProfileAsync(ct)).GetFieldAsync(await KeysAsync(ct), id, ct);
+        await (await GetAsync<ProfileService>(ct)).GetFieldAsync(await KeysAsync(ct), id, ct);
 
     public async Task<ProfileField> AddFieldAsync(ProfileFieldInput input, CancellationToken ct) =>
-        await (await ProfileAsync(ct)).AddAsync(await KeysAsync(ct), input, Actor.Owner, ct);
+        await (await GetAsync<ProfileService>(ct)).AddAsync(await KeysAsync(ct), input, Actor.Owner, ct);
 
     public async Task<ProfileField> UpdateFieldAsync(Guid id, ProfileFieldUpdate update, CancellationToken ct) =>
-        await (await ProfileAsync(ct)).UpdateAsync(await KeysAsync(ct), id, update, Actor.Owner, ct);
+        await (await GetAsync<ProfileService>(ct)).UpdateAsync(await KeysAsync(ct), id, update, Actor.Owner, ct);
 
     public async Task RemoveFieldAsync(Guid id, CancellationToken ct) =>
-        await (await ProfileAsync(ct)).DeleteAsync(await KeysAsync(ct), id, Actor.Owner, ct: ct);
+        await (await GetAsync<ProfileService>(ct)).DeleteAsync(await KeysAsync(ct), id, Actor.Owner, ct: ct);
 
     public async Task<ProfileFieldHistory> GetFieldHistoryAsync(Guid id, CancellationToken ct) =>
-        await (await ProfileAsync(ct)).HistoryAsync(await KeysAsync(ct), id, ct);
+        await (await GetAsync<ProfileService>(ct)).HistoryAsync(await KeysAsync(ct), id, ct);
 
     public async Task<IReadOnlyList<ProfileFieldHistory>> GetHistoryAsync(CancellationToken ct) =>
-        await (await ProfileAsync(ct)).HistoryAllAsync(await KeysAsync(ct), ct);
+        await (await GetAsync<ProfileService>(ct)).HistoryAllAsync(await KeysAsync(ct), ct);
 
     public async Task<string> GetVCardAsync(bool jcard, CancellationToken ct)
     {
@@ -116,38 +116,38 @@ internal sealed partial class LocalOwnerOperations(CliContext context) : IOwnerO
     public async Task WriteExportAsync(Stream output, CancellationToken ct)
     {
         var keys = await KeysAsync(ct);
-        await new VaultExporter(await DbAsync(ct)).WriteAsync(keys, output, ct);
+        await (await GetAsync<VaultExporter>(ct)).WriteAsync(keys, output, ct);
     }
 
     public async Task WriteBackupAsync(Stream output, CancellationToken ct)
     {
         var keys = await KeysAsync(ct);
-        await new BackupService(await DbAsync(ct), Time, NullLogger<BackupService>.Instance).WriteAsync(keys, output, ct);
+        await (await GetAsync<BackupService>(ct)).WriteAsync(keys, output, ct);
     }
 
     public async Task<int> PurgeAsync(CancellationToken ct)
     {
         var keys = await KeysAsync(ct);
-        return await new RecordStore(await DbAsync(ct), Time).PurgeDeletedAsync(keys.VaultId, ct);
+        return await (await GetAsync<RecordStore>(ct)).PurgeDeletedAsync(keys.VaultId, ct);
     }
 
     public async Task<OwnerToken> CreateTokenAsync(string name, int? expiresInDays, CancellationToken ct)
     {
         var keys = await KeysAsync(ct);
         var lifetime = expiresInDays is { } days ? TimeSpan.FromDays(days) : (TimeSpan?)null;
-        return ToContract(await new AccessTokenService(await DbAsync(ct), Time).CreateAsync(keys.VaultId, name, lifetime, ct));
+        return ToContract(await (await GetAsync<AccessTokenService>(ct)).CreateAsync(keys.VaultId, name, lifetime, ct));
     }
 
     public async Task<IReadOnlyList<OwnerToken>> ListTokensAsync(CancellationToken ct)
     {
         var keys = await KeysAsync(ct);
-        return [.. (await new AccessTokenService(await DbAsync(ct), Time).ListAsync(keys.VaultId, ct)).Select(ToContract)];
+        return [.. (await (await GetAsync<AccessTokenService>(ct)).ListAsync(keys.VaultId, ct)).Select(ToContract)];
     }
 
     public async Task RevokeTokenAsync(Guid id, CancellationToken ct)
     {
         var keys = await KeysAsync(ct);
-        if (!await new AccessTokenService(await DbAsync(ct), Time).RevokeAsync(keys.VaultId, id, ct))
+        if (!await (await GetAsync<AccessTokenService>(ct)).RevokeAsync(keys.VaultId, id, ct))
         {
             throw new CliException("There is no live access token with that id.", "See the ids with `symbolon token list`.");
         }
@@ -200,32 +200,24 @@ internal sealed partial class LocalOwnerOperations(CliContext context) : IOwnerO
     /// <summary>Restores a backup into this (empty) storage and counts what arrived.</summary>
     public async Task<(Guid VaultId, int Records, int Versions)> RestoreAsync(Stream backup, string secret, bool isRecoveryKey, CancellationToken ct)
     {
-        var db = await DbAsync(ct);
-        var vaultId = await new BackupService(db, Time, NullLogger<BackupService>.Instance).RestoreAsync(backup, secret, isRecoveryKey, ct);
+        var vaultId = await (await GetAsync<BackupService>(ct)).RestoreAsync(backup, secret, isRecoveryKey, ct);
+        var db = await GetAsync<SymbolonDbContext>(ct);
         var records = await db.Records.CountAsync(r => r.VaultId == vaultId, ct);
         var versions = await db.RecordVersions.CountAsync(v => v.VaultId == vaultId, ct);
         return (vaultId, records, versions);
     }
 
-    public async Task<bool> HasVaultAsync(CancellationToken ct) => await (await DbAsync(ct)).Vaults.AnyAsync(ct);
+    public async Task<bool> HasVaultAsync(CancellationToken ct) => await (await GetAsync<SymbolonDbContext>(ct)).Vaults.AnyAsync(ct);
 
     public async ValueTask DisposeAsync()
     {
-        // The session owns the keys: disposing it drops the decrypted data and zeroes them.
-        if (_session is not null)
+        if (_services is not null)
         {
-            await _session.CloseAsync();
-        }
+            await _scope.DisposeAsync();
 
-        _keys?.Dispose();
-        if (_core is not null)
-        {
-            await _core.DisposeAsync();
-        }
-
-        if (_db is not null)
-        {
-            await _db.DisposeAsync();
+            // The vault sessions go with the container: the command's session is locked, its decrypted data dropped
+            // and its keys zeroed.
+            await _services.DisposeAsync();
         }
     }
 
@@ -245,27 +237,43 @@ internal sealed partial class LocalOwnerOperations(CliContext context) : IOwnerO
             : (true, $"CLI session until {Display.Time(file!.ExpiresAt, Time)}");
     }
 
-    private async Task<SymbolonDbContext> DbAsync(CancellationToken ct)
+    /// <summary>
+    /// The command's services: Core registered as the server registers it, over the storage this command names, and
+    /// one scope for the whole command, so that everything it does shares one database context. The schema is
+    /// brought up to date first.
+    /// </summary>
+    private async Task<IServiceProvider> ServicesAsync(CancellationToken ct)
     {
-        if (_db is null)
+        if (_services is null)
         {
-            var db = StorageSetup.CreateContext(context.Storage);
+            var services = new ServiceCollection();
+            services.AddSingleton(Time);
+            services.AddSingleton(context.Storage);
+            services.AddSingleton(new VaultSessionOptions { StartModulesOnUnlock = false });
+            services.AddSymbolonStorage();
+            services.AddSymbolonCore();
+            var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
+            var scope = provider.CreateAsyncScope();
             try
             {
                 // Migrates only when a migration is pending (see StorageSetup.MigrateAsync).
-                await StorageSetup.MigrateAsync(db, ct);
+                await StorageSetup.MigrateAsync(scope.ServiceProvider.GetRequiredService<SymbolonDbContext>(), ct);
             }
             catch
             {
-                await db.DisposeAsync();
+                await scope.DisposeAsync();
+                await provider.DisposeAsync();
                 throw;
             }
 
-            _db = db;
+            (_services, _scope) = (provider, scope);
         }
 
-        return _db;
+        return _scope.ServiceProvider;
     }
+
+    private async Task<T> GetAsync<T>(CancellationToken ct)
+        where T : notnull => (await ServicesAsync(ct)).GetRequiredService<T>();
 
     public async Task<IReadOnlyList<RequestSummary>> ListRequestsAsync(Guid? relationshipId, CancellationToken ct)
     {
@@ -290,69 +298,35 @@ internal sealed partial class LocalOwnerOperations(CliContext context) : IOwnerO
     /// Requests over the same storage; a request made here adds its webhook message to the outbox, which a server
     /// started later (or running on the same database) delivers.
     /// </summary>
-    private async Task<RequestService> RequestsAsync(CancellationToken ct)
-    {
-        var db = await DbAsync(ct);
-        return new RequestService(db, new RecordStore(db, Time), await ProfileAsync(ct), Time, new RequestOptions());
-    }
+    private Task<RequestService> RequestsAsync(CancellationToken ct) => GetAsync<RequestService>(ct);
 
     /// <summary>
-    /// Runs <paramref name="work"/> with the server's relationship views and revocation over this CLI's storage, so a
-    /// local revocation also revokes the vendor's OpenIddict authorization and tokens, exactly as the server does.
+    /// Runs <paramref name="work"/> with the relationship views and revocation the server uses, so a local revocation
+    /// also revokes the vendor's OpenIddict authorization and tokens, exactly as the server does.
     /// </summary>
-    private async Task<T> WithRelationshipsAsync<T>(Func<RelationshipViews, GrantRevocation, Task<T>> work, CancellationToken ct)
-    {
-        await using var services = RelationshipServices.CreateStandalone(await DbAsync(ct), Time);
-        await using var scope = services.CreateAsyncScope();
-        return await work(scope.ServiceProvider.GetRequiredService<RelationshipViews>(), scope.ServiceProvider.GetRequiredService<GrantRevocation>());
-    }
+    private async Task<T> WithRelationshipsAsync<T>(Func<RelationshipViews, GrantRevocation, Task<T>> work, CancellationToken ct) =>
+        await work(await GetAsync<RelationshipViews>(ct), await GetAsync<GrantRevocation>(ct));
 
     /// <summary>
-    /// The vault's session for this command: the same runtime object the server keeps while a vault is unlocked (its
-    /// projection, its query database), living as long as the command.
+    /// The vault's session for this command, kept by the same <see cref="IVaultSessions"/> the server keeps its
+    /// sessions in (its projection, its query database): opened with the keys of the CLI session when
+    /// SYMBOLON_SESSION opens it, else unlocked with the passphrase. It lives as long as the command.
     /// </summary>
-    private async Task<VaultSession> SessionAsync(CancellationToken ct) =>
-        _session ??= new VaultSession(await KeysAsync(ct), Time.GetUtcNow());
-
-    /// <summary>A Core service, from the same registrations the server uses (<see cref="CoreServices.AddSymbolonCore"/>) over this command's storage.</summary>
-    private async Task<T> CoreAsync<T>(CancellationToken ct)
-        where T : notnull
+    private async Task<VaultSession> SessionAsync(CancellationToken ct)
     {
-        if (_core is null)
+        if (_session is not null)
         {
-            var services = new ServiceCollection();
-            services.AddSingleton(Time);
-            services.AddSingleton(await DbAsync(ct));
-            services.AddSymbolonCore();
-            _core = services.BuildServiceProvider();
+            return _session;
         }
 
-        // Note: one scope for the command; its context is the command's own.
-        return _core.GetRequiredService<T>();
-    }
-
-    private async Task<VaultService> VaultsAsync(CancellationToken ct) =>
-        new(await DbAsync(ct), Time, NullLogger<VaultService>.Instance);
-
-    private async Task<ProfileService> ProfileAsync(CancellationToken ct) =>
-        new(new RecordStore(await DbAsync(ct), Time), Time);
-
-    /// <summary>The vault's keys: from the CLI session when SYMBOLON_SESSION opens it, else from the passphrase.</summary>
-    private async Task<VaultKeys> KeysAsync(CancellationToken ct)
-    {
-        if (_keys is not null)
-        {
-            return _keys;
-        }
-
-        var vaults = await VaultsAsync(ct);
-        var vault = await vaults.GetAsync(ct);
+        var services = await ServicesAsync(ct);
+        var vault = await services.GetRequiredService<VaultService>().GetAsync(ct);
         if (context.Env.Get(EnvironmentVariables.Session) is { } secret)
         {
-            _keys = CliSession.TryOpen(context.DataDirectory, vault, secret, Time.GetUtcNow(), out var reason);
-            if (_keys is not null)
+            var keys = CliSession.TryOpen(context.DataDirectory, vault, secret, Time.GetUtcNow(), out var reason);
+            if (keys is not null)
             {
-                return _keys;
+                return _session = services.GetRequiredService<VaultSessions>().Open(keys);
             }
 
             if (!context.Secrets.IsAvailable(context.Passphrase))
@@ -366,9 +340,12 @@ internal sealed partial class LocalOwnerOperations(CliContext context) : IOwnerO
         }
 
         var passphrase = context.Secrets.Read(context.Passphrase, "Passphrase");
-        _keys = await vaults.UnlockAsync(passphrase, ct);
-        return _keys;
+        var unlocked = await services.GetRequiredService<IVaultSessions>().UnlockAsync(new VaultCredential.Passphrase(passphrase), ct);
+        return _session = unlocked.Session;
     }
+
+    /// <summary>The vault's keys, from the command's session.</summary>
+    private async Task<VaultKeys> KeysAsync(CancellationToken ct) => (await SessionAsync(ct)).Keys;
 
     private static OwnerToken ToContract(IssuedAccessToken t) => new(t.Id, t.Name, t.Secret, t.CreatedAt, t.ExpiresAt, t.LastUsedAt);
 }

@@ -29,7 +29,7 @@ internal sealed partial class RemoteOwnerOperations
 
         using var request = new HttpRequestMessage(HttpMethod.Post, Api + "imports/stream?" + string.Join('&', query))
         {
-            Content = new UploadContent(upload.Bytes, progress),
+            Content = new UploadContent(upload, progress),
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token ?? throw await NotSignedInAsync(ct));
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/x-ndjson"));
@@ -52,9 +52,11 @@ internal sealed partial class RemoteOwnerOperations
             {
                 if (upload.SaveProfile is not null)
                 {
-                    // Saved once the file imported: the mapping is the one it was read with, the server's guess changed by --map.
-                    var preview = await PostFileAsync<CsvPreview>("imports/preview", upload.Bytes, ct);
-                    var mapping = upload.Map is null ? preview.Suggested : Symbolon.Server.Statements.CsvMappingSyntax.Apply(preview.Suggested, upload.Map);
+                    // Saved once the file imported: the mapping is the one it was read with, the guess from the file's
+                    // head (the server's own) changed by --map.
+                    await using var file = upload.Open();
+                    var suggested = LocalOwnerOperations.Suggested(await Symbolon.Core.Statements.StatementSource.OpenAsync(file, upload.Length, ct));
+                    var mapping = upload.Map is null ? suggested : Symbolon.Server.Statements.CsvMappingSyntax.Apply(suggested, upload.Map);
                     await SendAsync<ImportProfile>(HttpMethod.Put, "import-profiles/" + Uri.EscapeDataString(upload.SaveProfile), mapping, authenticated: true, ct);
                 }
 
@@ -84,19 +86,6 @@ internal sealed partial class RemoteOwnerOperations
     public Task<SqlQueryResult> RunQueryAsync(SqlQueryRequest request, CancellationToken ct) =>
         SendAsync<SqlQueryResult>(HttpMethod.Post, "query", request, authenticated: true, ct);
 
-    private async Task<T> PostFileAsync<T>(string path, byte[] bytes, CancellationToken ct)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, Api + path) { Content = new ByteArrayContent(bytes) };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token ?? throw await NotSignedInAsync(ct));
-        using var response = await _http.SendAsync(request, ct);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw await ReadProblemAsync(response, ct);
-        }
-
-        return JsonSerializer.Deserialize<T>(await response.Content.ReadAsStringAsync(ct), CliJson.Wire)!;
-    }
-
     private static string FilterQuery(TransactionQuery q, params (string Name, string? Value)[] more)
     {
         var parts = new List<(string, string?)>
@@ -113,8 +102,8 @@ internal sealed partial class RemoteOwnerOperations
         return string.Join('&', parts.Where(p => p.Item2 is not null).Select(p => p.Item1 + "=" + Uri.EscapeDataString(p.Item2!)));
     }
 
-    /// <summary>The statement as the request body, reporting the bytes sent so the upload has its own progress bar.</summary>
-    private sealed class UploadContent(byte[] bytes, IProgress<StatementProgress>? progress) : HttpContent
+    /// <summary>The statement as the request body, streamed from the file, reporting the bytes sent so the upload has its own progress bar.</summary>
+    private sealed class UploadContent(StatementUpload upload, IProgress<StatementProgress>? progress) : HttpContent
     {
         private const int Chunk = 64 * 1024;
 
@@ -123,17 +112,21 @@ internal sealed partial class RemoteOwnerOperations
 
         protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context, CancellationToken cancellationToken)
         {
-            for (var sent = 0; sent < bytes.Length; sent += Chunk)
+            await using var file = upload.Open();
+            var buffer = new byte[Chunk];
+            long sent = 0;
+            int read;
+            while ((read = await file.ReadAsync(buffer, cancellationToken)) > 0)
             {
-                var count = Math.Min(Chunk, bytes.Length - sent);
-                await stream.WriteAsync(bytes.AsMemory(sent, count), cancellationToken);
-                progress?.Report(new StatementProgress("upload", sent + count, 0));
+                await stream.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                sent += read;
+                progress?.Report(new StatementProgress("upload", sent, 0));
             }
         }
 
         protected override bool TryComputeLength(out long length)
         {
-            length = bytes.Length;
+            length = upload.Length;
             return true;
         }
     }

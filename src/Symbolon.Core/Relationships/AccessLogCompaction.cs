@@ -20,6 +20,9 @@ internal sealed class AccessLogCompaction(SymbolonDbContext db)
     private const int Batch = 5000;
     private static readonly string[] FoldedActions = ["read", "changes"];
 
+    /// <summary>True for the lines that may stand for several calls: allowed reads, never writes or refusals.</summary>
+    public static bool IsFoldable(string action, bool allowed) => allowed && FoldedActions.Contains(action);
+
     /// <summary>
     /// Folds the lines at or after <paramref name="from"/> and before <paramref name="before"/>; returns how many lines
     /// were removed (their calls are counted in the lines they were folded into).

@@ -265,15 +265,19 @@ internal sealed class RelationshipService(SymbolonDbContext db, TimeProvider tim
     /// One access-log line, not yet added anywhere (the data API commits reads' lines in groups). Static, so that a
     /// read does not construct a service and its database context only to build its line.
     /// </summary>
-    public static AccessLogEntity NewAccessLogEntry(TimeProvider time, RelationshipEntity relationship, GrantEntity? grant, string action, IEnumerable<string> datatypes, bool allowed, int statusCode) => new()
+    public static AccessLogEntity NewAccessLogEntry(TimeProvider time, RelationshipEntity relationship, GrantEntity? grant, string action, IEnumerable<string> datatypes, bool allowed, int statusCode) =>
+        NewAccessLogEntry(time.GetUtcNow(), relationship, grant, action, string.Join(',', datatypes), allowed, statusCode);
+
+    /// <summary>One access-log line at <paramref name="at"/>, its datatypes already joined with commas.</summary>
+    public static AccessLogEntity NewAccessLogEntry(DateTimeOffset at, RelationshipEntity relationship, GrantEntity? grant, string action, string datatypes, bool allowed, int statusCode) => new()
     {
         VaultId = relationship.VaultId,
-        Id = UuidV7.Create(time.GetUtcNow()),
+        Id = UuidV7.Create(at),
         RelationshipId = relationship.Id,
         GrantId = grant?.Id,
-        At = time.GetUtcNow(),
+        At = at,
         Action = action,
-        Datatypes = Shorten(string.Join(',', datatypes), 1000),
+        Datatypes = Shorten(datatypes, 1000),
         Purpose = grant?.Purpose,
         Allowed = allowed,
         StatusCode = statusCode,

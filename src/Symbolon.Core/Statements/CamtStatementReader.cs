@@ -19,64 +19,155 @@ internal static class CamtStatementReader
         return text.Contains("camt.053", StringComparison.Ordinal) || text.Contains("camt.052", StringComparison.Ordinal);
     }
 
-    public static ParsedStatement Read(ReadOnlyMemory<byte> file, IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
+    /// <summary>Reads a small file whole (previews, tests); an import streams through <see cref="ReadAsync"/>.</summary>
+    public static ParsedStatement Read(ReadOnlyMemory<byte> file, CancellationToken ct = default)
     {
-        XDocument document;
+        var lines = new StatementLineCollector();
+
+        // Over memory every read completes at once and the collector never waits, so this does not block.
+        ReadAsync(StatementSource.FromMemory(file), lines, ct).AsTask().GetAwaiter().GetResult();
+        return new ParsedStatement(StatementFormats.Camt, lines.Lines);
+    }
+
+    /// <summary>
+    /// Reads the document as it streams: one entry (Ntry) at a time becomes an element tree, is read into
+    /// transactions handed to <paramref name="sink"/>, and is let go, so a year of a business account never stands in
+    /// memory as one document.
+    /// </summary>
+    public static async ValueTask ReadAsync(Stream file, IStatementRowSink sink, CancellationToken ct = default)
+    {
+        var settings = new XmlReaderSettings { Async = true, DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, IgnoreComments = true, MaxCharactersInDocument = 512L * 1024 * 1024 };
+        using var reader = XmlReader.Create(file, settings);
         try
         {
-            var settings = new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, IgnoreComments = true, MaxCharactersInDocument = 512L * 1024 * 1024 };
-            using var stream = new MemoryStream(file.ToArray(), writable: false);
-            using var reader = XmlReader.Create(stream, settings);
-            document = XDocument.Load(reader, LoadOptions.SetLineInfo);
+            await ReadDocumentAsync(reader, sink, ct);
         }
         catch (XmlException e)
         {
             throw new StatementException($"line {e.LineNumber}", "the file is not well-formed XML (truncated or broken).");
         }
+    }
 
-        var root = document.Root!;
-        var ns = root.Name.NamespaceName;
-        if (root.Name.LocalName != "Document" || !(ns.Contains("camt.053", StringComparison.Ordinal) || ns.Contains("camt.052", StringComparison.Ordinal)))
+    private static async Task ReadDocumentAsync(XmlReader reader, IStatementRowSink sink, CancellationToken ct)
+    {
+        await reader.MoveToContentAsync();
+        var ns = reader.NamespaceURI;
+        if (reader.NodeType != XmlNodeType.Element || reader.LocalName != "Document" || !(ns.Contains("camt.053", StringComparison.Ordinal) || ns.Contains("camt.052", StringComparison.Ordinal)))
         {
             throw new UnknownStatementFormatException("The file is XML but not a camt.053 or camt.052 document.");
         }
 
-        var message = root.Elements().FirstOrDefault(e => e.Name.LocalName is "BkToCstmrStmt" or "BkToCstmrAcctRpt")
-            ?? throw new StatementException("Document", "BkToCstmrStmt or BkToCstmrAcctRpt is missing.");
-        var lines = new List<StatementLine>();
-        var reports = Children(message, message.Name.LocalName == "BkToCstmrStmt" ? "Stmt" : "Rpt").ToList();
-        if (reports.Count == 0)
+        var found = false;
+        await foreach (var name in ChildrenAsync(reader))
         {
-            throw new StatementException(PathOf(message), "the document holds no statement or report.");
-        }
-
-        foreach (var report in reports)
-        {
-            var account = Child(report, "Acct");
-            var accountId = Text(Child(Child(account, "Id"), "IBAN")) ?? Text(Child(Child(Child(account, "Id"), "Othr"), "Id"));
-            if (string.IsNullOrWhiteSpace(accountId))
+            if (found || name is not ("BkToCstmrStmt" or "BkToCstmrAcctRpt"))
             {
-                throw new StatementException(PathOf(report) + "/Acct/Id", "the account (IBAN or Othr/Id) is missing.");
+                await reader.SkipAsync();
+                continue;
             }
 
-            var seen = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var entry in Children(report, "Ntry"))
+            found = true;
+            var messagePath = "Document/" + name;
+            var reportName = name == "BkToCstmrStmt" ? "Stmt" : "Rpt";
+            var reports = 0;
+            await foreach (var child in ChildrenAsync(reader))
             {
-                ct.ThrowIfCancellationRequested();
-                ReadEntry(entry, StatementValues.CleanText(accountId), seen, lines);
-                if (progress is not null && lines.Count % 16_384 == 0)
+                if (child != reportName)
                 {
-                    progress.Report(new ImportProgress("parse", lines.Count, file.Length, file.Length));
+                    await reader.SkipAsync();
+                    continue;
                 }
+
+                reports++;
+                await ReadReportAsync(reader, $"{messagePath}/{reportName}[{reports}]", sink, ct);
+            }
+
+            if (reports == 0)
+            {
+                throw new StatementException(messagePath, "the document holds no statement or report.");
             }
         }
 
-        return new ParsedStatement(StatementFormats.Camt, lines);
+        if (!found)
+        {
+            throw new StatementException("Document", "BkToCstmrStmt or BkToCstmrAcctRpt is missing.");
+        }
     }
 
-    private static void ReadEntry(XElement entry, string account, Dictionary<string, string> seen, List<StatementLine> lines)
+    private static async Task ReadReportAsync(XmlReader reader, string path, IStatementRowSink sink, CancellationToken ct)
     {
-        var path = PathOf(entry);
+        string? account = null;
+        var entries = 0;
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        await foreach (var child in ChildrenAsync(reader))
+        {
+            switch (child)
+            {
+                case "Acct":
+                    var element = (XElement)await XNode.ReadFromAsync(reader, ct);
+                    var accountId = Text(Child(Child(element, "Id"), "IBAN")) ?? Text(Child(Child(Child(element, "Id"), "Othr"), "Id"));
+                    account = string.IsNullOrWhiteSpace(accountId) ? null : StatementValues.CleanText(accountId);
+                    break;
+                case "Ntry":
+                    ct.ThrowIfCancellationRequested();
+                    entries++;
+                    var entry = (XElement)await XNode.ReadFromAsync(reader, ct);
+                    foreach (var row in ReadEntry(entry, $"{path}/Ntry[{entries}]", account ?? throw MissingAccount(path), seen))
+                    {
+                        await sink.AddAsync(row);
+                    }
+
+                    break;
+                default:
+                    await reader.SkipAsync();
+                    break;
+            }
+        }
+
+        if (account is null)
+        {
+            throw MissingAccount(path);
+        }
+    }
+
+    private static StatementException MissingAccount(string reportPath) => new(reportPath + "/Acct/Id", "the account (IBAN or Othr/Id) is missing.");
+
+    /// <summary>
+    /// The local names of the child elements of the element the reader is on, one at a time: each time the reader is
+    /// on that child, and the caller reads it whole (<see cref="XNode.ReadFromAsync"/>) or skips it. Ends after the
+    /// element's end tag.
+    /// </summary>
+    private static async IAsyncEnumerable<string> ChildrenAsync(XmlReader reader)
+    {
+        if (reader.IsEmptyElement)
+        {
+            await reader.ReadAsync();
+            yield break;
+        }
+
+        var depth = reader.Depth;
+        await reader.ReadAsync();
+        while (!(reader.NodeType == XmlNodeType.EndElement && reader.Depth == depth))
+        {
+            if (reader.NodeType == XmlNodeType.Element)
+            {
+                yield return reader.LocalName;
+                continue;
+            }
+
+            if (!await reader.ReadAsync())
+            {
+                throw new XmlException("The document ends inside an element.", null, (reader as IXmlLineInfo)?.LineNumber ?? 0, 0);
+            }
+        }
+
+        await reader.ReadAsync();
+    }
+
+    /// <summary>The transactions of one entry; <paramref name="path"/> is where the entry is in the document.</summary>
+    private static List<StatementRow> ReadEntry(XElement entry, string path, string account, Dictionary<string, string> seen)
+    {
+        var rows = new List<StatementRow>(1);
         var (amount, currency) = Amount(Child(entry, "Amt"), path + "/Amt");
         var sign = Sign(entry, path);
         var dateElement = Child(entry, "BookgDt") ?? Child(entry, "ValDt");
@@ -94,7 +185,7 @@ internal static class CamtStatementReader
             for (var i = 0; i < details.Count; i++)
             {
                 var tx = details[i];
-                var txPath = PathOf(tx);
+                var txPath = PathOf(tx, path);
                 var (txAmount, txCurrency) = Amount(TxAmount(tx), txPath + "/Amt");
                 var txSign = Child(tx, "CdtDbtInd") is null ? sign : Sign(tx, txPath);
                 total += txSign * txAmount;
@@ -107,11 +198,12 @@ internal static class CamtStatementReader
                 throw new StatementException(path + "/NtryDtls", "the amounts of its TxDtls do not add up to the entry's Amt.");
             }
 
-            return;
+            return rows;
         }
 
         var single = details.Count == 1 ? details[0] : null;
         Add(single, path, sign * amount, currency, entryReference ?? (single is null ? null : TxReference(single)));
+        return rows;
 
         void Add(XElement? tx, string where, decimal value, string ccy, string? reference)
         {
@@ -127,17 +219,15 @@ internal static class CamtStatementReader
             var additional = tx is null ? null : Text(Child(tx, "AddtlTxInf"));
             var description = StatementValues.CleanText(new[] { remittance, additional, entryInfo }.FirstOrDefault(t => !string.IsNullOrWhiteSpace(t)) ?? counterparty);
             var merchant = StatementValues.CleanText(counterparty);
-            lines.Add(new StatementLine
-            {
-                Account = account,
-                Date = date,
-                Amount = value,
-                Currency = ccy,
-                Description = description,
-                Merchant = merchant.Length > 0 ? merchant : null,
-                Reference = reference is null ? null : StatementValues.CleanText(reference),
-                Position = where,
-            });
+            rows.Add(new StatementRow(
+                account,
+                date,
+                value,
+                ccy,
+                description,
+                merchant.Length > 0 ? merchant : null,
+                reference is null ? null : StatementValues.CleanText(reference),
+                null));
         }
     }
 
@@ -196,14 +286,17 @@ internal static class CamtStatementReader
 
     private static string? Text(XElement? element) => element is null || string.IsNullOrWhiteSpace(element.Value) ? null : element.Value.Trim();
 
-    /// <summary>An element's path with 1-based positions among same-named siblings, for example <c>Document/BkToCstmrStmt/Stmt[1]/Ntry[3]</c>.</summary>
-    internal static string PathOf(XElement element)
+    /// <summary>
+    /// An element's path inside its entry with 1-based positions among same-named siblings, after the entry's own
+    /// path, for example <c>Document/BkToCstmrStmt/Stmt[1]/Ntry[3]/NtryDtls[1]/TxDtls[2]</c>.
+    /// </summary>
+    internal static string PathOf(XElement element, string entryPath)
     {
         var parts = new Stack<string>();
-        for (var e = element; e is not null; e = e.Parent)
+        for (var e = element; e.Parent is not null; e = e.Parent)
         {
             var name = e.Name.LocalName;
-            if (e.Parent is not null && name is "Stmt" or "Rpt" or "Ntry" or "TxDtls" or "NtryDtls")
+            if (name is "TxDtls" or "NtryDtls")
             {
                 var index = e.ElementsBeforeSelf().Count(s => s.Name.LocalName == name) + 1;
                 name = $"{name}[{index}]";
@@ -212,6 +305,7 @@ internal static class CamtStatementReader
             parts.Push(name);
         }
 
+        parts.Push(entryPath);
         return string.Join('/', parts);
     }
 }

@@ -9,12 +9,17 @@ using Symbolon.Core.Validation;
 namespace Symbolon.Core.Statements;
 
 /// <summary>
-/// Reads bank CSV exports through a <see cref="CsvMapping"/>, with CsvHelper's RFC 4180 parser underneath. The
-/// whole file is read before anything is stored, and the first problem stops it with the line and column.
+/// Reads bank CSV exports through a <see cref="CsvMapping"/>, with CsvHelper's RFC 4180 parser underneath. The file
+/// streams through: each row is handed to the sink as it is read, and the first problem stops the import with the
+/// line and column (nothing is stored before the whole file has been read).
 /// </summary>
 internal static class CsvStatementReader
 {
-    private const int ProgressEvery = 16_384;
+    /// <summary>
+    /// The longest field read (CleanText keeps 1,000 characters of a text). An unclosed quote otherwise makes the
+    /// rest of the file one field, held in memory whole.
+    /// </summary>
+    public const int MaxFieldChars = 64 * 1024;
 
     private static readonly string[] Delimiters = [";", ",", "\t", "|"];
 
@@ -23,108 +28,125 @@ internal static class CsvStatementReader
     public static IReadOnlyList<string> DateFormats { get; } =
         ["yyyy-MM-dd", "dd.MM.yyyy", "dd.MM.yy", "dd/MM/yyyy", "MM/dd/yyyy", "d.M.yyyy", "dd-MM-yyyy", "yyyyMMdd", "M/d/yyyy", "d/M/yyyy", "yyyy/MM/dd"];
 
+    /// <summary>Reads a small file whole (previews, tests); an import streams through <see cref="ReadAsync"/> instead.</summary>
+    public static ParsedStatement Read(ReadOnlyMemory<byte> file, CsvMapping mapping, CancellationToken ct = default)
+    {
+        var lines = new StatementLineCollector();
+
+        // Over memory every read completes at once and the collector never waits, so this does not block.
+        ReadAsync(StatementSource.FromMemory(file), mapping, lines, ct).AsTask().GetAwaiter().GetResult();
+        return new ParsedStatement(StatementFormats.Csv, lines.Lines);
+    }
+
+    /// <summary>Reads <paramref name="file"/> to its end, handing every transaction to <paramref name="sink"/> in file order.</summary>
     // Called once per import with a loop over every row: compiled fully optimized at once instead of starting in tier 0.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static ParsedStatement Read(ReadOnlyMemory<byte> file, CsvMapping mapping, IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
+    public static async ValueTask ReadAsync(Stream file, CsvMapping mapping, IStatementRowSink sink, CancellationToken ct = default)
     {
         Validate(mapping);
         var decimalSeparator = mapping.DecimalSeparator[0];
         char? thousands = mapping.ThousandsSeparator.Length == 0 ? null : mapping.ThousandsSeparator[0];
         var account = StatementValues.CleanText(mapping.Account);
         var defaultCurrency = mapping.DefaultCurrency.ToUpperInvariant();
-        var lines = new List<StatementLine>();
+        var currencies = new Dictionary<string, string>(StringComparer.Ordinal);
 
-        using var stream = new ReadOnlyMemoryStream(file);
-        using var reader = new StreamReader(stream, DecodeAs(file.Span, mapping.Encoding), detectEncodingFromByteOrderMarks: false);
+        // A statement repeats each booking date on many rows, and parsing one by its format is the costliest step
+        // of a row; each distinct date text is parsed once (bounded, for a file of all-different texts).
+        var dates = new Dictionary<string, DateOnly>(StringComparer.Ordinal);
+
+        using var reader = new StatementTextReader(file, mapping.Encoding);
         using var parser = new CsvParser(reader, Configuration(mapping.Delimiter));
         try
         {
-            var columns = ReadColumns(parser, mapping);
-            while (parser.Read())
+            var columns = await ReadColumnsAsync(parser, mapping);
+            while (await parser.ReadAsync())
             {
                 ct.ThrowIfCancellationRequested();
-                var line = $"line {parser.RawRow}";
                 if (IsBlank(parser))
                 {
                     continue;
                 }
 
-                string Field(int index, string name) => index < parser.Count
-                    ? parser[index]
-                    : throw new StatementException(line, parser.Record!.Any(f => f.Contains('\n', StringComparison.Ordinal))
-                        ? "a quoted field runs to the end of the file; is a closing quote missing? The file is not valid CSV."
-                        : $"the row has {parser.Count} fields; column '{name}' is field {index + 1}.");
-
-                string? Optional(int index, string? name) => index < 0 ? null : Field(index, name!);
-
-                var dateText = Field(columns.Date, mapping.Date!).Trim();
-                if (!DateOnly.TryParseExact(dateText, mapping.DateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+                var dateField = Field(parser, columns.Date, mapping.Date!);
+                if (!dates.TryGetValue(dateField, out var date))
                 {
-                    throw new StatementException(line, dateText.Length == 0
-                        ? $"column '{mapping.Date}' is empty; every row needs a date."
-                        : $"column '{mapping.Date}' is not a date in the format {mapping.DateFormat}.");
+                    var dateText = dateField.AsSpan().Trim();
+                    if (!DateOnly.TryParseExact(dateText, mapping.DateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out date))
+                    {
+                        throw new StatementException(Line(parser), dateText.Length == 0
+                            ? $"column '{mapping.Date}' is empty; every row needs a date."
+                            : $"column '{mapping.Date}' is not a date in the format {mapping.DateFormat}.");
+                    }
+
+                    if (dates.Count < 100_000)
+                    {
+                        dates[dateField] = date;
+                    }
                 }
 
                 decimal amount;
                 if (columns.Amount >= 0)
                 {
-                    amount = Amount(Field(columns.Amount, mapping.Amount!), mapping.Amount!, line, required: true);
+                    amount = Amount(parser, Field(parser, columns.Amount, mapping.Amount!), mapping.Amount!, required: true);
                 }
                 else
                 {
-                    var debitText = Optional(columns.Debit, mapping.Debit);
-                    var creditText = Optional(columns.Credit, mapping.Credit);
+                    var debitText = Optional(parser, columns.Debit, mapping.Debit);
+                    var creditText = Optional(parser, columns.Credit, mapping.Credit);
                     var hasDebit = !string.IsNullOrWhiteSpace(debitText);
                     var hasCredit = !string.IsNullOrWhiteSpace(creditText);
                     if (!hasDebit && !hasCredit)
                     {
-                        throw new StatementException(line, $"neither '{mapping.Debit ?? mapping.Credit}' nor '{mapping.Credit ?? mapping.Debit}' has an amount.");
+                        throw new StatementException(Line(parser), $"neither '{mapping.Debit ?? mapping.Credit}' nor '{mapping.Credit ?? mapping.Debit}' has an amount.");
                     }
 
-                    var debit = hasDebit ? Math.Abs(Amount(debitText!, mapping.Debit!, line, required: true)) : 0m;
-                    var credit = hasCredit ? Math.Abs(Amount(creditText!, mapping.Credit!, line, required: true)) : 0m;
+                    var debit = hasDebit ? Math.Abs(Amount(parser, debitText!, mapping.Debit!, required: true)) : 0m;
+                    var credit = hasCredit ? Math.Abs(Amount(parser, creditText!, mapping.Credit!, required: true)) : 0m;
                     amount = credit - debit;
                 }
 
                 var currency = defaultCurrency;
                 if (columns.Currency >= 0)
                 {
-                    var currencyText = Field(columns.Currency, mapping.Currency!);
+                    var currencyText = Field(parser, columns.Currency, mapping.Currency!);
                     if (!string.IsNullOrWhiteSpace(currencyText))
                     {
-                        currency = StatementValues.Currency(currencyText)
-                            ?? throw new StatementException(line, $"column '{mapping.Currency}' is not a three-letter currency code.");
+                        // A file repeats a few currency codes; each is checked and upper-cased once.
+                        if (!currencies.TryGetValue(currencyText, out var code))
+                        {
+                            code = StatementValues.Currency(currencyText)
+                                ?? throw new StatementException(Line(parser), $"column '{mapping.Currency}' is not a three-letter currency code.");
+                            currencies[currencyText] = code;
+                        }
+
+                        currency = code;
                     }
                 }
 
                 decimal? balance = null;
                 if (columns.Balance >= 0)
                 {
-                    var balanceText = Field(columns.Balance, mapping.Balance!);
-                    balance = string.IsNullOrWhiteSpace(balanceText) ? null : Amount(balanceText, mapping.Balance!, line, required: true);
+                    var balanceText = Field(parser, columns.Balance, mapping.Balance!);
+                    balance = string.IsNullOrWhiteSpace(balanceText) ? null : Amount(parser, balanceText, mapping.Balance!, required: true);
                 }
 
-                var description = StatementValues.CleanText(Optional(columns.Description, mapping.Description));
-                var merchant = StatementValues.CleanText(Optional(columns.Merchant, mapping.Merchant));
-                var reference = StatementValues.CleanText(Optional(columns.Reference, mapping.Reference));
-                lines.Add(new StatementLine
-                {
-                    Account = account,
-                    Date = date,
-                    Amount = amount,
-                    Currency = currency,
-                    Description = description.Length > 0 ? description : merchant,
-                    Merchant = merchant.Length > 0 ? merchant : null,
-                    Reference = reference.Length > 0 ? reference : null,
-                    Balance = balance,
-                    Position = line,
-                });
-
-                if (progress is not null && lines.Count % ProgressEvery == 0)
-                {
-                    progress.Report(new ImportProgress("parse", lines.Count, stream.Position, file.Length));
-                }
+                var description = StatementValues.CleanText(Optional(parser, columns.Description, mapping.Description));
+                var merchant = StatementValues.CleanText(Optional(parser, columns.Merchant, mapping.Merchant));
+                var reference = StatementValues.CleanText(Optional(parser, columns.Reference, mapping.Reference));
+                await sink.AddAsync(new StatementRow(
+                    account,
+                    date,
+                    amount,
+                    currency,
+                    description.Length > 0 ? description : merchant,
+                    merchant.Length > 0 ? merchant : null,
+                    reference.Length > 0 ? reference : null,
+                    balance));
             }
+        }
+        catch (MaxFieldSizeException e)
+        {
+            throw new StatementException($"line {e.Context?.Parser?.RawRow ?? 0}", $"a field is longer than {MaxFieldChars / 1024} KiB; is a closing quote missing? The file is not valid CSV.");
         }
         catch (CsvHelperException e)
         {
@@ -132,30 +154,61 @@ internal static class CsvStatementReader
         }
         catch (DecoderFallbackException)
         {
-            throw new StatementException($"line {parser.RawRow}", "the file is not valid in the chosen encoding.");
+            throw new StatementException(Line(parser), "the file is not valid in the chosen encoding.");
         }
 
-        progress?.Report(new ImportProgress("parse", lines.Count, file.Length, file.Length));
-        return new ParsedStatement(StatementFormats.Csv, lines);
-
-        decimal Amount(string text, string column, string line, bool required)
+        decimal Amount(CsvParser parser, string text, string column, bool required)
         {
             if (StatementValues.TryParseAmount(text, decimalSeparator, thousands, out var value))
             {
                 return value;
             }
 
-            throw new StatementException(line, text.AsSpan().Trim().IsEmpty && required
+            throw new StatementException(Line(parser), text.AsSpan().Trim().IsEmpty && required
                 ? $"column '{column}' is empty."
                 : $"column '{column}' is not an amount with '{mapping.DecimalSeparator}' as decimal separator.");
         }
     }
 
-    /// <summary>The first rows and a suggested mapping: delimiter, encoding, date and decimal formats and columns guessed from the file.</summary>
-    public static CsvPreview Preview(ReadOnlyMemory<byte> file, int rows = 10)
+    // Positions are put into words only for an error: a row's own text is never built.
+    private static string Line(CsvParser parser) => $"line {parser.RawRow}";
+
+    private static string Field(CsvParser parser, int index, string name) => index < parser.Count
+        ? parser[index]
+        : throw new StatementException(Line(parser), parser.Record!.Any(f => f.Contains('\n', StringComparison.Ordinal))
+            ? "a quoted field runs to the end of the file; is a closing quote missing? The file is not valid CSV."
+            : $"the row has {parser.Count} fields; column '{name}' is field {index + 1}.");
+
+    private static string? Optional(CsvParser parser, int index, string? name) => index < 0 ? null : Field(parser, index, name!);
+
+    /// <summary>
+    /// The first rows and a suggested mapping: delimiter, encoding, date and decimal formats and columns guessed from
+    /// the file, or from its head when <paramref name="isWholeFile"/> is false (an upload still streaming in).
+    /// </summary>
+    public static CsvPreview Preview(ReadOnlyMemory<byte> file, int rows = 10, bool isWholeFile = true)
     {
-        var encoding = DetectEncodingName(file.Span);
-        var head = DecodeAs(file.Span[..Math.Min(file.Length, 64 * 1024)], encoding).GetString(file.Span[..Math.Min(file.Length, 64 * 1024)]);
+        var bytes = file[..Math.Min(file.Length, StatementSource.HeadBytes)];
+        if (!isWholeFile || bytes.Length < file.Length)
+        {
+            // Only whole lines: the last one may be cut, even inside a character.
+            var lastLine = bytes.Span.LastIndexOf((byte)'\n');
+            bytes = lastLine > 0 ? bytes[..(lastLine + 1)] : bytes;
+        }
+
+        var encoding = isWholeFile ? DetectEncodingName(file.Span) : DetectEncodingNameFromHead(bytes.Span);
+        string head;
+        try
+        {
+            using var reader = new StatementTextReader(StatementSource.FromMemory(bytes), encoding);
+            head = reader.ReadToEnd();
+        }
+        catch (StatementException)
+        {
+            // A preview shows what could be read; the import itself reports the bad byte with its line.
+            using var reader = new StatementTextReader(StatementSource.FromMemory(bytes), "windows-1252");
+            head = reader.ReadToEnd();
+        }
+
         var firstLine = head.AsSpan().TrimStart('\uFEFF');
         var lineEnd = firstLine.IndexOfAny('\r', '\n');
         if (lineEnd >= 0)
@@ -300,55 +353,11 @@ internal static class CsvStatementReader
 
     private static bool IsKnownEncoding(string name) => name.ToLowerInvariant() is "auto" or "utf-8" or "utf8" or "windows-1252" or "cp1252" or "iso-8859-1" or "latin1";
 
-    /// <summary>
-    /// The encoding to decode with. A UTF-8 (or UTF-16) byte-order mark wins; "auto" takes UTF-8 when every byte
-    /// sequence is valid UTF-8 and Windows-1252 otherwise (the usual encoding of older European bank exports).
-    /// A file declared UTF-8 that is not is refused with the line of the first bad byte, not silently garbled.
-    /// </summary>
-    private static Encoding DecodeAs(ReadOnlySpan<byte> file, string name)
-    {
-        if (file.StartsWith("\xEF\xBB\xBF"u8) || file.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || file.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]))
-        {
-            return file[0] == 0xEF ? new UTF8Encoding(false, true) : file[0] == 0xFF ? new UnicodeEncoding(false, true, true) : new UnicodeEncoding(true, true, true);
-        }
-
-        switch (name.ToLowerInvariant())
-        {
-            case "auto":
-                return DetectEncodingName(file) == "utf-8" ? new UTF8Encoding(false, true) : Encoding.GetEncoding(1252);
-            case "utf-8" or "utf8":
-                if (!Utf8.IsValid(file))
-                {
-                    var bad = FirstInvalidUtf8(file);
-                    throw new StatementException($"line {file[..bad].Count((byte)'\n') + 1}", "the file is not valid UTF-8; choose Windows-1252 or ISO-8859-1 as its encoding.");
-                }
-
-                return new UTF8Encoding(false, true);
-            case "windows-1252" or "cp1252":
-                return Encoding.GetEncoding(1252);
-            default:
-                return Encoding.Latin1;
-        }
-    }
-
-    private static int FirstInvalidUtf8(ReadOnlySpan<byte> file)
-    {
-        var buffer = new char[16 * 1024];
-        var offset = 0;
-        while (offset < file.Length)
-        {
-            var status = Utf8.ToUtf16(file[offset..], buffer, out var read, out _, replaceInvalidSequences: false);
-            offset += read;
-            if (status != System.Buffers.OperationStatus.DestinationTooSmall)
-            {
-                break;
-            }
-        }
-
-        return offset;
-    }
-
     private static string DetectEncodingName(ReadOnlySpan<byte> file) => Utf8.IsValid(file) ? "utf-8" : "windows-1252";
+
+    // From the head alone: plain ASCII says nothing about the rest, so "auto" decides at the first other byte.
+    private static string DetectEncodingNameFromHead(ReadOnlySpan<byte> head) =>
+        !Utf8.IsValid(head) ? "windows-1252" : Ascii.IsValid(head) ? "auto" : "utf-8";
 
     private static CsvConfiguration Configuration(string delimiter) => new(CultureInfo.InvariantCulture)
     {
@@ -361,6 +370,10 @@ internal static class CsvStatementReader
         MissingFieldFound = null,
         IgnoreBlankLines = true,
         CacheFields = true,
+        MaxFieldSize = MaxFieldChars,
+
+        // Fewer, larger reads from the decoder (the default is 4 K characters).
+        BufferSize = 64 * 1024,
     };
 
     private static bool IsBlank(CsvParser parser)
@@ -378,14 +391,14 @@ internal static class CsvStatementReader
 
     private sealed record Columns(int Date, int Amount, int Debit, int Credit, int Description, int Merchant, int Currency, int Balance, int Reference);
 
-    private static Columns ReadColumns(CsvParser parser, CsvMapping mapping)
+    private static async ValueTask<Columns> ReadColumnsAsync(CsvParser parser, CsvMapping mapping)
     {
         string[]? header = null;
         if (mapping.HasHeader)
         {
             while (true)
             {
-                if (!parser.Read())
+                if (!await parser.ReadAsync())
                 {
                     throw new StatementException("line 1", "the file is empty; it should start with a header row.");
                 }
@@ -437,42 +450,5 @@ internal static class CsvStatementReader
     {
         var index = column is null ? -1 : Array.IndexOf(headers, column);
         return index < 0 ? [] : [.. rows.Where(r => index < r.Length && !string.IsNullOrWhiteSpace(r[index])).Select(r => r[index])];
-    }
-
-    /// <summary>A read-only stream over memory, whose position reports progress.</summary>
-    private sealed class ReadOnlyMemoryStream(ReadOnlyMemory<byte> memory) : Stream
-    {
-        private int _position;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => memory.Length;
-
-        public override long Position
-        {
-            get => _position;
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer)
-        {
-            var n = Math.Min(buffer.Length, memory.Length - _position);
-            memory.Span.Slice(_position, n).CopyTo(buffer);
-            _position += n;
-            return n;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -23,14 +23,33 @@ internal static class OfxStatementReader
         return text.Contains("OFXHEADER", StringComparison.OrdinalIgnoreCase) || text.Contains("<OFX>", StringComparison.OrdinalIgnoreCase);
     }
 
-    public static ParsedStatement Read(ReadOnlyMemory<byte> file, IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
+    /// <summary>Reads a small file whole (previews, tests); an import goes through <see cref="ReadAsync"/>.</summary>
+    public static ParsedStatement Read(ReadOnlyMemory<byte> file, CancellationToken ct = default)
+    {
+        var lines = new StatementLineCollector();
+
+        // The collector never waits, so this does not block.
+        Extract(Parse(file, ct), lines, ct).AsTask().GetAwaiter().GetResult();
+        return new ParsedStatement(StatementFormats.Ofx, lines.Lines);
+    }
+
+    /// <summary>
+    /// Reads the statement and hands its transactions to <paramref name="sink"/>. An OFX file is one small document
+    /// (a month or a year of one account), read into memory whole, within the callers' size limits; its
+    /// transactions then go on one by one like a CSV file's.
+    /// </summary>
+    public static async ValueTask ReadAsync(StatementSource source, IStatementRowSink sink, CancellationToken ct = default)
+    {
+        var file = await source.ReadToEndAsync(ct);
+        await Extract(Parse(file, ct), sink, ct);
+    }
+
+    private static Element Parse(ReadOnlyMemory<byte> file, CancellationToken ct)
     {
         var head = Encoding.Latin1.GetString(file.Span[..Math.Min(file.Length, 1024)]).TrimStart('\uFEFF', '\u00EF', '\u00BB', '\u00BF', ' ', '\r', '\n', '\t');
-        var root = head.StartsWith("<?xml", StringComparison.OrdinalIgnoreCase) || head.StartsWith("<?OFX", StringComparison.OrdinalIgnoreCase)
+        return head.StartsWith("<?xml", StringComparison.OrdinalIgnoreCase) || head.StartsWith("<?OFX", StringComparison.OrdinalIgnoreCase)
             ? ReadXml(file)
             : ReadSgml(file, ct);
-        progress?.Report(new ImportProgress("parse", 0, file.Length, file.Length));
-        return new ParsedStatement(StatementFormats.Ofx, Extract(root, progress, file.Length, ct));
     }
 
     internal sealed class Element(string name, int line, Element? parent)
@@ -196,7 +215,7 @@ internal static class OfxStatementReader
         var current = document;
         try
         {
-            using var stream = new MemoryStream(file.ToArray(), writable: false);
+            using var stream = StatementSource.FromMemory(file);
             using var reader = XmlReader.Create(stream, settings);
             var info = (IXmlLineInfo)reader;
             while (reader.Read())
@@ -229,7 +248,7 @@ internal static class OfxStatementReader
         return document;
     }
 
-    private static List<StatementLine> Extract(Element root, IProgress<ImportProgress>? progress, long totalBytes, CancellationToken ct)
+    private static async ValueTask Extract(Element root, IStatementRowSink sink, CancellationToken ct)
     {
         var statements = root.Descendants("STMTRS").Concat(root.Descendants("CCSTMTRS")).ToList();
         if (statements.Count == 0)
@@ -237,7 +256,6 @@ internal static class OfxStatementReader
             throw new StatementException("OFX", "the file has no bank or credit-card statement (STMTRS or CCSTMTRS).");
         }
 
-        var lines = new List<StatementLine>();
         foreach (var statement in statements)
         {
             var where = $"line {statement.Line} ({statement.Name})";
@@ -279,25 +297,17 @@ internal static class OfxStatementReader
                 }
 
                 var transactionCurrency = StatementValues.Currency(transaction.Child("CURRENCY")?.ChildValue("CURSYM")) ?? currency;
-                lines.Add(new StatementLine
-                {
-                    Account = account,
-                    Date = date,
-                    Amount = amount,
-                    Currency = transactionCurrency,
-                    Description = description,
-                    Merchant = name.Length > 0 ? name : null,
-                    Reference = fitId.Length > 0 ? fitId : null,
-                    Position = at,
-                });
-                if (progress is not null && lines.Count % 16_384 == 0)
-                {
-                    progress.Report(new ImportProgress("parse", lines.Count, totalBytes, totalBytes));
-                }
+                await sink.AddAsync(new StatementRow(
+                    account,
+                    date,
+                    amount,
+                    transactionCurrency,
+                    description,
+                    name.Length > 0 ? name : null,
+                    fitId.Length > 0 ? fitId : null,
+                    null));
             }
         }
-
-        return lines;
     }
 
     /// <summary>OFX dates are YYYYMMDD, optionally followed by HHMMSS, .XXX and a [offset:zone]; only the day is kept.</summary>

@@ -97,9 +97,11 @@ internal sealed class VaultTransactions(VaultSession session) : IDisposable
 }
 
 /// <summary>
-/// The import pipeline: parse the whole file (refusing it at the first error), categorize, dedupe against the
-/// vault's projection, then seal the new transactions in chunks and store them with the batch row in one
-/// SaveChanges (one database transaction). The projection is extended only after the commit.
+/// The import pipeline, streaming: the file is read once from its start to its end, and each row is deduped against
+/// the vault's projection, categorized and put into a chunk; full chunks are compressed and sealed on the other
+/// cores while reading goes on (see <see cref="ImportBatchWriter"/>). Nothing is stored before the whole file has
+/// been read: the first error refuses it, and the sealed chunks and the batch row are stored in one SaveChanges (one
+/// database transaction). The new rows join the projection from the columns the import built, after the commit.
 /// </summary>
 internal sealed class StatementImporter(SymbolonDbContext db, TimeProvider time, RecordStore records)
 {
@@ -108,95 +110,89 @@ internal sealed class StatementImporter(SymbolonDbContext db, TimeProvider time,
 
     private static readonly JsonSerializerOptions Json = VaultJson.Options;
 
-    public async Task<ImportSummary> ImportAsync(VaultSession session, ReadOnlyMemory<byte> file, ImportRequest request, IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
-    {
-        var statement = await ParseAsync(session.Keys, file, request, progress, ct);
-        return await StoreAsync(session, statement, request.FileName, progress, ct);
-    }
+    /// <summary>Imports a file held in memory (the web app's upload, tests).</summary>
+    public Task<ImportSummary> ImportAsync(VaultSession session, ReadOnlyMemory<byte> file, ImportRequest request, IProgress<ImportProgress>? progress = null, CancellationToken ct = default) =>
+        ImportAsync(session, StatementSource.FromMemory(file), request, progress, ct);
 
-    public async Task<ParsedStatement> ParseAsync(VaultKeys keys, ReadOnlyMemory<byte> file, ImportRequest request, IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
+    /// <summary>
+    /// Imports the statement <paramref name="file"/> streams (a request body, a file), reading it once; a
+    /// <see cref="StatementSource"/> opened by the caller (to preview its head) is read on from where it is.
+    /// </summary>
+    public async Task<ImportSummary> ImportAsync(VaultSession session, Stream file, ImportRequest request, IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
     {
-        if (file.Length == 0)
+        var keys = session.Keys;
+        var source = await StatementSource.OpenAsync(file, null, ct);
+        if (source.Head.Length == 0)
         {
             throw new StatementException("line 1", "the file is empty.");
         }
 
-        var format = request.Format?.Trim().ToLowerInvariant() ?? Detect(file.Span);
-        var statement = format switch
+        var format = request.Format?.Trim().ToLowerInvariant() ?? Detect(source.Head.Span);
+        if (!StatementFormats.All.Contains(format))
         {
-            StatementFormats.Ofx => OfxStatementReader.Read(file, progress, ct),
-            StatementFormats.Camt => CamtStatementReader.Read(file, progress, ct),
-            StatementFormats.Csv => CsvStatementReader.Read(file, await MappingAsync(keys, file, request, ct), progress, ct),
-            _ => throw new UnknownStatementFormatException("Choose csv, ofx or camt as the format."),
-        };
-        return statement;
-    }
+            throw new UnknownStatementFormatException("Choose csv, ofx or camt as the format.");
+        }
 
-    public async Task<ImportSummary> StoreAsync(VaultSession session, ParsedStatement statement, string? fileName, IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
-    {
-        var keys = session.Keys;
-        var vault = session.Transactions;
+        var mapping = format == StatementFormats.Csv ? await MappingAsync(keys, source, request, ct) : null;
+        if (mapping is not null)
+        {
+            CsvStatementReader.Validate(mapping);
+        }
+
         var projection = await ProjectionAsync(session, ct);
+        var vault = session.Transactions;
         await vault.ImportGate.WaitAsync(ct);
         try
         {
-            var (fresh, duplicate) = projection.Dedupe(statement.Lines);
-
-            // Categorized here, under the gate, by the vault's current rules: a rule changed while the file was read
-            // still applies to it, and duplicates (not stored) are not categorized at all.
-            var (_, rules) = await new Insights.CategoryRuleBook(records).ReadRulesAsync(keys, ct);
-            new CategoryRules(rules).Apply(fresh);
+            // Categorized by the vault's rules as they are when reading starts; should they change before the commit,
+            // the commit is followed by a recategorization (below), as a rule change is.
+            var ruleBook = new Insights.CategoryRuleBook(records);
+            var (ruleRecord, rules) = await ruleBook.ReadRulesAsync(keys, ct);
             var now = time.GetUtcNow();
             var batchId = UuidV7.Create(now);
-            var accounts = statement.Lines
-                .Select((line, i) => (line.Account, Duplicate: duplicate[i]))
-                .GroupBy(x => x.Account, StringComparer.Ordinal)
-                .Select(g => new ImportAccountCount(g.Key, g.Count(x => x.Duplicate == 0), g.Sum(x => x.Duplicate)))
-                .ToList();
-            var summary = new ImportSummary(batchId, now, statement.Format, CleanFileName(fileName), statement.Lines.Count, fresh.Count, statement.Lines.Count - fresh.Count, accounts);
-
-            // Compressing and sealing are independent per chunk; the two cores share them.
-            var chunkCount = (fresh.Count + ChunkSize - 1) / ChunkSize;
-            var payloads = new byte[chunkCount][];
-            var chunks = new TransactionChunkEntity[chunkCount];
-            var sealedSoFar = 0;
-            InParallel(chunkCount, c =>
+            var batch = new ImportBatchWriter(keys, batchId, projection, new CategoryRules(rules), source, progress);
+            try
             {
-                var start = c * ChunkSize;
-                var count = Math.Min(ChunkSize, fresh.Count - start);
-                payloads[c] = TransactionChunkCodec.Encode(fresh, start, count);
-                chunks[c] = new TransactionChunkEntity
+                switch (format)
+                {
+                    case StatementFormats.Ofx:
+                        await OfxStatementReader.ReadAsync(source, batch, ct);
+                        break;
+                    case StatementFormats.Camt:
+                        await CamtStatementReader.ReadAsync(source, batch, ct);
+                        break;
+                    default:
+                        await CsvStatementReader.ReadAsync(source, mapping!, batch, ct);
+                        break;
+                }
+
+                var chunks = await batch.CompleteAsync();
+                var summary = new ImportSummary(batchId, now, format, CleanFileName(request.FileName), batch.Read, batch.Added, batch.Read - batch.Added, batch.Accounts);
+                db.ImportBatches.Add(new ImportBatchEntity
                 {
                     VaultId = keys.VaultId,
-                    BatchId = batchId,
-                    Chunk = c,
-                    TransactionCount = count,
-                    Sealed = keys.Seal(payloads[c], VaultCrypto.TransactionChunkAad(keys.VaultId, batchId, c, count)),
-                };
-                var done = Interlocked.Add(ref sealedSoFar, count);
-                progress?.Report(new ImportProgress("store", done, 0, 0));
-            }, ct);
+                    Id = batchId,
+                    ImportedAt = now,
+                    TransactionCount = batch.Added,
+                    DuplicateCount = summary.DuplicatesSkipped,
+                    ChunkCount = chunks.Count,
+                    SealedSummary = keys.Seal(JsonSerializer.SerializeToUtf8Bytes(summary, Json), VaultCrypto.ImportSummaryAad(keys.VaultId, batchId)),
+                });
+                db.TransactionChunks.AddRange(chunks);
+                await db.SaveChangesAsync(ct);
+                db.ChangeTracker.Clear();
+                batch.Commit();
+                if ((await ruleBook.ReadRulesAsync(keys, ct)).Record?.Version != ruleRecord?.Version)
+                {
+                    await ruleBook.ApplyAsync(keys, projection, ct);
+                }
 
-            db.ImportBatches.Add(new ImportBatchEntity
-            {
-                VaultId = keys.VaultId,
-                Id = batchId,
-                ImportedAt = now,
-                TransactionCount = fresh.Count,
-                DuplicateCount = summary.DuplicatesSkipped,
-                ChunkCount = chunkCount,
-                SealedSummary = keys.Seal(JsonSerializer.SerializeToUtf8Bytes(summary, Json), VaultCrypto.ImportSummaryAad(keys.VaultId, batchId)),
-            });
-            db.TransactionChunks.AddRange(chunks);
-            await db.SaveChangesAsync(ct);
-            db.ChangeTracker.Clear();
-
-            for (var c = 0; c < chunkCount; c++)
-            {
-                projection.Append(batchId, c * ChunkSize, TransactionChunkCodec.Decode(payloads[c]));
+                return summary;
             }
-
-            return summary;
+            finally
+            {
+                await batch.AbandonAsync();
+            }
         }
         finally
         {
@@ -270,7 +266,7 @@ internal sealed class StatementImporter(SymbolonDbContext db, TimeProvider time,
         (await records.ListAsync(keys, ProfileRecordType, ct))
             .FirstOrDefault(r => string.Equals(JsonSerializer.Deserialize<ImportProfile>(r.Json, Json)!.Name, name.Trim(), StringComparison.OrdinalIgnoreCase));
 
-    private async Task<CsvMapping> MappingAsync(VaultKeys keys, ReadOnlyMemory<byte> file, ImportRequest request, CancellationToken ct)
+    private async Task<CsvMapping> MappingAsync(VaultKeys keys, StatementSource source, ImportRequest request, CancellationToken ct)
     {
         if (request.Mapping is not null)
         {
@@ -283,7 +279,7 @@ internal sealed class StatementImporter(SymbolonDbContext db, TimeProvider time,
         }
 
         // Without a mapping the suggested one is used; if it cannot be completed the person is asked to map columns.
-        var suggested = CsvStatementReader.Preview(file).Suggested;
+        var suggested = CsvStatementReader.Preview(source.Head, isWholeFile: source.HeadIsWholeFile).Suggested;
         try
         {
             CsvStatementReader.Validate(suggested);

@@ -3,7 +3,21 @@ using Symbolon.Core.Problems;
 
 namespace Symbolon.Core.Statements;
 
-/// <summary>One transaction as read from a statement, before dedupe and categorization.</summary>
+/// <summary>
+/// One transaction as a reader hands it on, before dedupe and categorization. A value, not an object: an import reads
+/// a million of them one after the other and keeps none (see <see cref="IStatementRowSink"/>).
+/// </summary>
+internal readonly record struct StatementRow(
+    string Account, DateOnly Date, decimal Amount, string Currency, string Description, string? Merchant, string? Reference, decimal? Balance);
+
+/// <summary>Where a reader hands its rows, in file order; an import turns them into sealed chunks as they come.</summary>
+internal interface IStatementRowSink
+{
+    /// <summary>Takes one row. Usually completes at once; it waits when the rows before it are still being sealed.</summary>
+    ValueTask AddAsync(in StatementRow row);
+}
+
+/// <summary>One transaction as read from a statement, kept as an object: for previews and tests, never for a whole import.</summary>
 internal sealed class StatementLine
 {
     public required string Account { get; init; }
@@ -19,13 +33,35 @@ internal sealed class StatementLine
     public decimal? Balance { get; init; }
 
     /// <summary>Where the line is in the file ("line 12", "Ntry[3]/TxDtls[2]"), for errors only; never stored.</summary>
-    public required string Position { get; init; }
+    public string? Position { get; init; }
 
     public string Category { get; set; } = Categories.Uncategorized;
 }
 
-/// <summary>A statement read completely: every transaction in it, in file order.</summary>
+/// <summary>A statement read completely: every transaction in it, in file order (small files: previews and tests).</summary>
 internal sealed record ParsedStatement(string Format, IReadOnlyList<StatementLine> Lines);
+
+/// <summary>Keeps every row as a <see cref="StatementLine"/>: how previews and tests read a small file whole.</summary>
+internal sealed class StatementLineCollector : IStatementRowSink
+{
+    public List<StatementLine> Lines { get; } = [];
+
+    public ValueTask AddAsync(in StatementRow row)
+    {
+        Lines.Add(new StatementLine
+        {
+            Account = row.Account,
+            Date = row.Date,
+            Amount = row.Amount,
+            Currency = row.Currency,
+            Description = row.Description,
+            Merchant = row.Merchant,
+            Reference = row.Reference,
+            Balance = row.Balance,
+        });
+        return ValueTask.CompletedTask;
+    }
+}
 
 /// <summary>Progress of an import: rows read so far and bytes of the file consumed.</summary>
 internal readonly record struct ImportProgress(string Stage, int Rows, long BytesRead, long TotalBytes);

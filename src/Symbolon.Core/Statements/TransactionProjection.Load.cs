@@ -56,12 +56,12 @@ internal sealed partial class TransactionProjection
         for (var i = _indexedRows; i < Count; i++)
         {
             var fingerprint = FingerprintKey(_stringHashes[_account[i]], _days[i], _amounts[i], _stringHashes[_description[i]]);
-            _fingerprints[fingerprint] = _fingerprints.GetValueOrDefault(fingerprint) + 1;
+            _fingerprints.Increment(fingerprint);
         }
 
         foreach (var reference in _unindexedReferences)
         {
-            _references.Add(reference);
+            _references.Increment(reference);
         }
 
         _unindexedReferences = [];

@@ -22,9 +22,11 @@ internal sealed partial class TransactionProjection
     private readonly List<string> _strings = [];
     private readonly List<UInt128> _stringHashes = [];
     private readonly List<Guid> _batches = [];
-    private readonly HashSet<UInt128> _references = [];
-    private readonly Dictionary<UInt128, int> _fingerprints = [];
+    private readonly DedupeKeyCounts _references = new();
+    private readonly DedupeKeyCounts _fingerprints = new();
     private readonly Lock _lock = new();
+    private readonly List<UInt128> _stagedReferences = [];
+    private int _staged;
 
     private int[] _days = new int[1024];
     private decimal[] _amounts = new decimal[1024];
@@ -49,6 +51,11 @@ internal sealed partial class TransactionProjection
         _lock.Enter();
         try
         {
+            if (_staged != 0)
+            {
+                throw new InvalidOperationException("An import is staging rows; chunks are appended only while none is.");
+            }
+
             EnsureDedupeIndex();
             var map = new int[chunk.Strings.Length];
             for (var i = 0; i < map.Length; i++)
@@ -79,11 +86,11 @@ internal sealed partial class TransactionProjection
                 var reference = chunk.Reference[i];
                 if (reference >= 0)
                 {
-                    _references.Add(ReferenceKey(_stringHashes[_account[at]], HashOf(chunk.Strings[reference])));
+                    _references.Increment(ReferenceKey(_stringHashes[_account[at]], HashOf(chunk.Strings[reference])));
                 }
 
                 var fingerprint = FingerprintKey(_stringHashes[_account[at]], _days[at], _amounts[at], _stringHashes[_description[at]]);
-                _fingerprints[fingerprint] = _fingerprints.GetValueOrDefault(fingerprint) + 1;
+                _fingerprints.Increment(fingerprint);
             }
 
             Count += chunk.Count;
@@ -96,66 +103,202 @@ internal sealed partial class TransactionProjection
         }
     }
 
+    /// <summary>Makes room for <paramref name="rows"/> more transactions at once (a load that knows how many it reads).</summary>
+    public void Reserve(int rows)
+    {
+        _lock.Enter();
+        try
+        {
+            EnsureCapacity(Count + rows, Count + rows);
+            _fingerprints.EnsureCapacity(_fingerprints.Count + rows);
+        }
+        finally
+        {
+            _lock.Exit();
+        }
+    }
+
     /// <summary>
-    /// Splits statement lines into new ones and ones already here. A line with a bank reference is a duplicate when
-    /// its account already has that reference. Without one, the n-th line of the file with a given (account, date,
-    /// amount, description) is a duplicate when the vault already holds at least n such transactions: two identical
-    /// coffees on one day stay two, and a re-import of that day adds neither.
+    /// Copies one chunk of an import in progress behind the visible rows, so the import's new rows are here once it
+    /// commits without decoding what it stored. Staged rows count nowhere (queries, totals, the dedupe index) until
+    /// <see cref="CommitStaged"/>; <see cref="DiscardStaged"/> drops them. Only the importer stages, under its vault's
+    /// import gate, so one import at a time.
     /// </summary>
-    // Called once per import with a loop over every row: compiled fully optimized at once instead of starting in tier 0.
+    // Called once per chunk with a loop over its rows: compiled fully optimized at once instead of starting in tier 0.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public (List<StatementLine> New, int[] DuplicatesPerLine) Dedupe(IReadOnlyList<StatementLine> lines)
+    public void Stage(TransactionChunkBuilder chunk, int expectedTotal = 0)
+    {
+        _lock.Enter();
+        try
+        {
+            var map = new int[chunk.Strings.Count];
+            for (var i = 0; i < map.Length; i++)
+            {
+                map[i] = Intern(chunk.Strings[i]);
+            }
+
+            // Sized once for the whole file when its length tells how many rows to expect, rather than doubled
+            // (and copied) again and again on the way.
+            EnsureCapacity(Count + _staged + chunk.Count, Count + expectedTotal);
+            for (var i = 0; i < chunk.Count; i++)
+            {
+                var at = Count + _staged + i;
+                _days[at] = chunk.Days[i];
+                _amounts[at] = chunk.Amounts[i];
+                _currency[at] = map[chunk.Currency[i]];
+                _account[at] = map[chunk.Account[i]];
+                _description[at] = map[chunk.Description[i]];
+                _merchant[at] = chunk.Merchant[i] < 0 ? -1 : map[chunk.Merchant[i]];
+                _category[at] = map[chunk.Category[i]];
+                var reference = chunk.Reference[i];
+                if (reference >= 0)
+                {
+                    _stagedReferences.Add(ReferenceKey(_stringHashes[_account[at]], _stringHashes[map[reference]]));
+                }
+            }
+
+            _staged += chunk.Count;
+        }
+        finally
+        {
+            _lock.Exit();
+        }
+    }
+
+    /// <summary>Makes the staged rows part of the projection as batch <paramref name="batchId"/> (rows 0, 1, … of it), with their dedupe keys.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public void CommitStaged(Guid batchId)
+    {
+        _lock.Enter();
+        try
+        {
+            var batch = _batches.IndexOf(batchId);
+            if (batch < 0)
+            {
+                batch = _batches.Count;
+                _batches.Add(batchId);
+            }
+
+            EnsureDedupeIndex();
+            _fingerprints.EnsureCapacity(_fingerprints.Count + _staged);
+            _references.EnsureCapacity(_references.Count + _stagedReferences.Count);
+            for (var i = 0; i < _staged; i++)
+            {
+                var at = Count + i;
+                _batch[at] = batch;
+                _row[at] = i;
+                var fingerprint = FingerprintKey(_stringHashes[_account[at]], _days[at], _amounts[at], _stringHashes[_description[at]]);
+                _fingerprints.Increment(fingerprint);
+            }
+
+            foreach (var reference in _stagedReferences)
+            {
+                _references.Increment(reference);
+            }
+
+            Count += _staged;
+            _indexedRows = Count;
+            _staged = 0;
+            _stagedReferences.Clear();
+            _newestFirst = null;
+        }
+        finally
+        {
+            _lock.Exit();
+        }
+    }
+
+    /// <summary>Forgets the staged rows of an import that failed (their strings stay in the table, unused).</summary>
+    public void DiscardStaged()
+    {
+        _lock.Enter();
+        try
+        {
+            _staged = 0;
+            _stagedReferences.Clear();
+        }
+        finally
+        {
+            _lock.Exit();
+        }
+    }
+
+    /// <summary>
+    /// Recognises statement rows already here, one at a time as an import reads them. A row with a bank reference
+    /// is a duplicate when its account already has that reference. Without one, the n-th row of the file with a
+    /// given (account, date, amount, description) is a duplicate when the vault already holds at least n such
+    /// transactions: two identical coffees on one day stay two, and a re-import of that day adds neither.
+    /// </summary>
+    public DuplicateFinder FindDuplicates()
     {
         _lock.Enter();
         try
         {
             EnsureDedupeIndex();
-            var fresh = new List<StatementLine>(lines.Count);
-            var duplicate = new int[lines.Count];
-            var occurrences = new Dictionary<UInt128, int>();
-            var hashes = new Dictionary<string, UInt128>(StringComparer.Ordinal);
-            UInt128 Hash(string s)
-            {
-                if (!hashes.TryGetValue(s, out var h))
-                {
-                    h = HashOf(s);
-                    hashes[s] = h;
-                }
-
-                return h;
-            }
-
-            for (var i = 0; i < lines.Count; i++)
-            {
-                var line = lines[i];
-                var account = Hash(line.Account);
-                bool isDuplicate;
-                if (line.Reference is not null)
-                {
-                    isDuplicate = _references.Contains(ReferenceKey(account, Hash(line.Reference)));
-                }
-                else
-                {
-                    var fingerprint = FingerprintKey(account, line.Date.DayNumber, line.Amount, Hash(line.Description));
-                    var n = occurrences[fingerprint] = occurrences.GetValueOrDefault(fingerprint) + 1;
-                    isDuplicate = _fingerprints.GetValueOrDefault(fingerprint) >= n;
-                }
-
-                if (isDuplicate)
-                {
-                    duplicate[i] = 1;
-                }
-                else
-                {
-                    fresh.Add(line);
-                }
-            }
-
-            return (fresh, duplicate);
         }
         finally
         {
             _lock.Exit();
+        }
+
+        return new(this);
+    }
+
+    /// <summary>
+    /// The dedupe state of one import. It reads the index without the lock: only the importer changes the index,
+    /// under the import gate it holds while it reads. Counting is needed only for rows the vault already has, so an
+    /// import of new transactions keeps no per-row state here.
+    /// </summary>
+    internal sealed class DuplicateFinder(TransactionProjection projection)
+    {
+        private readonly DedupeKeyCounts _occurrences = new();
+        private readonly Dictionary<string, UInt128> _hashes = new(StringComparer.Ordinal);
+        private readonly bool _empty = projection.Count == 0;
+
+        public bool IsDuplicate(in StatementRow row)
+        {
+            if (_empty)
+            {
+                return false;
+            }
+
+            var account = Hash(row.Account);
+            if (row.Reference is not null)
+            {
+                return projection._references.Contains(ReferenceKey(account, Hash(row.Reference)));
+            }
+
+            var fingerprint = FingerprintKey(account, row.Date.DayNumber, row.Amount, Hash(row.Description));
+            var held = projection._fingerprints.Get(fingerprint);
+            if (held == 0)
+            {
+                return false;
+            }
+
+            if (_occurrences.Count == 0)
+            {
+                // Sized once for every transaction the vault has: growing by steps would hold two tables at a time.
+                _occurrences.EnsureCapacity(projection._fingerprints.Count);
+            }
+
+            _occurrences.Increment(fingerprint);
+            return held >= _occurrences.Get(fingerprint);
+        }
+
+        private UInt128 Hash(string s)
+        {
+            if (!_hashes.TryGetValue(s, out var h))
+            {
+                h = HashOf(s);
+
+                // Bounded: a file of unique texts must not grow a second string table here.
+                if (_hashes.Count < 200_000)
+                {
+                    _hashes[s] = h;
+                }
+            }
+
+            return h;
         }
     }
 
@@ -384,14 +527,16 @@ internal sealed partial class TransactionProjection
         return index;
     }
 
-    private void EnsureCapacity(int needed)
+    // Grows to the expected size when one is given (an import's estimate from its file's length); otherwise by half
+    // again, not double: at a million rows every spare row costs 48 bytes in each column set.
+    private void EnsureCapacity(int needed, int expected = 0)
     {
         if (needed <= _days.Length)
         {
             return;
         }
 
-        var size = Math.Max(needed, _days.Length * 2);
+        var size = expected >= needed ? expected : Math.Max(needed, _days.Length + Math.Max(_days.Length / 2, 1024));
         Array.Resize(ref _days, size);
         Array.Resize(ref _amounts, size);
         Array.Resize(ref _currency, size);
@@ -421,8 +566,9 @@ internal sealed partial class TransactionProjection
 
     private static UInt128 FingerprintKey(UInt128 account, int day, decimal amount, UInt128 description)
     {
-        // 1.5 and 1.50 are the same amount: compare in ten-thousandths.
-        var units = (long)decimal.Round(amount * 10_000m);
+        // 1.5 and 1.50 are the same amount: compare in ten-thousandths (amounts stay below 10^12, well inside the
+        // range of OLE Automation currency, which is exactly a long of ten-thousandths).
+        var units = decimal.ToOACurrency(amount);
         Span<UInt128> parts = [account, description, ((UInt128)(ulong)units << 32) | (uint)day];
         return XxHash128.HashToUInt128(MemoryMarshal.AsBytes(parts), HashSeed);
     }

@@ -130,7 +130,6 @@ internal sealed class VaultAnalytics : IDisposable
 
         var started = Stopwatch.GetTimestamp();
         var rows = projection.AnalyticsRows(rebuild ? 0 : _loadedRows);
-        Console.WriteLine($"PHASE analyticsrows {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0}");
         if (rebuild)
         {
             Execute("DELETE FROM transactions");

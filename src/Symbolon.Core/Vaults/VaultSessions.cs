@@ -44,6 +44,17 @@ internal interface IVaultSessionModule
     Task OnUnlockedAsync(VaultSession session, IServiceProvider services, CancellationToken ct);
 }
 
+/// <summary>How this process keeps its vault sessions.</summary>
+internal sealed record VaultSessionOptions
+{
+    /// <summary>
+    /// Whether an unlock starts the feature modules' work (<see cref="IVaultSessionModule"/>) in the background. A
+    /// server does, so that the first request finds the data ready. A CLI command does one thing and ends: work for
+    /// requests that never come would only compete with it, so the CLI turns it off.
+    /// </summary>
+    public bool StartModulesOnUnlock { get; init; } = true;
+}
+
 internal static class VaultSessionsExtensions
 {
     /// <summary>The vault's session; <see cref="VaultLockedException"/> (423) while it is locked.</summary>
@@ -54,7 +65,7 @@ internal static class VaultSessionsExtensions
 
 /// <summary>The sessions of the vaults unlocked in this process, in memory only.</summary>
 #pragma warning disable CA1001 // See DisposeAsync: the closing token's source is cancelled, never disposed.
-internal sealed partial class VaultSessions(IServiceScopeFactory scopes, TimeProvider time, ILogger<VaultSessions> logger) : IVaultSessions, IAsyncDisposable
+internal sealed partial class VaultSessions(IServiceScopeFactory scopes, TimeProvider time, VaultSessionOptions options, ILogger<VaultSessions> logger) : IVaultSessions, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<Guid, VaultSession> _sessions = new();
     private readonly CancellationTokenSource _closing = new();
@@ -88,7 +99,7 @@ internal sealed partial class VaultSessions(IServiceScopeFactory scopes, TimePro
         return new UnlockedVault(session, recoveryKey);
     }
 
-    /// <summary>Keeps a session for keys opened elsewhere (tests, tools) and starts the feature modules' unlock work.</summary>
+    /// <summary>Keeps a session for keys opened elsewhere (the CLI's session file, tests) and starts the feature modules' unlock work.</summary>
     public VaultSession Open(VaultKeys keys)
     {
         var session = new VaultSession(keys, time.GetUtcNow());
@@ -106,7 +117,11 @@ internal sealed partial class VaultSessions(IServiceScopeFactory scopes, TimePro
             previous.Close();
         }
 
-        _ = Task.Run(() => StartModulesAsync(session));
+        if (options.StartModulesOnUnlock)
+        {
+            _ = Task.Run(() => StartModulesAsync(session));
+        }
+
         return session;
     }
 

@@ -125,8 +125,7 @@ public static class SymbolonHost
         builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value);
         builder.Services.AddSingleton<StorageInitializer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<StorageInitializer>());
-        // The options are built once for the process, not again for every request scope.
-        builder.Services.AddDbContext<SymbolonDbContext>((sp, options) => StorageSetup.Configure(options, sp.GetRequiredService<StorageOptions>()), ServiceLifetime.Scoped, ServiceLifetime.Singleton);
+        builder.Services.AddSymbolonStorage();
 
         // Quieter defaults, each overridable with Logging__LogLevel__<category>: EF Core's SQL and ASP.NET Core's
         // per-request lines are for debugging. Data protection warns that its keys are stored unencrypted; they sit
@@ -144,9 +143,9 @@ public static class SymbolonHost
         builder.Services.AddVendorOpenApi();
         builder.Services.AddSingleton<AccessLogWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
+        builder.Services.AddSingleton<Core.Relationships.IPendingAccessLog>(sp => sp.GetRequiredService<AccessLogWriter>());
         builder.Services.AddOptions<AccessLogOptions>().Bind(builder.Configuration.GetSection("AccessLog"));
         builder.Services.AddHostedService<AccessLogCompactor>();
-        builder.Services.AddOwnerRelationships();
         builder.Services.AddOAuthServer();
         builder.Services.AddCard();
         builder.Services.AddWebhooks();

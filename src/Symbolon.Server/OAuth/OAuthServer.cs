@@ -1,5 +1,4 @@
 using Microsoft.IdentityModel.Tokens;
-using OpenIddict.Core;
 using OpenIddict.EntityFrameworkCore.Models;
 using OpenIddict.Server;
 using OpenIddict.Validation;
@@ -38,9 +37,9 @@ internal static class OAuthServer
         services.AddOpenIddict()
             .AddCore(core =>
             {
-                core.UseEntityFrameworkCore().UseDbContext<SymbolonDbContext>();
-
-                // Set-based revocations bypass SaveChanges; these managers tell the vendor access cache of them.
+                // Core's AddRelationships registers OpenIddict's stores over the Symbolon database (revocation needs
+                // them in every host). Set-based revocations bypass SaveChanges; these managers tell the vendor
+                // access cache of them.
                 core.ReplaceTokenManager<OpenIddictEntityFrameworkCoreToken, InvalidatingTokenManager>();
                 core.ReplaceAuthorizationManager<OpenIddictEntityFrameworkCoreAuthorization, InvalidatingAuthorizationManager>();
             })
@@ -114,7 +113,6 @@ internal static class OAuthServer
             // Codes come back in the query (or a form post), never in a fragment.
             options.ResponseModes.Remove(ResponseModes.Fragment);
         });
-        services.AddOptions<OpenIddictCoreOptions>().Configure<TimeProvider>((options, time) => options.TimeProvider = time);
         services.AddOptions<OpenIddictValidationOptions>().Configure<TimeProvider>((options, time) => options.TimeProvider = time);
         return services;
     }

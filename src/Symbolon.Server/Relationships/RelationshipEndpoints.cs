@@ -1,10 +1,8 @@
 using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
-using OpenIddict.Core;
 using Symbolon.Contracts.Relationships;
 using Symbolon.Core.Relationships;
-using Symbolon.Core.Storage;
 using Symbolon.Server.Vault;
 
 namespace Symbolon.Server.Relationships;
@@ -70,35 +68,5 @@ internal static class RelationshipEndpoints
     {
         var receipt = await views.ReceiptAsync(user.VaultId(), id, ct);
         return TypedResults.File(JsonSerializer.SerializeToUtf8Bytes(receipt, Download), "application/json", $"consent-receipt-{id}.json");
-    }
-}
-
-/// <summary>Registers the relationship views and revocation for the server (and the CLI's local mode).</summary>
-internal static class RelationshipServices
-{
-    public static IServiceCollection AddOwnerRelationships(this IServiceCollection services)
-    {
-        services.AddScoped<RelationshipViews>();
-        services.AddScoped<GrantRevocation>();
-        return services;
-    }
-
-    /// <summary>
-    /// Revocation and the views over an existing context, without a web host: the CLI's local mode revokes with the
-    /// very same code as the server, OpenIddict's managers included. The caller keeps ownership of <paramref name="db"/>.
-    /// </summary>
-    public static ServiceProvider CreateStandalone(SymbolonDbContext db, TimeProvider time)
-    {
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton(time);
-
-        // A registered instance is never disposed by the container, so the caller's context outlives the provider.
-        services.AddSingleton(db);
-        services.AddOpenIddict().AddCore(core => core.UseEntityFrameworkCore().UseDbContext<SymbolonDbContext>());
-        services.AddOptions<OpenIddictCoreOptions>().Configure(options => options.TimeProvider = time);
-        services.AddScoped<RelationshipService>();
-        services.AddOwnerRelationships();
-        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
     }
 }

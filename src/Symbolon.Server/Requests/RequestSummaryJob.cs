@@ -1,5 +1,6 @@
 using Symbolon.Core.Requests;
 using Symbolon.Core.Storage;
+using Symbolon.Server.Hosting;
 using Symbolon.Server.Storage;
 
 namespace Symbolon.Server.Requests;
@@ -8,49 +9,15 @@ namespace Symbolon.Server.Requests;
 /// Makes each vault's daily request summary (open and overdue requests) at the first check of every UTC day. It checks
 /// hourly on <see cref="TimeProvider"/>, so tests move it with a fake clock.
 /// </summary>
-internal sealed partial class RequestSummaryJob(IServiceScopeFactory scopes, StorageInitializer storage, TimeProvider time, ILogger<RequestSummaryJob> logger) : BackgroundService
+internal sealed class RequestSummaryJob(IServiceScopeFactory scopes, StorageInitializer storage, TimeProvider time, ILogger<RequestSummaryJob> logger)
+    : PeriodicJob(scopes, storage, time, logger)
 {
     public static readonly TimeSpan CheckInterval = TimeSpan.FromHours(1);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            await storage.Ready.WaitAsync(stoppingToken);
-        }
-        catch (Exception) when (storage.Ready.IsFaulted)
-        {
-            return;
-        }
+    protected override TimeSpan Interval => CheckInterval;
 
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                await RequestDailySummaries.RunAsync(scope.ServiceProvider.GetRequiredService<SymbolonDbContext>(), time.GetUtcNow(), stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                // Only the type: a provider's message can quote the connection string. The next check retries.
-                LogFailed(logger, e.GetType().FullName ?? "?");
-            }
+    protected override string Work => "The daily request summary";
 
-            try
-            {
-                await Task.Delay(CheckInterval, time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The daily request summary failed ({ExceptionType}); it is tried again within the hour.")]
-    private static partial void LogFailed(ILogger logger, string exceptionType);
+    protected override Task RunAsync(IServiceProvider services, CancellationToken ct) =>
+        RequestDailySummaries.RunAsync(services.GetRequiredService<SymbolonDbContext>(), Time.GetUtcNow(), ct);
 }

@@ -1,8 +1,6 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Symbolon.Contracts.Problems;
 using Symbolon.Contracts.Vendor;
-using Symbolon.Core.Relationships;
 using Symbolon.Core.Requests;
 using Symbolon.Server.Errors;
 using Symbolon.Server.VendorApi;
@@ -14,7 +12,7 @@ namespace Symbolon.Server.Requests;
 /// to its own relationship. Requests need no data grant: a vendor must be able to answer "delete my data" whatever it
 /// may read, even after the person revoked every grant. So a call comes with a token of a grant in force, or with
 /// the client's own id and secret (HTTP Basic); either way the relationship must not have ended. Every call lands in
-/// the access log under the datatype <c>requests</c>.
+/// the access log under the datatype <c>requests</c>, as the routes declare (<see cref="VendorGrants"/>).
 /// </summary>
 internal static class VendorRequestEndpoints
 {
@@ -23,65 +21,66 @@ internal static class VendorRequestEndpoints
 
     public static RouteGroupBuilder MapVendorRequestEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup(VendorApiEndpoints.Prefix + "/requests").DisableAntiforgery().RequireVendorTokenOrClient();
+        var group = app.MapGroup(VendorApiEndpoints.Prefix + "/requests").DisableAntiforgery().RequireVendorTokenOrClient().EnforceVendorGrants();
         group.MapGet("/", ListAsync)
+            .RequireRelationship(Datatype, DataActions.Read)
             .WithName("ListVendorRequests").WithSummary("The requests the person sent this vendor, oldest first, each with its thread.");
         group.MapGet("/{requestId}", GetAsync)
+            .RequireRelationship(Datatype, DataActions.Read)
             .WithName("GetVendorRequest").WithSummary("One request addressed to this vendor, with its thread; another vendor's id is 404.");
         group.MapPost("/{requestId}/replies", ReplyAsync)
+            .RequireGrant(ReplyAction, DecideReplyAsync).Idempotent()
             .WithName("ReplyToVendorRequest").WithSummary("Answers a request: a status change, text, a question back to the person and attachments (stored encrypted in the vault); idempotent with Idempotency-Key.");
         return group;
     }
 
-    private static async Task<IResult> ListAsync(HttpContext context, RequestService requests, CancellationToken ct)
+    private static async Task<Ok<IReadOnlyList<VendorRequest>>> ListAsync(HttpContext context, RequestService requests, CancellationToken ct)
     {
         var caller = context.Caller();
         var views = await requests.ListForVendorAsync(caller.Keys, caller.Relationship, ct);
-        await Log(context, DataActions.Read, allowed: true, StatusCodes.Status200OK);
         return TypedResults.Ok<IReadOnlyList<VendorRequest>>([.. views.Select(RequestService.ToVendor)]);
     }
 
-    private static async Task<IResult> GetAsync(string requestId, HttpContext context, RequestService requests, CancellationToken ct)
+    private static async Task<Results<Ok<VendorRequest>, ProblemHttpResult>> GetAsync(string requestId, HttpContext context, RequestService requests, CancellationToken ct)
     {
         var caller = context.Caller();
         var entity = await requests.FindForVendorAsync(caller.Relationship, requestId, ct);
         if (entity is null)
         {
-            await Log(context, DataActions.Read, allowed: false, StatusCodes.Status404NotFound);
             return NotFound();
         }
 
         var view = await requests.GetAsync(caller.Keys, entity.Id, ct);
-        await Log(context, DataActions.Read, allowed: true, StatusCodes.Status200OK);
         return TypedResults.Ok(RequestService.ToVendor(view));
     }
 
-    private static async Task<IResult> ReplyAsync(string requestId, RequestReplyInput reply, HttpContext context, RequestService requests, CancellationToken ct)
+    /// <summary>A reply needs no grant, only a request addressed to this vendor; another vendor's id is 404, logged.</summary>
+    private static async ValueTask<VendorGrantDecision> DecideReplyAsync(EndpointFilterInvocationContext invocation)
     {
+        var context = invocation.HttpContext;
         var caller = context.Caller();
-        var entity = await requests.FindForVendorAsync(caller.Relationship, requestId, ct);
+        var requestId = context.GetRouteValue("requestId") as string ?? "";
+        var entity = await context.RequestServices.GetRequiredService<RequestService>().FindForVendorAsync(caller.Relationship, requestId, context.RequestAborted);
         if (entity is null)
         {
-            await Log(context, ReplyAction, allowed: false, StatusCodes.Status404NotFound);
-            return NotFound();
+            await VendorAccessLog.AppendAsync(context, caller.Relationship, caller.Grant, ReplyAction, [Datatype], allowed: false, StatusCodes.Status404NotFound);
+            return new VendorGrantDecision([Datatype], false, "") { Answer = NotFound() };
         }
 
-        return await VendorWrites.RunAsync(context, ReplyAction, [Datatype], reply, allowed: true, notGranted: "", async () =>
-        {
-            // Read again inside the transaction, so the status change applies to the row as it is now.
-            var current = await requests.FindForVendorAsync(caller.Relationship, requestId, ct) ?? entity;
-            var view = await requests.ReplyAsVendorAsync(caller.Keys, caller.Relationship, current, reply, ct);
-            return new StoredResponse(StatusCodes.Status201Created, $"{VendorApiEndpoints.Prefix}/requests/{requestId}", JsonSerializer.SerializeToUtf8Bytes(RequestService.ToVendor(view)));
-        });
+        return new VendorGrantDecision([Datatype], true, "", entity);
+    }
+
+    private static async Task<Created<VendorRequest>> ReplyAsync(string requestId, RequestReplyInput reply, HttpContext context, RequestService requests, CancellationToken ct)
+    {
+        var caller = context.Caller();
+
+        // Read again inside the transaction, so the status change applies to the row as it is now.
+        var current = await requests.FindForVendorAsync(caller.Relationship, requestId, ct) ?? context.Target<RequestEntity>();
+        var view = await requests.ReplyAsVendorAsync(caller.Keys, caller.Relationship, current, reply, ct);
+        return TypedResults.Created($"{VendorApiEndpoints.Prefix}/requests/{requestId}", RequestService.ToVendor(view));
     }
 
     private static ProblemHttpResult NotFound() =>
         TypedResults.Problem(ProblemCatalog.Create(ProblemCodes.RequestNotFound, StatusCodes.Status404NotFound, "Not found.",
             "This vendor has no request with that id; list GET /api/v1/requests for the ids."));
-
-    private static Task Log(HttpContext context, string action, bool allowed, int status)
-    {
-        var caller = context.Caller();
-        return VendorAccessLog.AppendAsync(context, caller.Relationship, caller.Grant, action, [Datatype], allowed, status);
-    }
 }

@@ -40,23 +40,17 @@ internal static class ImportEndpoints
 
     internal static async Task<Ok<ImportSummary>> Import(HttpRequest request, string? format, string? profile, string? map, string? fileName, VaultSession session, StatementImporter importer, CancellationToken ct)
     {
-        var keys = session.Keys;
-        var upload = await ReadUploadAsync(request, ct);
-        var mapping = upload.Mapping;
-        if (map is not null)
-        {
-            mapping = CsvMappingSyntax.Apply(mapping ?? CsvStatementReader.Preview(upload.Bytes).Suggested, map);
-        }
-
-        var summary = await importer.ImportAsync(session, upload.Bytes, new ImportRequest(format ?? upload.Format, mapping, profile ?? upload.Profile, fileName ?? upload.FileName), null, ct);
+        _ = session.Keys;
+        await using var upload = await OpenUploadAsync(request, ct);
+        var summary = await importer.ImportAsync(session, upload.Source, upload.Request(format, profile, map, fileName), null, ct);
         return TypedResults.Ok(summary);
     }
 
     internal static async Task<Ok<CsvPreview>> Preview(HttpRequest request, VaultSession session, CancellationToken ct)
     {
         _ = session.Keys;
-        var upload = await ReadUploadAsync(request, ct);
-        return TypedResults.Ok(CsvStatementReader.Preview(upload.Bytes));
+        await using var upload = await OpenUploadAsync(request, ct);
+        return TypedResults.Ok(upload.Preview());
     }
 
     internal static async Task<Ok<IReadOnlyList<ImportSummary>>> History(VaultSession session, StatementImporter importer, CancellationToken ct) =>
@@ -122,17 +116,40 @@ internal static class ImportEndpoints
         throw new ValidationFailedException(new Dictionary<string, string[]> { ["cursor"] = ["The cursor is not one this API returned; start again without it."] });
     }
 
-    internal sealed record Upload(byte[] Bytes, string? FileName, string? Format, string? Profile, CsvMapping? Mapping);
+    /// <summary>An upload being read: the statement as a stream (its head already read) and what came with it.</summary>
+    internal sealed class Upload(StatementSource source, string? formFileName, string? formFormat, string? formProfile, CsvMapping? formMapping, Stream? owned = null) : IAsyncDisposable
+    {
+        public StatementSource Source { get; } = source;
 
-    /// <summary>Reads the statement as a stream into memory (the importer needs it whole: it is imported all-or-nothing).</summary>
-    internal static async Task<Upload> ReadUploadAsync(HttpRequest request, CancellationToken ct)
+        /// <summary>The first rows and the mapping suggested for them, from the head alone.</summary>
+        public CsvPreview Preview() => CsvStatementReader.Preview(Source.Head, isWholeFile: Source.HeadIsWholeFile);
+
+        /// <summary>The import request from the query (which wins) and the form's parts; <c>map</c> changes the form's mapping or the suggested one.</summary>
+        public ImportRequest Request(string? format, string? profile, string? map, string? fileName)
+        {
+            var chosen = formMapping;
+            if (map is not null)
+            {
+                chosen = CsvMappingSyntax.Apply(chosen ?? Preview().Suggested, map);
+            }
+
+            return new ImportRequest(format ?? formFormat, chosen, profile ?? formProfile, fileName ?? formFileName);
+        }
+
+        public ValueTask DisposeAsync() => owned?.DisposeAsync() ?? ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Opens the statement for reading. A raw body streams into the importer as it arrives (only its head is read
+    /// here, to recognise the format and columns), so a large statement is never held in memory whole; a form's file
+    /// part is read from where ASP.NET Core buffered it.
+    /// </summary>
+    internal static async Task<Upload> OpenUploadAsync(HttpRequest request, CancellationToken ct)
     {
         if (request.HasFormContentType)
         {
             var form = await request.ReadFormAsync(new Microsoft.AspNetCore.Http.Features.FormOptions { MultipartBodyLengthLimit = RequestLimits.MaxStatementBytes }, ct);
             var file = form.Files.GetFile("file") ?? throw ValidationFailedException.For("file", "Attach the statement as the form part named file.");
-            using var memory = new MemoryStream((int)Math.Min(file.Length, int.MaxValue));
-            await file.CopyToAsync(memory, ct);
             CsvMapping? mapping = null;
             if (form.TryGetValue("mapping", out var mappingJson) && !string.IsNullOrWhiteSpace(mappingJson))
             {
@@ -146,17 +163,17 @@ internal static class ImportEndpoints
                 }
             }
 
-            return new Upload(memory.ToArray(), file.FileName, form["format"].FirstOrDefault(), form["profile"].FirstOrDefault(), mapping);
+            var stream = file.OpenReadStream();
+            return new Upload(await StatementSource.OpenAsync(stream, file.Length, ct), file.FileName, form["format"].FirstOrDefault(), form["profile"].FirstOrDefault(), mapping, stream);
         }
 
-        using var body = new MemoryStream();
-        await request.Body.CopyToAsync(body, ct);
-        if (body.Length == 0)
+        var source = await StatementSource.OpenAsync(request.Body, request.ContentLength, ct);
+        if (source.Head.Length == 0)
         {
             throw ValidationFailedException.For("file", "Send the statement as the request body.");
         }
 
-        return new Upload(body.ToArray(), null, null, null, null);
+        return new Upload(source, null, null, null, null);
     }
 }
 

@@ -31,25 +31,20 @@ internal static partial class ImportStreamEndpoints
         VaultSession session, StatementImporter importer, ILoggerFactory loggers, CancellationToken ct)
     {
         // Everything that can fail before the import starts (sign-in, a locked vault, a bad upload) is an ordinary problem response.
-        var keys = session.Keys;
-        var upload = await ImportEndpoints.ReadUploadAsync(http.Request, ct);
-        var mapping = upload.Mapping;
-        if (map is not null)
-        {
-            mapping = CsvMappingSyntax.Apply(mapping ?? CsvStatementReader.Preview(upload.Bytes).Suggested, map);
-        }
-
-        var request = new ImportRequest(format ?? upload.Format, mapping, profile ?? upload.Profile, fileName ?? upload.FileName);
+        _ = session.Keys;
+        await using var upload = await ImportEndpoints.OpenUploadAsync(http.Request, ct);
+        var request = upload.Request(format, profile, map, fileName);
         var lines = Channel.CreateBounded<ImportProgressLine>(new BoundedChannelOptions(64) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
-        var progress = new ChannelProgress(lines.Writer, upload.Bytes.Length);
+        var progress = new ChannelProgress(lines.Writer, upload.Source.TotalBytes);
 
         http.Response.StatusCode = StatusCodes.Status200OK;
         http.Response.ContentType = ContentType;
         http.Response.Headers.CacheControl = "no-store";
         await http.Response.StartAsync(ct);
 
-        // The import is CPU work on the thread pool; this request's thread writes the lines as they come.
-        var import = Task.Run(() => importer.ImportAsync(session, upload.Bytes, request, progress, ct), ct);
+        // The import reads the body as it arrives and is CPU work on the thread pool; this request's thread writes
+        // the lines as they come.
+        var import = Task.Run(() => importer.ImportAsync(session, upload.Source, request, progress, ct), ct);
         _ = import.ContinueWith(_ => lines.Writer.TryComplete(), TaskScheduler.Default);
         await foreach (var line in lines.Reader.ReadAllAsync(ct))
         {
@@ -91,7 +86,7 @@ internal static partial class ImportStreamEndpoints
     };
 
     /// <summary>Turns the importer's reports into lines; when the client reads slower than the importer reports, older lines give way.</summary>
-    private sealed class ChannelProgress(ChannelWriter<ImportProgressLine> writer, long totalBytes) : IProgress<ImportProgress>
+    private sealed class ChannelProgress(ChannelWriter<ImportProgressLine> writer, long? totalBytes) : IProgress<ImportProgress>
     {
         public void Report(ImportProgress value) =>
             writer.TryWrite(new ImportProgressLine(value.Stage, value.Rows, value.Stage == "parse" ? value.BytesRead : null, totalBytes));

@@ -23,6 +23,14 @@ public static class StorageSetup
         }
     }
 
+    /// <summary>
+    /// Registers the database context on the provider the registered <see cref="StorageOptions"/> name: a context per
+    /// scope, its options built once per process. The server and the CLI's local mode both register storage here; the
+    /// server binds the options from its configuration, the CLI from its flags and environment.
+    /// </summary>
+    internal static IServiceCollection AddSymbolonStorage(this IServiceCollection services) =>
+        services.AddDbContext<SymbolonDbContext>((sp, options) => Configure(options, sp.GetRequiredService<StorageOptions>()), ServiceLifetime.Scoped, ServiceLifetime.Singleton);
+
     /// <summary>Creates the data directory readable by its owner only (Unix mode 0700).</summary>
     public static void PrepareDataDirectory(string path)
     {

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Symbolon.Core.Relationships;
 using Symbolon.Core.Storage;
+using Symbolon.Server.Hosting;
 using Symbolon.Server.Storage;
 
 namespace Symbolon.Server.VendorApi;
@@ -19,61 +20,31 @@ internal sealed class AccessLogOptions
 /// clock.
 /// </summary>
 internal sealed partial class AccessLogCompactor(
-    IServiceScopeFactory scopes, StorageInitializer storage, TimeProvider time, IOptions<AccessLogOptions> options, ILogger<AccessLogCompactor> logger) : BackgroundService
+    IServiceScopeFactory scopes, StorageInitializer storage, TimeProvider time, IOptions<AccessLogOptions> options, ILogger<AccessLogCompactor> logger)
+    : PeriodicJob(scopes, storage, time, logger)
 {
     public static readonly TimeSpan CheckInterval = TimeSpan.FromHours(1);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>Where the next run starts: everything at first, then what aged since the last run.</summary>
+    private DateTimeOffset _from = DateTimeOffset.MinValue;
+
+    protected override TimeSpan Interval => CheckInterval;
+
+    protected override string Work => "Folding the access log";
+
+    protected override async Task RunAsync(IServiceProvider services, CancellationToken ct)
     {
-        try
+        var before = Time.GetUtcNow() - options.Value.DetailWindow;
+        var removed = await new AccessLogCompaction(services.GetRequiredService<SymbolonDbContext>()).CompactAsync(_from, before, ct);
+        if (removed > 0)
         {
-            await storage.Ready.WaitAsync(stoppingToken);
-        }
-        catch (Exception) when (storage.Ready.IsFaulted)
-        {
-            return;
+            LogFolded(Logger, removed);
         }
 
-        var from = DateTimeOffset.MinValue;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var before = time.GetUtcNow() - options.Value.DetailWindow;
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                var removed = await new AccessLogCompaction(scope.ServiceProvider.GetRequiredService<SymbolonDbContext>()).CompactAsync(from, before, stoppingToken);
-                if (removed > 0)
-                {
-                    LogFolded(logger, removed);
-                }
-
-                // What aged since the last run, with a margin for an hour cut at its edge.
-                from = before - TimeSpan.FromDays(2);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                // Only the type: a provider's message can quote the connection string. The next run retries.
-                LogFailed(logger, e.GetType().FullName ?? "?");
-            }
-
-            try
-            {
-                await Task.Delay(CheckInterval, time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
+        // What aged since the last run, with a margin for an hour cut at its edge.
+        _from = before - TimeSpan.FromDays(2);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Access log: {Removed} repeated reads older than the detail window folded into hourly lines.")]
     private static partial void LogFolded(ILogger logger, int removed);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Folding the access log failed ({ExceptionType}); it is tried again within the hour.")]
-    private static partial void LogFailed(ILogger logger, string exceptionType);
 }

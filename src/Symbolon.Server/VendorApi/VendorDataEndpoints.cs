@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Symbolon.Contracts.Problems;
 using Symbolon.Contracts.Profile;
@@ -15,7 +14,8 @@ namespace Symbolon.Server.VendorApi;
 
 /// <summary>
 /// The vendor's writes (profile fields, notes) and the change feed under <c>/api/v1</c>. Every call, allowed or
-/// refused, lands in the access log; every write accepts an <c>Idempotency-Key</c>.
+/// refused, lands in the access log; every write accepts an <c>Idempotency-Key</c>. The writes declare their grant
+/// (<see cref="VendorGrants"/>); the change feed logs what it found readable itself.
 /// </summary>
 internal static class VendorDataEndpoints
 {
@@ -24,8 +24,10 @@ internal static class VendorDataEndpoints
     public static RouteGroupBuilder MapVendorDataEndpoints(this RouteGroupBuilder data)
     {
         data.MapPost("/profile/fields", AppendFieldAsync)
+            .RequireGrant(DataActions.Append, DecideAppend).Idempotent()
             .WithName("AppendVendorField").WithSummary("Adds a profile value (needs append on its datatype); versioned and attributed to the vendor.");
         data.MapPatch("/profile/fields/{fieldId}", UpdateFieldAsync)
+            .RequireGrant(DataActions.Update, DecideUpdateAsync).Idempotent()
             .WithName("UpdateVendorField").WithSummary("Changes a profile value the vendor reads in full (needs update on its datatype); expected_version gives 409 on a lost update.");
         data.MapPost("/notes", AddNoteAsync)
             .RequireGrant(Datatypes.Notes, DataActions.Append, "This grant does not allow adding notes.").Idempotent()
@@ -38,9 +40,10 @@ internal static class VendorDataEndpoints
         return data;
     }
 
-    private static async Task<IResult> AppendFieldAsync(VendorFieldAppend append, HttpContext context, ProfileService profiles, CancellationToken ct)
+    /// <summary>Appending needs append on the datatype the body names, which must be a profile datatype.</summary>
+    private static ValueTask<VendorGrantDecision> DecideAppend(EndpointFilterInvocationContext invocation)
     {
-        var caller = context.Caller();
+        var append = invocation.Argument<VendorFieldAppend>();
         var info = DatatypeCatalog.Find(append.Datatype);
         if (info is null)
         {
@@ -52,39 +55,52 @@ internal static class VendorDataEndpoints
             throw ValidationFailedException.For("datatype", "Only profile datatypes are appended here; add notes with POST /api/v1/notes.");
         }
 
-        return await VendorWrites.RunAsync(context, DataActions.Append, [info.Id], append, caller.For(info.Id, DataActions.Append) is not null, "This grant does not allow adding " + info.Id + ".", async () =>
-        {
-            var input = VendorValues.ToInput(ProfileService.KindOf(info.RecordType), append.Label, append.Value);
-            var field = await WithVendorNames(() => profiles.AddAsync(caller.Keys, input, Actor.Vendor(caller.Relationship.ClientId), ct));
-            var shown = Present(caller, field, context);
-            return new StoredResponse(StatusCodes.Status201Created, $"{VendorApiEndpoints.Prefix}/profile/fields/{shown.Id}", JsonSerializer.SerializeToUtf8Bytes(shown));
-        });
+        var allowed = invocation.HttpContext.Caller().For(info.Id, DataActions.Append) is not null;
+        return ValueTask.FromResult(new VendorGrantDecision([info.Id], allowed, "This grant does not allow adding " + info.Id + ".", info));
     }
 
-    private static async Task<IResult> UpdateFieldAsync(string fieldId, VendorFieldUpdate update, HttpContext context, ProfileService profiles, CancellationToken ct)
+    private static async Task<Created<VendorField>> AppendFieldAsync(VendorFieldAppend append, HttpContext context, ProfileService profiles, CancellationToken ct)
     {
         var caller = context.Caller();
+        var info = context.Target<DatatypeInfo>();
+        var input = VendorValues.ToInput(ProfileService.KindOf(info.RecordType), append.Label, append.Value);
+        var field = await WithVendorNames(() => profiles.AddAsync(caller.Keys, input, Actor.Vendor(caller.Relationship.ClientId), ct));
+        var shown = Present(caller, field, context);
+        return TypedResults.Created($"{VendorApiEndpoints.Prefix}/profile/fields/{shown.Id}", shown);
+    }
 
-        // A field the vendor cannot read does not exist for it: 404 whether the id is another vendor's, a field of an
-        // ungranted datatype or made up, so the answer says nothing about what else is in the vault.
-        var profile = await profiles.GetAsync(caller.Keys, ct);
+    /// <summary>
+    /// Changing a field needs update on its datatype and a full (not narrowed) read grant on it. A field the vendor
+    /// cannot read does not exist for it: 404 whether the id is another vendor's, a field of an ungranted datatype or
+    /// made up, so the answer says nothing about what else is in the vault.
+    /// </summary>
+    private static async ValueTask<VendorGrantDecision> DecideUpdateAsync(EndpointFilterInvocationContext invocation)
+    {
+        var context = invocation.HttpContext;
+        var caller = context.Caller();
+        var fieldId = context.GetRouteValue("fieldId") as string;
+        var profile = await context.RequestServices.GetRequiredService<ProfileService>().GetAsync(caller.Keys, context.RequestAborted);
         var field = profile.Fields.FirstOrDefault(f =>
             caller.For(VendorDisclosure.ProfileDatatype(f.Kind), DataActions.Read) is not null
             && PairwiseIds.FieldId(caller.Relationship.PairwiseKey, f.Id) == fieldId);
         var datatype = field is null ? null : VendorDisclosure.ProfileDatatype(field.Kind);
         if (field is null || datatype is null)
         {
-            await Log(context, DataActions.Update, [], allowed: false, StatusCodes.Status404NotFound, ct);
+            await Log(context, DataActions.Update, [], allowed: false, StatusCodes.Status404NotFound);
             throw new RecordNotFoundException(Guid.Empty);
         }
 
         var allowed = caller.For(datatype, DataActions.Update) is not null && caller.For(datatype, DataActions.Read)!.Narrowing == Narrowings.Full;
-        return await VendorWrites.RunAsync(context, DataActions.Update, [datatype], update, allowed, $"Changing {datatype} needs update on it and a full (not narrowed) read grant.", async () =>
-        {
-            var change = VendorValues.ToUpdate(field.Kind, update.Label ?? field.Label, update.Value, update.ExpectedVersion);
-            var updated = await WithVendorNames(() => profiles.UpdateAsync(caller.Keys, field.Id, change, Actor.Vendor(caller.Relationship.ClientId), ct));
-            return new StoredResponse(StatusCodes.Status200OK, null, JsonSerializer.SerializeToUtf8Bytes(Present(caller, updated, context)));
-        });
+        return new VendorGrantDecision([datatype], allowed, $"Changing {datatype} needs update on it and a full (not narrowed) read grant.", field);
+    }
+
+    private static async Task<Ok<VendorField>> UpdateFieldAsync(VendorFieldUpdate update, HttpContext context, ProfileService profiles, CancellationToken ct)
+    {
+        var caller = context.Caller();
+        var field = context.Target<ProfileField>();
+        var change = VendorValues.ToUpdate(field.Kind, update.Label ?? field.Label, update.Value, update.ExpectedVersion);
+        var updated = await WithVendorNames(() => profiles.UpdateAsync(caller.Keys, field.Id, change, Actor.Vendor(caller.Relationship.ClientId), ct));
+        return TypedResults.Ok(Present(caller, updated, context));
     }
 
     private static async Task<Created<VendorNote>> AddNoteAsync(VendorNoteInput note, HttpContext context, VendorNotes notes, CancellationToken ct)
@@ -108,21 +124,21 @@ internal static class VendorDataEndpoints
         var readable = caller.Granted.Where(g => g.Allows(DataActions.Read) && DatatypeCatalog.Find(g.Datatype) is not null).Select(g => g.Datatype).Distinct().ToList();
         if (readable.Count == 0)
         {
-            await Log(context, ChangesAction, [], allowed: false, StatusCodes.Status403Forbidden, ct);
+            await Log(context, ChangesAction, [], allowed: false, StatusCodes.Status403Forbidden);
             return VendorApiEndpoints.NotGranted("This grant does not allow reading any datatype, so there are no changes to list.");
         }
 
         var position = 0L;
         if (!string.IsNullOrEmpty(after) && !ChangeCursor.TryDecode(after, out position))
         {
-            await Log(context, ChangesAction, readable, allowed: false, StatusCodes.Status400BadRequest, ct);
+            await Log(context, ChangesAction, readable, allowed: false, StatusCodes.Status400BadRequest);
             return TypedResults.Problem(ProblemCatalog.Create(ProblemCodes.InvalidCursor, StatusCodes.Status400BadRequest, "That cursor is not valid.",
                 "Pass a next_cursor or a change's cursor from an earlier page, or leave after out to start from the beginning."));
         }
 
         if (limit is < 1 or > ChangeFeed.MaxLimit)
         {
-            await Log(context, ChangesAction, readable, allowed: false, StatusCodes.Status400BadRequest, ct);
+            await Log(context, ChangesAction, readable, allowed: false, StatusCodes.Status400BadRequest);
             throw ValidationFailedException.For("limit", $"limit is 1 to {ChangeFeed.MaxLimit}.");
         }
 
@@ -137,7 +153,7 @@ internal static class VendorDataEndpoints
             c.Version,
             c.ChangedAt)).ToList();
         var next = rows.Count > 0 ? changes[^1].Cursor : ChangeCursor.Encode(position);
-        await Log(context, ChangesAction, readable, allowed: true, StatusCodes.Status200OK, ct);
+        await Log(context, ChangesAction, readable, allowed: true, StatusCodes.Status200OK);
         return TypedResults.Ok(new ChangeFeedPage(changes, next, more));
     }
 
@@ -171,7 +187,7 @@ internal static class VendorDataEndpoints
         }
     }
 
-    private static Task Log(HttpContext context, string action, IEnumerable<string> datatypes, bool allowed, int status, CancellationToken ct)
+    private static Task Log(HttpContext context, string action, IEnumerable<string> datatypes, bool allowed, int status)
     {
         var caller = context.Caller();
         return VendorAccessLog.AppendAsync(context, caller.Relationship, caller.Grant, action, datatypes, allowed, status);

@@ -2,7 +2,7 @@ using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Symbolon.Core.Backup;
 using Symbolon.Core.Export;
@@ -24,11 +24,14 @@ public enum StorageKind
 
 /// <summary>
 /// A migrated, empty data store of its own: a SQLite file in a fresh temp directory (in WAL mode, as the server
-/// runs it) or a fresh PostgreSQL database. Services are built on a new <see cref="SymbolonDbContext"/> per
-/// <see cref="Open"/>, the way each request gets its own context in the server.
+/// runs it) or a fresh PostgreSQL database. Its services come from <see cref="CoreServices.AddSymbolonCore"/> over
+/// this store and the fake clock, as the server's do; each <see cref="Open"/> is a scope with a new
+/// <see cref="SymbolonDbContext"/>, the way each request gets its own context in the server.
 /// </summary>
 internal sealed class TestStore : IAsyncDisposable
 {
+    private ServiceProvider? _services;
+
     public const string Passphrase = "correct horse battery staple";
 
     /// <summary>The fake clock starts here (whole milliseconds, so both providers keep timestamps exactly).</summary>
@@ -52,6 +55,9 @@ internal sealed class TestStore : IAsyncDisposable
     public string? PostgresConnectionString { get; }
 
     public FakeTimeProvider Time { get; }
+
+    /// <summary>Core's services over this store, built on first use.</summary>
+    public IServiceProvider Services => _services ??= BuildServices();
 
     public static Task<TestStore> CreateSqliteAsync(FakeTimeProvider? time = null) => CreateAsync(StorageKind.Sqlite, time);
 
@@ -116,6 +122,12 @@ internal sealed class TestStore : IAsyncDisposable
     public SymbolonDbContext NewContext()
     {
         var options = new DbContextOptionsBuilder<SymbolonDbContext>();
+        Configure(options);
+        return new SymbolonDbContext(options.Options);
+    }
+
+    private void Configure(DbContextOptionsBuilder options)
+    {
         if (Kind == StorageKind.Sqlite)
         {
             SqliteStorage.Configure(options, SqlitePath);
@@ -125,12 +137,19 @@ internal sealed class TestStore : IAsyncDisposable
         {
             PostgresStorage.Configure(options, PostgresConnectionString!);
         }
-
-        return new SymbolonDbContext(options.Options);
     }
 
-    /// <summary>A unit of work: one context and the services over it.</summary>
-    public StoreSession Open() => new(NewContext(), Time);
+    private ServiceProvider BuildServices()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(Time);
+        services.AddDbContext<SymbolonDbContext>(Configure, ServiceLifetime.Scoped, ServiceLifetime.Singleton);
+        services.AddSymbolonCore();
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
+    }
+
+    /// <summary>A unit of work: one scope, its context and the services over it.</summary>
+    public StoreSession Open() => new(Services.CreateAsyncScope());
 
     public async Task<CreatedVault> CreateVaultAsync(string passphrase = Passphrase)
     {
@@ -189,6 +208,11 @@ internal sealed class TestStore : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_services is not null)
+        {
+            await _services.DisposeAsync();
+        }
+
         if (Kind == StorageKind.Sqlite)
         {
             using var connection = new SqliteConnection(SqliteStorage.ConnectionString(SqlitePath));
@@ -234,24 +258,25 @@ internal sealed class NoSyncInterceptor : DbConnectionInterceptor
     }
 }
 
-/// <summary>One <see cref="SymbolonDbContext"/> and the Core services built on it, with null loggers.</summary>
-internal sealed class StoreSession(SymbolonDbContext db, TimeProvider time) : IDisposable
+/// <summary>One scope of the store's services: one <see cref="SymbolonDbContext"/> and the Core services over it.</summary>
+internal sealed class StoreSession(AsyncServiceScope scope) : IDisposable
 {
-    private RecordStore? _records;
+    public SymbolonDbContext Db => Get<SymbolonDbContext>();
 
-    public SymbolonDbContext Db { get; } = db;
+    public VaultService Vaults => Get<VaultService>();
 
-    public VaultService Vaults => new(Db, time, NullLogger<VaultService>.Instance);
+    public RecordStore Records => Get<RecordStore>();
 
-    public RecordStore Records => _records ??= new RecordStore(Db, time);
+    public ProfileService Profile => Get<ProfileService>();
 
-    public ProfileService Profile => new(Records, time);
+    public LoyaltyCardService LoyaltyCards => Get<LoyaltyCardService>();
 
-    public LoyaltyCardService LoyaltyCards => new(Records, Db);
+    public VaultExporter Exporter => Get<VaultExporter>();
 
-    public VaultExporter Exporter => new(Db);
+    public BackupService Backup => Get<BackupService>();
 
-    public BackupService Backup => new(Db, time, NullLogger<BackupService>.Instance);
+    public T Get<T>()
+        where T : notnull => scope.ServiceProvider.GetRequiredService<T>();
 
-    public void Dispose() => Db.Dispose();
+    public void Dispose() => scope.Dispose();
 }

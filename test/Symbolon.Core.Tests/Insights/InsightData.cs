@@ -9,8 +9,8 @@ using Symbolon.Core.Wallet;
 namespace Symbolon.Core.Tests.Insights;
 
 /// <summary>
-/// The fixed data set of the insights tests (see TestData/README.md), and the services as the server wires them:
-/// one projection cache per process, a new context per request.
+/// The fixed data set of the insights tests (see TestData/README.md), and the services as the server wires them
+/// (<see cref="CoreServices.AddSymbolonCore"/>): the vault's session across requests, a new scope and context per request.
 /// </summary>
 internal sealed class InsightData(TestVault vault)
 {
@@ -30,10 +30,10 @@ internal sealed class InsightData(TestVault vault)
         await ImportAsync(File("card.csv"), CardMapping);
         await ImportAsync(File("giro.csv"), GiroMapping);
         using var session = vault.Store.Open();
-        var receipts = new Receipts(session.Records);
+        var receipts = session.Get<Receipts>();
         await receipts.AddAsync(vault.Keys, "blue-door", Receipt(new DateTimeOffset(2026, 11, 1, 9, 0, 0, TimeSpan.FromHours(1)), 4.50m));
         await receipts.AddAsync(vault.Keys, "blue-door", Receipt(new DateTimeOffset(2026, 11, 8, 10, 0, 0, TimeSpan.FromHours(1)), 3.80m));
-        var checkIns = new CheckIns(session.Records, session.Db, vault.Store.Time);
+        var checkIns = session.Get<CheckIns>();
         await checkIns.AddAsync(vault.Keys, new CheckInInput("Blue Door Coffee", new DateTimeOffset(2026, 11, 5, 8, 30, 0, TimeSpan.FromHours(1))));
         await checkIns.AddAsync(vault.Keys, new CheckInInput("Blue Door Coffee", new DateTimeOffset(2026, 11, 8, 10, 5, 0, TimeSpan.FromHours(1))));
         await checkIns.AddAsync(vault.Keys, new CheckInInput("Blue Door Coffee", new DateTimeOffset(2026, 11, 14, 16, 0, 0, TimeSpan.FromHours(1))));
@@ -46,27 +46,27 @@ internal sealed class InsightData(TestVault vault)
     public Task<ImportSummary> ImportAsync(byte[] file, CsvMapping mapping)
     {
         vault.Store.Time.Advance(TimeSpan.FromSeconds(1));
-        return Use((s, i) => i.ImportAsync(Session, file, new ImportRequest(Mapping: mapping)));
+        return Use<StatementImporter, ImportSummary>(i => i.ImportAsync(Session, file, new ImportRequest(Mapping: mapping)));
     }
 
     /// <summary>What a lock and unlock do: the decrypted projection is dropped and built again from the sealed chunks and records.</summary>
     /// <remarks>The old session is left to the collector, not disposed: disposing it would zero the keys the test vault shares.</remarks>
     public void LockAndUnlock() => Session = new Core.Vaults.VaultSession(vault.Keys, vault.Store.Time.GetUtcNow());
 
-    public Task<T> Insights<T>(Func<InsightService, Task<T>> action) =>
-        Use((session, importer) => action(new InsightService(importer, new Receipts(session.Records), new CheckIns(session.Records, session.Db, vault.Store.Time), session.Records, vault.Store.Time)));
+    public Task<T> Insights<T>(Func<InsightService, Task<T>> action) => Use<InsightService, T>(action);
 
-    public Task<T> Categories<T>(Func<CategoryService, Task<T>> action) =>
-        Use((session, importer) => action(new CategoryService(session.Records, importer, vault.Store.Time)));
+    public Task<T> Categories<T>(Func<CategoryService, Task<T>> action) => Use<CategoryService, T>(action);
 
-    public Task<TransactionProjection> ProjectionAsync() => Use((_, i) => i.ProjectionAsync(Session));
+    public Task<TransactionProjection> ProjectionAsync() => Use<StatementImporter, TransactionProjection>(i => i.ProjectionAsync(Session));
 
     /// <summary>Every transaction, newest first, as (description, category).</summary>
     public async Task<List<TransactionRow>> RowsAsync() => (await ProjectionAsync()).Query(new TransactionFilter(), null, 1000).Rows;
 
-    private async Task<T> Use<T>(Func<StoreSession, StatementImporter, Task<T>> action)
+    /// <summary>Runs <paramref name="action"/> with a service of a new scope, as one request would.</summary>
+    private async Task<T> Use<TService, T>(Func<TService, Task<T>> action)
+        where TService : notnull
     {
         using var session = vault.Store.Open();
-        return await action(session, new StatementImporter(session.Db, vault.Store.Time, session.Records));
+        return await action(session.Get<TService>());
     }
 }

@@ -180,7 +180,7 @@ public class StatementImporterTests
         await target.RestoreAsync(backup);
         using var keys = await target.UnlockAsync();
         using var session = target.Open();
-        var importer = new StatementImporter(session.Db, target.Time, session.Records);
+        var importer = session.Get<StatementImporter>();
 
         Assert.Equal(5, (await importer.LoadAsync(keys)).Count);
         Assert.Equal(5, Assert.Single(await importer.HistoryAsync(keys)).Added);
@@ -197,7 +197,7 @@ public class StatementImporterTests
         public async Task<T> Use<T>(Func<StatementImporter, Task<T>> action)
         {
             using var session = vault.Store.Open();
-            return await action(new StatementImporter(session.Db, vault.Store.Time, session.Records));
+            return await action(session.Get<StatementImporter>());
         }
 
         public Task<ImportSummary> ImportAsync(byte[] file, CsvMapping? mapping = null, string? fileName = null)

@@ -85,15 +85,36 @@ public sealed class TransactionProjectionLoadTests
         var filled = Fill(chunks, new Dictionary<(Guid, int), string>());
         var again = lines.Take(40).Append(Line("COFFEE CART", -3.00m, "visa", day: 2)).Append(Line("NEW SHOP", -9.99m, "visa", day: 3, reference: "REF-NEW")).ToList();
 
-        var (fresh, duplicates) = filled.Dedupe(again);
+        var (fresh, duplicates) = Dedupe(filled, again);
 
         // Two identical coffees on day 2 are held already: the file's first two are duplicates, its third is new.
         Assert.Equal(["COFFEE CART", "NEW SHOP"], fresh.Select(l => l.Description));
-        Assert.Equal(40, duplicates.Sum());
+        Assert.Equal(40, duplicates);
 
         // Appending after the index was built keeps it whole.
         filled.Append(Second, 500, TransactionChunkCodec.Decode(TransactionChunkCodec.Encode(fresh, 0, fresh.Count)));
-        Assert.Empty(filled.Dedupe(again).New);
+        Assert.Empty(Dedupe(filled, again).New);
+    }
+
+    // As an import asks, row by row in file order.
+    private static (List<StatementLine> New, int Duplicates) Dedupe(TransactionProjection projection, IReadOnlyList<StatementLine> lines)
+    {
+        var finder = projection.FindDuplicates();
+        var fresh = new List<StatementLine>();
+        var duplicates = 0;
+        foreach (var line in lines)
+        {
+            if (finder.IsDuplicate(new StatementRow(line.Account, line.Date, line.Amount, line.Currency, line.Description, line.Merchant, line.Reference, line.Balance)))
+            {
+                duplicates++;
+            }
+            else
+            {
+                fresh.Add(line);
+            }
+        }
+
+        return (fresh, duplicates);
     }
 
     [Fact]

@@ -139,6 +139,34 @@ public sealed class OwnerRelationshipApiTests
     [Theory]
     [InlineData(StorageKind.Sqlite)]
     [InlineData(StorageKind.Postgres)]
+    public async Task Repeated_reads_are_counted_and_in_the_log_the_person_sees_right_after_them(StorageKind storage)
+    {
+        using var factory = new SymbolonApplicationFactory(storage);
+        var (owner, _) = await factory.CreateVaultAsync();
+        await SymbolonApplicationFactory.AddFieldAsync(owner, new ProfileFieldInput(ProfileFieldKinds.Email, "home", "ada@example.org"));
+        var reader = await factory.RegisterVendorAsync("Blue Door Coffee");
+        await factory.AcceptAgreementAsync(reader);
+        var tokens = await factory.GrantAsync(owner, reader, VendorFlow.Details([Datatypes.Email], purpose: "Send your receipts"));
+        using var api = factory.CreateBearerClient(tokens.AccessToken);
+
+        // Twenty reads at once, then one two seconds later: the server folds reads within its flush interval, and reading
+        // the log commits what is pending first, so every read is counted and none is missing.
+        var reads = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => api.GetAsync("/api/v1/profile")));
+        Assert.All(reads, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        factory.Time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/v1/profile")).StatusCode);
+
+        var log = (await owner.GetFromJsonAsync<AccessLogPage>($"{Api}/access-log", SymbolonApplicationFactory.Json))!;
+        Assert.All(log.Entries, e => Assert.Equal(("read", true, 200, "Send your receipts"), (e.Action, e.Allowed, e.StatusCode, e.Purpose)));
+        Assert.Equal([1, 20], log.Entries.Select(e => e.Count));
+        Assert.Equal(factory.Time.GetUtcNow(), log.Entries[0].At);
+        var summary = Assert.Single((await owner.GetFromJsonAsync<List<RelationshipSummary>>($"{Api}/relationships", SymbolonApplicationFactory.Json))!);
+        Assert.Equal(factory.Time.GetUtcNow(), summary.LastAccessAt);
+    }
+
+    [Theory]
+    [InlineData(StorageKind.Sqlite)]
+    [InlineData(StorageKind.Postgres)]
     public async Task Consent_receipt_and_agreement_record_download_and_verify_with_the_vaults_key(StorageKind storage)
     {
         using var factory = new SymbolonApplicationFactory(storage);

@@ -6,7 +6,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Symbolon.Contracts.Profile;
 using Symbolon.Contracts.Vendor;
-using Symbolon.Core.Storage;
 
 namespace Symbolon.Server.Tests.VendorProtocol;
 
@@ -110,8 +109,7 @@ public sealed class DataApiTests
         await AssertProblemAsync(await api.GetAsync("/api/v1/changes?after=not-a-cursor"), HttpStatusCode.BadRequest, "SYM1407");
 
         // Every call is in the access log, allowed or refused, with its status.
-        using var scope = factory.Services.CreateScope();
-        var log = await scope.ServiceProvider.GetRequiredService<SymbolonDbContext>().AccessLog.AsNoTracking().ToListAsync();
+        var log = await factory.AccessLogAsync();
         Assert.Contains(log, l => l.Action == DataActions.Append && l.Allowed && l.StatusCode == 201 && l.Datatypes == Datatypes.Email);
         Assert.Contains(log, l => l.Action == DataActions.Append && !l.Allowed && l.StatusCode == 422);
         Assert.Contains(log, l => l.Action == DataActions.Update && !l.Allowed && l.StatusCode == 409);

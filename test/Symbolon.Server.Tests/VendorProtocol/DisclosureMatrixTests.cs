@@ -5,7 +5,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Symbolon.Contracts.Profile;
 using Symbolon.Contracts.Vendor;
 using Symbolon.Core.Relationships;
-using Symbolon.Server.Relationships;
 
 namespace Symbolon.Server.Tests.VendorProtocol;
 

@@ -8,7 +8,6 @@ using Symbolon.Contracts.Vendor;
 using Symbolon.Contracts.Wallet;
 using Symbolon.Core.Relationships;
 using Symbolon.Core.Storage;
-using Symbolon.Server.Relationships;
 using Symbolon.Server.Tests.VendorProtocol;
 
 namespace Symbolon.Server.Tests.Wallet;
@@ -56,8 +55,7 @@ public sealed class WalletApiTests
         Assert.Equal(Datatypes.Receipts, Assert.Single(coffeeFeed.Changes).Datatype);
         Assert.Empty((await bakeryApi.GetFromJsonAsync<ChangeFeedPage>("/api/v1/changes"))!.Changes);
 
-        using var scope = factory.Services.CreateScope();
-        var log = await scope.ServiceProvider.GetRequiredService<SymbolonDbContext>().AccessLog.AsNoTracking().ToListAsync();
+        var log = await factory.AccessLogAsync();
         Assert.Contains(log, l => l.Action == DataActions.Append && l.Allowed && l.StatusCode == 201 && l.Datatypes == Datatypes.Receipts);
         Assert.Contains(log, l => l.Action == DataActions.Append && !l.Allowed && l.StatusCode == 422 && l.Datatypes == Datatypes.Receipts);
     }

@@ -1,9 +1,8 @@
 using OpenIddict.Abstractions;
-using Symbolon.Core.Relationships;
 using Symbolon.Core.Storage;
 using Symbolon.Core.Webhooks;
 
-namespace Symbolon.Server.Relationships;
+namespace Symbolon.Core.Relationships;
 
 /// <summary>
 /// Revokes what the person gave a vendor so that it stops working at once: the grant row, the OpenIddict

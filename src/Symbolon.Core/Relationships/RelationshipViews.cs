@@ -3,24 +3,26 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Symbolon.Contracts.Relationships;
 using Symbolon.Contracts.Vendor;
-using Symbolon.Core.Relationships;
 using Symbolon.Core.Storage;
 using Symbolon.Core.Terms;
 
-namespace Symbolon.Server.Relationships;
+namespace Symbolon.Core.Relationships;
 
 /// <summary>
 /// What the person sees of their relationships: the vendors, the agreement each runs under, every grant field by
 /// field, signed consent receipts and the access log. Read-only; revoking is <see cref="GrantRevocation"/>'s job.
-/// Every query is scoped to one vault, so another vault's ids are simply not found.
+/// Every query is scoped to one vault, so another vault's ids are simply not found. What reads the access log first
+/// commits the vendor reads the server has folded but not yet written (<see cref="IPendingAccessLog"/>), so the
+/// person sees every read up to the moment they look; the CLI's local mode has no server and nothing pending.
 /// </summary>
-internal sealed class RelationshipViews(SymbolonDbContext db, RelationshipService relationships, TimeProvider time)
+internal sealed class RelationshipViews(SymbolonDbContext db, RelationshipService relationships, TimeProvider time, IPendingAccessLog? accessLog = null)
 {
     public const int DefaultPageSize = 50;
     public const int MaximumPageSize = 500;
 
     public async Task<IReadOnlyList<RelationshipSummary>> ListAsync(Guid vaultId, CancellationToken ct = default)
     {
+        await FlushAccessLogAsync(ct);
         var list = await relationships.ListAsync(vaultId, ct);
         var grants = await db.Grants.AsNoTracking().Where(g => g.VaultId == vaultId).ToListAsync(ct);
         var agreements = await db.AgreementRecords.AsNoTracking().Where(a => a.VaultId == vaultId).ToDictionaryAsync(a => a.Id, ct);
@@ -40,6 +42,7 @@ internal sealed class RelationshipViews(SymbolonDbContext db, RelationshipServic
         var relationship = await relationships.FindAsync(vaultId, relationshipId, ct) ?? throw new RelationshipNotFoundException("relationship");
         var agreement = await relationships.FindAgreementAsync(relationship, ct);
         var grants = await relationships.ListGrantsAsync(relationship, ct);
+        await FlushAccessLogAsync(ct);
         var now = time.GetUtcNow();
         return new RelationshipDetail(
             Summary(relationship, agreement, grants, await LastAccessAsync(relationship, ct)),
@@ -84,6 +87,7 @@ internal sealed class RelationshipViews(SymbolonDbContext db, RelationshipServic
     {
         limit = Math.Clamp(limit, 1, MaximumPageSize);
         offset = Math.Max(offset, 0);
+        await FlushAccessLogAsync(ct);
         var names = await db.Relationships.AsNoTracking().Where(r => r.VaultId == vaultId).ToDictionaryAsync(r => r.Id, r => r.VendorName, ct);
         if (relationshipId is { } id && !names.ContainsKey(id))
         {
@@ -111,6 +115,8 @@ internal sealed class RelationshipViews(SymbolonDbContext db, RelationshipServic
             a.StatusCode) { Count = a.Count, LastAt = a.LastAt }).ToList();
         return new AccessLogPage(entries, total, offset + entries.Count < total ? offset + entries.Count : null);
     }
+
+    private Task FlushAccessLogAsync(CancellationToken ct) => accessLog is null ? Task.CompletedTask : accessLog.FlushAsync().WaitAsync(ct);
 
     private Task<DateTimeOffset?> LastAccessAsync(RelationshipEntity relationship, CancellationToken ct) =>
         db.AccessLog.AsNoTracking()

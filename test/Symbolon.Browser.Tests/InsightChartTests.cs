@@ -80,6 +80,26 @@ public sealed class InsightChartTests(BrowserFixture browser, ITestOutputHelper 
             await Expect(dialog).ToBeHiddenAsync();
             await Expect(fee.GetByTestId("transaction-category")).ToHaveTextAsync("travel");
             await Expect(page.GetByTestId("transaction").Filter(new() { HasText = "REWE" }).First.GetByTestId("transaction-category")).ToHaveTextAsync("supermarket");
+
+            // Eleven card fees: the card lists the newest ten, counts all eleven, and links to every one of them.
+            var fees = new StringBuilder("Date,Description,Merchant,Amount,Currency\n");
+            for (var i = 0; i < 11; i++)
+            {
+                fees.Append(CultureInfo.InvariantCulture, $"{DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-i):yyyy-MM-dd},CARD FEE {i},,-1.00,EUR\n");
+            }
+
+            response = await page.APIRequest.PostAsync(
+                "/owner/api/v1/imports?format=csv&fileName=fees.csv&map=" + Uri.EscapeDataString("date=Date,amount=Amount,description=Description,merchant=Merchant,currency=Currency,account=Visa"),
+                new() { DataByte = Encoding.UTF8.GetBytes(fees.ToString()) });
+            Assert.True(response.Ok, await response.TextAsync());
+            await app.OpenAsync("/insights");
+            await Expect(page.GetByTestId("fee-account")).ToContainTextAsync("EUR 11.00");
+            await page.GetByTestId("fee-account").ClickAsync();
+            await Expect(page.GetByTestId("fee-row")).ToHaveCountAsync(10);
+            await Expect(page.GetByTestId("fee-more")).ToContainTextAsync("The newest 10 of 11 charges.");
+            await page.GetByTestId("fee-all-link").ClickAsync();
+            await page.WaitForURLAsync("**/insights/transactions?category=fees&from=*");
+            await Expect(page.GetByTestId("transaction-count")).ToHaveTextAsync("11");
         });
     }
 

@@ -120,12 +120,13 @@ internal static class InsightCommands
     private static Command Fees(CliCommands cli)
     {
         var (from, to) = Range();
+        var limit = new Option<int?>("--limit") { Description = "List at most this many charges per account, the newest (the totals count them all); default all." };
         var json = new Option<bool>("--json") { Description = "Print the report as JSON." };
-        var command = new Command("fees", "Fees, penalties and interest charged, per account, with the transactions behind them.") { from, to, json };
+        var command = new Command("fees", "Fees, penalties and interest charged, per account, with the transactions behind them.") { from, to, limit, json };
         cli.SetAction(command, async (context, result, ct) =>
         {
             var operations = await context.ConnectAsync(ct);
-            var report = await operations.GetFeesAsync(Day(result.GetValue(from), "--from"), Day(result.GetValue(to), "--to"), ct);
+            var report = await operations.GetFeesAsync(Day(result.GetValue(from), "--from"), Day(result.GetValue(to), "--to"), result.GetValue(limit), ct);
             if (result.GetValue(json))
             {
                 CliJson.Write(cli.Env, report);
@@ -145,6 +146,11 @@ internal static class InsightCommands
                 foreach (var t in a.Transactions)
                 {
                     table.AddRow(Display.Cell(""), Display.Cell(t.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)), Display.Cell(t.Description), Display.Cell(t.Kind), Display.Cell(Amount(t.Amount)));
+                }
+
+                if (a.TransactionCount > a.Transactions.Count)
+                {
+                    table.AddRow(Display.Cell(""), Display.Cell(""), Display.Cell($"… and {a.TransactionCount - a.Transactions.Count} older"), Display.Cell(""), Display.Cell(""));
                 }
             }
 

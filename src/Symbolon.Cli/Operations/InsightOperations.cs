@@ -12,7 +12,7 @@ internal partial interface IOwnerOperations
 
     Task<VisitReport> GetVisitsAsync(VisitQuery query, CancellationToken ct);
 
-    Task<FeeReport> GetFeesAsync(DateOnly? from, DateOnly? to, CancellationToken ct);
+    Task<FeeReport> GetFeesAsync(DateOnly? from, DateOnly? to, int? limit, CancellationToken ct);
 
     Task<RecurringReport> GetRecurringAsync(DateOnly? asOf, CancellationToken ct);
 }
@@ -24,7 +24,7 @@ internal sealed partial class LocalOwnerOperations
 
     public Task<VisitReport> GetVisitsAsync(VisitQuery query, CancellationToken ct) => WithInsightsAsync((i, session) => i.VisitsAsync(session, query, ct), ct);
 
-    public Task<FeeReport> GetFeesAsync(DateOnly? from, DateOnly? to, CancellationToken ct) => WithInsightsAsync((i, session) => i.FeesAsync(session, from, to, ct), ct);
+    public Task<FeeReport> GetFeesAsync(DateOnly? from, DateOnly? to, int? limit, CancellationToken ct) => WithInsightsAsync((i, session) => i.FeesAsync(session, from, to, limit, ct), ct);
 
     public Task<RecurringReport> GetRecurringAsync(DateOnly? asOf, CancellationToken ct) => WithInsightsAsync((i, session) => i.RecurringAsync(session, asOf, ct), ct);
 
@@ -43,8 +43,8 @@ internal sealed partial class RemoteOwnerOperations
     public Task<VisitReport> GetVisitsAsync(VisitQuery query, CancellationToken ct) =>
         SendAsync<VisitReport>(HttpMethod.Get, "insights/visits" + Query(("from", Day(query.From)), ("to", Day(query.To)), ("category", query.Category), ("limit", Number(query.Limit))), null, authenticated: true, ct);
 
-    public Task<FeeReport> GetFeesAsync(DateOnly? from, DateOnly? to, CancellationToken ct) =>
-        SendAsync<FeeReport>(HttpMethod.Get, "insights/fees" + Query(("from", Day(from)), ("to", Day(to))), null, authenticated: true, ct);
+    public Task<FeeReport> GetFeesAsync(DateOnly? from, DateOnly? to, int? limit, CancellationToken ct) =>
+        SendAsync<FeeReport>(HttpMethod.Get, "insights/fees" + Query(("from", Day(from)), ("to", Day(to)), ("limit", limit is { } n ? Number(n) : null)), null, authenticated: true, ct);
 
     public Task<RecurringReport> GetRecurringAsync(DateOnly? asOf, CancellationToken ct) =>
         SendAsync<RecurringReport>(HttpMethod.Get, "insights/recurring" + Query(("asOf", Day(asOf))), null, authenticated: true, ct);

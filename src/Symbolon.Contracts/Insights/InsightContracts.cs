@@ -164,8 +164,12 @@ public sealed record FeeTransaction(string Id, DateOnly Date, decimal Amount, st
 /// <param name="Fees">Fees.</param>
 /// <param name="Penalties">Penalties.</param>
 /// <param name="Interest">Interest.</param>
-/// <param name="Transactions">The charges, newest first.</param>
-public sealed record FeeAccount(string Account, string Currency, decimal Total, decimal Fees, decimal Penalties, decimal Interest, IReadOnlyList<FeeTransaction> Transactions);
+/// <param name="Transactions">The charges, newest first: all of them, or the newest few when the report was asked for with a limit (<see cref="TransactionCount"/> says how many there are).</param>
+public sealed record FeeAccount(string Account, string Currency, decimal Total, decimal Fees, decimal Penalties, decimal Interest, IReadOnlyList<FeeTransaction> Transactions)
+{
+    /// <summary>How many charges the totals count; more than <see cref="Transactions"/> lists when a limit cut the list.</summary>
+    public int TransactionCount { get; init; }
+}
 
 /// <summary>Fees, penalties and interest charged, per account.</summary>
 /// <param name="From">First day counted, when limited.</param>

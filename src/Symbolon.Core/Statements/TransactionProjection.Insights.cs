@@ -334,6 +334,103 @@ internal sealed partial class TransactionProjection
         }
     }
 
+    /// <summary>
+    /// Money going out, as <see cref="Outgoing"/> gives it, but only for the (merchant group, currency) pairs that can
+    /// still be recurring payments: paid no more often than a weekly cadence allows, and with few distinct amounts.
+    /// A million card payments at a few dozen shops (daily coffee, groceries whose totals vary) are set aside in
+    /// passes over the columns instead of being listed, grouped and sorted. Both tests are ones every recurring
+    /// payment passes (see <c>InsightService.RecurringAsync</c>):
+    /// <list type="bullet">
+    /// <item>four in five of the n - 1 gaps between payments are at least 6 days, so the payments span at least
+    /// 4.8 (n - 1) days from the first to the last;</item>
+    /// <item>at most max(2, n / 3) distinct amounts among the n payments (a pair is given up as soon as it has more).</item>
+    /// </list>
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public (List<OutgoingLine> Lines, IReadOnlyList<string> MerchantNames) SteadyOutgoing()
+    {
+        _lock.Enter();
+        try
+        {
+            var (groupOfString, names) = MerchantGroups();
+            var count = Count;
+            var pairOf = System.Buffers.ArrayPool<int>.Shared.Rent(Math.Max(count, 1));
+            try
+            {
+                var pairs = new Dictionary<long, int>();
+                var payments = new List<(int Count, int First, int Last)>();
+                for (var i = 0; i < count; i++)
+                {
+                    if (_amounts[i] >= 0)
+                    {
+                        pairOf[i] = -1;
+                        continue;
+                    }
+
+                    var merchant = _merchant[i];
+                    var key = ((long)groupOfString[merchant >= 0 ? merchant : _description[i]] << 32) | (uint)_currency[i];
+                    var day = _days[i];
+                    if (!pairs.TryGetValue(key, out var pair))
+                    {
+                        pair = pairs.Count;
+                        pairs[key] = pair;
+                        payments.Add((0, day, day));
+                    }
+
+                    var (n, first, last) = payments[pair];
+                    payments[pair] = (n + 1, Math.Min(first, day), Math.Max(last, day));
+                    pairOf[i] = pair;
+                }
+
+                // Paid too often for any cadence: given up before their amounts are looked at.
+                var varies = new bool[payments.Count];
+                for (var pair = 0; pair < varies.Length; pair++)
+                {
+                    var (n, first, last) = payments[pair];
+                    varies[pair] = 5L * (last - first) < 24L * (n - 1);
+                }
+
+                var amounts = new HashSet<decimal>?[payments.Count];
+                for (var i = 0; i < count; i++)
+                {
+                    var pair = pairOf[i];
+                    if (pair < 0 || varies[pair])
+                    {
+                        continue;
+                    }
+
+                    var seen = amounts[pair] ??= [];
+                    if (seen.Add(_amounts[i]) && seen.Count > Math.Max(2, payments[pair].Count / 3))
+                    {
+                        varies[pair] = true;
+                        amounts[pair] = null;
+                    }
+                }
+
+                var lines = new List<OutgoingLine>();
+                for (var i = 0; i < count; i++)
+                {
+                    var pair = pairOf[i];
+                    if (pair >= 0 && !varies[pair])
+                    {
+                        var merchant = _merchant[i];
+                        lines.Add(new OutgoingLine(i, _days[i], -_amounts[i], _currency[i], groupOfString[merchant >= 0 ? merchant : _description[i]], _category[i]));
+                    }
+                }
+
+                return (lines, names);
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<int>.Shared.Return(pairOf);
+            }
+        }
+        finally
+        {
+            _lock.Exit();
+        }
+    }
+
     /// <summary>The transaction at a position (from <see cref="Outgoing"/>).</summary>
     public TransactionRow At(int position)
     {

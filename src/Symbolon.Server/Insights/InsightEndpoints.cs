@@ -30,7 +30,7 @@ internal static class InsightEndpoints
             .WithSummary("Money spent by category or merchant per month or week, with the change from the period before.");
         group.MapGet("/insights/visits", Visits).WithName("GetVisitInsight")
             .WithSummary("Visits per merchant from card lines, vendor receipts and check-ins, each visit counted once.");
-        group.MapGet("/insights/fees", Fees).WithName("GetFeeInsight").WithSummary("Fees, penalties and interest charged, per account, with the transactions behind them.");
+        group.MapGet("/insights/fees", Fees).WithName("GetFeeInsight").WithSummary("Fees, penalties and interest charged, per account, with the transactions behind them (?limit= lists only the newest of them per account; the totals count all).");
         group.MapGet("/insights/recurring", Recurring).WithName("GetRecurringInsight")
             .WithSummary("Recurring payments and subscriptions: amount, cadence, next expected date, price increases.");
         return group;
@@ -90,11 +90,8 @@ internal static class InsightEndpoints
         return TypedResults.Ok(await insights.VisitsAsync(session, new VisitQuery(Date(from, "from"), Date(to, "to"), category, Int(limit, "limit") ?? 20), ct));
     }
 
-    internal static async Task<Ok<FeeReport>> Fees(string? from, string? to, VaultSession session, InsightService insights, CancellationToken ct)
-    {
-        var keys = session.Keys;
-        return TypedResults.Ok(await insights.FeesAsync(session, Date(from, "from"), Date(to, "to"), ct));
-    }
+    internal static async Task<Ok<FeeReport>> Fees(string? from, string? to, string? limit, VaultSession session, InsightService insights, CancellationToken ct) =>
+        TypedResults.Ok(await insights.FeesAsync(session, Date(from, "from"), Date(to, "to"), Int(limit, "limit"), ct));
 
     internal static async Task<Ok<RecurringReport>> Recurring(string? asOf, VaultSession session, InsightService insights, CancellationToken ct)
     {

@@ -100,6 +100,13 @@ public class InsightTests
 
         var november = await data.Insights(i => i.FeesAsync(data.Session, new DateOnly(2026, 11, 1), null));
         Assert.Equal(39.15m, Assert.Single(november.Accounts).Total);
+
+        // A limit lists the newest charges only; the totals and the count still hold every one.
+        var newest = await data.Insights(i => i.FeesAsync(data.Session, null, null, 2));
+        var listed = newest.Accounts[0];
+        Assert.Equal((49.25m, 4, 4), (listed.Total, listed.TransactionCount, visa.TransactionCount));
+        Assert.Equal(visa.Transactions.Take(2), listed.Transactions);
+        await Assert.ThrowsAsync<InsightProblemException>(() => data.Insights(i => i.FeesAsync(data.Session, null, null, 0)));
     }
 
     [Fact]

@@ -49,6 +49,9 @@ public sealed class InsightApiTests(SharedVault shared) : IClassFixture<SharedVa
         Assert.Equal(["Starbucks", "Blue Door Coffee Berlin"], visits!.Merchants.Select(m => m.Merchant));
         var fees = await owner.GetFromJsonAsync<FeeReport>("/owner/api/v1/insights/fees", SymbolonApplicationFactory.Json);
         Assert.Equal(49.25m, Assert.Single(fees!.Accounts).Total);
+        var newest = Assert.Single((await owner.GetFromJsonAsync<FeeReport>("/owner/api/v1/insights/fees?limit=1", SymbolonApplicationFactory.Json))!.Accounts);
+        Assert.Equal((49.25m, 1, fees.Accounts[0].TransactionCount), (newest.Total, newest.Transactions.Count, newest.TransactionCount));
+        Assert.Equal(fees.Accounts[0].Transactions[0], newest.Transactions[0]);
         var recurring = await owner.GetFromJsonAsync<RecurringReport>("/owner/api/v1/insights/recurring?asOf=2026-11-23", SymbolonApplicationFactory.Json);
         Assert.Equal([("Netflix", true), ("Spotify", false)], recurring!.Payments.Select(p => (p.Merchant, p.PriceIncreasedOn is not null)));
     }
@@ -63,6 +66,8 @@ public sealed class InsightApiTests(SharedVault shared) : IClassFixture<SharedVa
     [InlineData("/owner/api/v1/insights/visits?from=2026-02-01&to=2026-01-01", "to")]
     [InlineData("/owner/api/v1/insights/visits?limit=100000", "limit")]
     [InlineData("/owner/api/v1/insights/fees?from=yesterday", "from")]
+    [InlineData("/owner/api/v1/insights/fees?limit=0", "limit")]
+    [InlineData("/owner/api/v1/insights/fees?limit=all", "limit")]
     [InlineData("/owner/api/v1/insights/recurring?asOf=soon", "asOf")]
     public async Task Bad_filters_are_problems_naming_the_parameter_never_its_value(string uri, string field)
     {

@@ -21,6 +21,11 @@ public static class StorageSetup
             PrepareDataDirectory(storage.ResolvedDataDirectory);
             SqliteStorage.Configure(options, storage.SqlitePath);
         }
+
+        // Migrating a new database would otherwise first diff the model against the migrations' snapshot to warn of
+        // changes no migration covers: about 0.4 s of CPU on every first start. The tests assert there are none
+        // (StorageProviderTests), for both providers.
+        options.ConfigureWarnings(w => w.Ignore(Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.PendingModelChangesWarning));
     }
 
     /// <summary>

@@ -117,18 +117,35 @@ internal sealed partial class TransactionProjection
         _lock.Enter();
         try
         {
-            var counts = new Dictionary<int, int>();
-            for (var i = 0; i < Count; i++)
-            {
-                counts[_category[i]] = counts.GetValueOrDefault(_category[i]) + 1;
-            }
-
-            return [.. counts.Select(c => (_strings[c.Key], c.Value)).OrderByDescending(c => c.Value).ThenBy(c => c.Item1, StringComparer.Ordinal)];
+            return CountsOf(_category);
         }
         finally
         {
             _lock.Exit();
         }
+    }
+
+    // How many rows hold each string of a string column, most first (then by the string): counted in an array by
+    // string index, one increment a row, rather than a dictionary lookup a row. Callers hold the lock.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private List<(string, int)> CountsOf(int[] column)
+    {
+        var counts = new int[_strings.Count];
+        foreach (var index in column.AsSpan(0, Count))
+        {
+            counts[index]++;
+        }
+
+        var found = new List<(string, int)>();
+        for (var index = 0; index < counts.Length; index++)
+        {
+            if (counts[index] > 0)
+            {
+                found.Add((_strings[index], counts[index]));
+            }
+        }
+
+        return [.. found.OrderByDescending(c => c.Item2).ThenBy(c => c.Item1, StringComparer.Ordinal)];
     }
 
     /// <summary>Currencies with the number of transactions in each, most used first.</summary>
@@ -137,13 +154,7 @@ internal sealed partial class TransactionProjection
         _lock.Enter();
         try
         {
-            var counts = new Dictionary<int, int>();
-            for (var i = 0; i < Count; i++)
-            {
-                counts[_currency[i]] = counts.GetValueOrDefault(_currency[i]) + 1;
-            }
-
-            return [.. counts.Select(c => (_strings[c.Key], c.Value)).OrderByDescending(c => c.Value).ThenBy(c => c.Item1, StringComparer.Ordinal)];
+            return CountsOf(_currency);
         }
         finally
         {
@@ -313,7 +324,16 @@ internal sealed partial class TransactionProjection
         try
         {
             var (groupOfString, names) = MerchantGroups();
-            var lines = new List<OutgoingLine>();
+
+            // Counted first, so the list is allocated once at its size rather than grown (and copied) by doubling.
+            var size = 0;
+            for (var i = 0; i < Count; i++)
+            {
+                var day = _days[i];
+                size += day >= fromDay && day <= toDay && _amounts[i] < 0 ? 1 : 0;
+            }
+
+            var lines = new List<OutgoingLine>(size);
             for (var i = 0; i < Count; i++)
             {
                 var day = _days[i];
@@ -357,7 +377,12 @@ internal sealed partial class TransactionProjection
             var pairOf = System.Buffers.ArrayPool<int>.Shared.Rent(Math.Max(count, 1));
             try
             {
+                // A merchant's payments are nearly always in one currency: its first pair is found through an array
+                // indexed by merchant group, and only other currencies through the dictionary.
                 var pairs = new Dictionary<long, int>();
+                var firstPair = new int[names.Count];
+                Array.Fill(firstPair, -1);
+                var currencyOfPair = new List<int>();
                 var payments = new List<(int Count, int First, int Last)>();
                 for (var i = 0; i < count; i++)
                 {
@@ -368,13 +393,24 @@ internal sealed partial class TransactionProjection
                     }
 
                     var merchant = _merchant[i];
-                    var key = ((long)groupOfString[merchant >= 0 ? merchant : _description[i]] << 32) | (uint)_currency[i];
+                    var group = groupOfString[merchant >= 0 ? merchant : _description[i]];
+                    var currency = _currency[i];
                     var day = _days[i];
-                    if (!pairs.TryGetValue(key, out var pair))
+                    var pair = firstPair[group];
+                    if (pair < 0 || currencyOfPair[pair] != currency)
                     {
-                        pair = pairs.Count;
-                        pairs[key] = pair;
-                        payments.Add((0, day, day));
+                        var key = ((long)group << 32) | (uint)currency;
+                        if (!pairs.TryGetValue(key, out pair))
+                        {
+                            pair = payments.Count;
+                            pairs[key] = pair;
+                            payments.Add((0, day, day));
+                            currencyOfPair.Add(currency);
+                            if (firstPair[group] < 0)
+                            {
+                                firstPair[group] = pair;
+                            }
+                        }
                     }
 
                     var (n, first, last) = payments[pair];
@@ -407,7 +443,13 @@ internal sealed partial class TransactionProjection
                     }
                 }
 
-                var lines = new List<OutgoingLine>();
+                var size = 0;
+                for (var pair = 0; pair < varies.Length; pair++)
+                {
+                    size += varies[pair] ? 0 : payments[pair].Count;
+                }
+
+                var lines = new List<OutgoingLine>(size);
                 for (var i = 0; i < count; i++)
                 {
                     var pair = pairOf[i];

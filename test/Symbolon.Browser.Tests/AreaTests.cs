@@ -96,6 +96,20 @@ public sealed class AreaTests(BrowserFixture browser, ITestOutputHelper output) 
             await Expect(page.GetByTestId("kdf")).ToHaveTextAsync("Argon2id, 64 MiB, 3 passes");
             await Expect(page.GetByTestId("vault-info")).ToContainTextAsync("Ed25519");
 
+            // A second client signs in; this browser sees it and signs it out, and its cookie is refused from then on.
+            using var other = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer() }) { BaseAddress = app.Server.BaseUrl };
+            other.DefaultRequestHeaders.UserAgent.ParseAdd("curl/8.5.0");
+            var unlocked = await other.PostAsync("/owner/api/v1/vault/unlock", new StringContent($"{{\"passphrase\":\"{WebApp.Passphrase}\"}}", System.Text.Encoding.UTF8, "application/json"));
+            Assert.Equal(System.Net.HttpStatusCode.OK, unlocked.StatusCode);
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await other.GetAsync("/owner/api/v1/profile")).StatusCode);
+            await app.OpenAsync("/settings");
+            await Expect(page.GetByTestId("sign-in-row")).ToHaveCountAsync(2);
+            await Expect(page.GetByTestId("sign-in-row").Filter(new() { Has = page.GetByTestId("this-browser") })).ToContainTextAsync("Chromium (headless) on Linux");
+            await page.GetByTestId("sign-in-row").Filter(new() { HasText = "curl" }).GetByTestId("end-sign-in").ClickAsync();
+            await Expect(page.GetByText("curl is signed out.")).ToBeVisibleAsync();
+            await Expect(page.GetByTestId("sign-in-row")).ToHaveCountAsync(1);
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await other.GetAsync("/owner/api/v1/profile")).StatusCode);
+
             await WebApp.FillAsync(page.GetByTestId("tokens"), "What is it for?", "Nightly backup");
             await page.GetByTestId("create-token").ClickAsync();
             await Expect(page.GetByTestId("token-secret")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^sym_pat_"));

@@ -167,14 +167,18 @@ internal static class VaultCommands
     private static Command Passphrase(CliCommands cli)
     {
         var newFile = NewPassphraseFileOption();
-        var change = new Command("change", $"Change the passphrase. The current one comes as usual; the new one from {EnvironmentVariables.NewPassphrase}, --new-passphrase-file, or a prompt. Records are not re-encrypted.") { newFile };
+        var revokeTokens = new Option<bool>("--revoke-tokens") { Description = "Also revoke every personal access token (scripts and CLI sessions sign in again)." };
+        var change = new Command("change", $"Change the passphrase. The current one comes as usual; the new one from {EnvironmentVariables.NewPassphrase}, --new-passphrase-file, or a prompt. Records are not re-encrypted; every other browser is signed out.") { newFile, revokeTokens };
         cli.SetAction(change, async (context, result, ct) =>
         {
             var operations = await context.ConnectAsync(ct);
             var current = context.Secrets.Read(context.Passphrase, "Current passphrase");
             var next = context.Secrets.Read(NewPassphraseSource(result.GetValue(newFile)), "New passphrase", confirm: true, check: VaultService.CheckPassphrase);
-            await operations.ChangePassphraseAsync(current, next, ct);
-            cli.Say("Changed the passphrase. The recovery key stays the same.");
+            var revoke = result.GetValue(revokeTokens);
+            await operations.ChangePassphraseAsync(current, next, revoke, ct);
+            cli.Say(revoke
+                ? "Changed the passphrase and revoked every access token. The recovery key stays the same."
+                : "Changed the passphrase. The recovery key stays the same.");
             return ExitCodes.Success;
         });
         return new Command("passphrase", "Manage the vault's passphrase.") { change };

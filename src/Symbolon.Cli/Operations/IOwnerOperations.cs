@@ -28,7 +28,8 @@ internal partial interface IOwnerOperations : IAsyncDisposable, IStatementOperat
     /// <summary>Remote: locks the server's vault. Local: nothing beyond what the command does with the session files.</summary>
     Task LockAsync(CancellationToken ct);
 
-    Task ChangePassphraseAsync(string currentPassphrase, string newPassphrase, CancellationToken ct);
+    /// <summary>Changes the passphrase; other browsers are signed out, and with <paramref name="revokeAccessTokens"/> every token is revoked.</summary>
+    Task ChangePassphraseAsync(string currentPassphrase, string newPassphrase, bool revokeAccessTokens, CancellationToken ct);
 
     Task RecoverAsync(string recoveryKey, string newPassphrase, CancellationToken ct);
 
@@ -66,6 +67,15 @@ internal partial interface IOwnerOperations : IAsyncDisposable, IStatementOperat
     Task<IReadOnlyList<OwnerToken>> ListTokensAsync(CancellationToken ct);
 
     Task RevokeTokenAsync(Guid id, CancellationToken ct);
+
+    /// <summary>The browsers signed in to the vault (held by the running server).</summary>
+    Task<IReadOnlyList<OwnerSignInSession>> ListSignInsAsync(CancellationToken ct);
+
+    /// <summary>Signs one browser out.</summary>
+    Task EndSignInAsync(Guid id, CancellationToken ct);
+
+    /// <summary>Signs every browser out but the caller's (a token holds none, so all of them); returns how many.</summary>
+    Task<int> EndOtherSignInsAsync(CancellationToken ct);
 
     Task<IReadOnlyList<RelationshipSummary>> ListRelationshipsAsync(CancellationToken ct);
 

@@ -76,8 +76,19 @@ internal sealed partial class LocalOwnerOperations(CliContext context) : IOwnerO
 
     public Task LockAsync(CancellationToken ct) => Task.CompletedTask;
 
-    public async Task ChangePassphraseAsync(string currentPassphrase, string newPassphrase, CancellationToken ct) =>
+    public async Task ChangePassphraseAsync(string currentPassphrase, string newPassphrase, bool revokeAccessTokens, CancellationToken ct)
+    {
         await (await GetAsync<VaultService>(ct)).ChangePassphraseAsync(currentPassphrase, newPassphrase, ct);
+        if (revokeAccessTokens)
+        {
+            var keys = await KeysAsync(ct);
+            var tokens = await GetAsync<AccessTokenService>(ct);
+            foreach (var token in await tokens.ListAsync(keys.VaultId, ct))
+            {
+                await tokens.RevokeAsync(keys.VaultId, token.Id, ct);
+            }
+        }
+    }
 
     public async Task RecoverAsync(string recoveryKey, string newPassphrase, CancellationToken ct)
     {
@@ -143,6 +154,18 @@ internal sealed partial class LocalOwnerOperations(CliContext context) : IOwnerO
         var keys = await KeysAsync(ct);
         return [.. (await (await GetAsync<AccessTokenService>(ct)).ListAsync(keys.VaultId, ct)).Select(ToContract)];
     }
+
+    // Browser sign-ins live in the server process that issued their cookies; local mode opens the storage itself.
+    public Task<IReadOnlyList<OwnerSignInSession>> ListSignInsAsync(CancellationToken ct) => throw NoSignInsHere();
+
+    public Task EndSignInAsync(Guid id, CancellationToken ct) => throw NoSignInsHere();
+
+    public Task<int> EndOtherSignInsAsync(CancellationToken ct) => throw NoSignInsHere();
+
+    private static CliException NoSignInsHere() => new(
+        "Browser sign-ins are held by the running server.",
+        "This command opened the vault's storage itself, so there is no browser session to see.",
+        hint: "Run it against the server: `symbolon --server URL session list` (or set SYMBOLON_SERVER).");
 
     public async Task RevokeTokenAsync(Guid id, CancellationToken ct)
     {

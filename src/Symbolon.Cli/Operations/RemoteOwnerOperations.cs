@@ -104,10 +104,10 @@ internal sealed partial class RemoteOwnerOperations : IOwnerOperations
         }
     }
 
-    public async Task ChangePassphraseAsync(string currentPassphrase, string newPassphrase, CancellationToken ct)
+    public async Task ChangePassphraseAsync(string currentPassphrase, string newPassphrase, bool revokeAccessTokens, CancellationToken ct)
     {
         WarnIfPlainHttp();
-        await SendAsync(HttpMethod.Post, "vault/passphrase", new ChangePassphraseRequest(currentPassphrase, newPassphrase), authenticated: true, ct);
+        await SendAsync(HttpMethod.Post, "vault/passphrase", new ChangePassphraseRequest(currentPassphrase, newPassphrase) { RevokeAccessTokens = revokeAccessTokens }, authenticated: true, ct);
     }
 
     public async Task RecoverAsync(string recoveryKey, string newPassphrase, CancellationToken ct)
@@ -166,6 +166,24 @@ internal sealed partial class RemoteOwnerOperations : IOwnerOperations
             throw new CliException("There is no live access token with that id.", "See the ids with `symbolon token list`.");
         }
     }
+
+    public async Task<IReadOnlyList<OwnerSignInSession>> ListSignInsAsync(CancellationToken ct) =>
+        await SendAsync<List<OwnerSignInSession>>(HttpMethod.Get, "sessions", null, authenticated: true, ct);
+
+    public async Task EndSignInAsync(Guid id, CancellationToken ct)
+    {
+        try
+        {
+            await SendAsync(HttpMethod.Delete, $"sessions/{id}", null, authenticated: true, ct);
+        }
+        catch (CliException e) when (e.Code == ProblemCodes.RecordNotFound)
+        {
+            throw new CliException("No browser is signed in with that id.", "See the ids with `symbolon session list`.");
+        }
+    }
+
+    public async Task<int> EndOtherSignInsAsync(CancellationToken ct) =>
+        (await SendAsync<EndedSignIns>(HttpMethod.Delete, "sessions/others", null, authenticated: true, ct)).Ended;
 
     public async Task<IReadOnlyList<RelationshipSummary>> ListRelationshipsAsync(CancellationToken ct) =>
         await SendAsync<List<RelationshipSummary>>(HttpMethod.Get, "relationships", null, authenticated: true, ct);

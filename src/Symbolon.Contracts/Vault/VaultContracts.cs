@@ -47,7 +47,11 @@ public sealed record RecoverRequest(string RecoveryKey, string NewPassphrase);
 /// <summary>Changes the passphrase. Records are not re-encrypted: only the wrapped data key changes.</summary>
 /// <param name="CurrentPassphrase">The passphrase in use.</param>
 /// <param name="NewPassphrase">The new passphrase.</param>
-public sealed record ChangePassphraseRequest(string CurrentPassphrase, string NewPassphrase);
+public sealed record ChangePassphraseRequest(string CurrentPassphrase, string NewPassphrase)
+{
+    /// <summary>Also revoke every personal access token (the CLI's and scripts'); browsers other than the caller's are signed out in any case.</summary>
+    public bool RevokeAccessTokens { get; init; }
+}
 
 /// <summary>Creates a personal access token for the owner API.</summary>
 /// <param name="Name">What it is for, for example "backup script".</param>
@@ -62,6 +66,21 @@ public sealed record CreateTokenRequest(string Name, int? ExpiresInDays = null);
 /// <param name="ExpiresAt">When it stops working.</param>
 /// <param name="LastUsedAt">When it was last used.</param>
 public sealed record OwnerToken(Guid Id, string Name, string? Token, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? LastUsedAt);
+
+/// <summary>
+/// A browser signed in to the vault (a web-app session). It ends when the vault locks, when the passphrase is changed
+/// or the vault recovered (the caller's own stays), or when it is ended here.
+/// </summary>
+/// <param name="Id">The sign-in's id.</param>
+/// <param name="Client">What signed in, as its browser tells ("Firefox on Linux").</param>
+/// <param name="SignedInAt">When it signed in (unlocked).</param>
+/// <param name="LastUsedAt">When it last made a request (to the minute).</param>
+/// <param name="Current">Whether it is the one asking.</param>
+public sealed record OwnerSignInSession(Guid Id, string Client, DateTimeOffset SignedInAt, DateTimeOffset LastUsedAt, bool Current);
+
+/// <summary>How many browsers were signed out.</summary>
+/// <param name="Ended">Sign-ins ended.</param>
+public sealed record EndedSignIns(int Ended);
 
 /// <summary>The result of an unlock.</summary>
 /// <param name="VaultId">The unlocked vault.</param>

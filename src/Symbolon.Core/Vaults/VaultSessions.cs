@@ -103,6 +103,16 @@ internal sealed partial class VaultSessions(IServiceScopeFactory scopes, TimePro
     public VaultSession Open(VaultKeys keys)
     {
         var session = new VaultSession(keys, time.GetUtcNow());
+
+        // An unlock while the vault is open (a second browser) replaces its session; the browsers signed in to the
+        // one it replaces stay signed in (their sign-ins are carried over before the new session is seen). Only a
+        // lock ends them.
+        if (Find(keys.VaultId) is { } open && open.HasState<OwnerSignIns>())
+        {
+            var signIns = OwnerSignIns.Of(open);
+            session.State(_ => signIns);
+        }
+
         VaultSession? previous = null;
         _sessions.AddOrUpdate(keys.VaultId, session, (_, old) =>
         {

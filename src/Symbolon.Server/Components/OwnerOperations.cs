@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Components.Authorization;
 using Symbolon.Core.Vaults;
 using Symbolon.Server.Vault;
@@ -11,14 +12,30 @@ namespace Symbolon.Server.Components;
 /// </summary>
 internal sealed class OwnerOperations(IServiceScopeFactory scopes, AuthenticationStateProvider authentication, IVaultSessions sessions)
 {
-    /// <summary>The signed-in owner's vault; <see cref="VaultLockedException"/> when the session has none.</summary>
+    /// <summary>
+    /// The signed-in owner's vault; <see cref="VaultLockedException"/> when the session has none, or when this
+    /// browser's sign-in has ended since the page opened (the vault was locked, even if it was unlocked again since;
+    /// the passphrase was changed elsewhere; the person signed this browser out): a live page is no way around that.
+    /// </summary>
     public async Task<Guid> VaultIdAsync()
     {
-        var state = await authentication.GetAuthenticationStateAsync();
-        return OwnerAuthentication.VaultIdOf(state.User) ?? throw new VaultLockedException();
+        var user = await UserAsync();
+        var vaultId = OwnerAuthentication.VaultIdOf(user) ?? throw new VaultLockedException();
+        return SignInEnded(user, vaultId) ? throw new VaultLockedException() : vaultId;
     }
 
-    public async Task<bool> IsUnlockedAsync() => sessions.IsUnlocked(await VaultIdAsync());
+    /// <summary>The signed-in owner as the page's authentication state has them (for operations that need the caller).</summary>
+    public async Task<ClaimsPrincipal> UserAsync() => (await authentication.GetAuthenticationStateAsync()).User;
+
+    public async Task<bool> IsUnlockedAsync()
+    {
+        var user = await UserAsync();
+        var vaultId = OwnerAuthentication.VaultIdOf(user) ?? throw new VaultLockedException();
+        return sessions.IsUnlocked(vaultId) && !SignInEnded(user, vaultId);
+    }
+
+    private bool SignInEnded(ClaimsPrincipal user, Guid vaultId) =>
+        OwnerAuthentication.SignInIdOf(user) is { } signIn && !(sessions.Find(vaultId) is { } session && OwnerSignIns.IsActive(session, signIn));
 
     /// <summary>Runs an operation that needs no key (access tokens, vault metadata) in its own scope.</summary>
     public async Task<T> RunAsync<T>(Func<IServiceProvider, Guid, Task<T>> operation)

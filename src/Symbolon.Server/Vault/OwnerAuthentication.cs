@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Options;
 using Symbolon.Contracts.Problems;
 using Symbolon.Core.AccessTokens;
+using Symbolon.Core.Vaults;
 using Symbolon.Server.Errors;
 
 namespace Symbolon.Server.Vault;
@@ -23,6 +24,7 @@ internal static class OwnerAuthentication
     public const string VaultIdClaim = "symbolon:vault";
     public const string MethodClaim = "symbolon:auth";
     public const string TokenIdClaim = "symbolon:token";
+    public const string SignInClaim = "symbolon:signin";
     public static readonly TimeSpan SessionLifetime = TimeSpan.FromHours(12);
 
     public static IServiceCollection AddOwnerAuthentication(this IServiceCollection services)
@@ -49,6 +51,7 @@ internal static class OwnerAuthentication
                 {
                     OnRedirectToLogin = context => IsApi(context.Request) ? WriteUnauthenticatedAsync(context.Response) : Redirect(context),
                     OnRedirectToAccessDenied = context => IsApi(context.Request) ? WriteUnauthenticatedAsync(context.Response) : Redirect(context),
+                    OnValidatePrincipal = ValidateSignInAsync,
                 };
             })
             .AddScheme<AuthenticationSchemeOptions, AccessTokenAuthenticationHandler>(TokenScheme, null);
@@ -58,12 +61,17 @@ internal static class OwnerAuthentication
         return services;
     }
 
-    public static ClaimsPrincipal CreatePrincipal(Guid vaultId, string method, string authenticationType, Guid? tokenId = null)
+    public static ClaimsPrincipal CreatePrincipal(Guid vaultId, string method, string authenticationType, Guid? tokenId = null, Guid? signInId = null)
     {
         List<Claim> claims = [new(VaultIdClaim, vaultId.ToString()), new(MethodClaim, method), new(ClaimTypes.Name, "owner")];
         if (tokenId is { } id)
         {
             claims.Add(new Claim(TokenIdClaim, id.ToString()));
+        }
+
+        if (signInId is { } signIn)
+        {
+            claims.Add(new Claim(SignInClaim, signIn.ToString()));
         }
 
         return new ClaimsPrincipal(new ClaimsIdentity(claims, authenticationType));
@@ -75,6 +83,31 @@ internal static class OwnerAuthentication
 
     public static Guid? VaultIdOf(ClaimsPrincipal user) =>
         Guid.TryParse(user.FindFirstValue(VaultIdClaim), out var id) ? id : null;
+
+    /// <summary>The browser sign-in a cookie belongs to (see <see cref="OwnerSignIns"/>); null for a token.</summary>
+    public static Guid? SignInIdOf(ClaimsPrincipal user) =>
+        Guid.TryParse(user.FindFirstValue(SignInClaim), out var id) ? id : null;
+
+    /// <summary>
+    /// Whether the browser sign-in behind this principal is still active in its vault's session: a cookie whose
+    /// sign-in ended (the vault locked, even if it was unlocked again since; the passphrase changed; the person ended
+    /// it) is worth nothing, however long it would otherwise live. Tokens carry no sign-in and are checked on their own.
+    /// </summary>
+    public static bool IsSignedIn(ClaimsPrincipal user, IVaultSessions sessions, DateTimeOffset now) =>
+        SignInIdOf(user) is not { } signIn
+            ? TokenIdOf(user) is not null
+            : VaultIdOf(user) is { } vaultId && sessions.Find(vaultId) is { } session && OwnerSignIns.IsActive(session, signIn, now);
+
+    private static async Task ValidateSignInAsync(CookieValidatePrincipalContext context)
+    {
+        var services = context.HttpContext.RequestServices;
+        if (context.Principal is not { } principal || SignInIdOf(principal) is null
+            || !IsSignedIn(principal, services.GetRequiredService<IVaultSessions>(), services.GetRequiredService<TimeProvider>().GetUtcNow()))
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(CookieScheme);
+        }
+    }
 
     private static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/owner/api");
 

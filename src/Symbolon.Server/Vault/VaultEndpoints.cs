@@ -1,9 +1,11 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Symbolon.Contracts.Problems;
 using Symbolon.Contracts.Vault;
 using Symbolon.Core.AccessTokens;
 using Symbolon.Core.Export;
 using Symbolon.Core.Vaults;
+using Symbolon.Server.Errors;
 
 namespace Symbolon.Server.Vault;
 
@@ -25,6 +27,11 @@ internal static class VaultEndpoints
         tokens.MapPost("/", CreateToken).WithName("CreateAccessToken").WithSummary("Creates a personal access token; the secret is shown once.");
         tokens.MapDelete("/{id:guid}", RevokeToken).WithName("RevokeAccessToken").WithSummary("Revokes a personal access token.");
         tokens.MapDelete("/current", RevokeCurrentToken).WithName("RevokeCurrentAccessToken").WithSummary("Revokes the token this request is made with (signing a script or the CLI out).");
+
+        var signIns = routes.MapGroup("/sessions").WithTags("Sessions").RequireAuthorization(OwnerAuthentication.Policy);
+        signIns.MapGet("/", ListSignIns).WithName("ListSignIns").WithSummary("Lists the browsers signed in to the vault, with their last use (tokens: GET /tokens).");
+        signIns.MapDelete("/{id:guid}", EndSignIn).WithName("EndSignIn").WithSummary("Signs one browser out: its cookie is refused from its next request on.");
+        signIns.MapDelete("/others", EndOtherSignIns).WithName("EndOtherSignIns").WithSummary("Signs out every browser but the one asking.");
         return vault;
     }
 
@@ -72,11 +79,20 @@ internal static class VaultEndpoints
         return TypedResults.NoContent();
     }
 
-    internal static async Task<NoContent> ChangePassphrase(ChangePassphraseRequest request, VaultService vaults, CancellationToken ct)
+    internal static async Task<NoContent> ChangePassphrase(ChangePassphraseRequest request, ClaimsPrincipal user, OwnerSignIn signIn, CancellationToken ct)
     {
-        await vaults.ChangePassphraseAsync(request.CurrentPassphrase, request.NewPassphrase, ct);
+        await signIn.ChangePassphraseAsync(user, request.CurrentPassphrase, request.NewPassphrase, request.RevokeAccessTokens, ct);
         return TypedResults.NoContent();
     }
+
+    internal static Ok<IReadOnlyList<OwnerSignInSession>> ListSignIns(ClaimsPrincipal user, OwnerSignIn signIn) => TypedResults.Ok(signIn.ListSignIns(user));
+
+    internal static Results<NoContent, ProblemHttpResult> EndSignIn(Guid id, ClaimsPrincipal user, OwnerSignIn signIn) =>
+        signIn.EndSignIn(user, id)
+            ? TypedResults.NoContent()
+            : TypedResults.Problem(ProblemCatalog.Create(ProblemCodes.RecordNotFound, 404, "No such sign-in.", "No browser is signed in with that id; it may have been signed out already (GET /owner/api/v1/sessions lists them)."));
+
+    internal static Ok<EndedSignIns> EndOtherSignIns(ClaimsPrincipal user, OwnerSignIn signIn) => TypedResults.Ok(new EndedSignIns(signIn.EndOtherSignIns(user)));
 
     internal static async Task<Ok<IReadOnlyList<OwnerToken>>> ListTokens(ClaimsPrincipal user, AccessTokenService tokens, CancellationToken ct)
     {

@@ -76,6 +76,9 @@ public sealed class LocalModeTests : IDisposable
     public async Task Restore_refuses_a_data_directory_that_already_holds_a_vault()
     {
         await _cli.InitAsync();
+
+        // Browser sign-ins live in a running server; without one the command says where to look.
+        Assert.Contains("Browser sign-ins are held by the running server.", (await _cli.RunAsync("session", "list")).Failed(1).Stderr, StringComparison.Ordinal);
         var backup = _cli.PathOf("vault.symbolon-backup");
         (await _cli.RunWithPassphraseAsync("backup", "-o", backup)).Succeeded();
 

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Symbolon.Cli.Operations;
 using Symbolon.Contracts.Profile;
 using Symbolon.Contracts.Vault;
@@ -39,6 +40,19 @@ public sealed class RemoteModeTests : IDisposable
         Assert.Equal("You", field.UpdatedBy.DisplayName);
         Assert.Contains("ada@example.org", (await _cli.RunAsync("profile", "show", "--server", url)).Succeeded().Stdout, StringComparison.Ordinal);
         Assert.Contains("\"format\": \"symbolon.export\"", (await _cli.RunAsync("export", "--server", url)).Succeeded().Stdout, StringComparison.Ordinal);
+
+        // A browser signs in; the CLI lists it (it holds no sign-in of its own) and signs it out.
+        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer() }) { BaseAddress = server.Url };
+        browser.DefaultRequestHeaders.UserAgent.ParseAdd("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0");
+        Assert.True((await browser.PostAsJsonAsync("/owner/api/v1/vault/unlock", new UnlockRequest(CliHarness.Passphrase))).IsSuccessStatusCode);
+        var signIn = Assert.Single((await _cli.RunAsync("session", "list", "--server", url, "--json")).Succeeded().Json<List<OwnerSignInSession>>());
+        Assert.Equal(("Firefox on Linux", false), (signIn.Client, signIn.Current));
+        Assert.Contains("Firefox on Linux", (await _cli.RunAsync("session", "list", "--server", url)).Succeeded().Stdout, StringComparison.Ordinal);
+        Assert.Contains("Name one sign-in by its ID, or give --others.", (await _cli.RunAsync("session", "end", "--server", url)).Failed(2).Stderr, StringComparison.Ordinal);
+        Assert.Equal("Signed out 1 browser.\n", (await _cli.RunAsync("session", "end", "--others", "--server", url)).Succeeded().Stdout.ReplaceLineEndings("\n"));
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await browser.GetAsync("/owner/api/v1/profile")).StatusCode);
+        Assert.Contains("No browser is signed in with that id.", (await _cli.RunAsync("session", "end", signIn.Id.ToString(), "--server", url)).Failed(1).Stderr, StringComparison.Ordinal);
+
         (await _cli.RunAsync("lock", "--server", url)).Succeeded();
         Assert.Contains("The vault is locked.", (await _cli.RunAsync("profile", "show", "--server", url)).Failed().Stderr, StringComparison.Ordinal);
 

@@ -33,6 +33,12 @@ public sealed class OwnerSignInTests : IDisposable
         var bId = Assert.Single(await SignInsAsync(b), s => s.Current).Id;
         Assert.Contains(seenByA, s => s.Id == bId && !s.Current);
 
+        // The CLI and scripts unlock for a token and take no cookie: no sign-in is made for them.
+        var cli = await _app.CreateOwnerClient().PostAsJsonAsync("/owner/api/v1/vault/unlock", new UnlockRequest(SymbolonApplicationFactory.Passphrase, "cli") { SignIn = false });
+        Assert.Equal(HttpStatusCode.OK, cli.StatusCode);
+        Assert.False(cli.Headers.Contains("Set-Cookie"));
+        Assert.Equal(2, (await SignInsAsync(a)).Count);
+
         // Locking signs every browser out; unlocking again signs in only the browser that unlocked.
         Assert.Equal(HttpStatusCode.NoContent, (await a.PostAsync("/owner/api/v1/vault/lock", null)).StatusCode);
         await AssertOutAsync(b);

@@ -59,7 +59,7 @@ internal sealed partial class RemoteOwnerOperations : IOwnerOperations
     public async Task<CreatedVaultResult> CreateVaultAsync(string passphrase, CancellationToken ct)
     {
         WarnIfPlainHttp();
-        var created = await SendAsync<CreateVaultResponse>(HttpMethod.Post, "vault", new CreateVaultRequest(passphrase), authenticated: false, ct);
+        var created = await SendAsync<CreateVaultResponse>(HttpMethod.Post, "vault", new CreateVaultRequest(passphrase) { SignIn = false }, authenticated: false, ct);
         if (created.AccessToken.Token is { } token)
         {
             CliTokenFile.Write(_context.DataDirectory, token);
@@ -71,7 +71,7 @@ internal sealed partial class RemoteOwnerOperations : IOwnerOperations
     public async Task<UnlockResult> UnlockAsync(string passphrase, CancellationToken ct)
     {
         WarnIfPlainHttp();
-        var unlocked = await SendAsync<UnlockResponse>(HttpMethod.Post, "vault/unlock", new UnlockRequest(passphrase, CliTokenName), authenticated: false, ct);
+        var unlocked = await SendAsync<UnlockResponse>(HttpMethod.Post, "vault/unlock", new UnlockRequest(passphrase, CliTokenName) { SignIn = false }, authenticated: false, ct);
         if (unlocked.AccessToken?.Token is not { } token)
         {
             throw new CliException("The server unlocked the vault but did not issue an access token.");
@@ -113,7 +113,7 @@ internal sealed partial class RemoteOwnerOperations : IOwnerOperations
     public async Task RecoverAsync(string recoveryKey, string newPassphrase, CancellationToken ct)
     {
         WarnIfPlainHttp();
-        await SendAsync<UnlockResponse>(HttpMethod.Post, "vault/recover", new RecoverRequest(recoveryKey, newPassphrase), authenticated: false, ct);
+        await SendAsync<UnlockResponse>(HttpMethod.Post, "vault/recover", new RecoverRequest(recoveryKey, newPassphrase) { SignIn = false }, authenticated: false, ct);
     }
 
     public async Task EnsureAccessAsync(CancellationToken ct)

@@ -26,7 +26,11 @@ public sealed record KdfDescription(string Algorithm, int MemoryKiB, int Iterati
 
 /// <summary>Creates the vault.</summary>
 /// <param name="Passphrase">At least ten characters.</param>
-public sealed record CreateVaultRequest(string Passphrase);
+public sealed record CreateVaultRequest(string Passphrase)
+{
+    /// <summary>Whether to sign this client in with the session cookie, as a browser is (true unless asked otherwise); the CLI and scripts, which go on with an access token, say false.</summary>
+    public bool SignIn { get; init; } = true;
+}
 
 /// <summary>The one time the recovery key is shown.</summary>
 /// <param name="VaultId">The new vault's id.</param>
@@ -37,12 +41,20 @@ public sealed record CreateVaultResponse(Guid VaultId, string RecoveryKey, Owner
 /// <summary>Unlocks the vault.</summary>
 /// <param name="Passphrase">The vault's passphrase.</param>
 /// <param name="TokenName">When set, a personal access token with this name is returned for scripts and the CLI.</param>
-public sealed record UnlockRequest(string Passphrase, string? TokenName = null);
+public sealed record UnlockRequest(string Passphrase, string? TokenName = null)
+{
+    /// <summary>Whether to sign this client in with the session cookie, as a browser is (true unless asked otherwise); the CLI and scripts, which go on with an access token, say false.</summary>
+    public bool SignIn { get; init; } = true;
+}
 
 /// <summary>Opens the vault with its recovery key and sets a new passphrase.</summary>
 /// <param name="RecoveryKey">The recovery key shown when the vault was created.</param>
 /// <param name="NewPassphrase">The new passphrase.</param>
-public sealed record RecoverRequest(string RecoveryKey, string NewPassphrase);
+public sealed record RecoverRequest(string RecoveryKey, string NewPassphrase)
+{
+    /// <summary>Whether to sign this client in with the session cookie, as a browser is (true unless asked otherwise); the CLI and scripts, which go on with an access token, say false.</summary>
+    public bool SignIn { get; init; } = true;
+}
 
 /// <summary>Changes the passphrase. Records are not re-encrypted: only the wrapped data key changes.</summary>
 /// <param name="CurrentPassphrase">The passphrase in use.</param>

@@ -17,7 +17,7 @@ internal static class VaultEndpoints
         var vault = routes.MapGroup("/vault").WithTags("Vault");
         vault.MapGet("/", GetStatus).WithName("GetVaultStatus").WithSummary("Whether a vault exists and is unlocked, with its public keys.").AllowAnonymous();
         vault.MapPost("/", Create).WithName("CreateVault").WithSummary("Creates the vault; the response shows the recovery key, once.").AllowAnonymous();
-        vault.MapPost("/unlock", Unlock).WithName("UnlockVault").WithSummary("Unlocks the vault with its passphrase; optionally returns an access token.").AllowAnonymous();
+        vault.MapPost("/unlock", Unlock).WithName("UnlockVault").WithSummary("Unlocks the vault with its passphrase and signs the caller in with the session cookie (unless signIn is false); optionally returns an access token.").AllowAnonymous();
         vault.MapPost("/recover", Recover).WithName("RecoverVault").WithSummary("Unlocks with the recovery key and sets a new passphrase.").AllowAnonymous();
         vault.MapPost("/lock", Lock).WithName("LockVault").WithSummary("Locks the vault: its keys leave memory for every session.").RequireAuthorization(OwnerAuthentication.Policy);
         vault.MapPost("/passphrase", ChangePassphrase).WithName("ChangePassphrase").WithSummary("Changes the passphrase; records are not re-encrypted.").RequireAuthorization(OwnerAuthentication.Policy);
@@ -55,21 +55,21 @@ internal static class VaultEndpoints
 
     internal static async Task<Created<CreateVaultResponse>> Create(CreateVaultRequest request, OwnerSignIn signIn, HttpContext http, CancellationToken ct)
     {
-        var created = await signIn.CreateAsync(http, request.Passphrase, ct);
+        var created = await signIn.CreateAsync(request.SignIn ? http : null, request.Passphrase, ct);
         var token = await signIn.IssueCliTokenAsync(created.VaultId, "Created with the owner API", ct);
         return TypedResults.Created("/owner/api/v1/vault", new CreateVaultResponse(created.VaultId, created.RecoveryKey, ToContract(token)));
     }
 
     internal static async Task<Ok<UnlockResponse>> Unlock(UnlockRequest request, OwnerSignIn signIn, HttpContext http, CancellationToken ct)
     {
-        var vaultId = await signIn.UnlockAsync(http, request.Passphrase, ct);
+        var vaultId = await signIn.UnlockAsync(request.SignIn ? http : null, request.Passphrase, ct);
         var token = string.IsNullOrWhiteSpace(request.TokenName) ? null : await signIn.IssueCliTokenAsync(vaultId, request.TokenName, ct);
         return TypedResults.Ok(new UnlockResponse(vaultId, token is null ? null : ToContract(token)));
     }
 
     internal static async Task<Ok<UnlockResponse>> Recover(RecoverRequest request, OwnerSignIn signIn, HttpContext http, CancellationToken ct)
     {
-        var vaultId = await signIn.RecoverAsync(http, request.RecoveryKey, request.NewPassphrase, ct);
+        var vaultId = await signIn.RecoverAsync(request.SignIn ? http : null, request.RecoveryKey, request.NewPassphrase, ct);
         return TypedResults.Ok(new UnlockResponse(vaultId, null));
     }
 

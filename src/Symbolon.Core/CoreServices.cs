@@ -39,6 +39,8 @@ internal static class CoreServices
         services.AddScoped<BackupService>();
         services.AddScoped<AccessTokenService>();
         services.AddScoped<TermsService>();
+        services.AddScoped<AutoLock>();
+        services.TryAddSingleton(new AutoLockOptions());
         services.AddRelationships();
         services.AddLoyaltyCards();
         services.AddWallet();

@@ -110,6 +110,13 @@ public sealed class AreaTests(BrowserFixture browser, ITestOutputHelper output) 
             await Expect(page.GetByTestId("sign-in-row")).ToHaveCountAsync(1);
             Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await other.GetAsync("/owner/api/v1/profile")).StatusCode);
 
+            // How long the vault stays unlocked without its owner.
+            await Expect(page.GetByTestId("auto-lock")).ToContainTextAsync("This is the default");
+            await page.GetByTestId("auto-lock-select").ClickAsync();
+            await page.GetByRole(AriaRole.Option, new() { Name = "15 minutes", Exact = true }).ClickAsync();
+            await Expect(page.GetByText("Your vault now locks itself after 15 minutes without you.")).ToBeVisibleAsync();
+            await Expect(page.GetByTestId("auto-lock")).Not.ToContainTextAsync("This is the default");
+
             await WebApp.FillAsync(page.GetByTestId("tokens"), "What is it for?", "Nightly backup");
             await page.GetByTestId("create-token").ClickAsync();
             await Expect(page.GetByTestId("token-secret")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^sym_pat_"));

@@ -73,6 +73,18 @@ public sealed class LocalModeTests : IDisposable
     }
 
     [Fact]
+    public async Task Autolock_shows_and_sets_how_long_the_vault_stays_unlocked_without_its_owner()
+    {
+        await _cli.InitAsync();
+        Assert.Equal("The vault locks itself after 30 minutes without you (the default).\n", (await _cli.RunWithPassphraseAsync("autolock")).Succeeded().Stdout.ReplaceLineEndings("\n"));
+        Assert.Equal("The vault locks itself after 15 minutes without you.\n", (await _cli.RunWithPassphraseAsync("autolock", "15")).Succeeded().Stdout.ReplaceLineEndings("\n"));
+        Assert.Contains("never locks itself", (await _cli.RunWithPassphraseAsync("autolock", "never")).Succeeded().Stdout, StringComparison.Ordinal);
+        Assert.Equal(new AutoLockSetting(null, false), (await _cli.RunWithPassphraseAsync("autolock", "--json")).Succeeded().Json<AutoLockSetting>());
+        Assert.Contains("IDLE is a number of minutes or \"never\".", (await _cli.RunWithPassphraseAsync("autolock", "soon")).Failed(2).Stderr, StringComparison.Ordinal);
+        Assert.Contains("From 1 to 1440 minutes, or never.", (await _cli.RunWithPassphraseAsync("autolock", "2000")).Failed(1).Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Restore_refuses_a_data_directory_that_already_holds_a_vault()
     {
         await _cli.InitAsync();

@@ -82,6 +82,9 @@ public sealed partial class SymbolonApplicationFactory : WebApplicationFactory<P
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Storage:DataDirectory", DataDirectory);
+
+        // Tests move the clock by days; a vault locks itself only where a test sets its idle time.
+        builder.UseSetting("AutoLock:DefaultMinutes", "0");
         if (_storage == StorageKind.Postgres)
         {
             builder.UseSetting("Storage:Provider", "Postgres");

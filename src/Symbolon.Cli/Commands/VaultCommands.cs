@@ -12,7 +12,7 @@ internal static class VaultCommands
     public const string RecoveryKeyNotice =
         "Your recovery key — store it now. It is shown only this once and is the only way back in if you forget your passphrase.";
 
-    public static IEnumerable<Command> Create(CliCommands cli) => [Init(cli), Unlock(cli), Lock(cli), Status(cli), Passphrase(cli), Recover(cli)];
+    public static IEnumerable<Command> Create(CliCommands cli) => [Init(cli), Unlock(cli), Lock(cli), Status(cli), Passphrase(cli), Recover(cli), AutoLockCommand(cli)];
 
     private static Command Init(CliCommands cli)
     {
@@ -159,6 +159,38 @@ internal static class VaultCommands
             }
 
             Display.Facts(cli.Env.Out, facts);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command AutoLockCommand(CliCommands cli)
+    {
+        var idle = new Argument<string?>("IDLE") { Description = "Minutes (1 to 1440), or \"never\"; without it the current setting is shown.", Arity = ArgumentArity.ZeroOrOne };
+        var json = new Option<bool>("--json") { Description = "Print the setting as JSON." };
+        var command = new Command("autolock", "How long the vault stays unlocked without you (pages, the owner API, the CLI; vendors do not count) before the server locks it.") { idle, json };
+        cli.SetAction(command, async (context, result, ct) =>
+        {
+            var text = result.GetValue(idle)?.Trim();
+            int? minutes = null;
+            if (text is not null && !string.Equals(text, "never", StringComparison.OrdinalIgnoreCase))
+            {
+                minutes = int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)
+                    ? n
+                    : throw CliException.Usage("IDLE is a number of minutes or \"never\".", "For example `symbolon autolock 15` or `symbolon autolock never`.");
+            }
+
+            var operations = await context.ConnectAsync(ct);
+            var setting = text is null ? await operations.GetAutoLockAsync(ct) : await operations.SetAutoLockAsync(minutes, ct);
+            if (result.GetValue(json))
+            {
+                CliJson.Write(cli.Env, setting);
+                return ExitCodes.Success;
+            }
+
+            cli.Say(setting.Minutes is { } m
+                ? $"The vault locks itself after {m} minute{(m == 1 ? "" : "s")} without you{(setting.IsDefault ? " (the default)" : "")}."
+                : "The vault never locks itself; lock it with `symbolon lock` (stopping the server locks it too).");
             return ExitCodes.Success;
         });
         return command;

@@ -68,6 +68,12 @@ internal partial interface IOwnerOperations : IAsyncDisposable, IStatementOperat
 
     Task RevokeTokenAsync(Guid id, CancellationToken ct);
 
+    /// <summary>How long the vault stays unlocked without its owner.</summary>
+    Task<AutoLockSetting> GetAutoLockAsync(CancellationToken ct);
+
+    /// <summary>Sets that idle time (null: never).</summary>
+    Task<AutoLockSetting> SetAutoLockAsync(int? minutes, CancellationToken ct);
+
     /// <summary>The browsers signed in to the vault (held by the running server).</summary>
     Task<IReadOnlyList<OwnerSignInSession>> ListSignInsAsync(CancellationToken ct);
 

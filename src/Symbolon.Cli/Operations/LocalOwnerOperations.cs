@@ -155,6 +155,18 @@ internal sealed partial class LocalOwnerOperations(CliContext context) : IOwnerO
         return [.. (await (await GetAsync<AccessTokenService>(ct)).ListAsync(keys.VaultId, ct)).Select(ToContract)];
     }
 
+    public async Task<AutoLockSetting> GetAutoLockAsync(CancellationToken ct)
+    {
+        var keys = await KeysAsync(ct);
+        return await (await GetAsync<AutoLock>(ct)).GetAsync(keys.VaultId, ct);
+    }
+
+    public async Task<AutoLockSetting> SetAutoLockAsync(int? minutes, CancellationToken ct)
+    {
+        var keys = await KeysAsync(ct);
+        return await (await GetAsync<AutoLock>(ct)).SetAsync(keys.VaultId, minutes, ct);
+    }
+
     // Browser sign-ins live in the server process that issued their cookies; local mode opens the storage itself.
     public Task<IReadOnlyList<OwnerSignInSession>> ListSignInsAsync(CancellationToken ct) => throw NoSignInsHere();
 

@@ -167,6 +167,12 @@ internal sealed partial class RemoteOwnerOperations : IOwnerOperations
         }
     }
 
+    public Task<AutoLockSetting> GetAutoLockAsync(CancellationToken ct) =>
+        SendAsync<AutoLockSetting>(HttpMethod.Get, "vault/auto-lock", null, authenticated: true, ct);
+
+    public Task<AutoLockSetting> SetAutoLockAsync(int? minutes, CancellationToken ct) =>
+        SendAsync<AutoLockSetting>(HttpMethod.Put, "vault/auto-lock", new SetAutoLockRequest(minutes), authenticated: true, ct);
+
     public async Task<IReadOnlyList<OwnerSignInSession>> ListSignInsAsync(CancellationToken ct) =>
         await SendAsync<List<OwnerSignInSession>>(HttpMethod.Get, "sessions", null, authenticated: true, ct);
 

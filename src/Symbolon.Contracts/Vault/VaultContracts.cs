@@ -90,6 +90,15 @@ public sealed record OwnerToken(Guid Id, string Name, string? Token, DateTimeOff
 /// <param name="Current">Whether it is the one asking.</param>
 public sealed record OwnerSignInSession(Guid Id, string Client, DateTimeOffset SignedInAt, DateTimeOffset LastUsedAt, bool Current);
 
+/// <summary>How long the vault stays unlocked without its owner before the server locks it by itself.</summary>
+/// <param name="Minutes">Minutes without a page, owner API call or CLI command (vendors do not count); null for never.</param>
+/// <param name="IsDefault">Whether this is the default (30 minutes) because none was chosen.</param>
+public sealed record AutoLockSetting(int? Minutes, bool IsDefault);
+
+/// <summary>Sets the idle time after which the vault locks itself.</summary>
+/// <param name="Minutes">From 1 to 1440, or null for never.</param>
+public sealed record SetAutoLockRequest(int? Minutes);
+
 /// <summary>How many browsers were signed out.</summary>
 /// <param name="Ended">Sign-ins ended.</param>
 public sealed record EndedSignIns(int Ended);

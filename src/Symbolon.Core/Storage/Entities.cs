@@ -37,6 +37,9 @@ internal sealed class VaultEntity
     /// such as notes, receipts and loyalty events are approved without asking. Reading always waits for the person.
     /// </summary>
     public bool CardAutoApproveAppend { get; set; }
+
+    /// <summary>Minutes without the owner after which the vault locks itself; null is the default (30), 0 never.</summary>
+    public int? AutoLockMinutes { get; set; }
 }
 
 /// <summary>The head of a versioned record: its type and current version, or its tombstone.</summary>

@@ -26,12 +26,14 @@ internal sealed class VaultSession
     private readonly Lock _lock = new();
     private readonly CancellationTokenSource _locking = new();
     private long _generation;
+    private long _lastOwnerActivityTicks;
     private volatile bool _locked;
 
     public VaultSession(VaultKeys keys, DateTimeOffset unlockedAt)
     {
         _keys = keys;
         UnlockedAt = unlockedAt;
+        _lastOwnerActivityTicks = unlockedAt.UtcTicks;
         Transactions = new VaultTransactions(this);
         Locked = _locking.Token;
     }
@@ -39,6 +41,25 @@ internal sealed class VaultSession
     public Guid VaultId => _keys.VaultId;
 
     public DateTimeOffset UnlockedAt { get; }
+
+    /// <summary>
+    /// When the owner last did something with the vault (a page, the owner API, the CLI); vendors do not count. The
+    /// vault locks itself after the person's chosen idle time from here (<see cref="AutoLock"/>).
+    /// </summary>
+    public DateTimeOffset LastOwnerActivity => new(Interlocked.Read(ref _lastOwnerActivityTicks), TimeSpan.Zero);
+
+    /// <summary>Notes the owner's activity at <paramref name="now"/> (never moves it back).</summary>
+    public void NoteOwnerActivity(DateTimeOffset now)
+    {
+        var ticks = now.UtcTicks;
+        for (var seen = Interlocked.Read(ref _lastOwnerActivityTicks); ticks > seen; seen = Interlocked.Read(ref _lastOwnerActivityTicks))
+        {
+            if (Interlocked.CompareExchange(ref _lastOwnerActivityTicks, ticks, seen) == seen)
+            {
+                return;
+            }
+        }
+    }
 
     /// <summary>False once the vault is locked; a request still holding the session then fails as "locked".</summary>
     public bool IsUnlocked => !_locked;

@@ -34,6 +34,9 @@ internal interface IVaultSessions
     /// <summary>The vault's session, or null while it is locked.</summary>
     VaultSession? Find(Guid vaultId);
 
+    /// <summary>The sessions of the vaults unlocked now.</summary>
+    IReadOnlyList<VaultSession> Unlocked { get; }
+
     /// <summary>Locks the vault: its session and everything the session owns are disposed. False if it was not unlocked.</summary>
     Task<bool> LockAsync(Guid vaultId);
 }
@@ -136,6 +139,8 @@ internal sealed partial class VaultSessions(IServiceScopeFactory scopes, TimePro
     }
 
     public VaultSession? Find(Guid vaultId) => _sessions.TryGetValue(vaultId, out var session) ? session : null;
+
+    public IReadOnlyList<VaultSession> Unlocked => [.. _sessions.Values];
 
     public async Task<bool> LockAsync(Guid vaultId)
     {

@@ -10,7 +10,7 @@ namespace Symbolon.Server.Components;
 /// components must not hold the scoped, DbContext-based services: each operation gets its own service scope,
 /// the signed-in owner's vault id and, when it needs it, the vault's session from <see cref="IVaultSessions"/>.
 /// </summary>
-internal sealed class OwnerOperations(IServiceScopeFactory scopes, AuthenticationStateProvider authentication, IVaultSessions sessions)
+internal sealed class OwnerOperations(IServiceScopeFactory scopes, AuthenticationStateProvider authentication, IVaultSessions sessions, TimeProvider time)
 {
     /// <summary>
     /// The signed-in owner's vault; <see cref="VaultLockedException"/> when the session has none, or when this
@@ -34,8 +34,18 @@ internal sealed class OwnerOperations(IServiceScopeFactory scopes, Authenticatio
         return sessions.IsUnlocked(vaultId) && !SignInEnded(user, vaultId);
     }
 
-    private bool SignInEnded(ClaimsPrincipal user, Guid vaultId) =>
-        OwnerAuthentication.SignInIdOf(user) is { } signIn && !(sessions.Find(vaultId) is { } session && OwnerSignIns.IsActive(session, signIn));
+    // Also notes the owner's activity: a live page in use keeps the vault from locking itself.
+    private bool SignInEnded(ClaimsPrincipal user, Guid vaultId)
+    {
+        var session = sessions.Find(vaultId);
+        if (OwnerAuthentication.SignInIdOf(user) is { } signIn && !(session is not null && OwnerSignIns.IsActive(session, signIn)))
+        {
+            return true;
+        }
+
+        session?.NoteOwnerActivity(time.GetUtcNow());
+        return false;
+    }
 
     /// <summary>Runs an operation that needs no key (access tokens, vault metadata) in its own scope.</summary>
     public async Task<T> RunAsync<T>(Func<IServiceProvider, Guid, Task<T>> operation)

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
@@ -145,7 +146,9 @@ public static class SymbolonHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
         builder.Services.AddSingleton<Core.Relationships.IPendingAccessLog>(sp => sp.GetRequiredService<AccessLogWriter>());
         builder.Services.AddOptions<AccessLogOptions>().Bind(builder.Configuration.GetSection("AccessLog"));
+        builder.Services.Replace(ServiceDescriptor.Singleton(AutoLockOptionsFrom(builder.Configuration)));
         builder.Services.AddHostedService<AccessLogCompactor>();
+        builder.Services.AddHostedService<Vault.AutoLockJob>();
         builder.Services.AddOAuthServer();
         builder.Services.AddCard();
         builder.Services.AddWebhooks();
@@ -290,5 +293,18 @@ public static class SymbolonHost
         app.MapWebAppEndpoints();
         app.MapCardWebEndpoints();
         return app;
+    }
+
+    // AutoLock:DefaultMinutes, the idle time of a vault whose person chose none: 0 (never) to a day.
+    private static Core.Vaults.AutoLockOptions AutoLockOptionsFrom(ConfigurationManager configuration)
+    {
+        var options = new Core.Vaults.AutoLockOptions();
+        configuration.GetSection("AutoLock").Bind(options);
+        if (options.DefaultMinutes is < 0 or > Core.Vaults.AutoLock.MaxMinutes)
+        {
+            throw new InvalidOperationException($"AutoLock:DefaultMinutes must be from 0 (never) to {Core.Vaults.AutoLock.MaxMinutes}.");
+        }
+
+        return options;
     }
 }

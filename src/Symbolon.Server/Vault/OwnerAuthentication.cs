@@ -92,11 +92,23 @@ internal static class OwnerAuthentication
     /// Whether the browser sign-in behind this principal is still active in its vault's session: a cookie whose
     /// sign-in ended (the vault locked, even if it was unlocked again since; the passphrase changed; the person ended
     /// it) is worth nothing, however long it would otherwise live. Tokens carry no sign-in and are checked on their own.
+    /// A sign-in in use is the owner's activity, which keeps the vault from locking itself (<see cref="AutoLock"/>).
     /// </summary>
-    public static bool IsSignedIn(ClaimsPrincipal user, IVaultSessions sessions, DateTimeOffset now) =>
-        SignInIdOf(user) is not { } signIn
-            ? TokenIdOf(user) is not null
-            : VaultIdOf(user) is { } vaultId && sessions.Find(vaultId) is { } session && OwnerSignIns.IsActive(session, signIn, now);
+    public static bool IsSignedIn(ClaimsPrincipal user, IVaultSessions sessions, DateTimeOffset now)
+    {
+        if (SignInIdOf(user) is not { } signIn)
+        {
+            return TokenIdOf(user) is not null;
+        }
+
+        if (VaultIdOf(user) is not { } vaultId || sessions.Find(vaultId) is not { } session || !OwnerSignIns.IsActive(session, signIn, now))
+        {
+            return false;
+        }
+
+        session.NoteOwnerActivity(now);
+        return true;
+    }
 
     private static async Task ValidateSignInAsync(CookieValidatePrincipalContext context)
     {
@@ -130,7 +142,9 @@ internal sealed class AccessTokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    AccessTokenService tokens)
+    AccessTokenService tokens,
+    IVaultSessions sessions,
+    TimeProvider time)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -148,6 +162,8 @@ internal sealed class AccessTokenAuthenticationHandler(
             return AuthenticateResult.Fail("The access token is unknown, expired or revoked.");
         }
 
+        // A script or the CLI at work is the owner at work: the vault does not lock itself under them.
+        sessions.Find(token.VaultId)?.NoteOwnerActivity(time.GetUtcNow());
         var principal = OwnerAuthentication.CreatePrincipal(token.VaultId, "token", OwnerAuthentication.TokenScheme, token.TokenId);
         return AuthenticateResult.Success(new AuthenticationTicket(principal, OwnerAuthentication.TokenScheme));
     }

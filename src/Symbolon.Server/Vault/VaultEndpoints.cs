@@ -20,6 +20,8 @@ internal static class VaultEndpoints
         vault.MapPost("/unlock", Unlock).WithName("UnlockVault").WithSummary("Unlocks the vault with its passphrase and signs the caller in with the session cookie (unless signIn is false); optionally returns an access token.").AllowAnonymous();
         vault.MapPost("/recover", Recover).WithName("RecoverVault").WithSummary("Unlocks with the recovery key and sets a new passphrase.").AllowAnonymous();
         vault.MapPost("/lock", Lock).WithName("LockVault").WithSummary("Locks the vault: its keys leave memory for every session.").RequireAuthorization(OwnerAuthentication.Policy);
+        vault.MapGet("/auto-lock", GetAutoLock).WithName("GetAutoLock").WithSummary("How long the vault stays unlocked without its owner before it locks itself.").RequireAuthorization(OwnerAuthentication.Policy);
+        vault.MapPut("/auto-lock", SetAutoLock).WithName("SetAutoLock").WithSummary("Sets that idle time: 1 to 1440 minutes, or null for never.").RequireAuthorization(OwnerAuthentication.Policy);
         vault.MapPost("/passphrase", ChangePassphrase).WithName("ChangePassphrase").WithSummary("Changes the passphrase; records are not re-encrypted.").RequireAuthorization(OwnerAuthentication.Policy);
 
         var tokens = routes.MapGroup("/tokens").WithTags("Access tokens").RequireAuthorization(OwnerAuthentication.Policy);
@@ -84,6 +86,12 @@ internal static class VaultEndpoints
         await signIn.ChangePassphraseAsync(user, request.CurrentPassphrase, request.NewPassphrase, request.RevokeAccessTokens, ct);
         return TypedResults.NoContent();
     }
+
+    internal static async Task<Ok<AutoLockSetting>> GetAutoLock(ClaimsPrincipal user, AutoLock autoLock, CancellationToken ct) =>
+        TypedResults.Ok(await autoLock.GetAsync(user.VaultId(), ct));
+
+    internal static async Task<Ok<AutoLockSetting>> SetAutoLock(SetAutoLockRequest request, ClaimsPrincipal user, AutoLock autoLock, CancellationToken ct) =>
+        TypedResults.Ok(await autoLock.SetAsync(user.VaultId(), request.Minutes, ct));
 
     internal static Ok<IReadOnlyList<OwnerSignInSession>> ListSignIns(ClaimsPrincipal user, OwnerSignIn signIn) => TypedResults.Ok(signIn.ListSignIns(user));
 

@@ -1046,6 +1046,9 @@ namespace Symbolon.Storage.Postgres.Migrations
                         .IsRequired()
                         .HasColumnType("bytea");
 
+                    b.Property<int?>("AutoLockMinutes")
+                        .HasColumnType("integer");
+
                     b.Property<bool>("CardAutoApproveAppend")
                         .HasColumnType("boolean");
 

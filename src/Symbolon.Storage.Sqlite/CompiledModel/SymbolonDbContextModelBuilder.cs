@@ -11,7 +11,7 @@ namespace Symbolon.Storage.Sqlite.CompiledModel
     public partial class SymbolonDbContextModel
     {
         private SymbolonDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("d52b01ce-f0e7-4944-94fb-97dde4f8ddb1"), entityTypeCount: 25)
+            : base(skipDetectChanges: false, modelId: new Guid("a3dd8367-135a-4d20-9c2f-70491ef7d4d9"), entityTypeCount: 25)
         {
         }
 

@@ -20,7 +20,7 @@ namespace Symbolon.Storage.Sqlite.CompiledModel
                 "Symbolon.Core.Storage.VaultEntity",
                 typeof(VaultEntity),
                 baseEntityType,
-                propertyCount: 19,
+                propertyCount: 20,
                 keyCount: 1);
 
             var id = runtimeEntityType.AddProperty(
@@ -43,6 +43,13 @@ namespace Symbolon.Storage.Sqlite.CompiledModel
                 typeof(byte[]),
                 propertyInfo: typeof(VaultEntity).GetProperty("AgreementPublicKey", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(VaultEntity).GetField("<AgreementPublicKey>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+
+            var autoLockMinutes = runtimeEntityType.AddProperty(
+                "AutoLockMinutes",
+                typeof(int?),
+                propertyInfo: typeof(VaultEntity).GetProperty("AutoLockMinutes", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(VaultEntity).GetField("<AutoLockMinutes>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
 
             var cardAutoApproveAppend = runtimeEntityType.AddProperty(
                 "CardAutoApproveAppend",

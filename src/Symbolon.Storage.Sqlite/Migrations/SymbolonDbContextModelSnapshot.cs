@@ -1039,6 +1039,9 @@ namespace Symbolon.Storage.Sqlite.Migrations
                         .IsRequired()
                         .HasColumnType("BLOB");
 
+                    b.Property<int?>("AutoLockMinutes")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("CardAutoApproveAppend")
                         .HasColumnType("INTEGER");
 

@@ -53,6 +53,10 @@ public sealed class RemoteModeTests : IDisposable
         Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await browser.GetAsync("/owner/api/v1/profile")).StatusCode);
         Assert.Contains("No browser is signed in with that id.", (await _cli.RunAsync("session", "end", signIn.Id.ToString(), "--server", url)).Failed(1).Stderr, StringComparison.Ordinal);
 
+        // The idle time through the server, "never" included (a null the CLI must send, not leave out).
+        Assert.Equal("The vault locks itself after 10 minutes without you.\n", (await _cli.RunAsync("autolock", "10", "--server", url)).Succeeded().Stdout.ReplaceLineEndings("\n"));
+        Assert.Equal(new AutoLockSetting(null, false), (await _cli.RunAsync("autolock", "never", "--server", url, "--json")).Succeeded().Json<AutoLockSetting>());
+
         (await _cli.RunAsync("lock", "--server", url)).Succeeded();
         Assert.Contains("The vault is locked.", (await _cli.RunAsync("profile", "show", "--server", url)).Failed().Stderr, StringComparison.Ordinal);
 

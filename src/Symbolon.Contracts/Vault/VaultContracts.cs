@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Symbolon.Contracts.Vault;
 
 /// <summary>Whether a vault exists and whether it is unlocked.</summary>
@@ -96,8 +98,8 @@ public sealed record OwnerSignInSession(Guid Id, string Client, DateTimeOffset S
 public sealed record AutoLockSetting(int? Minutes, bool IsDefault);
 
 /// <summary>Sets the idle time after which the vault locks itself.</summary>
-/// <param name="Minutes">From 1 to 1440, or null for never.</param>
-public sealed record SetAutoLockRequest(int? Minutes);
+/// <param name="Minutes">From 1 to 1440, or null for never (written even by serializers that leave nulls out: it is required).</param>
+public sealed record SetAutoLockRequest([property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] int? Minutes);
 
 /// <summary>How many browsers were signed out.</summary>
 /// <param name="Ended">Sign-ins ended.</param>

@@ -44,6 +44,6 @@ internal sealed partial class AutoLockJob(IServiceScopeFactory scopes, StorageIn
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Vault {VaultId} locked itself after {Minutes} minutes without its owner.")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Vault {VaultId} locked itself after {Minutes} min without its owner.")]
     private static partial void LogLocked(ILogger logger, Guid vaultId, int minutes);
 }

@@ -82,11 +82,7 @@ internal sealed partial class LocalOwnerOperations(CliContext context) : IOwnerO
         if (revokeAccessTokens)
         {
             var keys = await KeysAsync(ct);
-            var tokens = await GetAsync<AccessTokenService>(ct);
-            foreach (var token in await tokens.ListAsync(keys.VaultId, ct))
-            {
-                await tokens.RevokeAsync(keys.VaultId, token.Id, ct);
-            }
+            await (await GetAsync<AccessTokenService>(ct)).RevokeAllAsync(keys.VaultId, ct);
         }
     }
 

@@ -102,6 +102,20 @@ internal sealed class AccessTokenService(SymbolonDbContext db, TimeProvider time
         return true;
     }
 
+    /// <summary>Revokes every live token of the vault at once (a passphrase change that asks to); returns how many.</summary>
+    public async Task<int> RevokeAllAsync(Guid vaultId, CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow();
+        var live = await db.AccessTokens.Where(t => t.VaultId == vaultId && t.RevokedAt == null).ToListAsync(ct);
+        foreach (var token in live)
+        {
+            token.RevokedAt = now;
+        }
+
+        await db.SaveChangesAsync(ct);
+        return live.Count;
+    }
+
     private static byte[] Hash(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
 
 }

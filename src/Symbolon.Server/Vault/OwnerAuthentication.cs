@@ -89,36 +89,24 @@ internal static class OwnerAuthentication
         Guid.TryParse(user.FindFirstValue(SignInClaim), out var id) ? id : null;
 
     /// <summary>
-    /// Whether the browser sign-in behind this principal is still active in its vault's session: a cookie whose
-    /// sign-in ended (the vault locked, even if it was unlocked again since; the passphrase changed; the person ended
-    /// it) is worth nothing, however long it would otherwise live. Tokens carry no sign-in and are checked on their own.
-    /// A sign-in in use is the owner's activity, which keeps the vault from locking itself (<see cref="AutoLock"/>).
+    /// Refuses a cookie whose browser sign-in is no longer active in its vault's session (the vault locked, even if
+    /// it was unlocked again since; the passphrase changed; the person ended it): it is worth nothing, however long it
+    /// would otherwise live. A sign-in in use is the owner's activity, which keeps the vault from locking itself
+    /// (<see cref="AutoLock"/>). Tokens carry no sign-in and are checked by their own handler.
     /// </summary>
-    public static bool IsSignedIn(ClaimsPrincipal user, IVaultSessions sessions, DateTimeOffset now)
-    {
-        if (SignInIdOf(user) is not { } signIn)
-        {
-            return TokenIdOf(user) is not null;
-        }
-
-        if (VaultIdOf(user) is not { } vaultId || sessions.Find(vaultId) is not { } session || !OwnerSignIns.IsActive(session, signIn, now))
-        {
-            return false;
-        }
-
-        session.NoteOwnerActivity(now);
-        return true;
-    }
-
     private static async Task ValidateSignInAsync(CookieValidatePrincipalContext context)
     {
         var services = context.HttpContext.RequestServices;
-        if (context.Principal is not { } principal || SignInIdOf(principal) is null
-            || !IsSignedIn(principal, services.GetRequiredService<IVaultSessions>(), services.GetRequiredService<TimeProvider>().GetUtcNow()))
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+        if (context.Principal is { } principal && SignInIdOf(principal) is { } signIn && VaultIdOf(principal) is { } vaultId
+            && services.GetRequiredService<IVaultSessions>().Find(vaultId) is { } session && OwnerSignIns.IsActive(session, signIn, now))
         {
-            context.RejectPrincipal();
-            await context.HttpContext.SignOutAsync(CookieScheme);
+            session.NoteOwnerActivity(now);
+            return;
         }
+
+        context.RejectPrincipal();
+        await context.HttpContext.SignOutAsync(CookieScheme);
     }
 
     private static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/owner/api");

@@ -60,10 +60,7 @@ internal sealed class OwnerSignIn(IVaultSessions sessions, AccessTokenService to
 
         if (revokeAccessTokens)
         {
-            foreach (var token in await tokens.ListAsync(vaultId, ct))
-            {
-                await tokens.RevokeAsync(vaultId, token.Id, ct);
-            }
+            await tokens.RevokeAllAsync(vaultId, ct);
         }
     }
 

@@ -262,11 +262,12 @@ internal sealed partial class TransactionProjection
                     named++;
                 }
 
+                // Only the names made so far: the array is longer, and the sink takes every entry it is given.
                 try
                 {
                     var (days, amounts, currencies, descriptions, merchants, categories, accounts, batches) = _columns;
                     _sink!.Append(new FilledRows(
-                        _passedRows, count, _passedStrings, _merchantNames, _batches, days, amounts, currencies, descriptions, merchants, categories, accounts, batches));
+                        _passedRows, count, _passedStrings, new ArraySegment<string?>(_merchantNames, 0, named), _batches, days, amounts, currencies, descriptions, merchants, categories, accounts, batches));
                 }
 #pragma warning disable CA1031 // The projection does not depend on the query database, which copies the rows again when next needed.
                 catch (Exception)

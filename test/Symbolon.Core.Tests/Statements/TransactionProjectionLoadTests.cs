@@ -79,6 +79,46 @@ public sealed class TransactionProjectionLoadTests
     }
 
     [Fact]
+    public async Task The_query_database_names_merchants_first_seen_after_it_took_earlier_rows()
+    {
+        // One chunk at a time, each passed to the database before the next is filled: the sink is always ahead.
+        var (chunks, _) = Chunks();
+        var overrides = new Dictionary<(Guid, int), string>();
+        using var alongside = new VaultAnalytics(AnalyticsLimits.Default);
+        var load = await alongside.BeginLoadAsync(default);
+        Assert.NotNull(load);
+        var sink = new Stepping(load);
+        var filling = new TransactionProjection().Fill(chunks.Sum(c => TransactionChunkCodec.Decode(c.Payload).Count), [First, Second], Rules, overrides, sink);
+        var worker = filling.NewWorker();
+        foreach (var chunk in chunks)
+        {
+            using var plain = TransactionChunkCodec.Decompress(chunk.Payload);
+            filling.Chunk(worker, chunk.Position, chunk.Batch == First ? 0 : 1, chunk.FirstRow, plain.Span);
+            Assert.True(await sink.Passed.WaitAsync(TimeSpan.FromSeconds(10)));
+        }
+
+        var filled = filling.Complete();
+        await filling.SinkDone;
+        load.Complete(filled.Count, filled.CategoryVersion, filling.SinkTookAll);
+
+        const string Merchants = "SELECT merchant, count(*) FROM transactions GROUP BY merchant ORDER BY merchant";
+        using var copied = new VaultAnalytics(AnalyticsLimits.Default);
+        Assert.Equal(await AskAsync(copied, Fill(chunks, overrides), Merchants), await AskAsync(alongside, filled, Merchants));
+        Assert.DoesNotContain("||", await AskAsync(alongside, filled, Merchants), StringComparison.Ordinal);
+    }
+
+    private sealed class Stepping(IFilledRows inner) : IFilledRows
+    {
+        public SemaphoreSlim Passed { get; } = new(0);
+
+        public void Append(FilledRows rows)
+        {
+            inner.Append(rows);
+            Passed.Release();
+        }
+    }
+
+    [Fact]
     public void A_filled_projection_recognises_duplicates_once_an_import_asks()
     {
         var (chunks, lines) = Chunks();

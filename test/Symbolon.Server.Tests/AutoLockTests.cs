@@ -41,7 +41,7 @@ public sealed class AutoLockTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, (await owner.PostAsJsonAsync("/owner/api/v1/vault/unlock", new UnlockRequest(SymbolonApplicationFactory.Passphrase))).StatusCode);
         var never = await owner.PutAsJsonAsync("/owner/api/v1/vault/auto-lock", new SetAutoLockRequest(null));
         Assert.Equal(new AutoLockSetting(null, IsDefault: false), await never.Content.ReadFromJsonAsync<AutoLockSetting>(SymbolonApplicationFactory.Json));
-        await PassAsync(TimeSpan.FromDays(2));
+        await PassAsync(TimeSpan.FromDays(2), step: TimeSpan.FromHours(2));
         await Task.Delay(500);
         Assert.True(await UnlockedAsync());
     }
@@ -68,12 +68,12 @@ public sealed class AutoLockTests : IDisposable
     }
 
     // Moves the clock in steps the lock check (every 30 s) sees, giving it a moment of real time after each.
-    private async Task PassAsync(TimeSpan span)
+    private async Task PassAsync(TimeSpan span, TimeSpan? step = null)
     {
-        var step = TimeSpan.FromSeconds(30);
-        for (var passed = TimeSpan.Zero; passed < span; passed += step)
+        var each = step ?? TimeSpan.FromSeconds(30);
+        for (var passed = TimeSpan.Zero; passed < span; passed += each)
         {
-            _app.Time.Advance(step < span - passed ? step : span - passed);
+            _app.Time.Advance(each < span - passed ? each : span - passed);
             await Task.Delay(5);
         }
     }

@@ -33,6 +33,18 @@ public static class ProblemCodes
     /// <summary>The vault is locked (423).</summary>
     public const string VaultLocked = "SYM1102";
 
+    /// <summary>
+    /// A vendor asked to read while the person is away (423 with <c>Retry-After</c>): the vault is locked and holds no
+    /// key to answer with. Writes that can wait are queued instead (202, see <c>QueuedWrite</c>).
+    /// </summary>
+    public const string PersonAway = "SYM1108";
+
+    /// <summary>The person's sealed inbox holds as many items from this vendor, or in all, as it takes while they are away (429).</summary>
+    public const string InboxFull = "SYM1109";
+
+    /// <summary>The person's sealed inbox holds as many bytes from this vendor, or in all, as it takes while they are away (413).</summary>
+    public const string InboxBytesFull = "SYM1110";
+
     /// <summary>The passphrase or recovery key is wrong (401).</summary>
     public const string WrongPassphrase = "SYM1103";
 

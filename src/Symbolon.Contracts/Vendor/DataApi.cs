@@ -52,7 +52,17 @@ public sealed record VendorFieldUpdate(
 public sealed record VendorNote(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("text")] string Text,
-    [property: JsonPropertyName("created_at")] DateTimeOffset CreatedAt);
+    [property: JsonPropertyName("created_at")] DateTimeOffset CreatedAt)
+{
+    /// <summary>
+    /// Set by the SDK when the person was away and the vault queued the write (<c>202 Accepted</c>) instead of
+    /// storing it: <see cref="Id"/> is then the inbox id and the other values are the ones sent; the vault applies the
+    /// write when the person unlocks and tells the outcome by an <c>inbox.applied</c> or <c>inbox.refused</c> webhook.
+    /// Null for a write that was stored.
+    /// </summary>
+    [JsonIgnore]
+    public QueuedWrite? Queued { get; init; }
+}
 
 /// <summary>One page of the change feed: changes to datatypes the vendor may read, oldest first. No values.</summary>
 /// <param name="Changes">The changes.</param>

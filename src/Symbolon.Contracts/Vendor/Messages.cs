@@ -35,7 +35,17 @@ public sealed record VendorMessage(
     [property: JsonPropertyName("from")] string From,
     [property: JsonPropertyName("text")] string Text,
     [property: JsonPropertyName("marketing")] bool Marketing,
-    [property: JsonPropertyName("sent_at")] DateTimeOffset SentAt);
+    [property: JsonPropertyName("sent_at")] DateTimeOffset SentAt)
+{
+    /// <summary>
+    /// Set by the SDK when the person was away and the vault queued the write (<c>202 Accepted</c>) instead of
+    /// storing it: <see cref="Id"/> is then the inbox id and the other values are the ones sent; the vault applies the
+    /// write when the person unlocks and tells the outcome by an <c>inbox.applied</c> or <c>inbox.refused</c> webhook.
+    /// Null for a write that was stored.
+    /// </summary>
+    [JsonIgnore]
+    public QueuedWrite? Queued { get; init; }
+}
 
 /// <summary>
 /// A value the person pushed to the vendor from their vault (a one-off disclosure, for example a new phone number),

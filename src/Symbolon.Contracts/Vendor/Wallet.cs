@@ -54,7 +54,17 @@ public sealed record ReceiptLineInput(
 public sealed record VendorReceipt(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("receipt")] ReceiptInput Receipt,
-    [property: JsonPropertyName("recorded_at")] DateTimeOffset RecordedAt);
+    [property: JsonPropertyName("recorded_at")] DateTimeOffset RecordedAt)
+{
+    /// <summary>
+    /// Set by the SDK when the person was away and the vault queued the write (<c>202 Accepted</c>) instead of
+    /// storing it: <see cref="Id"/> is then the inbox id and the other values are the ones sent; the vault applies the
+    /// write when the person unlocks and tells the outcome by an <c>inbox.applied</c> or <c>inbox.refused</c> webhook.
+    /// Null for a write that was stored.
+    /// </summary>
+    [JsonIgnore]
+    public QueuedWrite? Queued { get; init; }
+}
 
 /// <summary>What a loyalty event does (<see cref="LoyaltyEventInput.Kind"/>).</summary>
 public static class LoyaltyEventKinds
@@ -129,7 +139,17 @@ public sealed record VendorLoyaltyEvent(
     [property: JsonPropertyName("balance_after")] int BalanceAfter,
     [property: JsonPropertyName("reward")] string? Reward,
     [property: JsonPropertyName("note")] string? Note,
-    [property: JsonPropertyName("at")] DateTimeOffset At);
+    [property: JsonPropertyName("at")] DateTimeOffset At)
+{
+    /// <summary>
+    /// Set by the SDK when the person was away and the vault queued the write (<c>202 Accepted</c>) instead of
+    /// storing it: <see cref="Id"/> is then the inbox id and the other values are the ones sent; the vault applies the
+    /// write when the person unlocks and tells the outcome by an <c>inbox.applied</c> or <c>inbox.refused</c> webhook.
+    /// Null for a write that was stored. <see cref="BalanceAfter"/> is not known until then and is 0.
+    /// </summary>
+    [JsonIgnore]
+    public QueuedWrite? Queued { get; init; }
+}
 
 /// <summary>The vendor's own programme: its balance and history (<c>GET /api/v1/loyalty</c>, needs <c>read</c> on <c>loyalty</c>).</summary>
 /// <param name="Programme">The programme as the vendor last described it; null before its first event.</param>
@@ -163,4 +183,14 @@ public sealed record VendorCheckIn(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("place")] string Place,
     [property: JsonPropertyName("at")] DateTimeOffset At,
-    [property: JsonPropertyName("note")] string? Note);
+    [property: JsonPropertyName("note")] string? Note)
+{
+    /// <summary>
+    /// Set by the SDK when the person was away and the vault queued the write (<c>202 Accepted</c>) instead of
+    /// storing it: <see cref="Id"/> is then the inbox id and the other values are the ones sent; the vault applies the
+    /// write when the person unlocks and tells the outcome by an <c>inbox.applied</c> or <c>inbox.refused</c> webhook.
+    /// Null for a write that was stored.
+    /// </summary>
+    [JsonIgnore]
+    public QueuedWrite? Queued { get; init; }
+}

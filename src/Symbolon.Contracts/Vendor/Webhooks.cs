@@ -24,8 +24,14 @@ public static class WebhookEventTypes
     /// <summary>The person replied to or closed a request (see <see cref="RequestUpdatedData"/>).</summary>
     public const string RequestUpdated = "request.updated";
 
+    /// <summary>A write queued while the person was away was applied once they came back (see <see cref="InboxOutcomeData"/>).</summary>
+    public const string InboxApplied = "inbox.applied";
+
+    /// <summary>A write queued while the person was away no longer applied when they came back, and was not stored (see <see cref="InboxOutcomeData"/>).</summary>
+    public const string InboxRefused = "inbox.refused";
+
     /// <summary>Every type the vault sends today.</summary>
-    public static IReadOnlyList<string> All { get; } = [ProfileUpdated, GrantRevoked, RequestCreated, RequestUpdated, MessageCreated, UpdatePushed];
+    public static IReadOnlyList<string> All { get; } = [ProfileUpdated, GrantRevoked, RequestCreated, RequestUpdated, MessageCreated, UpdatePushed, InboxApplied, InboxRefused];
 }
 
 /// <summary>A webhook payload in the Standard Webhooks shape.</summary>

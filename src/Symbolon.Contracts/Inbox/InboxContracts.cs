@@ -1,0 +1,54 @@
+namespace Symbolon.Contracts.Inbox;
+
+/// <summary>Where a write that arrived while the person was away stands (<see cref="AwayItem.State"/>).</summary>
+public static class AwayItemStates
+{
+    /// <summary>Sealed, waiting for the vault to be unlocked.</summary>
+    public const string Pending = "pending";
+
+    /// <summary>Applied as a live write would have been.</summary>
+    public const string Applied = "applied";
+
+    /// <summary>No longer applied when opened (the grant was revoked meanwhile, the receipt was refused …); nothing was stored.</summary>
+    public const string Refused = "refused";
+
+    /// <summary>Its sealed bytes did not open (tampered with, or sealed to another key); kept aside and never applied.</summary>
+    public const string Unopenable = "unopenable";
+}
+
+/// <summary>What vendors did while the person was away (<c>GET /owner/api/v1/inbox</c>), until the person marks it seen.</summary>
+/// <param name="Items">The writes that arrived, oldest first, with their state.</param>
+/// <param name="Refused">Vendors whose writes the inbox refused because it was full, with how many.</param>
+public sealed record AwayReport(
+    IReadOnlyList<AwayItem> Items,
+    IReadOnlyList<AwayRefusal> Refused);
+
+/// <summary>One write that arrived while the person was away: who, what kind, when, and what became of it.</summary>
+/// <param name="Id">The item's id (the vendor knows it as its inbox id).</param>
+/// <param name="RelationshipId">The vendor's relationship.</param>
+/// <param name="Vendor">The vendor's name.</param>
+/// <param name="Kind">What the vendor sent: <c>receipts</c>, <c>loyalty</c>, <c>checkins</c>, <c>notes</c> or <c>messages</c>.</param>
+/// <param name="ReceivedAt">When it arrived.</param>
+/// <param name="State">One of <see cref="AwayItemStates"/>.</param>
+/// <param name="SettledAt">When it was applied, refused or found unopenable; null while pending.</param>
+/// <param name="Problem">For a refused item, why, in a sentence; otherwise null.</param>
+public sealed record AwayItem(
+    Guid Id,
+    Guid RelationshipId,
+    string Vendor,
+    string Kind,
+    DateTimeOffset ReceivedAt,
+    string State,
+    DateTimeOffset? SettledAt,
+    string? Problem);
+
+/// <summary>A vendor whose writes were turned away because the inbox was full.</summary>
+/// <param name="RelationshipId">The vendor's relationship.</param>
+/// <param name="Vendor">The vendor's name.</param>
+/// <param name="Count">How many writes were turned away.</param>
+/// <param name="LastAt">When the last one was.</param>
+public sealed record AwayRefusal(
+    Guid RelationshipId,
+    string Vendor,
+    int Count,
+    DateTimeOffset LastAt);

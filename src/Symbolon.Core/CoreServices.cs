@@ -44,6 +44,7 @@ internal static class CoreServices
         services.AddRelationships();
         services.AddLoyaltyCards();
         services.AddWallet();
+        services.AddInbox();
         services.AddStatements();
         services.AddInsights();
         services.AddRequests();
@@ -75,6 +76,14 @@ internal static class CoreServices
         services.AddScoped<IdempotencyStore>();
         services.AddScoped<VendorNotes>();
         services.AddScoped<ChangeFeed>();
+        return services;
+    }
+
+    /// <summary>The sealed inbox that takes vendor writes while the vault is locked.</summary>
+    public static IServiceCollection AddInbox(this IServiceCollection services)
+    {
+        services.TryAddSingleton(new Inbox.InboxOptions());
+        services.AddScoped<Inbox.SealedInbox>();
         return services;
     }
 

@@ -79,9 +79,16 @@ public sealed partial class SymbolonApplicationFactory : WebApplicationFactory<P
     /// </summary>
     public Func<Task>? InsideDeviceCodePoll { get; set; }
 
+    /// <summary>Configuration the host starts with, on top of the test defaults (set before the first request).</summary>
+    public Dictionary<string, string> Settings { get; } = [];
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Storage:DataDirectory", DataDirectory);
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
 
         // Tests move the clock by days; a vault locks itself only where a test sets its idle time.
         builder.UseSetting("AutoLock:DefaultMinutes", "0");

@@ -280,7 +280,7 @@ internal sealed class ConversationService(SymbolonDbContext db, RelationshipServ
         return message;
     }
 
-    private static string CheckText(string? text)
+    internal static string CheckText(string? text)
     {
         var trimmed = text?.Trim() ?? "";
         if (trimmed.Length is 0 or > MaxTextLength)

@@ -15,14 +15,16 @@ internal sealed class VendorNotes(RecordStore records)
 {
     public const int MaxLength = 4000;
 
-    public async Task<CurrentRecord> AddAsync(VaultKeys keys, string clientId, string text, CancellationToken ct = default)
+    /// <summary>The note's text as stored (trimmed), or the validation problem.</summary>
+    public static string CheckText(string text)
     {
         text = text.Trim();
-        if (text.Length is 0 or > MaxLength)
-        {
-            throw ValidationFailedException.For("text", $"A note is 1 to {MaxLength} characters.");
-        }
+        return text.Length is 0 or > MaxLength ? throw ValidationFailedException.For("text", $"A note is 1 to {MaxLength} characters.") : text;
+    }
 
+    public async Task<CurrentRecord> AddAsync(VaultKeys keys, string clientId, string text, CancellationToken ct = default)
+    {
+        text = CheckText(text);
         return await records.CreateAsync(keys, DatatypeCatalog.NoteRecordType, VaultJson.Serialize(new NoteValue(text)), Actor.Vendor(clientId), ct);
     }
 

@@ -25,6 +25,8 @@ internal sealed class SymbolonDbContext(DbContextOptions<SymbolonDbContext> opti
     public DbSet<WebhookMessageEntity> WebhookMessages => Set<WebhookMessageEntity>();
     public DbSet<OutboxCursorEntity> OutboxCursors => Set<OutboxCursorEntity>();
     public DbSet<IdempotencyEntity> IdempotencyKeys => Set<IdempotencyEntity>();
+    public DbSet<Inbox.InboxItemEntity> InboxItems => Set<Inbox.InboxItemEntity>();
+    public DbSet<Inbox.InboxRefusalEntity> InboxRefusals => Set<Inbox.InboxRefusalEntity>();
     public DbSet<ImportBatchEntity> ImportBatches => Set<ImportBatchEntity>();
     public DbSet<TransactionChunkEntity> TransactionChunks => Set<TransactionChunkEntity>();
 
@@ -253,6 +255,28 @@ internal sealed class SymbolonDbContext(DbContextOptions<SymbolonDbContext> opti
             cursor.ToTable("outbox_cursors");
             cursor.HasKey(c => c.VaultId);
             cursor.HasOne<VaultEntity>().WithMany().HasForeignKey(c => c.VaultId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<Inbox.InboxItemEntity>(item =>
+        {
+            item.ToTable("inbox_items");
+            item.HasKey(i => i.Sequence);
+            item.Property(i => i.Sequence).ValueGeneratedOnAdd();
+            item.Property(i => i.Route).HasMaxLength(64);
+            item.Property(i => i.Kind).HasMaxLength(64);
+            item.Property(i => i.IdempotencyKey).HasMaxLength(255);
+            item.Property(i => i.Problem).HasMaxLength(16);
+            item.HasIndex(i => new { i.VaultId, i.Id }).IsUnique();
+            item.HasIndex(i => new { i.VaultId, i.State, i.RelationshipId });
+            item.HasIndex(i => new { i.VaultId, i.RelationshipId, i.IdempotencyKey }).IsUnique();
+            item.HasOne<RelationshipEntity>().WithMany().HasForeignKey(i => new { i.VaultId, i.RelationshipId }).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<Inbox.InboxRefusalEntity>(refusal =>
+        {
+            refusal.ToTable("inbox_refusals");
+            refusal.HasKey(r => new { r.VaultId, r.RelationshipId });
+            refusal.HasOne<RelationshipEntity>().WithMany().HasForeignKey(r => new { r.VaultId, r.RelationshipId }).OnDelete(DeleteBehavior.Cascade);
         });
 
         modelBuilder.Entity<IdempotencyEntity>(key =>

@@ -34,15 +34,22 @@ internal sealed class CheckIns(RecordStore records, SymbolonDbContext db, TimePr
     /// <summary>A vendor records a visit on scan; it is shared with that vendor only until the person changes it.</summary>
     public async Task<(CurrentRecord Record, CheckInValue Value)> AddByVendorAsync(VaultKeys keys, RelationshipEntity vendor, VendorCheckInInput input, CancellationToken ct = default)
     {
+        var (place, at, note) = CheckVendorInput(input);
+        var value = new CheckInValue(place, at, note, [vendor.Id], vendor.ClientId);
+        var record = await records.CreateAsync(keys, RecordType, VaultJson.Serialize(value), Actor.Vendor(vendor.ClientId), ct);
+        return (record, value);
+    }
+
+    /// <summary>A vendor's check-in as it will be stored (no time is now), or the validation problem naming each field.</summary>
+    public (string Place, DateTimeOffset At, string? Note) CheckVendorInput(VendorCheckInInput input)
+    {
         var errors = new ValidationErrors();
         var place = Receipts.Text(errors, "place", input.Place, 200, required: true);
         var note = Receipts.Text(errors, "note", input.Note, 500, required: false);
         var at = input.At ?? time.GetUtcNow();
         CheckTime(errors, "at", at);
         Throw(errors);
-        var value = new CheckInValue(place!, at, note, [vendor.Id], vendor.ClientId);
-        var record = await records.CreateAsync(keys, RecordType, VaultJson.Serialize(value), Actor.Vendor(vendor.ClientId), ct);
-        return (record, value);
+        return (place!, at, note);
     }
 
     public async Task<(CurrentRecord Record, CheckInValue Value)> UpdateAsync(VaultKeys keys, Guid id, CheckInInput input, CancellationToken ct = default)

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Symbolon.Contracts.Vendor;
 using Symbolon.Core.Conversations;
+using Symbolon.Server.Inbox;
 using Symbolon.Server.VendorApi;
 
 namespace Symbolon.Server.Conversations;
@@ -27,6 +28,11 @@ internal static class VendorConversationEndpoints
         var data = app.MapGroup(VendorApiEndpoints.Prefix).DisableAntiforgery().RequireVendorToken().EnforceVendorGrants();
         data.MapPost("/messages", SendAsync)
             .RequireGrant(SendAction, DecideSendAsync).Idempotent()
+            .QueueWhileAway(MessagesDatatype, invocation =>
+            {
+                ConversationService.CheckText(invocation.Argument<VendorMessageInput>().Text);
+                return ValueTask.CompletedTask;
+            })
             .WithName("SendVendorMessage").WithSummary("Sends the person a message in the relationship's thread, if the person allows messages from this vendor; label marketing with marketing: true.");
         data.MapGet("/messages", ListAsync)
             .RequireRelationship(MessagesDatatype, DataActions.Read)

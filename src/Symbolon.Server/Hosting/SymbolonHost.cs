@@ -19,6 +19,7 @@ using Symbolon.Server.Conversations;
 using Symbolon.Server.Errors;
 using Symbolon.Server.Export;
 using Symbolon.Server.Health;
+using Symbolon.Server.Inbox;
 using Symbolon.Server.Insights;
 using Symbolon.Server.LoyaltyCards;
 using Symbolon.Server.OAuth;
@@ -149,6 +150,10 @@ public static class SymbolonHost
         builder.Services.Replace(ServiceDescriptor.Singleton(AutoLockOptionsFrom(builder.Configuration)));
         builder.Services.AddHostedService<AccessLogCompactor>();
         builder.Services.AddHostedService<Vault.AutoLockJob>();
+        builder.Services.Replace(ServiceDescriptor.Singleton(InboxOptionsFrom(builder.Configuration)));
+        builder.Services.AddSingleton<Inbox.InboxGate>();
+        builder.Services.AddSingleton<Inbox.InboxApplier>();
+        builder.Services.AddScoped<Core.Vaults.IVaultSessionModule>(sp => sp.GetRequiredService<Inbox.InboxApplier>());
         builder.Services.AddOAuthServer();
         builder.Services.AddCard();
         builder.Services.AddWebhooks();
@@ -281,6 +286,7 @@ public static class SymbolonHost
         owner.MapConversationEndpoints();
         owner.MapInsightEndpoints();
         owner.MapRequestEndpoints();
+        owner.MapInboxEndpoints();
 
         app.MapAuthorizationEndpoints();
         app.MapRegistrationEndpoints();
@@ -293,6 +299,19 @@ public static class SymbolonHost
         app.MapWebAppEndpoints();
         app.MapCardWebEndpoints();
         return app;
+    }
+
+    // Inbox:MaxItemsPerVendor, MaxBytesPerVendor, MaxItems, MaxBytes: what the sealed inbox takes while the person is away.
+    private static Core.Inbox.InboxOptions InboxOptionsFrom(ConfigurationManager configuration)
+    {
+        var options = new Core.Inbox.InboxOptions();
+        configuration.GetSection("Inbox").Bind(options);
+        if (options.MaxItemsPerVendor < 0 || options.MaxBytesPerVendor < 0 || options.MaxItems < 0 || options.MaxBytes < 0)
+        {
+            throw new InvalidOperationException("The Inbox limits (MaxItemsPerVendor, MaxBytesPerVendor, MaxItems, MaxBytes) cannot be negative; 0 turns the inbox off.");
+        }
+
+        return options;
     }
 
     // AutoLock:DefaultMinutes, the idle time of a vault whose person chose none: 0 (never) to a day.

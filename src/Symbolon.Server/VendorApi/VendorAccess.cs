@@ -7,16 +7,27 @@ using Symbolon.Contracts.Problems;
 using Symbolon.Core.Relationships;
 using Symbolon.Core.Vaults;
 using Symbolon.Server.Errors;
+using Symbolon.Server.Inbox;
 using Symbolon.Server.OAuth;
 
 namespace Symbolon.Server.VendorApi;
 
 /// <summary>The vendor behind a data-API request: its relationship, the grant its token carries, and the vault's session.</summary>
 /// <remarks><see cref="Grant"/> is null for a client that authenticated with its id and secret (<see cref="VendorAccess.RequireVendorTokenOrClient"/>).</remarks>
-internal sealed record VendorCaller(RelationshipEntity Relationship, GrantEntity? Grant, IReadOnlyList<GrantedDatatype> Granted, VaultSession Session)
+/// <remarks>
+/// <see cref="LiveSession"/> is null while the person is away (the vault is locked): only a route that queues its writes
+/// (<see cref="Inbox.VendorInbox"/>) runs then, with <see cref="Queue"/> set, and never touches the keys.
+/// </remarks>
+internal sealed record VendorCaller(RelationshipEntity Relationship, GrantEntity? Grant, IReadOnlyList<GrantedDatatype> Granted, VaultSession? LiveSession)
 {
-    /// <summary>The vault's keys; <see cref="VaultLockedException"/> once the vault locked.</summary>
+    /// <summary>The vault's session; <see cref="Inbox.PersonAwayException"/> (423) while the person is away.</summary>
+    public VaultSession Session => LiveSession ?? throw new Inbox.PersonAwayException();
+
+    /// <summary>The vault's keys; 423 once the vault locked.</summary>
     public VaultKeys Keys => Session.Keys;
+
+    /// <summary>The write goes to the sealed inbox: the person is away, or earlier writes still wait there.</summary>
+    public bool Queue { get; init; }
 
     public GrantedDatatype? For(string datatype, string action) =>
         Granted.FirstOrDefault(g => g.Datatype == datatype && g.Allows(action));
@@ -71,7 +82,7 @@ internal static class VendorAccess
                     "The person ended this relationship; the vendor can no longer reach anything in the vault."));
             }
 
-            var session = services.GetRequiredService<IVaultSessions>().Get(relationship.VaultId);
+            var session = services.GetRequiredService<IVaultSessions>().Find(relationship.VaultId) ?? throw new Inbox.PersonAwayException();
             context.Items[CallerKey] = new VendorCaller(relationship, null, [], session);
             return await next(invocation);
         });
@@ -83,6 +94,11 @@ internal static class VendorAccess
     {
         var context = invocation.HttpContext;
         var services = context.RequestServices;
+        if (context.Replay() is { } replay)
+        {
+            return await AuthorizeReplayAsync(invocation, next, replay);
+        }
+
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
         var cache = services.GetRequiredService<VendorAccessCache>();
         var key = BearerToken(context) is { } token ? VendorAccessCache.KeyOf(token) : null;
@@ -130,8 +146,46 @@ internal static class VendorAccess
             return Unauthorized(context, ProblemCodes.GrantNotInForce, why, "invalid_token");
         }
 
-        var session = services.GetRequiredService<IVaultSessions>().Get(bound.Relationship.VaultId);
-        context.Items[CallerKey] = new VendorCaller(bound.Relationship, bound.Grant, bound.Granted, session);
+        // While the person is away, a write that can wait is queued and anything else is refused (423, Retry-After);
+        // once they are back, writes keep queuing until the inbox has been applied, so that none overtakes another.
+        var vaultId = bound.Relationship.VaultId;
+        var session = services.GetRequiredService<IVaultSessions>().Find(vaultId);
+        var queues = context.GetEndpoint()?.Metadata.GetMetadata<QueueWhileAwayMetadata>() is not null;
+        var queue = queues && (session is null || await services.GetRequiredService<InboxGate>().MustQueueAsync(vaultId, services, context.RequestAborted));
+        if (session is null && !queue)
+        {
+            throw new PersonAwayException();
+        }
+
+        context.Items[CallerKey] = new VendorCaller(bound.Relationship, bound.Grant, bound.Granted, session) { Queue = queue };
+        return await next(invocation);
+    }
+
+    /// <summary>
+    /// An item of the sealed inbox being applied: the vendor's relationship and the grant its token carried are read
+    /// again, and must still be in force, as they must for a live write; its token itself is not kept.
+    /// </summary>
+    private static async ValueTask<object?> AuthorizeReplayAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next, InboxReplay replay)
+    {
+        var context = invocation.HttpContext;
+        var relationships = context.RequestServices.GetRequiredService<RelationshipService>();
+        var item = replay.Item;
+        var relationship = await relationships.FindAsync(item.VaultId, item.RelationshipId, context.RequestAborted);
+        var grant = relationship is null || item.GrantId is not { } grantId ? null : await relationships.FindGrantAsync(item.VaultId, grantId, context.RequestAborted);
+        if (relationship is null)
+        {
+            return Unauthorized(context, ProblemCodes.GrantNotInForce, "The relationship is gone.", "invalid_token");
+        }
+
+        // A grant that expired while the write waited still held when the vendor wrote; a revocation is the person's word.
+        if (grant is null || relationship.EndedAt is not null || grant.RevokedAt is not null)
+        {
+            await VendorAccessLog.AppendAsync(context, relationship, grant, Action(context), [], allowed: false, StatusCodes.Status401Unauthorized);
+            var why = relationship.EndedAt is not null ? "The person ended this relationship." : "The person revoked this grant.";
+            return Unauthorized(context, ProblemCodes.GrantNotInForce, why, "invalid_token");
+        }
+
+        context.Items[CallerKey] = new VendorCaller(relationship, grant, GrantedDatatype.ParseList(grant.GrantedDetails), replay.Session);
         return await next(invocation);
     }
 

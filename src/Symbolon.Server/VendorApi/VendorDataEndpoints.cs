@@ -9,6 +9,7 @@ using Symbolon.Core.Relationships;
 using Symbolon.Core.Storage;
 using Symbolon.Core.Validation;
 using Symbolon.Server.Errors;
+using Symbolon.Server.Inbox;
 
 namespace Symbolon.Server.VendorApi;
 
@@ -31,6 +32,11 @@ internal static class VendorDataEndpoints
             .WithName("UpdateVendorField").WithSummary("Changes a profile value the vendor reads in full (needs update on its datatype); expected_version gives 409 on a lost update.");
         data.MapPost("/notes", AddNoteAsync)
             .RequireGrant(Datatypes.Notes, DataActions.Append, "This grant does not allow adding notes.").Idempotent()
+            .QueueWhileAway(Datatypes.Notes, invocation =>
+            {
+                VendorNotes.CheckText(invocation.Argument<VendorNoteInput>().Text);
+                return ValueTask.CompletedTask;
+            })
             .WithName("AddVendorNote").WithSummary("Adds a note to the person's vault (needs append on notes).");
         data.MapGet("/notes", ListNotesAsync)
             .RequireGrant(Datatypes.Notes, DataActions.Read, "This grant does not allow reading notes.")
@@ -211,16 +217,15 @@ internal static class VendorWrites
         var store = services.GetRequiredService<IdempotencyStore>();
         var ct = context.RequestAborted;
 
-        string? key = null;
-        if (context.Request.Headers.TryGetValue(VendorDataEndpoints.IdempotencyKeyHeader, out var header))
+        var idempotency = IdempotencyKeyOf(context);
+        if (idempotency is { Valid: false })
         {
-            key = header.ToString();
-            if (header.Count != 1 || !IdempotencyStore.IsWellFormed(key))
-            {
-                await VendorAccessLog.AppendAsync(context, caller.Relationship, caller.Grant, action, datatypes, allowed: false, StatusCodes.Status400BadRequest);
-                throw ValidationFailedException.For(VendorDataEndpoints.IdempotencyKeyHeader, $"An Idempotency-Key is 1 to {IdempotencyStore.MaxKeyLength} visible ASCII characters, sent once.");
-            }
+            await VendorAccessLog.AppendAsync(context, caller.Relationship, caller.Grant, action, datatypes, allowed: false, StatusCodes.Status400BadRequest);
+            throw BadIdempotencyKey();
         }
+
+        var key = idempotency?.Value;
+        var replay = context.Replay();
 
         if (!allowed)
         {
@@ -254,6 +259,12 @@ internal static class VendorWrites
                     IdempotencyStore.Complete(caller.Keys, claim, response);
                 }
 
+                if (replay is not null)
+                {
+                    // Applied from the inbox: the item is marked, and the vendor told, in the write's own transaction.
+                    InboxApplier.Settle(db, caller.Relationship, replay.Item, response.StatusCode, response.Body, services.GetRequiredService<TimeProvider>().GetUtcNow());
+                }
+
                 await relationships.LogAccessAsync(caller.Relationship, caller.Grant, action, datatypes, allowed: true, response.StatusCode, save: true, ct: ct);
                 await transaction.CommitAsync(ct);
                 return new RawJson(response);
@@ -281,8 +292,7 @@ internal static class VendorWrites
         if (!System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(done.RequestHash, hash))
         {
             await VendorAccessLog.AppendAsync(context, caller.Relationship, caller.Grant, action, datatypes, allowed: false, StatusCodes.Status422UnprocessableEntity);
-            return TypedResults.Problem(ProblemCatalog.Create(ProblemCodes.IdempotencyKeyReused, StatusCodes.Status422UnprocessableEntity, "That Idempotency-Key was used for another request.",
-                "Use a new Idempotency-Key for a new request; a key is only for retrying the same one (for 24 hours)."));
+            return KeyReused();
         }
 
         var stored = IdempotencyStore.Open(caller.Keys, done);
@@ -290,6 +300,25 @@ internal static class VendorWrites
         context.Response.Headers["Idempotent-Replayed"] = "true";
         return new RawJson(stored);
     }
+
+    /// <summary>The request's Idempotency-Key: null without one, not <c>Valid</c> when malformed or sent twice.</summary>
+    public static (bool Valid, string? Value)? IdempotencyKeyOf(HttpContext context)
+    {
+        if (!context.Request.Headers.TryGetValue(VendorDataEndpoints.IdempotencyKeyHeader, out var header))
+        {
+            return null;
+        }
+
+        var key = header.ToString();
+        return header.Count == 1 && IdempotencyStore.IsWellFormed(key) ? (true, key) : (false, null);
+    }
+
+    public static ValidationFailedException BadIdempotencyKey() =>
+        ValidationFailedException.For(VendorDataEndpoints.IdempotencyKeyHeader, $"An Idempotency-Key is 1 to {IdempotencyStore.MaxKeyLength} visible ASCII characters, sent once.");
+
+    public static ProblemHttpResult KeyReused() =>
+        TypedResults.Problem(ProblemCatalog.Create(ProblemCodes.IdempotencyKeyReused, StatusCodes.Status422UnprocessableEntity, "That Idempotency-Key was used for another request.",
+            "Use a new Idempotency-Key for a new request; a key is only for retrying the same one (for 24 hours)."));
 
     /// <summary>Writes a stored response exactly: status, Location and the JSON bytes.</summary>
     private sealed class RawJson(StoredResponse response) : IResult

@@ -142,6 +142,11 @@ internal static class VendorGrants
         }
 
         var body = bodyIndex >= 0 ? invocation.Arguments[bodyIndex] : null;
+        if (context.Caller().Queue)
+        {
+            return await Inbox.VendorInbox.QueueAsync(invocation, requirement.Action, decision, bodyIndex);
+        }
+
         return await VendorWrites.RunAsync(
             context,
             requirement.Action,

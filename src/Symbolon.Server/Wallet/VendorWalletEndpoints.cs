@@ -4,6 +4,7 @@ using Symbolon.Contracts.Vendor;
 using Symbolon.Core.Records;
 using Symbolon.Core.Relationships;
 using Symbolon.Core.Wallet;
+using Symbolon.Server.Inbox;
 using Symbolon.Server.VendorApi;
 
 namespace Symbolon.Server.Wallet;
@@ -20,18 +21,33 @@ internal static class VendorWalletEndpoints
     {
         data.MapPost("/receipts", PushReceiptAsync)
             .RequireGrant(Datatypes.Receipts, DataActions.Append, "This grant does not allow adding receipts.").Idempotent()
+            .QueueWhileAway(Datatypes.Receipts, invocation =>
+            {
+                CheckReceiptSize(invocation.HttpContext);
+                Receipts.Validate(invocation.Argument<ReceiptInput>());
+                return ValueTask.CompletedTask;
+            })
             .WithName("PushVendorReceipt").WithSummary("Adds an itemized receipt to the person's purchase history (needs append on receipts); checked in full, idempotent.");
         data.MapGet("/receipts", ListReceiptsAsync)
             .RequireGrant(Datatypes.Receipts, DataActions.Read, "This grant does not allow reading receipts.")
             .WithName("ListVendorReceipts").WithSummary("The receipts this vendor pushed (needs read on receipts), oldest first.");
         data.MapPost("/loyalty/events", RecordLoyaltyEventAsync)
             .RequireGrant(Datatypes.Loyalty, DataActions.Append, "This grant does not allow recording loyalty events.").Idempotent()
+            .QueueWhileAway(Datatypes.Loyalty)
             .WithName("RecordVendorLoyaltyEvent").WithSummary("Records stamps or points earned or redeemed, or a reward (needs append on loyalty); a redemption larger than the balance is refused.");
         data.MapGet("/loyalty", GetLoyaltyAsync)
             .RequireGrant(Datatypes.Loyalty, DataActions.Read, "This grant does not allow reading the loyalty programme.")
             .WithName("GetVendorLoyalty").WithSummary("This vendor's own programme: balance and history (needs read on loyalty).");
         data.MapPost("/checkins", RecordCheckInAsync)
             .RequireGrant(Datatypes.CheckIns, DataActions.Append, "This grant does not allow recording check-ins.").Idempotent()
+            .QueueWhileAway(Datatypes.CheckIns, invocation =>
+            {
+                // Checked now, and the visit is dated now rather than when the person is back.
+                var input = invocation.Argument<VendorCheckInInput>();
+                var (_, at, _) = invocation.HttpContext.RequestServices.GetRequiredService<CheckIns>().CheckVendorInput(input);
+                invocation.Arguments[invocation.Arguments.IndexOf(input)] = input with { At = at };
+                return ValueTask.CompletedTask;
+            })
             .WithName("RecordVendorCheckIn").WithSummary("Records a visit when the vendor scans the person's card (needs append on checkins); shared with this vendor only.");
         data.MapGet("/checkins", ListCheckInsAsync)
             .RequireGrant(Datatypes.CheckIns, DataActions.Read, "This grant does not allow reading check-ins.")
@@ -42,15 +58,19 @@ internal static class VendorWalletEndpoints
     private static async Task<Created<VendorReceipt>> PushReceiptAsync(ReceiptInput receipt, HttpContext context, Receipts receipts, CancellationToken ct)
     {
         var caller = context.Caller();
+        CheckReceiptSize(context);
+        var record = await receipts.AddAsync(caller.Keys, caller.Relationship.ClientId, receipt, ct);
+        return TypedResults.Created($"{VendorApiEndpoints.Prefix}/receipts", ToVendor(caller.Relationship, record, VaultJson.Deserialize<ReceiptInput>(record.Json)));
+    }
+
+    private static void CheckReceiptSize(HttpContext context)
+    {
         if (context.Request.ContentLength > Receipts.MaxBodyBytes)
         {
             throw new WalletProblemException(ProblemCodes.ReceiptTooLarge, StatusCodes.Status413PayloadTooLarge, "The receipt is too large.",
                 $"A receipt's JSON is at most {Receipts.MaxBodyBytes / 1024} KiB; split a larger sale into several receipts.",
                 new Dictionary<string, string[]> { ["$"] = [$"At most {Receipts.MaxBodyBytes / 1024} KiB."] });
         }
-
-        var record = await receipts.AddAsync(caller.Keys, caller.Relationship.ClientId, receipt, ct);
-        return TypedResults.Created($"{VendorApiEndpoints.Prefix}/receipts", ToVendor(caller.Relationship, record, VaultJson.Deserialize<ReceiptInput>(record.Json)));
     }
 
     private static async Task<Ok<IReadOnlyList<VendorReceipt>>> ListReceiptsAsync(HttpContext context, Receipts receipts, CancellationToken ct)

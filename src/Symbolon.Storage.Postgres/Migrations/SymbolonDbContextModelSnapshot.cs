@@ -437,6 +437,100 @@ namespace Symbolon.Storage.Postgres.Migrations
                     b.ToTable("pushed_updates", (string)null);
                 });
 
+            modelBuilder.Entity("Symbolon.Core.Inbox.InboxItemEntity", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Sequence"));
+
+                    b.Property<Guid?>("GrantId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Problem")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("RelationshipId")
+                        .HasColumnType("uuid");
+
+                    b.Property<byte[]>("RequestHash")
+                        .HasColumnType("bytea");
+
+                    b.Property<string>("Route")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<byte[]>("Sealed")
+                        .HasColumnType("bytea");
+
+                    b.Property<DateTimeOffset?>("SeenAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("SettledAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Size")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("State")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("Status")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("VaultId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Sequence");
+
+                    b.HasIndex("VaultId", "Id")
+                        .IsUnique();
+
+                    b.HasIndex("VaultId", "RelationshipId", "IdempotencyKey")
+                        .IsUnique();
+
+                    b.HasIndex("VaultId", "State", "RelationshipId");
+
+                    b.ToTable("inbox_items", (string)null);
+                });
+
+            modelBuilder.Entity("Symbolon.Core.Inbox.InboxRefusalEntity", b =>
+                {
+                    b.Property<Guid>("VaultId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("RelationshipId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("LastAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("VaultId", "RelationshipId");
+
+                    b.ToTable("inbox_refusals", (string)null);
+                });
+
             modelBuilder.Entity("Symbolon.Core.Relationships.AccessLogEntity", b =>
                 {
                     b.Property<Guid>("VaultId")
@@ -1171,6 +1265,24 @@ namespace Symbolon.Storage.Postgres.Migrations
                 });
 
             modelBuilder.Entity("Symbolon.Core.Conversations.PushedUpdateEntity", b =>
+                {
+                    b.HasOne("Symbolon.Core.Relationships.RelationshipEntity", null)
+                        .WithMany()
+                        .HasForeignKey("VaultId", "RelationshipId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Symbolon.Core.Inbox.InboxItemEntity", b =>
+                {
+                    b.HasOne("Symbolon.Core.Relationships.RelationshipEntity", null)
+                        .WithMany()
+                        .HasForeignKey("VaultId", "RelationshipId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Symbolon.Core.Inbox.InboxRefusalEntity", b =>
                 {
                     b.HasOne("Symbolon.Core.Relationships.RelationshipEntity", null)
                         .WithMany()

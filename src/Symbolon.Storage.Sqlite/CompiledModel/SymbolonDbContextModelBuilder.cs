@@ -11,7 +11,7 @@ namespace Symbolon.Storage.Sqlite.CompiledModel
     public partial class SymbolonDbContextModel
     {
         private SymbolonDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("a3dd8367-135a-4d20-9c2f-70491ef7d4d9"), entityTypeCount: 25)
+            : base(skipDetectChanges: false, modelId: new Guid("cd6183da-957c-46fb-9e5a-b0452b50f168"), entityTypeCount: 27)
         {
         }
 
@@ -26,6 +26,8 @@ namespace Symbolon.Storage.Sqlite.CompiledModel
             var messageEntity = MessageEntityEntityType.Create(this);
             var messageSettingsEntity = MessageSettingsEntityEntityType.Create(this);
             var pushedUpdateEntity = PushedUpdateEntityEntityType.Create(this);
+            var inboxItemEntity = InboxItemEntityEntityType.Create(this);
+            var inboxRefusalEntity = InboxRefusalEntityEntityType.Create(this);
             var accessLogEntity = AccessLogEntityEntityType.Create(this);
             var agreementRecordEntity = AgreementRecordEntityEntityType.Create(this);
             var changeLogEntity = ChangeLogEntityEntityType.Create(this);
@@ -51,6 +53,8 @@ namespace Symbolon.Storage.Sqlite.CompiledModel
             MessageEntityEntityType.CreateForeignKey1(messageEntity, relationshipEntity);
             MessageSettingsEntityEntityType.CreateForeignKey1(messageSettingsEntity, relationshipEntity);
             PushedUpdateEntityEntityType.CreateForeignKey1(pushedUpdateEntity, relationshipEntity);
+            InboxItemEntityEntityType.CreateForeignKey1(inboxItemEntity, relationshipEntity);
+            InboxRefusalEntityEntityType.CreateForeignKey1(inboxRefusalEntity, relationshipEntity);
             AccessLogEntityEntityType.CreateForeignKey1(accessLogEntity, relationshipEntity);
             AgreementRecordEntityEntityType.CreateForeignKey1(agreementRecordEntity, relationshipEntity);
             ChangeLogEntityEntityType.CreateForeignKey1(changeLogEntity, vaultEntity);
@@ -76,6 +80,8 @@ namespace Symbolon.Storage.Sqlite.CompiledModel
             MessageEntityEntityType.CreateAnnotations(messageEntity);
             MessageSettingsEntityEntityType.CreateAnnotations(messageSettingsEntity);
             PushedUpdateEntityEntityType.CreateAnnotations(pushedUpdateEntity);
+            InboxItemEntityEntityType.CreateAnnotations(inboxItemEntity);
+            InboxRefusalEntityEntityType.CreateAnnotations(inboxRefusalEntity);
             AccessLogEntityEntityType.CreateAnnotations(accessLogEntity);
             AgreementRecordEntityEntityType.CreateAnnotations(agreementRecordEntity);
             ChangeLogEntityEntityType.CreateAnnotations(changeLogEntity);

@@ -432,6 +432,98 @@ namespace Symbolon.Storage.Sqlite.Migrations
                     b.ToTable("pushed_updates", (string)null);
                 });
 
+            modelBuilder.Entity("Symbolon.Core.Inbox.InboxItemEntity", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("GrantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Problem")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ReceivedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("RelationshipId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("RequestHash")
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("Route")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Sealed")
+                        .HasColumnType("BLOB");
+
+                    b.Property<long?>("SeenAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("SettledAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("State")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("Status")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("VaultId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Sequence");
+
+                    b.HasIndex("VaultId", "Id")
+                        .IsUnique();
+
+                    b.HasIndex("VaultId", "RelationshipId", "IdempotencyKey")
+                        .IsUnique();
+
+                    b.HasIndex("VaultId", "State", "RelationshipId");
+
+                    b.ToTable("inbox_items", (string)null);
+                });
+
+            modelBuilder.Entity("Symbolon.Core.Inbox.InboxRefusalEntity", b =>
+                {
+                    b.Property<Guid>("VaultId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("RelationshipId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("LastAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("VaultId", "RelationshipId");
+
+                    b.ToTable("inbox_refusals", (string)null);
+                });
+
             modelBuilder.Entity("Symbolon.Core.Relationships.AccessLogEntity", b =>
                 {
                     b.Property<Guid>("VaultId")
@@ -1164,6 +1256,24 @@ namespace Symbolon.Storage.Sqlite.Migrations
                 });
 
             modelBuilder.Entity("Symbolon.Core.Conversations.PushedUpdateEntity", b =>
+                {
+                    b.HasOne("Symbolon.Core.Relationships.RelationshipEntity", null)
+                        .WithMany()
+                        .HasForeignKey("VaultId", "RelationshipId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Symbolon.Core.Inbox.InboxItemEntity", b =>
+                {
+                    b.HasOne("Symbolon.Core.Relationships.RelationshipEntity", null)
+                        .WithMany()
+                        .HasForeignKey("VaultId", "RelationshipId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Symbolon.Core.Inbox.InboxRefusalEntity", b =>
                 {
                     b.HasOne("Symbolon.Core.Relationships.RelationshipEntity", null)
                         .WithMany()

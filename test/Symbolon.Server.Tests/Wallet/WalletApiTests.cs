@@ -304,7 +304,7 @@ public sealed class WalletApiTests
     }
 
     /// <summary>Revokes the vendor's grants through the owner side's revocation (the owner's cookie lapsed with the day that passed).</summary>
-    private static async Task RevokeGrantsAsync(SymbolonApplicationFactory factory, RegisteredVendor vendor)
+    internal static async Task RevokeGrantsAsync(SymbolonApplicationFactory factory, RegisteredVendor vendor)
     {
         using var scope = factory.Services.CreateScope();
         var relationships = scope.ServiceProvider.GetRequiredService<RelationshipService>();

@@ -1,0 +1,234 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Symbolon.Contracts.Inbox;
+using Symbolon.Contracts.Problems;
+using Symbolon.Core.Problems;
+using Symbolon.Core.Records;
+using Symbolon.Core.Relationships;
+using Symbolon.Core.Storage;
+using Symbolon.Core.Vaults;
+
+namespace Symbolon.Core.Inbox;
+
+/// <summary>How much the sealed inbox takes while the person is away, per vendor and in all (pending items only).</summary>
+internal sealed record InboxOptions
+{
+    public int MaxItemsPerVendor { get; init; } = 10_000;
+    public long MaxBytesPerVendor { get; init; } = 64L << 20;
+    public int MaxItems { get; init; } = 50_000;
+    public long MaxBytes { get; init; } = 512L << 20;
+}
+
+/// <summary>A vendor request as it is sealed into the inbox, to be run again through the route's own code on unlock.</summary>
+/// <param name="Method">The HTTP method.</param>
+/// <param name="Path">The request path.</param>
+/// <param name="RouteValues">The route's values (a request id, say).</param>
+/// <param name="Body">The request body as the route bound it, re-serialized (UTF-8 JSON).</param>
+internal sealed record InboxRequest(string Method, string Path, IReadOnlyDictionary<string, string> RouteValues, byte[] Body);
+
+/// <summary>The inbox is full for this vendor or in all: 429 by count, 413 by bytes.</summary>
+internal sealed class InboxFullException(bool bytes, bool vendorOnly) : SymbolonProblemException(
+    bytes ? ProblemCodes.InboxBytesFull : ProblemCodes.InboxFull,
+    bytes ? 413 : 429,
+    "The person's inbox is full.",
+    Describe(bytes, vendorOnly),
+    Describe(bytes, vendorOnly))
+{
+    private static string Describe(bool bytes, bool vendorOnly) =>
+        $"The person is away and their inbox holds as {(bytes ? "many bytes" : "many writes")} {(vendorOnly ? "from this vendor" : "in all")} as it takes until they are back. Try again later; nothing of this request was kept.";
+}
+
+/// <summary>
+/// The sealed inbox of a locked vault: vendor writes taken while the person is away, sealed to the vault's public key
+/// (<see cref="InboxSeal"/>), applied in arrival order once the vault is unlocked. This class stores, finds and settles
+/// items; applying them runs the vendor route's own code, which is the server's.
+/// </summary>
+internal sealed class SealedInbox(SymbolonDbContext db, TimeProvider time, InboxOptions options)
+{
+    /// <summary>The item a vendor queued earlier with this Idempotency-Key, if any.</summary>
+    public Task<InboxItemEntity?> FindByKeyAsync(Guid vaultId, Guid relationshipId, string key, CancellationToken ct) =>
+        db.InboxItems.AsNoTracking().FirstOrDefaultAsync(i => i.VaultId == vaultId && i.RelationshipId == relationshipId && i.IdempotencyKey == key, ct);
+
+    /// <summary>Whether the vault has items waiting to be applied.</summary>
+    public Task<bool> HasPendingAsync(Guid vaultId, CancellationToken ct) =>
+        db.InboxItems.AnyAsync(i => i.VaultId == vaultId && i.State == InboxItemState.Pending, ct);
+
+    /// <summary>
+    /// Seals and stores one write, within the quotas; over a quota the vendor's refusal is counted for the person to
+    /// see and <see cref="InboxFullException"/> thrown. The item is saved (committed with the caller's transaction, if any).
+    /// </summary>
+    public async Task<InboxItemEntity> AddAsync(
+        byte[] vaultPublicKey, RelationshipEntity relationship, Guid? grantId, string route, string kind, string? idempotencyKey, byte[]? requestHash, InboxRequest request, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var id = UuidV7.Create(now);
+        var plaintext = JsonSerializer.SerializeToUtf8Bytes(request);
+        var size = plaintext.Length + InboxSeal.Overhead;
+        var pending = db.InboxItems.Where(i => i.VaultId == relationship.VaultId && i.State == InboxItemState.Pending);
+        var vendor = await pending.Where(i => i.RelationshipId == relationship.Id).GroupBy(_ => 1).Select(g => new { Count = g.Count(), Bytes = g.Sum(i => (long)i.Size) }).FirstOrDefaultAsync(ct);
+        var all = await pending.GroupBy(_ => 1).Select(g => new { Count = g.Count(), Bytes = g.Sum(i => (long)i.Size) }).FirstOrDefaultAsync(ct);
+        var full =
+            (vendor?.Count ?? 0) + 1 > options.MaxItemsPerVendor ? new InboxFullException(bytes: false, vendorOnly: true)
+            : (vendor?.Bytes ?? 0) + size > options.MaxBytesPerVendor ? new InboxFullException(bytes: true, vendorOnly: true)
+            : (all?.Count ?? 0) + 1 > options.MaxItems ? new InboxFullException(bytes: false, vendorOnly: false)
+            : (all?.Bytes ?? 0) + size > options.MaxBytes ? new InboxFullException(bytes: true, vendorOnly: false)
+            : null;
+        if (full is not null)
+        {
+            await CountRefusalAsync(relationship, now, ct);
+            throw full;
+        }
+
+        var item = new InboxItemEntity
+        {
+            VaultId = relationship.VaultId,
+            Id = id,
+            RelationshipId = relationship.Id,
+            GrantId = grantId,
+            Route = route,
+            Kind = kind,
+            IdempotencyKey = idempotencyKey,
+            RequestHash = requestHash,
+            ReceivedAt = now,
+            Size = size,
+            State = InboxItemState.Pending,
+        };
+        item.Sealed = InboxSeal.Seal(vaultPublicKey, Envelope(item), plaintext);
+        db.InboxItems.Add(item);
+        await db.SaveChangesAsync(ct);
+        return item;
+    }
+
+    /// <summary>The next pending items after <paramref name="afterSequence"/>, in arrival order.</summary>
+    public Task<List<InboxItemEntity>> NextPendingAsync(Guid vaultId, long afterSequence, int take, CancellationToken ct) =>
+        db.InboxItems.AsNoTracking()
+            .Where(i => i.VaultId == vaultId && i.State == InboxItemState.Pending && i.Sequence > afterSequence)
+            .OrderBy(i => i.Sequence)
+            .Take(take)
+            .ToListAsync(ct);
+
+    /// <summary>The item's request, or null when its bytes do not open with the vault's key (tampered with, or sealed to another).</summary>
+    public static InboxRequest? Open(VaultKeys keys, InboxItemEntity item)
+    {
+        if (item.Sealed is null || InboxSeal.Open(keys.AgreementKey, Envelope(item), item.Sealed) is not { } plaintext)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<InboxRequest>(plaintext);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Marks an item settled in <paramref name="context"/>'s unit of work (so that an applied write and its mark commit
+    /// together): applied and refused items drop their sealed bytes, an unopenable one keeps them. A pending item only.
+    /// </summary>
+    public static void Settle(SymbolonDbContext context, InboxItemEntity item, InboxItemState state, int? status, string? problem, DateTimeOffset now)
+    {
+        var tracked = context.InboxItems.Local.FirstOrDefault(i => i.Sequence == item.Sequence) ?? context.InboxItems.Attach(item).Entity;
+        tracked.State = state;
+        tracked.Status = status;
+        tracked.Problem = problem;
+        tracked.SettledAt = now;
+        if (state != InboxItemState.Unopenable)
+        {
+            tracked.Sealed = null;
+        }
+    }
+
+    /// <summary>Whether the item is still pending (another run may have settled it since it was read).</summary>
+    public Task<bool> IsPendingAsync(InboxItemEntity item, CancellationToken ct) =>
+        db.InboxItems.AnyAsync(i => i.Sequence == item.Sequence && i.State == InboxItemState.Pending, ct);
+
+    /// <summary>What arrived while the person was away and they have not marked seen, with the vendors the full inbox turned away.</summary>
+    public async Task<AwayReport> ReportAsync(Guid vaultId, CancellationToken ct)
+    {
+        var names = await db.Relationships.AsNoTracking().Where(r => r.VaultId == vaultId).Select(r => new { r.Id, r.VendorName }).ToDictionaryAsync(r => r.Id, r => r.VendorName, ct);
+        var items = await db.InboxItems.AsNoTracking()
+            .Where(i => i.VaultId == vaultId && i.SeenAt == null)
+            .OrderBy(i => i.Sequence)
+            .Select(i => new { i.Id, i.RelationshipId, i.Kind, i.ReceivedAt, i.State, i.SettledAt, i.Problem })
+            .ToListAsync(ct);
+        var refusals = await db.InboxRefusals.AsNoTracking().Where(r => r.VaultId == vaultId && r.Count > 0).ToListAsync(ct);
+        return new AwayReport(
+            [.. items.Select(i => new AwayItem(i.Id, i.RelationshipId, names.GetValueOrDefault(i.RelationshipId, "A vendor"), i.Kind, i.ReceivedAt, StateName(i.State), i.SettledAt, ProblemText(i.State, i.Problem)))],
+            [.. refusals.OrderBy(r => r.LastAt).Select(r => new AwayRefusal(r.RelationshipId, names.GetValueOrDefault(r.RelationshipId, "A vendor"), r.Count, r.LastAt))]);
+    }
+
+    /// <summary>Marks every settled item and every refusal count seen; pending items stay in the report until they are applied.</summary>
+    public async Task<int> MarkSeenAsync(Guid vaultId, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var seen = await db.InboxItems.Where(i => i.VaultId == vaultId && i.SeenAt == null && i.State != InboxItemState.Pending)
+            .ExecuteUpdateAsync(u => u.SetProperty(i => i.SeenAt, now), ct);
+        await db.InboxRefusals.Where(r => r.VaultId == vaultId).ExecuteDeleteAsync(ct);
+        return seen;
+    }
+
+    /// <summary>Settled items seen more than <paramref name="age"/> ago are dropped (the access log keeps the vendor's calls).</summary>
+    public Task<int> PurgeSeenAsync(Guid vaultId, TimeSpan age, CancellationToken ct)
+    {
+        var before = time.GetUtcNow() - age;
+        return db.InboxItems.Where(i => i.VaultId == vaultId && i.SeenAt != null && i.SeenAt < before && i.State != InboxItemState.Unopenable).ExecuteDeleteAsync(ct);
+    }
+
+    public static string StateName(InboxItemState state) => state switch
+    {
+        InboxItemState.Pending => AwayItemStates.Pending,
+        InboxItemState.Applied => AwayItemStates.Applied,
+        InboxItemState.Refused => AwayItemStates.Refused,
+        _ => AwayItemStates.Unopenable,
+    };
+
+    private static string? ProblemText(InboxItemState state, string? code) => state switch
+    {
+        InboxItemState.Unopenable => "Its sealed bytes did not open: they were changed after the vendor sent them, or sealed to another vault. It was kept aside and not applied.",
+        InboxItemState.Refused => code switch
+        {
+            ProblemCodes.GrantNotInForce or ProblemCodes.InvalidAccessToken => "The vendor's grant was revoked or the relationship ended before you came back.",
+            ProblemCodes.NotGranted => "The grant no longer allows this.",
+            ProblemCodes.InsufficientBalance => "The redemption was larger than the balance.",
+            ProblemCodes.MessagesBlocked or ProblemCodes.MarketingRefused => "Your message settings refuse it.",
+            _ => "It was no longer valid when applied" + (code is null ? "." : $" ({code})."),
+        },
+        _ => null,
+    };
+
+    // What the sealed bytes are bound to: the vault, the item, the vendor and the route.
+    private static byte[] Envelope(InboxItemEntity item)
+    {
+        var route = Encoding.UTF8.GetBytes(item.Route);
+        var envelope = new byte[48 + route.Length];
+        item.VaultId.TryWriteBytes(envelope.AsSpan(0, 16));
+        item.Id.TryWriteBytes(envelope.AsSpan(16, 16));
+        item.RelationshipId.TryWriteBytes(envelope.AsSpan(32, 16));
+        route.CopyTo(envelope, 48);
+        return envelope;
+    }
+
+    private async Task CountRefusalAsync(RelationshipEntity relationship, DateTimeOffset now, CancellationToken ct)
+    {
+        var updated = await db.InboxRefusals.Where(r => r.VaultId == relationship.VaultId && r.RelationshipId == relationship.Id)
+            .ExecuteUpdateAsync(u => u.SetProperty(r => r.Count, r => r.Count + 1).SetProperty(r => r.LastAt, now), ct);
+        if (updated == 0)
+        {
+            db.InboxRefusals.Add(new InboxRefusalEntity { VaultId = relationship.VaultId, RelationshipId = relationship.Id, Count = 1, LastAt = now });
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException)
+            {
+                // Counted by a concurrent refusal first: one count lost of a vendor refused many times is acceptable.
+                db.ChangeTracker.Clear();
+            }
+        }
+    }
+}

@@ -16,12 +16,16 @@ public interface IVendorRequests
     /// copies of their data, corrections, deletions, withdrawn consent, restrictions and service requests.
     /// </summary>
     /// <param name="cancellationToken">Cancels the request.</param>
+    /// <exception cref="SymbolonProblemException">
+    /// <c>SYM1108</c> (423) when the person is away: their vault is locked and the requests are sealed in it until they
+    /// open it; <see cref="SymbolonProblemException.RetryAfter"/> says when to try again.
+    /// </exception>
     Task<IReadOnlyList<VendorRequest>> GetRequestsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>One request addressed to this vendor, with its thread (<c>GET /api/v1/requests/{id}</c>), for example the one a <c>request.created</c> webhook names.</summary>
     /// <param name="requestId">The request's id (<see cref="VendorRequest.Id"/> or <see cref="RequestCreatedData.RequestId"/>).</param>
     /// <param name="cancellationToken">Cancels the request.</param>
-    /// <exception cref="SymbolonProblemException"><c>SYM2202</c> when this vendor has no such request.</exception>
+    /// <exception cref="SymbolonProblemException"><c>SYM2202</c> when this vendor has no such request; <c>SYM1108</c> (423) when the person is away (see <see cref="GetRequestsAsync"/>).</exception>
     Task<VendorRequest> GetRequestAsync(string requestId, CancellationToken cancellationToken = default);
 
     /// <summary>

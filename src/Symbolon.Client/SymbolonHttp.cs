@@ -1,7 +1,9 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Symbolon.Contracts.Vendor;
 
 namespace Symbolon.Client;
 
@@ -21,6 +23,27 @@ internal static class SymbolonHttp
         await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
         return await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken).ConfigureAwait(false)
             ?? throw new SymbolonProblemException(new Contracts.Problems.ProblemDocument(Title: "The vault answered with an empty body.", Status: (int)response.StatusCode));
+    }
+
+    /// <summary>
+    /// Reads the answer to a write the vault may queue while the person is away: the stored value, or for
+    /// <c>202 Accepted</c> the <see cref="QueuedWrite"/>, which <paramref name="queued"/> turns into the method's usual
+    /// type (built from what was sent, with its <c>Queued</c> set). Throws for a refusal as <see cref="ReadAsync{T}"/> does.
+    /// </summary>
+    public static async Task<T> ReadWriteAsync<T>(HttpResponseMessage response, Func<QueuedWrite, T> queued, CancellationToken cancellationToken)
+    {
+        if (response.StatusCode != HttpStatusCode.Accepted)
+        {
+            return await ReadAsync<T>(response, cancellationToken).ConfigureAwait(false);
+        }
+
+        var write = await response.Content.ReadFromJsonAsync<QueuedWrite>(Json, cancellationToken).ConfigureAwait(false);
+        if (write is null || string.IsNullOrEmpty(write.InboxId))
+        {
+            throw new SymbolonProblemException(new Contracts.Problems.ProblemDocument(Title: "The vault queued the write but did not say under which inbox id.", Status: (int)response.StatusCode));
+        }
+
+        return queued(write);
     }
 
     /// <summary>

@@ -28,6 +28,13 @@ public sealed class SymbolonProblemException : Exception
     public string? Code => Problem.Code;
 
     /// <summary>
+    /// How long the server asked the client to wait before trying again (its <c>Retry-After</c> header, given in
+    /// seconds or as a date), for example with <c>SYM1108</c> (the person is away) or a rate limit; null when it did not
+    /// say. A date is counted from the response's own <c>Date</c> header when it has one; a date in the past is zero.
+    /// </summary>
+    public TimeSpan? RetryAfter { get; private init; }
+
+    /// <summary>
     /// Reads a failed response as a problem. Returns null when the response succeeded; a failed response that is not
     /// a problem document yields a problem with the status and reason phrase only.
     /// </summary>
@@ -54,7 +61,10 @@ public sealed class SymbolonProblemException : Exception
             }
         }
 
-        return new SymbolonProblemException(problem ?? new ProblemDocument(Title: response.ReasonPhrase ?? "The request failed.", Status: (int)response.StatusCode));
+        return new SymbolonProblemException(problem ?? new ProblemDocument(Title: response.ReasonPhrase ?? "The request failed.", Status: (int)response.StatusCode))
+        {
+            RetryAfter = RetryAfterOf(response),
+        };
     }
 
     /// <summary>Throws a <see cref="SymbolonProblemException"/> when the response failed.</summary>
@@ -69,6 +79,23 @@ public sealed class SymbolonProblemException : Exception
     }
 
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+
+    private static TimeSpan? RetryAfterOf(HttpResponseMessage response)
+    {
+        var header = response.Headers.RetryAfter;
+        if (header?.Delta is { } delta)
+        {
+            return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
+        }
+
+        if (header?.Date is { } date)
+        {
+            var wait = date - (response.Headers.Date ?? TimeProvider.System.GetUtcNow());
+            return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
+        }
+
+        return null;
+    }
 
     private static string Describe(ProblemDocument problem)
     {

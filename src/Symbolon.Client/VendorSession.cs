@@ -11,6 +11,13 @@ namespace Symbolon.Client;
 /// single-use refresh token is never presented twice; store <see cref="Tokens"/> after <see cref="TokensRefreshed"/>.
 /// Thread-safe.
 /// </summary>
+/// <remarks>
+/// While the person is away (their vault is locked) the vault still takes receipts, loyalty events, check-ins, notes
+/// and messages: it queues them sealed until the person opens the vault, answers <c>202 Accepted</c>, and tells the
+/// outcome later by an <c>inbox.applied</c> or <c>inbox.refused</c> webhook. The methods that send them return their
+/// usual type then, built from what was sent, with its <c>Queued</c> set (for example <see cref="VendorReceipt.Queued"/>).
+/// Reads are refused meanwhile with <c>SYM1108</c> (423) and a <see cref="SymbolonProblemException.RetryAfter"/>.
+/// </remarks>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable",
     Justification = "The SemaphoreSlim is only awaited, never asked for its wait handle, so it holds nothing that needs disposing; a session stays a plain object the vendor can drop.")]
 public sealed class VendorSession : IVendorRequests
@@ -65,7 +72,10 @@ public sealed class VendorSession : IVendorRequests
     /// <see cref="ProfileRead.NotModified"/> set.
     /// </summary>
     /// <param name="cancellationToken">Cancels the request.</param>
-    /// <exception cref="SymbolonProblemException">The grant is not in force (<c>SYM1402</c>), allows no profile field (<c>SYM1403</c>), or the vault is locked (<c>SYM1102</c>).</exception>
+    /// <exception cref="SymbolonProblemException">
+    /// The grant is not in force (<c>SYM1402</c>), allows no profile field (<c>SYM1403</c>), or the person is away
+    /// (<c>SYM1108</c>, 423: their vault is locked; <see cref="SymbolonProblemException.RetryAfter"/> says when to try again).
+    /// </exception>
     public async Task<ProfileRead> GetProfileAsync(CancellationToken cancellationToken = default)
     {
         var previous = Volatile.Read(ref _lastProfile);
@@ -112,16 +122,24 @@ public sealed class VendorSession : IVendorRequests
     /// <param name="text">The note.</param>
     /// <param name="idempotencyKey">Optional: the same key on a retry makes the vault store the note once.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
-    /// <returns>The note as stored.</returns>
+    /// <returns>
+    /// The note as stored; or, when the person is away and the vault queued it, the note as sent with
+    /// <see cref="VendorNote.Queued"/> set, the inbox id as its id and the time the vault took it as its creation time.
+    /// </returns>
+    /// <exception cref="SymbolonProblemException">
+    /// Not granted (<c>SYM1403</c>), or the person is away and their vault's inbox holds as much from this vendor, or in all, as it takes until they
+    /// return: too many writes (<c>SYM1109</c>, 429) or too many bytes (<c>SYM1110</c>, 413); nothing was queued, send it again later.
+    /// </exception>
     public async Task<VendorNote> AppendNoteAsync(string text, string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(text);
         using var response = await SendAsync(HttpMethod.Post, "notes", JsonContent.Create(new VendorNoteInput(text), options: SymbolonHttp.Json), null, idempotencyKey, cancellationToken).ConfigureAwait(false);
-        return await SymbolonHttp.ReadAsync<VendorNote>(response, cancellationToken).ConfigureAwait(false);
+        return await SymbolonHttp.ReadWriteAsync(response, queued => new VendorNote(queued.InboxId, text, queued.ReceivedAt) { Queued = queued }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The notes this vendor appended (<c>GET /api/v1/notes</c>; needs <c>read</c> on <c>notes</c>), oldest first.</summary>
     /// <param name="cancellationToken">Cancels the request.</param>
+    /// <exception cref="SymbolonProblemException">Not granted (<c>SYM1403</c>), or <c>SYM1108</c> (423) when the person is away: their vault is locked and a vendor cannot read until they open it; <see cref="SymbolonProblemException.RetryAfter"/> says when to try again.</exception>
     public async Task<IReadOnlyList<VendorNote>> GetNotesAsync(CancellationToken cancellationToken = default)
     {
         using var response = await SendAsync(HttpMethod.Get, "notes", null, null, null, cancellationToken).ConfigureAwait(false);
@@ -139,21 +157,29 @@ public sealed class VendorSession : IVendorRequests
     /// twice (a timeout, a restart) is stored once and the second call gets the first call's answer.
     /// </param>
     /// <param name="cancellationToken">Cancels the request.</param>
-    /// <returns>The receipt as stored, with its id for this vendor.</returns>
+    /// <returns>
+    /// The receipt as stored, with its id for this vendor; or, when the person is away and the vault queued it, the
+    /// receipt as sent with <see cref="VendorReceipt.Queued"/> set, the inbox id as its id and the time the vault took it
+    /// as <see cref="VendorReceipt.RecordedAt"/>. A queued receipt is checked in full only when the person returns; an
+    /// <c>inbox.refused</c> webhook says so if it is refused then.
+    /// </returns>
     /// <exception cref="SymbolonProblemException">
     /// The receipt is invalid (<c>SYM1701</c>; <see cref="SymbolonProblemException.Problem"/> names each field, such as
-    /// <c>lines[2].quantity</c>), too large (<c>SYM1702</c>), or not granted (<c>SYM1403</c>).
+    /// <c>lines[2].quantity</c>), too large (<c>SYM1702</c>), not granted (<c>SYM1403</c>), or
+    /// the person is away and their vault's inbox holds as much from this vendor, or in all, as it takes until they
+    /// return: too many writes (<c>SYM1109</c>, 429) or too many bytes (<c>SYM1110</c>, 413); nothing was queued, send it again later.
     /// </exception>
     public async Task<VendorReceipt> PushReceiptAsync(ReceiptInput receipt, string idempotencyKey, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(receipt);
         ArgumentException.ThrowIfNullOrEmpty(idempotencyKey);
         using var response = await SendAsync(HttpMethod.Post, "receipts", JsonContent.Create(receipt, options: SymbolonHttp.Json), null, idempotencyKey, cancellationToken).ConfigureAwait(false);
-        return await SymbolonHttp.ReadAsync<VendorReceipt>(response, cancellationToken).ConfigureAwait(false);
+        return await SymbolonHttp.ReadWriteAsync(response, queued => new VendorReceipt(queued.InboxId, receipt, queued.ReceivedAt) { Queued = queued }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The receipts this vendor pushed (<c>GET /api/v1/receipts</c>; needs <c>read</c> on <c>receipts</c>), oldest first.</summary>
     /// <param name="cancellationToken">Cancels the request.</param>
+    /// <exception cref="SymbolonProblemException">Not granted (<c>SYM1403</c>), or <c>SYM1108</c> (423) when the person is away: their vault is locked and a vendor cannot read until they open it; <see cref="SymbolonProblemException.RetryAfter"/> says when to try again.</exception>
     public async Task<IReadOnlyList<VendorReceipt>> GetReceiptsAsync(CancellationToken cancellationToken = default)
     {
         using var response = await SendAsync(HttpMethod.Get, "receipts", null, null, null, cancellationToken).ConfigureAwait(false);
@@ -181,20 +207,34 @@ public sealed class VendorSession : IVendorRequests
     /// <param name="loyaltyEvent">The event.</param>
     /// <param name="idempotencyKey">Optional but recommended: the same key on a retry records the event once.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
-    /// <returns>The event as recorded, with the balance after it.</returns>
+    /// <returns>
+    /// <para>The event as recorded, with the balance after it.</para>
+    /// <para>
+    /// When the person is away and the vault queued the event: the event as sent, with
+    /// <see cref="VendorLoyaltyEvent.Queued"/> set, the inbox id as its id, the time the vault took it as
+    /// <see cref="VendorLoyaltyEvent.At"/>, and <see cref="VendorLoyaltyEvent.BalanceAfter"/> 0, since the balance is
+    /// not known until the person returns. <see cref="VendorLoyaltyEvent.Amount"/> is signed as the vault records it
+    /// (earned positive, redeemed or rewarded negative); a stamp sent without an amount counts 1, any other kind without
+    /// one 0. <see cref="VendorLoyaltyEvent.Reward"/> is the one sent, or for a reward without one the reward of the
+    /// programme the event carries, if it carries one. A queued redemption is checked against the balance only when the
+    /// person returns: it may still be refused then (<c>SYM1703</c>, told by an <c>inbox.refused</c> webhook).
+    /// </para>
+    /// </returns>
     /// <exception cref="SymbolonProblemException">
     /// The redemption is larger than the balance (<c>SYM1703</c>, 409; nothing was redeemed), the event is invalid
-    /// (<c>SYM1704</c>), or not granted (<c>SYM1403</c>).
+    /// (<c>SYM1704</c>), not granted (<c>SYM1403</c>), or the person is away and their vault's inbox holds as much from this vendor, or in all, as it takes until they
+    /// return: too many writes (<c>SYM1109</c>, 429) or too many bytes (<c>SYM1110</c>, 413); nothing was queued, send it again later.
     /// </exception>
     public async Task<VendorLoyaltyEvent> PushLoyaltyEventAsync(LoyaltyEventInput loyaltyEvent, string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(loyaltyEvent);
         using var response = await SendAsync(HttpMethod.Post, "loyalty/events", JsonContent.Create(loyaltyEvent, options: SymbolonHttp.Json), null, idempotencyKey, cancellationToken).ConfigureAwait(false);
-        return await SymbolonHttp.ReadAsync<VendorLoyaltyEvent>(response, cancellationToken).ConfigureAwait(false);
+        return await SymbolonHttp.ReadWriteAsync(response, queued => QueuedLoyaltyEvent(loyaltyEvent, queued), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>This vendor's own programme: balance, whether a reward is due, and history (<c>GET /api/v1/loyalty</c>; needs <c>read</c> on <c>loyalty</c>).</summary>
     /// <param name="cancellationToken">Cancels the request.</param>
+    /// <exception cref="SymbolonProblemException">Not granted (<c>SYM1403</c>), or <c>SYM1108</c> (423) when the person is away: their vault is locked and a vendor cannot read until they open it; <see cref="SymbolonProblemException.RetryAfter"/> says when to try again.</exception>
     public async Task<VendorLoyalty> GetLoyaltyAsync(CancellationToken cancellationToken = default)
     {
         using var response = await SendAsync(HttpMethod.Get, "loyalty", null, null, null, cancellationToken).ConfigureAwait(false);
@@ -208,16 +248,28 @@ public sealed class VendorSession : IVendorRequests
     /// <param name="checkIn">Where, when (null for now) and an optional note.</param>
     /// <param name="idempotencyKey">Optional: the same key on a retry records the visit once.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
-    /// <returns>The check-in as recorded.</returns>
+    /// <returns>
+    /// The check-in as recorded; or, when the person is away and the vault queued it, the check-in as sent with
+    /// <see cref="VendorCheckIn.Queued"/> set, the inbox id as its id, and as <see cref="VendorCheckIn.At"/> the time
+    /// sent or, without one, the time the vault took it.
+    /// </returns>
+    /// <exception cref="SymbolonProblemException">
+    /// Not granted (<c>SYM1403</c>), or the person is away and their vault's inbox holds as much from this vendor, or in all, as it takes until they
+    /// return: too many writes (<c>SYM1109</c>, 429) or too many bytes (<c>SYM1110</c>, 413); nothing was queued, send it again later.
+    /// </exception>
     public async Task<VendorCheckIn> RecordCheckInAsync(VendorCheckInInput checkIn, string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(checkIn);
         using var response = await SendAsync(HttpMethod.Post, "checkins", JsonContent.Create(checkIn, options: SymbolonHttp.Json), null, idempotencyKey, cancellationToken).ConfigureAwait(false);
-        return await SymbolonHttp.ReadAsync<VendorCheckIn>(response, cancellationToken).ConfigureAwait(false);
+        return await SymbolonHttp.ReadWriteAsync(
+            response,
+            queued => new VendorCheckIn(queued.InboxId, checkIn.Place, checkIn.At ?? queued.ReceivedAt, checkIn.Note) { Queued = queued },
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The check-ins the person shared with this vendor (<c>GET /api/v1/checkins</c>; needs <c>read</c> on <c>checkins</c>), oldest first.</summary>
     /// <param name="cancellationToken">Cancels the request.</param>
+    /// <exception cref="SymbolonProblemException">Not granted (<c>SYM1403</c>), or <c>SYM1108</c> (423) when the person is away: their vault is locked and a vendor cannot read until they open it; <see cref="SymbolonProblemException.RetryAfter"/> says when to try again.</exception>
     public async Task<IReadOnlyList<VendorCheckIn>> GetCheckInsAsync(CancellationToken cancellationToken = default)
     {
         using var response = await SendAsync(HttpMethod.Get, "checkins", null, null, null, cancellationToken).ConfigureAwait(false);
@@ -306,16 +358,26 @@ public sealed class VendorSession : IVendorRequests
     /// </param>
     /// <param name="idempotencyKey">Optional: the same key on a retry makes the vault store the message once.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
-    /// <returns>The message as stored, with its id for this vendor.</returns>
+    /// <returns>
+    /// The message as stored, with its id for this vendor; or, when the person is away and the vault queued it, the
+    /// message as sent (from <see cref="MessageAuthors.Vendor"/>) with <see cref="VendorMessage.Queued"/> set, the inbox
+    /// id as its id and the time the vault took it as <see cref="VendorMessage.SentAt"/>. The person's message setting
+    /// is applied when they return, so a queued message may still be refused then (an <c>inbox.refused</c> webhook).
+    /// </returns>
     /// <exception cref="SymbolonProblemException">
     /// The person blocked messages from this vendor (<c>SYM2301</c>), refuses marketing under the relationship's
-    /// agreement or by choice (<c>SYM2302</c>, the detail names which), or the text is empty or too long (<c>SYM1003</c>).
+    /// agreement or by choice (<c>SYM2302</c>, the detail names which), the text is empty or too long (<c>SYM1003</c>),
+    /// or the person is away and their vault's inbox holds as much from this vendor, or in all, as it takes until they
+    /// return: too many writes (<c>SYM1109</c>, 429) or too many bytes (<c>SYM1110</c>, 413); nothing was queued, send it again later.
     /// </exception>
     public async Task<VendorMessage> SendMessageAsync(string text, bool marketing = false, string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(text);
         using var response = await SendAsync(HttpMethod.Post, "messages", JsonContent.Create(new VendorMessageInput(text, marketing), options: SymbolonHttp.Json), null, idempotencyKey, cancellationToken).ConfigureAwait(false);
-        return await SymbolonHttp.ReadAsync<VendorMessage>(response, cancellationToken).ConfigureAwait(false);
+        return await SymbolonHttp.ReadWriteAsync(
+            response,
+            queued => new VendorMessage(queued.InboxId, MessageAuthors.Vendor, text, marketing, queued.ReceivedAt) { Queued = queued },
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -324,6 +386,7 @@ public sealed class VendorSession : IVendorRequests
     /// webhook names the new message's <see cref="VendorMessage.Id"/>.
     /// </summary>
     /// <param name="cancellationToken">Cancels the request.</param>
+    /// <exception cref="SymbolonProblemException"><c>SYM1108</c> (423) when the person is away: their vault is locked and a vendor cannot read until they open it; <see cref="SymbolonProblemException.RetryAfter"/> says when to try again.</exception>
     public async Task<IReadOnlyList<VendorMessage>> GetMessagesAsync(CancellationToken cancellationToken = default)
     {
         using var response = await SendAsync(HttpMethod.Get, "messages", null, null, null, cancellationToken).ConfigureAwait(false);
@@ -332,6 +395,7 @@ public sealed class VendorSession : IVendorRequests
 
     /// <summary>The person's replies to this vendor, oldest first: <see cref="GetMessagesAsync"/> without the vendor's own messages.</summary>
     /// <param name="cancellationToken">Cancels the request.</param>
+    /// <exception cref="SymbolonProblemException"><c>SYM1108</c> (423) when the person is away: their vault is locked and a vendor cannot read until they open it; <see cref="SymbolonProblemException.RetryAfter"/> says when to try again.</exception>
     public async Task<IReadOnlyList<VendorMessage>> GetRepliesAsync(CancellationToken cancellationToken = default) =>
         [.. (await GetMessagesAsync(cancellationToken).ConfigureAwait(false)).Where(m => m.From == MessageAuthors.Person)];
 
@@ -340,6 +404,7 @@ public sealed class VendorSession : IVendorRequests
     /// datatypes, no values. For a vendor without a webhook, or to catch up after downtime.
     /// </summary>
     /// <param name="cancellationToken">Cancels the request.</param>
+    /// <exception cref="SymbolonProblemException"><c>SYM1108</c> (423) when the person is away: their vault is locked and a vendor cannot read until they open it; <see cref="SymbolonProblemException.RetryAfter"/> says when to try again.</exception>
     public async Task<IReadOnlyList<PendingPushedUpdate>> GetPendingUpdatesAsync(CancellationToken cancellationToken = default)
     {
         using var response = await SendAsync(HttpMethod.Get, "updates", null, null, null, cancellationToken).ConfigureAwait(false);
@@ -353,12 +418,28 @@ public sealed class VendorSession : IVendorRequests
     /// <param name="updateId">The reference from <see cref="UpdatePushedData.UpdateId"/> or <see cref="PendingPushedUpdate.Id"/>.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>The pushed field with its value.</returns>
-    /// <exception cref="SymbolonProblemException">No such update for this vendor (<c>SYM2303</c>), or it was already fetched (<c>SYM2304</c>).</exception>
+    /// <exception cref="SymbolonProblemException">
+    /// No such update for this vendor (<c>SYM2303</c>), it was already fetched (<c>SYM2304</c>), or
+    /// <c>SYM1108</c> (423) when the person is away: their vault is locked and a vendor cannot read until they open it; <see cref="SymbolonProblemException.RetryAfter"/> says when to try again.
+    /// </exception>
     public async Task<VendorPushedUpdate> FetchPushedUpdateAsync(string updateId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(updateId);
         using var response = await SendAsync(HttpMethod.Get, "updates/" + Uri.EscapeDataString(updateId), null, null, null, cancellationToken).ConfigureAwait(false);
         return await SymbolonHttp.ReadAsync<VendorPushedUpdate>(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A loyalty event the vault queued, as the vault would record it: the amount signed (earned positive, anything else
+    /// negative) and defaulted as the vault defaults it (a stamp 1, a reward 0; a kind sent without the amount it needs
+    /// counts 0 here, and the vault refuses such an event). The balance after it is not known yet: 0.
+    /// </summary>
+    private static VendorLoyaltyEvent QueuedLoyaltyEvent(LoyaltyEventInput input, QueuedWrite queued)
+    {
+        var amount = input.Amount ?? (input.Kind == LoyaltyEventKinds.StampEarned ? 1 : 0);
+        var signed = input.Kind is LoyaltyEventKinds.StampEarned or LoyaltyEventKinds.PointsEarned ? amount : -amount;
+        var reward = input.Reward ?? (input.Kind == LoyaltyEventKinds.RewardIssued ? input.Programme?.Reward : null);
+        return new VendorLoyaltyEvent(queued.InboxId, input.Kind, signed, 0, reward, input.Note, queued.ReceivedAt) { Queued = queued };
     }
 
     private Task<HttpResponseMessage> SendRequestCallAsync(HttpMethod method, string path, HttpContent? content, string? idempotencyKey, CancellationToken cancellationToken) =>

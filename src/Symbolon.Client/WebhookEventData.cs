@@ -47,12 +47,24 @@ public static class WebhookEventData
     public static UpdatePushedData GetUpdatePushed(this WebhookEvent webhookEvent) =>
         Read<UpdatePushedData>(webhookEvent, WebhookEventTypes.UpdatePushed);
 
-    private static T Read<T>(WebhookEvent webhookEvent, string type)
+    /// <summary>
+    /// The data of an <c>inbox.applied</c> or <c>inbox.refused</c> event: a write the vault queued while the person was
+    /// away (its <see cref="InboxOutcomeData.InboxId"/> is the id the write's <c>Queued</c> answer carried) was stored,
+    /// or no longer applied and was not stored, once the person opened their vault.
+    /// </summary>
+    /// <param name="webhookEvent">A verified event of type <see cref="WebhookEventTypes.InboxApplied"/> or <see cref="WebhookEventTypes.InboxRefused"/>.</param>
+    /// <exception cref="InvalidOperationException">The event is of another type.</exception>
+    public static InboxOutcomeData GetInboxOutcome(this WebhookEvent webhookEvent) =>
+        Read<InboxOutcomeData>(webhookEvent, WebhookEventTypes.InboxApplied, WebhookEventTypes.InboxRefused);
+
+    private static T Read<T>(WebhookEvent webhookEvent, string type, string? otherType = null)
     {
         ArgumentNullException.ThrowIfNull(webhookEvent);
-        if (!string.Equals(webhookEvent.Type, type, StringComparison.Ordinal))
+        if (!string.Equals(webhookEvent.Type, type, StringComparison.Ordinal) && !string.Equals(webhookEvent.Type, otherType, StringComparison.Ordinal))
         {
-            throw new InvalidOperationException($"The event is '{webhookEvent.Type}', not '{type}'.");
+            throw new InvalidOperationException(otherType is null
+                ? $"The event is '{webhookEvent.Type}', not '{type}'."
+                : $"The event is '{webhookEvent.Type}', not '{type}' or '{otherType}'.");
         }
 
         return webhookEvent.Data.Deserialize<T>(JsonOptions)

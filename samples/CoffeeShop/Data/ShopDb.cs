@@ -104,7 +104,10 @@ public sealed class Customer
 
     public string? GrantedJson { get; set; }
 
-    /// <summary>The stamp balance the vault last reported to the shop.</summary>
+    /// <summary>
+    /// The stamp balance the vault last reported to the shop, with the stamps and redemptions it queued since (while
+    /// the customer was away) counted in as sent; the vault's next answer replaces it.
+    /// </summary>
     public int StampBalance { get; set; }
 
     /// <summary>Set when the vault said the customer withdrew permission (a refused call, or a <c>grant.revoked</c> webhook).</summary>
@@ -171,13 +174,23 @@ public sealed class Sale
 
     public required string PaymentMethod { get; set; }
 
-    /// <summary>The receipt's id in the customer's vault, once pushed.</summary>
+    /// <summary>
+    /// The receipt's id in the customer's vault, once pushed; while the customer was away (<see cref="QueuedAt"/> set),
+    /// the inbox id their vault queued it under.
+    /// </summary>
     public string? ReceiptId { get; set; }
 
-    /// <summary>Whether the stamp (or, for a reward, the redemption) was recorded.</summary>
+    /// <summary>Whether the stamp (or, for a reward, the redemption) was recorded, or queued while the customer was away.</summary>
     public bool LoyaltyRecorded { get; set; }
 
+    /// <summary>The stamp balance the vault reported after the sale; null when it did not say (no stamp, or queued).</summary>
     public int? StampBalanceAfter { get; set; }
+
+    /// <summary>
+    /// When the customer's vault queued part of the sale because the customer was away (their vault locked): it keeps
+    /// the receipt and stamps sealed until they open it, and applies them then. Null when everything was stored at once.
+    /// </summary>
+    public DateTimeOffset? QueuedAt { get; set; }
 
     /// <summary>Why the vault refused, when it did.</summary>
     public string? Error { get; set; }

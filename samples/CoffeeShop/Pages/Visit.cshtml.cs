@@ -21,6 +21,9 @@ public sealed class VisitModel(IDbContextFactory<ShopDb> dbs, Till till, Custome
 
     public bool MessageIsError { get; private set; }
 
+    /// <summary>True when the message says the sale is queued until the customer opens their vault (they are away).</summary>
+    public bool MessageIsQueued { get; private set; }
+
     public async Task<IActionResult> OnGetAsync(Guid key, CancellationToken cancellationToken) =>
         await LoadAsync(key, cancellationToken) ? Page() : NotFound();
 
@@ -35,7 +38,7 @@ public sealed class VisitModel(IDbContextFactory<ShopDb> dbs, Till till, Custome
         try
         {
             var sale = await till.RingUpAsync(Customer.Id, quantities, Request.Form["payment"].ToString(), cancellationToken);
-            Report(sale, $"Receipt {sale.ReceiptNumber} sent to the customer's vault.");
+            Report(sale);
         }
         catch (ArgumentException e)
         {
@@ -54,7 +57,7 @@ public sealed class VisitModel(IDbContextFactory<ShopDb> dbs, Till till, Custome
         }
 
         var sale = await till.GiveFreeCoffeeAsync(Customer.Id, cancellationToken);
-        Report(sale, "Free coffee given: ten stamps redeemed. Enjoy!");
+        Report(sale);
         await LoadAsync(key, cancellationToken);
         return Page();
     }
@@ -67,13 +70,13 @@ public sealed class VisitModel(IDbContextFactory<ShopDb> dbs, Till till, Custome
         }
 
         var pushed = await till.PushAsync(sale, cancellationToken);
-        Report(pushed, $"Receipt {pushed.ReceiptNumber} sent to the customer's vault.");
+        Report(pushed);
         await LoadAsync(key, cancellationToken);
         return Page();
     }
 
-    private void Report(Sale sale, string success) =>
-        (Message, MessageIsError) = sale.Error is null ? (success, false) : (sale.Error, true);
+    private void Report(Sale sale) =>
+        (Message, MessageIsError, MessageIsQueued) = sale.Error is null ? (Till.Confirmation(sale), false, sale.QueuedAt is not null) : (sale.Error, true, false);
 
     private async Task<bool> LoadAsync(Guid key, CancellationToken cancellationToken)
     {

@@ -11,6 +11,15 @@ public static class ShopErrors
 {
     public const string PermissionWithdrawn = "This customer has withdrawn permission. Ask them to scan their card again if they want their receipts and stamps here.";
 
+    public const string CustomerAway = "The customer is away: their vault is locked, so the shop cannot read from it until they open it. "
+        + "Sales still go through; their vault keeps receipts and stamps until then. Try again later.";
+
+    public const string InboxFull = "The customer is away, and their vault takes no more from the shop until they open it: "
+        + "it is holding as many receipts and stamps as it keeps meanwhile. The sale is kept here; send it again later.";
+
+    public const string InboxBytesFull = "The customer is away, and their vault has no room left for this until they open it: "
+        + "what it holds meanwhile is limited in size. The sale is kept here; send it again later.";
+
     /// <summary>True when the vault said the grant is no longer in force (revoked, expired, or the relationship ended).</summary>
     public static bool IsPermissionWithdrawn(Exception exception) => exception switch
     {
@@ -36,6 +45,9 @@ public static class ShopErrors
         SymbolonProblemException { Code: ProblemCodes.NotGranted } => "The customer did not allow this: they shared less than the shop asked for.",
         SymbolonProblemException { Code: ProblemCodes.InsufficientBalance } => "The customer does not have enough stamps for that.",
         SymbolonProblemException { Code: ProblemCodes.VaultLocked } => "The customer's vault is locked right now; try again once they have unlocked it.",
+        SymbolonProblemException { Code: ProblemCodes.PersonAway } => CustomerAway,
+        SymbolonProblemException { Code: ProblemCodes.InboxFull } => InboxFull,
+        SymbolonProblemException { Code: ProblemCodes.InboxBytesFull } => InboxBytesFull,
         SymbolonProblemException p => $"The customer's vault refused: {p.Problem.Title ?? "the request failed"} ({p.Code ?? p.Status.ToString(System.Globalization.CultureInfo.InvariantCulture)}).",
         HttpRequestException => "The customer's vault cannot be reached right now. Check the address, or try again in a moment.",
         TaskCanceledException => "The customer's vault did not answer in time. Try again in a moment.",

@@ -9,7 +9,8 @@ namespace CoffeeShop.Shop;
 /// <summary>
 /// Rings up sales and gives free coffees. A sale is written to the shop's database first, then pushed: the receipt
 /// and the stamps under idempotency keys derived from the sale's id, so that pushing a sale again (after a timeout,
-/// or with "Send again") stores it once in the customer's vault.
+/// or with "Send again") stores it once in the customer's vault. While the customer is away (their vault locked) the
+/// vault queues the receipt and stamps sealed until they open it; the sale then says so (<see cref="Sale.QueuedAt"/>).
 /// </summary>
 public sealed class Till(IDbContextFactory<ShopDb> dbs, CustomerSessions sessions, ShopSettingsStore settings, TimeProvider time)
 {
@@ -86,13 +87,17 @@ public sealed class Till(IDbContextFactory<ShopDb> dbs, CustomerSessions session
                 var redeemed = await session.PushLoyaltyEventAsync(
                     new LoyaltyEventInput(LoyaltyEventKinds.RewardIssued, StampsForReward, Programme(shop.Name), Reward, $"Receipt {sale.ReceiptNumber}"),
                     $"reward-{sale.Key}", cancellationToken);
-                Record(sale, customer, redeemed.BalanceAfter);
+                Record(sale, customer, redeemed);
             }
 
             if (sale.ReceiptId is null)
             {
                 var receipt = await session.PushReceiptAsync(Menu.Receipt(shop.Name, shop.Location, sale, lines), $"receipt-{sale.Key}", cancellationToken);
                 sale.ReceiptId = receipt.Id;
+                if (receipt.Queued is { } queued)
+                {
+                    sale.QueuedAt ??= queued.ReceivedAt;
+                }
             }
 
             if (sale.Kind == SaleKind && !sale.LoyaltyRecorded)
@@ -103,7 +108,7 @@ public sealed class Till(IDbContextFactory<ShopDb> dbs, CustomerSessions session
                     var stamped = await session.PushLoyaltyEventAsync(
                         new LoyaltyEventInput(LoyaltyEventKinds.StampEarned, coffees, Programme(shop.Name), Note: $"Receipt {sale.ReceiptNumber}"),
                         $"stamp-{sale.Key}", cancellationToken);
-                    Record(sale, customer, stamped.BalanceAfter);
+                    Record(sale, customer, stamped);
                 }
                 else
                 {
@@ -127,11 +132,38 @@ public sealed class Till(IDbContextFactory<ShopDb> dbs, CustomerSessions session
         return sale;
     }
 
-    private static void Record(Sale sale, Customer customer, int balanceAfter)
+    /// <summary>
+    /// What the counter tells the cashier about a sale the vault did not refuse: sent, or queued until the customer
+    /// opens their vault. A free coffee is given either way: the counter offers it only when the card held ten stamps
+    /// when the vault last said, but a queued redemption is checked against the balance only when the customer opens
+    /// their vault, and may be refused then.
+    /// </summary>
+    public static string Confirmation(Sale sale) => (sale.Kind, sale.QueuedAt is not null) switch
+    {
+        (RewardKind, false) => "Free coffee given: ten stamps redeemed. Enjoy!",
+        (RewardKind, true) => "Free coffee given. The customer is away, so redeeming their ten stamps is queued until the customer opens their vault: "
+            + "their vault checks the balance then, and refuses the redemption if the card no longer holds ten stamps (the webhooks page will say).",
+        (_, false) => $"Receipt {sale.ReceiptNumber} sent to the customer's vault.",
+        (_, true) => $"Receipt {sale.ReceiptNumber} queued until the customer opens their vault: they are away, and their vault adds the receipt and stamps then.",
+    };
+
+    private static void Record(Sale sale, Customer customer, VendorLoyaltyEvent recorded)
     {
         sale.LoyaltyRecorded = true;
-        sale.StampBalanceAfter = balanceAfter;
-        customer.StampBalance = balanceAfter;
+        if (recorded.Queued is { } queued)
+        {
+            // The balance is not known until the customer opens their vault. The shop counts the event in as sent, so
+            // the card at the counter shows what it will hold and the same ten stamps are not offered twice; the
+            // vault's next answer puts the balance right if the queued event is refused.
+            sale.QueuedAt ??= queued.ReceivedAt;
+            sale.StampBalanceAfter = null;
+            customer.StampBalance = Math.Max(0, customer.StampBalance + recorded.Amount);
+        }
+        else
+        {
+            sale.StampBalanceAfter = recorded.BalanceAfter;
+            customer.StampBalance = recorded.BalanceAfter;
+        }
     }
 
     private async Task<Sale> CreateAsync(int customerId, string kind, IReadOnlyList<SaleLine> lines, string paymentMethod, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using CoffeeShop.Data;
 using Microsoft.EntityFrameworkCore;
 using Symbolon.Client;
+using Symbolon.Contracts.Problems;
 using Symbolon.Contracts.Vendor;
 
 namespace CoffeeShop.Shop;
@@ -94,6 +95,13 @@ public sealed class WebhookInbox(IDbContextFactory<ShopDb> dbs, CustomerSessions
             case WebhookEventTypes.UpdatePushed:
                 var pushed = webhookEvent.GetUpdatePushed();
                 return (pushed.Subject, $"Pushed a new {FieldText.Label(pushed.Datatype).ToLowerInvariant()} (fetch it once with its reference)");
+            case WebhookEventTypes.InboxApplied:
+                return (webhookEvent.GetInboxOutcome().Subject, "Opened their vault: something the shop sent while they were away was stored");
+            case WebhookEventTypes.InboxRefused:
+                var refused = webhookEvent.GetInboxOutcome();
+                return (refused.Subject, refused.Problem == ProblemCodes.InsufficientBalance
+                    ? "Opened their vault: a stamp redemption sent while they were away was refused, the card did not hold enough stamps"
+                    : "Opened their vault: something the shop sent while they were away was refused and not stored");
             default:
                 return (null, $"Event {webhookEvent.Type}");
         }

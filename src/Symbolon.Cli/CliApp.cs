@@ -76,6 +76,7 @@ internal static class CliApp
 
         root.Subcommands.Add(TokenCommands.Create(cli));
         root.Subcommands.Add(SessionCommands.Create(cli));
+        root.Subcommands.Add(InboxCommands.Create(cli));
         foreach (var command in RelationshipCommands.Create(cli))
         {
             root.Subcommands.Add(command);

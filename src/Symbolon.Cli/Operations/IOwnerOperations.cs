@@ -77,6 +77,12 @@ internal partial interface IOwnerOperations : IAsyncDisposable, IStatementOperat
     /// <summary>The browsers signed in to the vault (held by the running server).</summary>
     Task<IReadOnlyList<OwnerSignInSession>> ListSignInsAsync(CancellationToken ct);
 
+    /// <summary>What vendors sent while the person was away (the sealed inbox), until marked seen.</summary>
+    Task<Contracts.Inbox.AwayReport> GetAwayReportAsync(CancellationToken ct);
+
+    /// <summary>Marks the settled items and the refusal counts seen.</summary>
+    Task MarkAwayReportSeenAsync(CancellationToken ct);
+
     /// <summary>Signs one browser out.</summary>
     Task EndSignInAsync(Guid id, CancellationToken ct);
 

@@ -163,6 +163,19 @@ internal sealed partial class LocalOwnerOperations(CliContext context) : IOwnerO
         return await (await GetAsync<AutoLock>(ct)).SetAsync(keys.VaultId, minutes, ct);
     }
 
+    // The report needs no key (only the envelopes are read); applying the inbox is the server's, on unlock.
+    public async Task<Contracts.Inbox.AwayReport> GetAwayReportAsync(CancellationToken ct)
+    {
+        var keys = await KeysAsync(ct);
+        return await (await GetAsync<Core.Inbox.SealedInbox>(ct)).ReportAsync(keys.VaultId, ct);
+    }
+
+    public async Task MarkAwayReportSeenAsync(CancellationToken ct)
+    {
+        var keys = await KeysAsync(ct);
+        await (await GetAsync<Core.Inbox.SealedInbox>(ct)).MarkSeenAsync(keys.VaultId, ct);
+    }
+
     // Browser sign-ins live in the server process that issued their cookies; local mode opens the storage itself.
     public Task<IReadOnlyList<OwnerSignInSession>> ListSignInsAsync(CancellationToken ct) => throw NoSignInsHere();
 

@@ -173,6 +173,11 @@ internal sealed partial class RemoteOwnerOperations : IOwnerOperations
     public Task<AutoLockSetting> SetAutoLockAsync(int? minutes, CancellationToken ct) =>
         SendAsync<AutoLockSetting>(HttpMethod.Put, "vault/auto-lock", new SetAutoLockRequest(minutes), authenticated: true, ct);
 
+    public async Task<Contracts.Inbox.AwayReport> GetAwayReportAsync(CancellationToken ct) =>
+        await SendAsync<Contracts.Inbox.AwayReport>(HttpMethod.Get, "inbox", null, authenticated: true, ct);
+
+    public Task MarkAwayReportSeenAsync(CancellationToken ct) => SendAsync(HttpMethod.Post, "inbox/seen", null, authenticated: true, ct);
+
     public async Task<IReadOnlyList<OwnerSignInSession>> ListSignInsAsync(CancellationToken ct) =>
         await SendAsync<List<OwnerSignInSession>>(HttpMethod.Get, "sessions", null, authenticated: true, ct);
 

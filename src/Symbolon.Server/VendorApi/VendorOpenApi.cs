@@ -45,6 +45,7 @@ internal static class VendorOpenApi
             options.AddOperationTransformer((operation, context, _) =>
             {
                 Secure(operation, context);
+                DescribeQueued(operation, context);
                 return Task.CompletedTask;
             });
         });
@@ -90,6 +91,22 @@ internal static class VendorOpenApi
             Scheme = "basic",
             Description = "The client id and secret from registration, each form-urlencoded before they are joined (RFC 6749 §2.3.1).",
         });
+    }
+
+    // A write that waits in the sealed inbox while the person is away answers 202 then.
+    private static void DescribeQueued(OpenApiOperation operation, OpenApiOperationTransformerContext context)
+    {
+        if (!context.Description.ActionDescriptor.EndpointMetadata.OfType<Inbox.QueueWhileAwayMetadata>().Any())
+        {
+            return;
+        }
+
+        operation.Responses ??= [];
+        operation.Responses["202"] = new OpenApiResponse
+        {
+            Description = "The person is away (the vault is locked): the write was checked, sealed to the vault's public key and queued, "
+                + "{\"inbox_id\", \"received_at\", \"status\": \"queued\"}; it is applied when they unlock, and an inbox.applied or inbox.refused webhook tells the outcome.",
+        };
     }
 
     private static void Secure(OpenApiOperation operation, OpenApiOperationTransformerContext context)

@@ -57,6 +57,10 @@ public sealed class SealedInboxTests
         await DataApiTests.AssertProblemAsync(read, HttpStatusCode.Locked, ProblemCodes.PersonAway);
         Assert.Equal(TimeSpan.FromSeconds(300), read.Headers.RetryAfter?.Delta);
 
+        // The vendor API's document says so.
+        var openApi = JsonDocument.Parse(await factory.CreateClient().GetStringAsync("/api/v1/openapi.json"));
+        Assert.True(openApi.RootElement.GetProperty("paths").GetProperty("/api/v1/receipts").GetProperty("post").GetProperty("responses").TryGetProperty("202", out _));
+
         // Sealed: the planted value is nowhere in the database before the unlock.
         await AssertNotStoredAsync(factory, Planted);
         Assert.Equal(2, await CountAsync(factory, InboxItemState.Pending));

@@ -184,7 +184,7 @@ internal sealed partial class InboxApplier(
         {
             await endpoint.RequestDelegate!(context);
             status = context.Response.StatusCode;
-            problem = status >= 400 ? ProblemCodeOf(response.ToArray()) : null;
+            problem = status >= 400 ? StringProperty(response.ToArray(), "code") : null;
         }
         catch (Exception e) when (ProblemCatalog.FromException(e) is { } details)
         {
@@ -233,28 +233,16 @@ internal sealed partial class InboxApplier(
     public static void Settle(SymbolonDbContext db, RelationshipEntity relationship, InboxItemEntity item, int status, byte[] body, DateTimeOffset now)
     {
         SealedInbox.Settle(db, item, InboxItemState.Applied, status, null, now);
-        WebhookOutbox.Enqueue(db, relationship, WebhookEventTypes.InboxApplied, new InboxOutcomeData(relationship.Subject, item.Id.ToString(), status, IdOf(body), null), now);
+        WebhookOutbox.Enqueue(db, relationship, WebhookEventTypes.InboxApplied, new InboxOutcomeData(relationship.Subject, item.Id.ToString(), status, StringProperty(body, "id"), null), now);
     }
 
-    private static string? IdOf(byte[] body)
+    /// <summary>A top-level string property of a JSON answer (a resource's <c>id</c>, a problem's <c>code</c>), or null.</summary>
+    private static string? StringProperty(byte[] body, string name)
     {
         try
         {
             using var document = JsonDocument.Parse(body);
-            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
-    private static string? ProblemCodeOf(byte[] body)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("code", out var code) && code.ValueKind == JsonValueKind.String ? code.GetString() : null;
+            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
         }
         catch (JsonException)
         {

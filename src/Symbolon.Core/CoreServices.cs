@@ -40,6 +40,8 @@ internal static class CoreServices
         services.AddScoped<AccessTokenService>();
         services.AddScoped<TermsService>();
         services.AddScoped<AutoLock>();
+        services.TryAddSingleton(sp => new HostKeySource(sp.GetRequiredService<StorageOptions>().ResolvedDataDirectory, null));
+        services.AddScoped<VaultModeService>();
         services.TryAddSingleton(new AutoLockOptions());
         services.AddRelationships();
         services.AddLoyaltyCards();

@@ -106,8 +106,30 @@ public sealed class CoffeeShopTests(BrowserFixture browser, ITestOutputHelper ou
             await Expect(programme).ToContainTextAsync("Blue Door Coffee coffee card");
             await Expect(programme.GetByTestId("programme-balance")).ToContainTextAsync("1");
 
-            // Nine espressos make ten stamps; the counter offers the free coffee, which redeems them.
-            await counter.GetByTestId("qty-espresso").FillAsync("9");
+            // The person locks their vault and leaves. A cappuccino meanwhile: the vault takes the receipt and the stamp
+            // sealed to its key, and the counter says they wait for the customer.
+            await app.LockAsync();
+            await counter.GetByTestId("qty-cappuccino").FillAsync("1");
+            await counter.GetByTestId("ring-up").ClickAsync();
+            await Expect(counter.GetByTestId("sale-queued")).ToContainTextAsync("queued until the customer opens their vault");
+            await Expect(counter.GetByTestId("stamp-balance")).ToHaveTextAsync("2 of 10 stamps");
+            await ScreenshotAsync(counter, "coffeeshop-counter-queued");
+
+            // Back: every page says what arrived while they were away; the receipt is in the wallet, once.
+            await app.UnlockAsync(WebApp.Passphrase);
+            var away = page.GetByTestId("away-banner");
+            await Expect(away.GetByTestId("away-title")).ToHaveTextAsync("2 items arrived while you were away", new() { Timeout = 20_000 });
+            await Expect(away.GetByTestId("away-vendors")).ToContainTextAsync("Blue Door Coffee: 1 receipt, 1 loyalty update");
+            await Expect(away.GetByTestId("away-state")).ToContainTextAsync("All added to your vault.", new() { Timeout = 20_000 });
+            await app.ScreenshotAsync("away-banner", fullPage: false);
+            await app.OpenAsync("/wallet/purchases");
+            await Expect(page.GetByTestId("receipt")).ToHaveCountAsync(2);
+            await Expect(page.GetByTestId("receipt").Filter(new() { HasText = "Cappuccino" })).ToHaveCountAsync(1);
+            await away.GetByTestId("away-seen").ClickAsync();
+            await Expect(away).ToHaveCountAsync(0);
+
+            // Eight espressos make ten stamps; the counter offers the free coffee, which redeems them.
+            await counter.GetByTestId("qty-espresso").FillAsync("8");
             await counter.GetByTestId("ring-up").ClickAsync();
             await Expect(counter.GetByTestId("stamp-balance")).ToHaveTextAsync("10 of 10 stamps");
             await ScreenshotAsync(counter, "coffeeshop-counter-ten-stamps");
@@ -121,7 +143,7 @@ public sealed class CoffeeShopTests(BrowserFixture browser, ITestOutputHelper ou
             await Expect(programme).ToContainTextAsync("Reward: A free coffee");
             await app.ScreenshotAsync("coffeeshop-wallet");
             await app.OpenAsync("/wallet/purchases");
-            await Expect(page.GetByTestId("receipt")).ToHaveCountAsync(3);
+            await Expect(page.GetByTestId("receipt")).ToHaveCountAsync(4);
 
             // The customer page: the pairwise identifier, only the granted fields, the balance, the shop's own sales.
             await counter.GetByRole(AriaRole.Link, new() { Name = "What the shop holds about this customer" }).ClickAsync();
@@ -131,7 +153,7 @@ public sealed class CoffeeShopTests(BrowserFixture browser, ITestOutputHelper ou
             await Expect(counter.GetByTestId("customer-stamps")).ToHaveTextAsync("0 of 10 stamps");
             await Expect(counter.GetByTestId("customer-balance-source")).ToHaveTextAsync("As the customer's vault reports it now.");
             await Expect(counter.GetByTestId("customer-granted")).ToContainTextAsync("Stamp card — append, read");
-            await Expect(counter.GetByTestId("customer-sale")).ToHaveCountAsync(3);
+            await Expect(counter.GetByTestId("customer-sale")).ToHaveCountAsync(4);
             await ScreenshotAsync(counter, "coffeeshop-customer");
 
             // The person changes their email; the vault's signed webhook tells the shop, without the value.
@@ -189,7 +211,7 @@ public sealed class CoffeeShopTests(BrowserFixture browser, ITestOutputHelper ou
             await Expect(counter.GetByTestId("sale-error")).ToHaveTextAsync(ShopErrors.PermissionWithdrawn);
             await ScreenshotAsync(counter, "coffeeshop-counter-refused");
             await app.OpenAsync("/wallet/purchases");
-            await Expect(page.GetByTestId("receipt")).ToHaveCountAsync(3);
+            await Expect(page.GetByTestId("receipt")).ToHaveCountAsync(4);
         });
     }
 

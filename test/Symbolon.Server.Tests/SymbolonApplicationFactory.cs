@@ -47,9 +47,25 @@ public sealed partial class SymbolonApplicationFactory : WebApplicationFactory<P
     /// a copy of one migrated once per test run (see <see cref="StorageTemplates"/>), which the server finds up to date.
     /// </param>
     public SymbolonApplicationFactory(StorageKind storage = StorageKind.Sqlite, bool migrateOnStart = false)
+        : this(storage, migrateOnStart, null)
+    {
+    }
+
+    /// <summary>A host on the SQLite data directory another host left behind (<see cref="KeepDataDirectory"/>): a restart.</summary>
+    public SymbolonApplicationFactory(string existingDataDirectory)
+        : this(StorageKind.Sqlite, migrateOnStart: false, existingDataDirectory)
+    {
+    }
+
+    private SymbolonApplicationFactory(StorageKind storage, bool migrateOnStart, string? existingDataDirectory)
     {
         _storage = storage;
-        DataDirectory = Path.Combine(Path.GetTempPath(), "symbolon-tests", Guid.NewGuid().ToString("N"));
+        DataDirectory = existingDataDirectory ?? Path.Combine(Path.GetTempPath(), "symbolon-tests", Guid.NewGuid().ToString("N"));
+        if (existingDataDirectory is not null)
+        {
+            return;
+        }
+
         Directory.CreateDirectory(DataDirectory);
         if (storage == StorageKind.Postgres)
         {
@@ -78,6 +94,9 @@ public sealed partial class SymbolonApplicationFactory : WebApplicationFactory<P
     /// test can put something (the person approving) exactly into that window.
     /// </summary>
     public Func<Task>? InsideDeviceCodePoll { get; set; }
+
+    /// <summary>Leaves the data directory in place on dispose, for a test that opens it again in a server process of its own.</summary>
+    public bool KeepDataDirectory { get; init; }
 
     /// <summary>Configuration the host starts with, on top of the test defaults (set before the first request).</summary>
     public Dictionary<string, string> Settings { get; } = [];
@@ -185,7 +204,10 @@ public sealed partial class SymbolonApplicationFactory : WebApplicationFactory<P
 
             try
             {
-                Directory.Delete(DataDirectory, recursive: true);
+                if (!KeepDataDirectory)
+                {
+                    Directory.Delete(DataDirectory, recursive: true);
+                }
             }
             catch (IOException)
             {

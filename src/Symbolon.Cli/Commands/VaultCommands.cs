@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Spectre.Console;
 using Symbolon.Cli.Infrastructure;
+using Symbolon.Contracts.Vault;
 using Symbolon.Cli.Operations;
 using Symbolon.Core.Vaults;
 
@@ -12,7 +13,7 @@ internal static class VaultCommands
     public const string RecoveryKeyNotice =
         "Your recovery key — store it now. It is shown only this once and is the only way back in if you forget your passphrase.";
 
-    public static IEnumerable<Command> Create(CliCommands cli) => [Init(cli), Unlock(cli), Lock(cli), Status(cli), Passphrase(cli), Recover(cli), AutoLockCommand(cli)];
+    public static IEnumerable<Command> Create(CliCommands cli) => [Init(cli), Unlock(cli), Lock(cli), Status(cli), Passphrase(cli), Recover(cli), AutoLockCommand(cli), ModeCommand(cli)];
 
     private static Command Init(CliCommands cli)
     {
@@ -191,6 +192,35 @@ internal static class VaultCommands
             cli.Say(setting.Minutes is { } m
                 ? $"The vault locks itself after {m} minute{(m == 1 ? "" : "s")} without you{(setting.IsDefault ? " (the default)" : "")}."
                 : "The vault never locks itself; lock it with `symbolon lock` (stopping the server locks it too).");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command ModeCommand(CliCommands cli)
+    {
+        var mode = new Argument<string?>("MODE") { Description = "strict or unattended; without it the current mode is shown.", Arity = ArgumentArity.ZeroOrOne };
+        var json = new Option<bool>("--json") { Description = "Print the mode as JSON." };
+        var command = new Command("mode", "Strict (the default: the server never holds your key while the vault is locked; vendor writes wait sealed) or unattended (the key is also wrapped by a host key outside the database, so the vault unlocks itself when the server starts).") { mode, json };
+        cli.SetAction(command, async (context, result, ct) =>
+        {
+            var chosen = result.GetValue(mode)?.Trim().ToLowerInvariant();
+            if (chosen is not (null or VaultModes.Strict or VaultModes.Unattended))
+            {
+                throw CliException.Usage("MODE is strict or unattended.", "For example `symbolon mode unattended`, or `symbolon mode` to see it.");
+            }
+
+            var operations = await context.ConnectAsync(ct);
+            var setting = chosen is null ? await operations.GetModeAsync(ct) : await operations.SetModeAsync(chosen, ct);
+            if (result.GetValue(json))
+            {
+                CliJson.Write(cli.Env, setting);
+                return ExitCodes.Success;
+            }
+
+            cli.Say(setting.Mode == VaultModes.Unattended
+                ? $"Unattended: the vault unlocks itself when the server starts, with the host key from {setting.HostKeySource ?? "nowhere the server can find (it would stay locked)"}. Uses of your key while nobody is signed in are shown to you (`symbolon inbox`)."
+                : "Strict: the server never holds your key while the vault is locked; vendor writes wait sealed until you unlock.");
             return ExitCodes.Success;
         });
         return command;

@@ -74,6 +74,12 @@ internal partial interface IOwnerOperations : IAsyncDisposable, IStatementOperat
     /// <summary>Sets that idle time (null: never).</summary>
     Task<AutoLockSetting> SetAutoLockAsync(int? minutes, CancellationToken ct);
 
+    /// <summary>Strict or unattended, and where the host key comes from.</summary>
+    Task<VaultModeSetting> GetModeAsync(CancellationToken ct);
+
+    /// <summary>Switches the mode (unattended wraps the data key with the host key; strict destroys that copy).</summary>
+    Task<VaultModeSetting> SetModeAsync(string mode, CancellationToken ct);
+
     /// <summary>The browsers signed in to the vault (held by the running server).</summary>
     Task<IReadOnlyList<OwnerSignInSession>> ListSignInsAsync(CancellationToken ct);
 

@@ -163,6 +163,18 @@ internal sealed partial class LocalOwnerOperations(CliContext context) : IOwnerO
         return await (await GetAsync<AutoLock>(ct)).SetAsync(keys.VaultId, minutes, ct);
     }
 
+    public async Task<VaultModeSetting> GetModeAsync(CancellationToken ct)
+    {
+        var keys = await KeysAsync(ct);
+        return await (await GetAsync<VaultModeService>(ct)).GetAsync(keys.VaultId, ct);
+    }
+
+    public async Task<VaultModeSetting> SetModeAsync(string mode, CancellationToken ct)
+    {
+        var keys = await KeysAsync(ct);
+        return await (await GetAsync<VaultModeService>(ct)).SetAsync(keys, mode, ct);
+    }
+
     // The report needs no key (only the envelopes are read); applying the inbox is the server's, on unlock.
     public async Task<Contracts.Inbox.AwayReport> GetAwayReportAsync(CancellationToken ct)
     {

@@ -173,6 +173,12 @@ internal sealed partial class RemoteOwnerOperations : IOwnerOperations
     public Task<AutoLockSetting> SetAutoLockAsync(int? minutes, CancellationToken ct) =>
         SendAsync<AutoLockSetting>(HttpMethod.Put, "vault/auto-lock", new SetAutoLockRequest(minutes), authenticated: true, ct);
 
+    public async Task<VaultModeSetting> GetModeAsync(CancellationToken ct) =>
+        await SendAsync<VaultModeSetting>(HttpMethod.Get, "vault/mode", null, authenticated: true, ct);
+
+    public async Task<VaultModeSetting> SetModeAsync(string mode, CancellationToken ct) =>
+        await SendAsync<VaultModeSetting>(HttpMethod.Put, "vault/mode", new SetVaultModeRequest(mode), authenticated: true, ct);
+
     public async Task<Contracts.Inbox.AwayReport> GetAwayReportAsync(CancellationToken ct) =>
         await SendAsync<Contracts.Inbox.AwayReport>(HttpMethod.Get, "inbox", null, authenticated: true, ct);
 

@@ -21,7 +21,26 @@ public static class AwayItemStates
 /// <param name="Refused">Vendors whose writes the inbox refused because it was full, with how many.</param>
 public sealed record AwayReport(
     IReadOnlyList<AwayItem> Items,
-    IReadOnlyList<AwayRefusal> Refused);
+    IReadOnlyList<AwayRefusal> Refused)
+{
+    /// <summary>Unattended mode: the vendor calls the server answered with your key while nobody was signed in, per vendor.</summary>
+    public IReadOnlyList<AwayKeyUse> KeyUses { get; init; } = [];
+}
+
+/// <summary>Vendor calls the server served with the vault's key while its person was not signed in (unattended mode).</summary>
+/// <param name="RelationshipId">The vendor's relationship.</param>
+/// <param name="Vendor">The vendor's name.</param>
+/// <param name="Reads">How many reads.</param>
+/// <param name="Writes">How many writes.</param>
+/// <param name="FirstAt">The first of them.</param>
+/// <param name="LastAt">The last of them.</param>
+public sealed record AwayKeyUse(
+    Guid RelationshipId,
+    string Vendor,
+    int Reads,
+    int Writes,
+    DateTimeOffset FirstAt,
+    DateTimeOffset LastAt);
 
 /// <summary>One write that arrived while the person was away: who, what kind, when, and what became of it.</summary>
 /// <param name="Id">The item's id (the vendor knows it as its inbox id).</param>

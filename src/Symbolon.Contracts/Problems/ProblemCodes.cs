@@ -45,6 +45,9 @@ public static class ProblemCodes
     /// <summary>The person's sealed inbox holds as many bytes from this vendor, or in all, as it takes while they are away (413).</summary>
     public const string InboxBytesFull = "SYM1110";
 
+    /// <summary>Unattended mode cannot be used: the host key is missing, malformed, or readable by others (409).</summary>
+    public const string HostKeyUnusable = "SYM1111";
+
     /// <summary>The passphrase or recovery key is wrong (401).</summary>
     public const string WrongPassphrase = "SYM1103";
 

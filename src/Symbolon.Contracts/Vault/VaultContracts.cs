@@ -113,3 +113,22 @@ public sealed record UnlockResponse(Guid VaultId, OwnerToken? AccessToken);
 /// <summary>The result of purging deleted records.</summary>
 /// <param name="Purged">How many deleted records were removed for good.</param>
 public sealed record PurgeResponse(int Purged);
+
+/// <summary>How the vault relates while its person is away (<c>GET/PUT /owner/api/v1/vault/mode</c>).</summary>
+public static class VaultModes
+{
+    /// <summary>The default: the server never holds the data key while the vault is locked; vendor writes wait sealed in the inbox.</summary>
+    public const string Strict = "strict";
+
+    /// <summary>The data key is also wrapped by a host key kept outside the database: the vault unlocks itself when the server starts and serves vendors while you are away.</summary>
+    public const string Unattended = "unattended";
+}
+
+/// <summary>The vault's mode and, in unattended mode, where the host key comes from.</summary>
+/// <param name="Mode"><see cref="VaultModes.Strict"/> or <see cref="VaultModes.Unattended"/>.</param>
+/// <param name="HostKeySource">Where the server finds the host key (a file, an environment variable or a systemd credential); null when it finds none.</param>
+public sealed record VaultModeSetting(string Mode, string? HostKeySource);
+
+/// <summary>Switches the vault's mode; unattended needs the vault unlocked. Switching re-wraps the key; strict destroys the host-wrapped copy.</summary>
+/// <param name="Mode"><see cref="VaultModes.Strict"/> or <see cref="VaultModes.Unattended"/>.</param>
+public sealed record SetVaultModeRequest(string Mode);

@@ -76,3 +76,17 @@ internal sealed class InboxRefusalEntity
     public int Count { get; set; }
     public DateTimeOffset LastAt { get; set; }
 }
+
+/// <summary>
+/// Unattended mode: how many vendor calls the server served with the vault's key while no owner was signed in, per
+/// vendor, since the person last looked (reads and writes apart).
+/// </summary>
+internal sealed class KeyUseEntity
+{
+    public Guid VaultId { get; set; }
+    public Guid RelationshipId { get; set; }
+    public int Reads { get; set; }
+    public int Writes { get; set; }
+    public DateTimeOffset FirstAt { get; set; }
+    public DateTimeOffset LastAt { get; set; }
+}

@@ -54,25 +54,35 @@ internal sealed class SealedInbox(SymbolonDbContext db, TimeProvider time, Inbox
     public Task<bool> HasPendingAsync(Guid vaultId, CancellationToken ct) =>
         db.InboxItems.AnyAsync(i => i.VaultId == vaultId && i.State == InboxItemState.Pending, ct);
 
+    /// <summary>What the vault's pending items take, per vendor (for the quotas).</summary>
+    public async Task<Dictionary<Guid, (int Count, long Bytes)>> PendingUsageAsync(Guid vaultId, CancellationToken ct)
+    {
+        var rows = await db.InboxItems.AsNoTracking()
+            .Where(i => i.VaultId == vaultId && i.State == InboxItemState.Pending)
+            .GroupBy(i => i.RelationshipId)
+            .Select(g => new { Relationship = g.Key, Count = g.Count(), Bytes = g.Sum(i => (long)i.Size) })
+            .ToListAsync(ct);
+        return rows.ToDictionary(r => r.Relationship, r => (r.Count, r.Bytes));
+    }
+
     /// <summary>
-    /// Seals and stores one write, within the quotas; over a quota the vendor's refusal is counted for the person to
-    /// see and <see cref="InboxFullException"/> thrown. The item is saved (committed with the caller's transaction, if any).
+    /// Seals and stores one write, within the quotas (<paramref name="usage"/>: what the pending items take now, from
+    /// this vendor and in all); over a quota the vendor's refusal is counted for the person to see and
+    /// <see cref="InboxFullException"/> thrown. The item is saved, with <paramref name="accessLogLine"/> if given.
     /// </summary>
     public async Task<InboxItemEntity> AddAsync(
-        byte[] vaultPublicKey, RelationshipEntity relationship, Guid? grantId, string route, string kind, string? idempotencyKey, byte[]? requestHash, InboxRequest request, CancellationToken ct)
+        byte[] vaultPublicKey, RelationshipEntity relationship, Guid? grantId, string route, string kind, string? idempotencyKey, byte[]? requestHash, InboxRequest request,
+        (int VendorCount, long VendorBytes, int Count, long Bytes) usage, AccessLogEntity? accessLogLine, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var id = UuidV7.Create(now);
         var plaintext = JsonSerializer.SerializeToUtf8Bytes(request);
         var size = plaintext.Length + InboxSeal.Overhead;
-        var pending = db.InboxItems.Where(i => i.VaultId == relationship.VaultId && i.State == InboxItemState.Pending);
-        var vendor = await pending.Where(i => i.RelationshipId == relationship.Id).GroupBy(_ => 1).Select(g => new { Count = g.Count(), Bytes = g.Sum(i => (long)i.Size) }).FirstOrDefaultAsync(ct);
-        var all = await pending.GroupBy(_ => 1).Select(g => new { Count = g.Count(), Bytes = g.Sum(i => (long)i.Size) }).FirstOrDefaultAsync(ct);
         var full =
-            (vendor?.Count ?? 0) + 1 > options.MaxItemsPerVendor ? new InboxFullException(bytes: false, vendorOnly: true)
-            : (vendor?.Bytes ?? 0) + size > options.MaxBytesPerVendor ? new InboxFullException(bytes: true, vendorOnly: true)
-            : (all?.Count ?? 0) + 1 > options.MaxItems ? new InboxFullException(bytes: false, vendorOnly: false)
-            : (all?.Bytes ?? 0) + size > options.MaxBytes ? new InboxFullException(bytes: true, vendorOnly: false)
+            usage.VendorCount + 1 > options.MaxItemsPerVendor ? new InboxFullException(bytes: false, vendorOnly: true)
+            : usage.VendorBytes + size > options.MaxBytesPerVendor ? new InboxFullException(bytes: true, vendorOnly: true)
+            : usage.Count + 1 > options.MaxItems ? new InboxFullException(bytes: false, vendorOnly: false)
+            : usage.Bytes + size > options.MaxBytes ? new InboxFullException(bytes: true, vendorOnly: false)
             : null;
         if (full is not null)
         {
@@ -96,6 +106,12 @@ internal sealed class SealedInbox(SymbolonDbContext db, TimeProvider time, Inbox
         };
         item.Sealed = InboxSeal.Seal(vaultPublicKey, Envelope(item), plaintext);
         db.InboxItems.Add(item);
+        if (accessLogLine is not null)
+        {
+            // The vendor's access-log line commits with the item: one write to the database for both.
+            db.AccessLog.Add(accessLogLine);
+        }
+
         await db.SaveChangesAsync(ct);
         return item;
     }
@@ -127,25 +143,23 @@ internal sealed class SealedInbox(SymbolonDbContext db, TimeProvider time, Inbox
     }
 
     /// <summary>
-    /// Marks an item settled in <paramref name="context"/>'s unit of work (so that an applied write and its mark commit
-    /// together): applied and refused items drop their sealed bytes, an unopenable one keeps them. A pending item only.
+    /// Marks a pending item settled, at once, in <paramref name="context"/>'s transaction if it has one (so that an
+    /// applied write and its mark commit together): applied and refused items drop their sealed bytes, an unopenable one
+    /// keeps them. False when the item was not pending (settled already), which leaves it as it was.
     /// </summary>
-    public static void Settle(SymbolonDbContext context, InboxItemEntity item, InboxItemState state, int? status, string? problem, DateTimeOffset now)
+    public static async Task<bool> SettleAsync(SymbolonDbContext context, InboxItemEntity item, InboxItemState state, int? status, string? problem, DateTimeOffset now, CancellationToken ct)
     {
-        var tracked = context.InboxItems.Local.FirstOrDefault(i => i.Sequence == item.Sequence) ?? context.InboxItems.Attach(item).Entity;
-        tracked.State = state;
-        tracked.Status = status;
-        tracked.Problem = problem;
-        tracked.SettledAt = now;
-        if (state != InboxItemState.Unopenable)
+        var pending = context.InboxItems.Where(i => i.Sequence == item.Sequence && i.State == InboxItemState.Pending);
+        var updated = state == InboxItemState.Unopenable
+            ? await pending.ExecuteUpdateAsync(u => u.SetProperty(i => i.State, state).SetProperty(i => i.Status, status).SetProperty(i => i.Problem, problem).SetProperty(i => i.SettledAt, now), ct)
+            : await pending.ExecuteUpdateAsync(u => u.SetProperty(i => i.State, state).SetProperty(i => i.Status, status).SetProperty(i => i.Problem, problem).SetProperty(i => i.SettledAt, now).SetProperty(i => i.Sealed, (byte[]?)null), ct);
+        if (updated == 1)
         {
-            tracked.Sealed = null;
+            item.State = state;
         }
-    }
 
-    /// <summary>Whether the item is still pending (another run may have settled it since it was read).</summary>
-    public Task<bool> IsPendingAsync(InboxItemEntity item, CancellationToken ct) =>
-        db.InboxItems.AnyAsync(i => i.Sequence == item.Sequence && i.State == InboxItemState.Pending, ct);
+        return updated == 1;
+    }
 
     /// <summary>What arrived while the person was away and they have not marked seen, with the vendors the full inbox turned away.</summary>
     public async Task<AwayReport> ReportAsync(Guid vaultId, CancellationToken ct)
@@ -157,9 +171,13 @@ internal sealed class SealedInbox(SymbolonDbContext db, TimeProvider time, Inbox
             .Select(i => new { i.Id, i.RelationshipId, i.Kind, i.ReceivedAt, i.State, i.SettledAt, i.Problem })
             .ToListAsync(ct);
         var refusals = await db.InboxRefusals.AsNoTracking().Where(r => r.VaultId == vaultId && r.Count > 0).ToListAsync(ct);
+        var uses = await db.KeyUses.AsNoTracking().Where(u => u.VaultId == vaultId).ToListAsync(ct);
         return new AwayReport(
             [.. items.Select(i => new AwayItem(i.Id, i.RelationshipId, names.GetValueOrDefault(i.RelationshipId, "A vendor"), i.Kind, i.ReceivedAt, StateName(i.State), i.SettledAt, ProblemText(i.State, i.Problem)))],
-            [.. refusals.OrderBy(r => r.LastAt).Select(r => new AwayRefusal(r.RelationshipId, names.GetValueOrDefault(r.RelationshipId, "A vendor"), r.Count, r.LastAt))]);
+            [.. refusals.OrderBy(r => r.LastAt).Select(r => new AwayRefusal(r.RelationshipId, names.GetValueOrDefault(r.RelationshipId, "A vendor"), r.Count, r.LastAt))])
+        {
+            KeyUses = [.. uses.OrderBy(u => u.FirstAt).Select(u => new AwayKeyUse(u.RelationshipId, names.GetValueOrDefault(u.RelationshipId, "A vendor"), u.Reads, u.Writes, u.FirstAt, u.LastAt))],
+        };
     }
 
     /// <summary>Marks every settled item and every refusal count seen; pending items stay in the report until they are applied.</summary>
@@ -169,6 +187,7 @@ internal sealed class SealedInbox(SymbolonDbContext db, TimeProvider time, Inbox
         var seen = await db.InboxItems.Where(i => i.VaultId == vaultId && i.SeenAt == null && i.State != InboxItemState.Pending)
             .ExecuteUpdateAsync(u => u.SetProperty(i => i.SeenAt, now), ct);
         await db.InboxRefusals.Where(r => r.VaultId == vaultId).ExecuteDeleteAsync(ct);
+        await db.KeyUses.Where(r => r.VaultId == vaultId).ExecuteDeleteAsync(ct);
         return seen;
     }
 
@@ -177,6 +196,18 @@ internal sealed class SealedInbox(SymbolonDbContext db, TimeProvider time, Inbox
     {
         var before = time.GetUtcNow() - age;
         return db.InboxItems.Where(i => i.VaultId == vaultId && i.SeenAt != null && i.SeenAt < before && i.State != InboxItemState.Unopenable).ExecuteDeleteAsync(ct);
+    }
+
+    /// <summary>Adds vendor calls served while the person was away (unattended mode) to the vault's tally, in one statement per vendor.</summary>
+    public async Task CountKeyUsesAsync(Guid vaultId, Guid relationshipId, int reads, int writes, DateTimeOffset first, DateTimeOffset last, CancellationToken ct)
+    {
+        var updated = await db.KeyUses.Where(u => u.VaultId == vaultId && u.RelationshipId == relationshipId)
+            .ExecuteUpdateAsync(u => u.SetProperty(x => x.Reads, x => x.Reads + reads).SetProperty(x => x.Writes, x => x.Writes + writes).SetProperty(x => x.LastAt, last), ct);
+        if (updated == 0)
+        {
+            db.KeyUses.Add(new KeyUseEntity { VaultId = vaultId, RelationshipId = relationshipId, Reads = reads, Writes = writes, FirstAt = first, LastAt = last });
+            await db.SaveChangesAsync(ct);
+        }
     }
 
     public static string StateName(InboxItemState state) => state switch

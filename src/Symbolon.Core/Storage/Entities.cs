@@ -40,6 +40,12 @@ internal sealed class VaultEntity
 
     /// <summary>Minutes without the owner after which the vault locks itself; null is the default (30), 0 never.</summary>
     public int? AutoLockMinutes { get; set; }
+
+    /// <summary>
+    /// Unattended mode: the data key sealed under the host key (kept outside the database), so that the server can
+    /// unlock the vault by itself when it starts. Null in strict mode, the default.
+    /// </summary>
+    public byte[]? HostWrappedKey { get; set; }
 }
 
 /// <summary>The head of a versioned record: its type and current version, or its tombstone.</summary>

@@ -27,6 +27,7 @@ internal sealed class SymbolonDbContext(DbContextOptions<SymbolonDbContext> opti
     public DbSet<IdempotencyEntity> IdempotencyKeys => Set<IdempotencyEntity>();
     public DbSet<Inbox.InboxItemEntity> InboxItems => Set<Inbox.InboxItemEntity>();
     public DbSet<Inbox.InboxRefusalEntity> InboxRefusals => Set<Inbox.InboxRefusalEntity>();
+    public DbSet<Inbox.KeyUseEntity> KeyUses => Set<Inbox.KeyUseEntity>();
     public DbSet<ImportBatchEntity> ImportBatches => Set<ImportBatchEntity>();
     public DbSet<TransactionChunkEntity> TransactionChunks => Set<TransactionChunkEntity>();
 
@@ -277,6 +278,13 @@ internal sealed class SymbolonDbContext(DbContextOptions<SymbolonDbContext> opti
             refusal.ToTable("inbox_refusals");
             refusal.HasKey(r => new { r.VaultId, r.RelationshipId });
             refusal.HasOne<RelationshipEntity>().WithMany().HasForeignKey(r => new { r.VaultId, r.RelationshipId }).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<Inbox.KeyUseEntity>(use =>
+        {
+            use.ToTable("key_uses");
+            use.HasKey(u => new { u.VaultId, u.RelationshipId });
+            use.HasOne<RelationshipEntity>().WithMany().HasForeignKey(u => new { u.VaultId, u.RelationshipId }).OnDelete(DeleteBehavior.Cascade);
         });
 
         modelBuilder.Entity<IdempotencyEntity>(key =>

@@ -65,6 +65,9 @@ internal sealed class OwnerSignIns
 
     public bool IsActive(Guid id) => _active.ContainsKey(id);
 
+    /// <summary>Whether any browser is signed in.</summary>
+    public bool Any => !_active.IsEmpty;
+
     /// <summary>Ends one sign-in; false when there is no such (it ended already, or was never this vault's).</summary>
     public bool End(Guid id) => _active.TryRemove(id, out _);
 

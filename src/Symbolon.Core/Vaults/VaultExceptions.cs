@@ -55,3 +55,6 @@ internal sealed class VaultFormatException(string message) : Exception(message);
 internal sealed class WeakPassphraseException(string message) : SymbolonProblemException(
     ProblemCodes.WeakPassphrase, 400, "That passphrase is too weak.", message, message,
     new Dictionary<string, string[]> { ["passphrase"] = [message] });
+
+/// <summary>The host key does not open the vault's host-wrapped data key (unattended mode).</summary>
+internal sealed class WrongHostKeyException() : InvalidOperationException("The host key does not open this vault: it is another host's key, or the vault was switched to unattended mode with another key. Unlock with the passphrase and switch to unattended mode again.");

@@ -23,6 +23,7 @@ internal sealed partial class VaultService(SymbolonDbContext db, TimeProvider ti
 
     private const string PassphraseWrap = "dek/passphrase";
     private const string RecoveryWrap = "dek/recovery";
+    private const string HostWrap = "dek/host";
     private const string SigningKeyPurpose = "signing-key/ed25519";
     private const string AgreementKeyPurpose = "agreement-key/x25519";
     private static readonly byte[] RecoveryInfo = "symbolon recovery key v1"u8.ToArray();
@@ -175,6 +176,61 @@ internal sealed partial class VaultService(SymbolonDbContext db, TimeProvider ti
         }
 
         Rewrap(vault, newPassphrase, dataKey);
+        return await SucceedAsync(vault, dataKey, ct);
+    }
+
+    /// <summary>Whether the vault is in unattended mode (its data key is also wrapped by a host key).</summary>
+    public Task<bool> IsUnattendedAsync(Guid vaultId, CancellationToken ct = default) =>
+        db.Vaults.AsNoTracking().Where(v => v.Id == vaultId).Select(v => v.HostWrappedKey != null).SingleAsync(ct);
+
+    /// <summary>
+    /// Unattended mode: wraps the open vault's data key with <paramref name="hostKey"/> as well (replacing an earlier
+    /// wrap), so that the server can unlock it when it starts. No record is re-encrypted.
+    /// </summary>
+    public async Task SetUnattendedAsync(VaultKeys keys, byte[] hostKey, CancellationToken ct = default)
+    {
+        var vault = await db.Vaults.SingleAsync(v => v.Id == keys.VaultId, ct);
+        vault.HostWrappedKey = VaultCrypto.Seal(hostKey, keys.DataKey, VaultCrypto.KeyAad(vault.Id, HostWrap));
+        await db.SaveChangesAsync(ct);
+        LogModeChanged(logger, vault.Id, "unattended");
+    }
+
+    /// <summary>Strict mode: destroys the host-wrapped copy of the data key; only the passphrase and the recovery key open the vault.</summary>
+    public async Task SetStrictAsync(Guid vaultId, CancellationToken ct = default)
+    {
+        var vault = await db.Vaults.SingleAsync(v => v.Id == vaultId, ct);
+        if (vault.HostWrappedKey is { } wrapped)
+        {
+            CryptographicOperations.ZeroMemory(wrapped);
+            vault.HostWrappedKey = null;
+            await db.SaveChangesAsync(ct);
+            LogModeChanged(logger, vault.Id, "strict");
+        }
+    }
+
+    /// <summary>
+    /// Opens the vault with the host key (unattended mode, at server start). Null when the vault is in strict mode;
+    /// <see cref="WrongHostKeyException"/> when the key does not open it (another host's key, or the vault was
+    /// re-wrapped since). A wrong host key does not count as a failed unlock.
+    /// </summary>
+    public async Task<VaultKeys?> UnlockWithHostKeyAsync(byte[] hostKey, CancellationToken ct = default)
+    {
+        var vault = await db.Vaults.OrderBy(v => v.CreatedAt).FirstOrDefaultAsync(ct) ?? throw new VaultNotFoundException();
+        if (vault.HostWrappedKey is null)
+        {
+            return null;
+        }
+
+        byte[] dataKey;
+        try
+        {
+            dataKey = VaultCrypto.Open(hostKey, vault.HostWrappedKey, VaultCrypto.KeyAad(vault.Id, HostWrap));
+        }
+        catch (AuthenticationTagMismatchException)
+        {
+            throw new WrongHostKeyException();
+        }
+
         return await SucceedAsync(vault, dataKey, ct);
     }
 
@@ -333,4 +389,7 @@ internal sealed partial class VaultService(SymbolonDbContext db, TimeProvider ti
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Passphrase of vault {VaultId} changed")]
     private static partial void LogPassphraseChanged(ILogger logger, Guid vaultId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Vault {VaultId} is now in {Mode} mode.")]
+    private static partial void LogModeChanged(ILogger logger, Guid vaultId, string mode);
 }

@@ -29,11 +29,14 @@ internal sealed class VaultSession
     private long _lastOwnerActivityTicks;
     private volatile bool _locked;
 
-    public VaultSession(VaultKeys keys, DateTimeOffset unlockedAt)
+    public VaultSession(VaultKeys keys, DateTimeOffset unlockedAt, bool unattended = false)
     {
         _keys = keys;
         UnlockedAt = unlockedAt;
-        _lastOwnerActivityTicks = unlockedAt.UtcTicks;
+        Unattended = unattended;
+
+        // Opened by the server with the host key, nobody was there: the owner has not been seen yet.
+        _lastOwnerActivityTicks = unattended ? DateTimeOffset.UnixEpoch.UtcTicks : unlockedAt.UtcTicks;
         Transactions = new VaultTransactions(this);
         Locked = _locking.Token;
     }
@@ -41,6 +44,18 @@ internal sealed class VaultSession
     public Guid VaultId => _keys.VaultId;
 
     public DateTimeOffset UnlockedAt { get; }
+
+    /// <summary>
+    /// Opened by the server itself with the host key (unattended mode), not by the person: vendor calls served while the
+    /// owner is not there are marked in the access log (<see cref="OwnerAway"/>).
+    /// </summary>
+    public bool Unattended { get; }
+
+    /// <summary>
+    /// True when the server holds the key without its person: an unattended session whose owner was last active longer
+    /// ago than <paramref name="presence"/> (their idle time), or never since the server opened it.
+    /// </summary>
+    public bool OwnerAway(DateTimeOffset now, TimeSpan presence) => Unattended && now - LastOwnerActivity >= presence;
 
     /// <summary>
     /// When the owner last did something with the vault (a page, the owner API, the CLI); vendors do not count. The

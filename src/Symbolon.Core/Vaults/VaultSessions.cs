@@ -17,6 +17,9 @@ internal abstract record VaultCredential
 
     /// <summary>Creates the vault (the data store holds none yet) and opens it.</summary>
     public sealed record NewVault(string NewPassphrase) : VaultCredential;
+
+    /// <summary>Unattended mode: the server opens the vault with the host key when it starts, with nobody there.</summary>
+    public sealed record HostKey(byte[] Key) : VaultCredential;
 }
 
 /// <summary>An unlocked vault's session and, for a new vault, the recovery key shown to the person once.</summary>
@@ -93,19 +96,22 @@ internal sealed partial class VaultSessions(IServiceScopeFactory scopes, TimePro
                     var vault = await vaults.CreateAsync(created.NewPassphrase, ct);
                     (keys, recoveryKey) = (vault.Keys, vault.RecoveryKey);
                     break;
+                case VaultCredential.HostKey host:
+                    keys = await vaults.UnlockWithHostKeyAsync(host.Key, ct) ?? throw new InvalidOperationException("The vault is in strict mode: the host key does not open it.");
+                    break;
                 default:
                     throw new ArgumentOutOfRangeException(nameof(credential));
             }
         }
 
-        var session = Open(keys);
+        var session = Open(keys, unattended: credential is VaultCredential.HostKey);
         return new UnlockedVault(session, recoveryKey);
     }
 
     /// <summary>Keeps a session for keys opened elsewhere (the CLI's session file, tests) and starts the feature modules' unlock work.</summary>
-    public VaultSession Open(VaultKeys keys)
+    public VaultSession Open(VaultKeys keys, bool unattended = false)
     {
-        var session = new VaultSession(keys, time.GetUtcNow());
+        var session = new VaultSession(keys, time.GetUtcNow(), unattended);
 
         // An unlock while the vault is open (a second browser) replaces its session; the browsers signed in to the
         // one it replaces stay signed in (their sign-ins are carried over before the new session is seen). Only a

@@ -151,6 +151,10 @@ public static class SymbolonHost
         builder.Services.AddHostedService<AccessLogCompactor>();
         builder.Services.AddHostedService<Vault.AutoLockJob>();
         builder.Services.Replace(ServiceDescriptor.Singleton(InboxOptionsFrom(builder.Configuration)));
+        builder.Services.Replace(ServiceDescriptor.Singleton(sp => new Core.Vaults.HostKeySource(sp.GetRequiredService<StorageOptions>().ResolvedDataDirectory, builder.Configuration["HostKey:File"])));
+        builder.Services.AddHostedService<Vault.UnattendedStart>();
+        builder.Services.AddSingleton<Inbox.KeyUseTally>();
+        builder.Services.AddHostedService<Inbox.KeyUseTallyJob>();
         builder.Services.AddSingleton<Inbox.InboxGate>();
         builder.Services.AddSingleton<Inbox.InboxApplier>();
         builder.Services.AddScoped<Core.Vaults.IVaultSessionModule>(sp => sp.GetRequiredService<Inbox.InboxApplier>());

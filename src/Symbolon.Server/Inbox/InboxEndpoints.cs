@@ -17,11 +17,15 @@ internal static class InboxEndpoints
         return group;
     }
 
-    private static async Task<Ok<AwayReport>> GetAsync(ClaimsPrincipal user, SealedInbox inbox, CancellationToken ct) =>
-        TypedResults.Ok(await inbox.ReportAsync(user.VaultId(), ct));
-
-    private static async Task<NoContent> MarkSeenAsync(ClaimsPrincipal user, SealedInbox inbox, CancellationToken ct)
+    private static async Task<Ok<AwayReport>> GetAsync(ClaimsPrincipal user, SealedInbox inbox, KeyUseTally tally, IServiceProvider services, CancellationToken ct)
     {
+        await tally.FlushAsync(services, ct);
+        return TypedResults.Ok(await inbox.ReportAsync(user.VaultId(), ct));
+    }
+
+    private static async Task<NoContent> MarkSeenAsync(ClaimsPrincipal user, SealedInbox inbox, KeyUseTally tally, IServiceProvider services, CancellationToken ct)
+    {
+        await tally.FlushAsync(services, ct);
         await inbox.MarkSeenAsync(user.VaultId(), ct);
         return TypedResults.NoContent();
     }

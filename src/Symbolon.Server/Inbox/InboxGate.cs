@@ -88,6 +88,53 @@ internal sealed class InboxGate
         }
     }
 
+    /// <summary>
+    /// What the vault's pending items take, from this vendor and in all, for the quotas: read from the database once
+    /// per vault, then kept as items are queued (<see cref="Added"/>) and settled (<see cref="Settled"/>), so that a
+    /// write does not sum the whole inbox.
+    /// </summary>
+    public async ValueTask<(int VendorCount, long VendorBytes, int Count, long Bytes)> UsageAsync(Guid vaultId, Guid relationshipId, SealedInbox inbox, CancellationToken ct)
+    {
+        var gate = _vaults.GetOrAdd(vaultId, _ => new VaultGate());
+        if (gate.Usage is null)
+        {
+            var loaded = await inbox.PendingUsageAsync(vaultId, ct);
+            lock (gate)
+            {
+                gate.Usage ??= loaded;
+            }
+        }
+
+        lock (gate)
+        {
+            var vendor = gate.Usage.GetValueOrDefault(relationshipId);
+            return (vendor.Count, vendor.Bytes, gate.Usage.Values.Sum(u => u.Count), gate.Usage.Values.Sum(u => u.Bytes));
+        }
+    }
+
+    /// <summary>An item was queued.</summary>
+    public void Added(InboxItemEntity item) => Change(item, +1);
+
+    /// <summary>An item was applied, refused or found unopenable: it no longer counts against the quotas.</summary>
+    public void Settled(InboxItemEntity item) => Change(item, -1);
+
+    private void Change(InboxItemEntity item, int sign)
+    {
+        if (!_vaults.TryGetValue(item.VaultId, out var gate))
+        {
+            return;
+        }
+
+        lock (gate)
+        {
+            if (gate.Usage is { } usage)
+            {
+                var (count, bytes) = usage.GetValueOrDefault(item.RelationshipId);
+                usage[item.RelationshipId] = (Math.Max(0, count + sign), Math.Max(0, bytes + (sign * item.Size)));
+            }
+        }
+    }
+
     /// <summary>Only one applier per vault at a time.</summary>
     public SemaphoreSlim Applying(Guid vaultId) => _vaults.GetOrAdd(vaultId, _ => new VaultGate()).Applying;
 
@@ -105,6 +152,9 @@ internal sealed class InboxGate
         public int InFlight { get; set; }
         public long Version { get; set; }
         public byte[]? PublicKey { get; set; }
+
+        // Pending items per vendor: how many, and their sealed bytes.
+        public Dictionary<Guid, (int Count, long Bytes)>? Usage { get; set; }
         public SemaphoreSlim Applying { get; } = new(1, 1);
     }
 }

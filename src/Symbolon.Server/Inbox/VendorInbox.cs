@@ -123,8 +123,10 @@ internal static class VendorInbox
             try
             {
                 var publicKey = await gate.PublicKeyAsync(vaultId, services.GetRequiredService<Core.Storage.SymbolonDbContext>(), ct);
-                var item = await inbox.AddAsync(publicKey, caller.Relationship, caller.Grant?.Id, route, metadata.Kind, key?.Value, hash, request, ct);
-                await VendorAccessLog.AppendAsync(context, caller.Relationship, caller.Grant, action, datatypes, allowed: true, StatusCodes.Status202Accepted);
+                var usage = await gate.UsageAsync(vaultId, caller.Relationship.Id, inbox, ct);
+                var line = RelationshipService.NewAccessLogEntry(services.GetRequiredService<TimeProvider>(), caller.Relationship, caller.Grant, action, datatypes, allowed: true, StatusCodes.Status202Accepted);
+                var item = await inbox.AddAsync(publicKey, caller.Relationship, caller.Grant?.Id, route, metadata.Kind, key?.Value, hash, request, usage, line, ct);
+                gate.Added(item);
                 return TypedResults.Json(new QueuedWrite(item.Id.ToString(), item.ReceivedAt), json, statusCode: StatusCodes.Status202Accepted);
             }
             catch (InboxFullException e)

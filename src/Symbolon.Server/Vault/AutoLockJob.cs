@@ -36,13 +36,31 @@ internal sealed partial class AutoLockJob(IServiceScopeFactory scopes, StorageIn
         var now = Time.GetUtcNow();
         foreach (var session in open)
         {
-            if (limits.GetValueOrDefault(session.VaultId) is { } limit && now - session.LastOwnerActivity >= limit
-                && ReferenceEquals(sessions.Find(session.VaultId), session) && await sessions.LockAsync(session.VaultId))
+            if (limits.GetValueOrDefault(session.VaultId) is not { } limit || now - session.LastOwnerActivity < limit)
+            {
+                continue;
+            }
+
+            // Unattended mode keeps the vault serving vendors; the idle owner's browsers are signed out instead.
+            if (session.Unattended)
+            {
+                if (OwnerSignIns.Of(session).Any && OwnerSignIns.Of(session).EndAllExcept(null) is var ended and > 0)
+                {
+                    LogSignedOut(Logger, session.VaultId, ended, (int)limit.TotalMinutes);
+                }
+
+                continue;
+            }
+
+            if (ReferenceEquals(sessions.Find(session.VaultId), session) && await sessions.LockAsync(session.VaultId))
             {
                 LogLocked(Logger, session.VaultId, (int)limit.TotalMinutes);
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Vault {VaultId} (unattended) signed out {Count} browsers after {Minutes} min without its owner; it stays unlocked for vendors.")]
+    private static partial void LogSignedOut(ILogger logger, Guid vaultId, int count, int minutes);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Vault {VaultId} locked itself after {Minutes} min without its owner.")]
     private static partial void LogLocked(ILogger logger, Guid vaultId, int minutes);

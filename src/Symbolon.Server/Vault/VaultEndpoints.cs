@@ -22,6 +22,8 @@ internal static class VaultEndpoints
         vault.MapPost("/lock", Lock).WithName("LockVault").WithSummary("Locks the vault: its keys leave memory for every session.").RequireAuthorization(OwnerAuthentication.Policy);
         vault.MapGet("/auto-lock", GetAutoLock).WithName("GetAutoLock").WithSummary("How long the vault stays unlocked without its owner before it locks itself.").RequireAuthorization(OwnerAuthentication.Policy);
         vault.MapPut("/auto-lock", SetAutoLock).WithName("SetAutoLock").WithSummary("Sets that idle time: 1 to 1440 minutes, or null for never.").RequireAuthorization(OwnerAuthentication.Policy);
+        vault.MapGet("/mode", GetMode).WithName("GetVaultMode").WithSummary("Strict (the default: the server never holds the key while locked) or unattended (the key is also wrapped by a host key outside the database), and where the host key comes from.").RequireAuthorization(OwnerAuthentication.Policy);
+        vault.MapPut("/mode", SetMode).WithName("SetVaultMode").WithSummary("Switches the mode: unattended wraps the data key with the host key (made when none is configured); strict destroys that copy. No record is re-encrypted.").RequireAuthorization(OwnerAuthentication.Policy);
         vault.MapPost("/passphrase", ChangePassphrase).WithName("ChangePassphrase").WithSummary("Changes the passphrase; records are not re-encrypted.").RequireAuthorization(OwnerAuthentication.Policy);
 
         var tokens = routes.MapGroup("/tokens").WithTags("Access tokens").RequireAuthorization(OwnerAuthentication.Policy);
@@ -92,6 +94,12 @@ internal static class VaultEndpoints
 
     internal static async Task<Ok<AutoLockSetting>> SetAutoLock(SetAutoLockRequest request, ClaimsPrincipal user, AutoLock autoLock, CancellationToken ct) =>
         TypedResults.Ok(await autoLock.SetAsync(user.VaultId(), request.Minutes, ct));
+
+    internal static async Task<Ok<VaultModeSetting>> GetMode(ClaimsPrincipal user, VaultModeService modes, CancellationToken ct) =>
+        TypedResults.Ok(await modes.GetAsync(user.VaultId(), ct));
+
+    internal static async Task<Ok<VaultModeSetting>> SetMode(SetVaultModeRequest request, VaultSession session, VaultModeService modes, CancellationToken ct) =>
+        TypedResults.Ok(await modes.SetAsync(session.Keys, request.Mode, ct));
 
     internal static Ok<IReadOnlyList<OwnerSignInSession>> ListSignIns(ClaimsPrincipal user, OwnerSignIn signIn) => TypedResults.Ok(signIn.ListSignIns(user));
 

@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 using Symbolon.Core.Relationships;
 using Symbolon.Core.Storage;
+using Symbolon.Server.Inbox;
 
 namespace Symbolon.Server.VendorApi;
 
@@ -406,6 +407,21 @@ internal static class VendorAccessLog
         var services = context.RequestServices;
         var time = services.GetRequiredService<TimeProvider>();
         var writer = services.GetRequiredService<AccessLogWriter>();
+        if (allowed && status != StatusCodes.Status202Accepted)
+        {
+            // Unattended mode: a use of the key with nobody signed in is counted for the person to see.
+            services.GetRequiredService<Inbox.KeyUseTally>().Note(
+                services.GetRequiredService<Core.Vaults.IVaultSessions>().Find(relationship.VaultId), relationship.Id, !HttpMethods.IsGet(context.Request.Method), time.GetUtcNow());
+        }
+
+        if (context.Replay() is not null)
+        {
+            // Applying the inbox: the line joins the batch's transaction (the writer's own connection would wait for it).
+            var db = services.GetRequiredService<Core.Storage.SymbolonDbContext>();
+            db.AccessLog.Add(RelationshipService.NewAccessLogEntry(time, relationship, grant, action, datatypes, allowed, status));
+            return db.SaveChangesAsync(context.RequestAborted);
+        }
+
         if (AccessLogCompaction.IsFoldable(action, allowed))
         {
             writer.Fold(relationship, grant, action, string.Join(',', datatypes), status, time.GetUtcNow());

@@ -241,14 +241,15 @@ internal static class VendorWrites
                 return await ReplayAsync(context, relationships, action, datatypes, done, hash);
             }
 
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            // Its own transaction; or, inside one already begun (the inbox applies a batch of writes in one), a savepoint.
+            await using var transaction = await WriteTransaction.BeginAsync(db, ct);
             try
             {
                 IdempotencyEntity? claim = null;
                 if (key is not null && (claim = await store.ClaimAsync(caller.Relationship.VaultId, caller.Relationship.Id, key, hash, ct)) is null)
                 {
                     // Committed between the look-up and the transaction: replay it.
-                    await transaction.RollbackAsync(CancellationToken.None);
+                    await transaction.RollbackAsync();
                     db.ChangeTracker.Clear();
                     continue;
                 }
@@ -262,23 +263,24 @@ internal static class VendorWrites
                 if (replay is not null)
                 {
                     // Applied from the inbox: the item is marked, and the vendor told, in the write's own transaction.
-                    InboxApplier.Settle(db, caller.Relationship, replay.Item, response.StatusCode, response.Body, services.GetRequiredService<TimeProvider>().GetUtcNow());
+                    await InboxApplier.SettleAsync(db, caller.Relationship, replay.Item, response.StatusCode, response.Body, services.GetRequiredService<TimeProvider>().GetUtcNow(), ct);
                 }
 
                 await relationships.LogAccessAsync(caller.Relationship, caller.Grant, action, datatypes, allowed: true, response.StatusCode, save: true, ct: ct);
                 await transaction.CommitAsync(ct);
+                services.GetRequiredService<KeyUseTally>().Note(caller.LiveSession, caller.Relationship.Id, write: true, services.GetRequiredService<TimeProvider>().GetUtcNow());
                 return new RawJson(response);
             }
             catch (DbUpdateException) when (key is not null && attempt < 3)
             {
                 // Another request with the same key claimed it first (or SQLite refused to upgrade a stale read);
                 // look again, and replay its answer once it has committed.
-                await transaction.RollbackAsync(CancellationToken.None);
+                await transaction.RollbackAsync();
                 db.ChangeTracker.Clear();
             }
             catch (Exception e) when (ProblemCatalog.FromException(e) is { } problem)
             {
-                await transaction.RollbackAsync(CancellationToken.None);
+                await transaction.RollbackAsync();
                 db.ChangeTracker.Clear();
                 await VendorAccessLog.AppendAsync(context, caller.Relationship, caller.Grant, action, datatypes, allowed: false, problem.Status ?? 400);
                 throw;
@@ -299,6 +301,55 @@ internal static class VendorWrites
         await VendorAccessLog.AppendAsync(context, caller.Relationship, caller.Grant, action, datatypes, allowed: true, stored.StatusCode);
         context.Response.Headers["Idempotent-Replayed"] = "true";
         return new RawJson(stored);
+    }
+
+    /// <summary>
+    /// The transaction of one vendor write: its own, or a savepoint in the transaction already begun on the context (the
+    /// inbox applies a batch of writes in one transaction, each write exactly as a live one, rolled back alone on failure).
+    /// </summary>
+    private sealed class WriteTransaction : IAsyncDisposable
+    {
+        private const string Savepoint = "vendor_write";
+        private readonly Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction _transaction;
+        private readonly bool _own;
+        private bool _done;
+
+        private WriteTransaction(Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction transaction, bool own) => (_transaction, _own) = (transaction, own);
+
+        public static async Task<WriteTransaction> BeginAsync(SymbolonDbContext db, CancellationToken ct)
+        {
+            if (db.Database.CurrentTransaction is { } outer)
+            {
+                await outer.CreateSavepointAsync(Savepoint, ct);
+                return new WriteTransaction(outer, own: false);
+            }
+
+            return new WriteTransaction(await db.Database.BeginTransactionAsync(ct), own: true);
+        }
+
+        public async Task CommitAsync(CancellationToken ct)
+        {
+            _done = true;
+            await (_own ? _transaction.CommitAsync(ct) : _transaction.ReleaseSavepointAsync(Savepoint, ct));
+        }
+
+        public async Task RollbackAsync()
+        {
+            _done = true;
+            await (_own ? _transaction.RollbackAsync(CancellationToken.None) : _transaction.RollbackToSavepointAsync(Savepoint, CancellationToken.None));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_own)
+            {
+                await _transaction.DisposeAsync();
+            }
+            else if (!_done)
+            {
+                await _transaction.RollbackToSavepointAsync(Savepoint, CancellationToken.None);
+            }
+        }
     }
 
     /// <summary>The request's Idempotency-Key: null without one, not <c>Valid</c> when malformed or sent twice.</summary>

@@ -12,7 +12,7 @@ namespace Symbolon.Storage.Postgres.CompiledModel
     public partial class SymbolonDbContextModel
     {
         private SymbolonDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("a2141e9f-c1a9-4086-909e-7e6fa9a8d2a5"), entityTypeCount: 27)
+            : base(skipDetectChanges: false, modelId: new Guid("a312b785-c63b-49df-9a54-423462bdc41d"), entityTypeCount: 28)
         {
         }
 
@@ -29,6 +29,7 @@ namespace Symbolon.Storage.Postgres.CompiledModel
             var pushedUpdateEntity = PushedUpdateEntityEntityType.Create(this);
             var inboxItemEntity = InboxItemEntityEntityType.Create(this);
             var inboxRefusalEntity = InboxRefusalEntityEntityType.Create(this);
+            var keyUseEntity = KeyUseEntityEntityType.Create(this);
             var accessLogEntity = AccessLogEntityEntityType.Create(this);
             var agreementRecordEntity = AgreementRecordEntityEntityType.Create(this);
             var changeLogEntity = ChangeLogEntityEntityType.Create(this);
@@ -56,6 +57,7 @@ namespace Symbolon.Storage.Postgres.CompiledModel
             PushedUpdateEntityEntityType.CreateForeignKey1(pushedUpdateEntity, relationshipEntity);
             InboxItemEntityEntityType.CreateForeignKey1(inboxItemEntity, relationshipEntity);
             InboxRefusalEntityEntityType.CreateForeignKey1(inboxRefusalEntity, relationshipEntity);
+            KeyUseEntityEntityType.CreateForeignKey1(keyUseEntity, relationshipEntity);
             AccessLogEntityEntityType.CreateForeignKey1(accessLogEntity, relationshipEntity);
             AgreementRecordEntityEntityType.CreateForeignKey1(agreementRecordEntity, relationshipEntity);
             ChangeLogEntityEntityType.CreateForeignKey1(changeLogEntity, vaultEntity);
@@ -83,6 +85,7 @@ namespace Symbolon.Storage.Postgres.CompiledModel
             PushedUpdateEntityEntityType.CreateAnnotations(pushedUpdateEntity);
             InboxItemEntityEntityType.CreateAnnotations(inboxItemEntity);
             InboxRefusalEntityEntityType.CreateAnnotations(inboxRefusalEntity);
+            KeyUseEntityEntityType.CreateAnnotations(keyUseEntity);
             AccessLogEntityEntityType.CreateAnnotations(accessLogEntity);
             AgreementRecordEntityEntityType.CreateAnnotations(agreementRecordEntity);
             ChangeLogEntityEntityType.CreateAnnotations(changeLogEntity);

@@ -20,7 +20,7 @@ namespace Symbolon.Storage.Postgres.CompiledModel
                 "Symbolon.Core.Storage.VaultEntity",
                 typeof(VaultEntity),
                 baseEntityType,
-                propertyCount: 20,
+                propertyCount: 21,
                 keyCount: 1);
 
             var id = runtimeEntityType.AddProperty(
@@ -86,6 +86,14 @@ namespace Symbolon.Storage.Postgres.CompiledModel
                 fieldInfo: typeof(VaultEntity).GetField("<FormatVersion>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 sentinel: 0);
             formatVersion.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+
+            var hostWrappedKey = runtimeEntityType.AddProperty(
+                "HostWrappedKey",
+                typeof(byte[]),
+                propertyInfo: typeof(VaultEntity).GetProperty("HostWrappedKey", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(VaultEntity).GetField("<HostWrappedKey>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
+            hostWrappedKey.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
             var kdfAlgorithm = runtimeEntityType.AddProperty(
                 "KdfAlgorithm",

@@ -531,6 +531,31 @@ namespace Symbolon.Storage.Postgres.Migrations
                     b.ToTable("inbox_refusals", (string)null);
                 });
 
+            modelBuilder.Entity("Symbolon.Core.Inbox.KeyUseEntity", b =>
+                {
+                    b.Property<Guid>("VaultId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("RelationshipId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("FirstAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("LastAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Reads")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Writes")
+                        .HasColumnType("integer");
+
+                    b.HasKey("VaultId", "RelationshipId");
+
+                    b.ToTable("key_uses", (string)null);
+                });
+
             modelBuilder.Entity("Symbolon.Core.Relationships.AccessLogEntity", b =>
                 {
                     b.Property<Guid>("VaultId")
@@ -1155,6 +1180,9 @@ namespace Symbolon.Storage.Postgres.Migrations
                     b.Property<int>("FormatVersion")
                         .HasColumnType("integer");
 
+                    b.Property<byte[]>("HostWrappedKey")
+                        .HasColumnType("bytea");
+
                     b.Property<string>("KdfAlgorithm")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -1283,6 +1311,15 @@ namespace Symbolon.Storage.Postgres.Migrations
                 });
 
             modelBuilder.Entity("Symbolon.Core.Inbox.InboxRefusalEntity", b =>
+                {
+                    b.HasOne("Symbolon.Core.Relationships.RelationshipEntity", null)
+                        .WithMany()
+                        .HasForeignKey("VaultId", "RelationshipId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Symbolon.Core.Inbox.KeyUseEntity", b =>
                 {
                     b.HasOne("Symbolon.Core.Relationships.RelationshipEntity", null)
                         .WithMany()

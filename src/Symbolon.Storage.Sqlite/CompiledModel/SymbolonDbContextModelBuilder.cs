@@ -11,7 +11,7 @@ namespace Symbolon.Storage.Sqlite.CompiledModel
     public partial class SymbolonDbContextModel
     {
         private SymbolonDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("cd6183da-957c-46fb-9e5a-b0452b50f168"), entityTypeCount: 27)
+            : base(skipDetectChanges: false, modelId: new Guid("2c847270-e2f7-4b57-9a28-7c8800422995"), entityTypeCount: 28)
         {
         }
 
@@ -28,6 +28,7 @@ namespace Symbolon.Storage.Sqlite.CompiledModel
             var pushedUpdateEntity = PushedUpdateEntityEntityType.Create(this);
             var inboxItemEntity = InboxItemEntityEntityType.Create(this);
             var inboxRefusalEntity = InboxRefusalEntityEntityType.Create(this);
+            var keyUseEntity = KeyUseEntityEntityType.Create(this);
             var accessLogEntity = AccessLogEntityEntityType.Create(this);
             var agreementRecordEntity = AgreementRecordEntityEntityType.Create(this);
             var changeLogEntity = ChangeLogEntityEntityType.Create(this);
@@ -55,6 +56,7 @@ namespace Symbolon.Storage.Sqlite.CompiledModel
             PushedUpdateEntityEntityType.CreateForeignKey1(pushedUpdateEntity, relationshipEntity);
             InboxItemEntityEntityType.CreateForeignKey1(inboxItemEntity, relationshipEntity);
             InboxRefusalEntityEntityType.CreateForeignKey1(inboxRefusalEntity, relationshipEntity);
+            KeyUseEntityEntityType.CreateForeignKey1(keyUseEntity, relationshipEntity);
             AccessLogEntityEntityType.CreateForeignKey1(accessLogEntity, relationshipEntity);
             AgreementRecordEntityEntityType.CreateForeignKey1(agreementRecordEntity, relationshipEntity);
             ChangeLogEntityEntityType.CreateForeignKey1(changeLogEntity, vaultEntity);
@@ -82,6 +84,7 @@ namespace Symbolon.Storage.Sqlite.CompiledModel
             PushedUpdateEntityEntityType.CreateAnnotations(pushedUpdateEntity);
             InboxItemEntityEntityType.CreateAnnotations(inboxItemEntity);
             InboxRefusalEntityEntityType.CreateAnnotations(inboxRefusalEntity);
+            KeyUseEntityEntityType.CreateAnnotations(keyUseEntity);
             AccessLogEntityEntityType.CreateAnnotations(accessLogEntity);
             AgreementRecordEntityEntityType.CreateAnnotations(agreementRecordEntity);
             ChangeLogEntityEntityType.CreateAnnotations(changeLogEntity);

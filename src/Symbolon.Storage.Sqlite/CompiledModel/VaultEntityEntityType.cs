@@ -20,7 +20,7 @@ namespace Symbolon.Storage.Sqlite.CompiledModel
                 "Symbolon.Core.Storage.VaultEntity",
                 typeof(VaultEntity),
                 baseEntityType,
-                propertyCount: 20,
+                propertyCount: 21,
                 keyCount: 1);
 
             var id = runtimeEntityType.AddProperty(
@@ -81,6 +81,13 @@ namespace Symbolon.Storage.Sqlite.CompiledModel
                 propertyInfo: typeof(VaultEntity).GetProperty("FormatVersion", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(VaultEntity).GetField("<FormatVersion>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 sentinel: 0);
+
+            var hostWrappedKey = runtimeEntityType.AddProperty(
+                "HostWrappedKey",
+                typeof(byte[]),
+                propertyInfo: typeof(VaultEntity).GetProperty("HostWrappedKey", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(VaultEntity).GetField("<HostWrappedKey>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
 
             var kdfAlgorithm = runtimeEntityType.AddProperty(
                 "KdfAlgorithm",

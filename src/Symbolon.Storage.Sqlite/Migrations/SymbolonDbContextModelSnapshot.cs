@@ -524,6 +524,31 @@ namespace Symbolon.Storage.Sqlite.Migrations
                     b.ToTable("inbox_refusals", (string)null);
                 });
 
+            modelBuilder.Entity("Symbolon.Core.Inbox.KeyUseEntity", b =>
+                {
+                    b.Property<Guid>("VaultId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("RelationshipId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("FirstAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("LastAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Reads")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Writes")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("VaultId", "RelationshipId");
+
+                    b.ToTable("key_uses", (string)null);
+                });
+
             modelBuilder.Entity("Symbolon.Core.Relationships.AccessLogEntity", b =>
                 {
                     b.Property<Guid>("VaultId")
@@ -1146,6 +1171,9 @@ namespace Symbolon.Storage.Sqlite.Migrations
                     b.Property<int>("FormatVersion")
                         .HasColumnType("INTEGER");
 
+                    b.Property<byte[]>("HostWrappedKey")
+                        .HasColumnType("BLOB");
+
                     b.Property<string>("KdfAlgorithm")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -1274,6 +1302,15 @@ namespace Symbolon.Storage.Sqlite.Migrations
                 });
 
             modelBuilder.Entity("Symbolon.Core.Inbox.InboxRefusalEntity", b =>
+                {
+                    b.HasOne("Symbolon.Core.Relationships.RelationshipEntity", null)
+                        .WithMany()
+                        .HasForeignKey("VaultId", "RelationshipId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Symbolon.Core.Inbox.KeyUseEntity", b =>
                 {
                     b.HasOne("Symbolon.Core.Relationships.RelationshipEntity", null)
                         .WithMany()

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Spectre.Console;
 using Symbolon.Cli.Infrastructure;
-using Symbolon.Contracts.Inbox;
 
 namespace Symbolon.Cli.Commands;
 
@@ -21,15 +20,23 @@ internal static class InboxCommands
             {
                 CliJson.Write(cli.Env, report);
             }
-            else if (report.Items.Count == 0 && report.Refused.Count == 0)
+            else if (report.Total == 0 && report.Refused.Count == 0 && report.KeyUses.Count == 0)
             {
                 cli.Say("Nothing arrived while you were away.");
             }
             else
             {
-                if (report.Items.Count > 0)
+                if (report.Total > 0)
                 {
-                    cli.Say(report.Items.Count == 1 ? "1 item arrived while you were away:" : $"{report.Items.Count} items arrived while you were away:");
+                    cli.Say(report.Total == 1 ? "1 item arrived while you were away:" : $"{report.Total} items arrived while you were away:");
+                    var groups = new Table().AddColumns("Vendor", "Kind", "Pending", "Applied", "Refused", "Not opened");
+                    foreach (var group in report.Groups)
+                    {
+                        groups.AddRow(Display.Cell(group.Vendor), Display.Cell(group.Kind), Display.Cell($"{group.Pending}"), Display.Cell($"{group.Applied}"), Display.Cell($"{group.Refused}"), Display.Cell($"{group.Unopenable}"));
+                    }
+
+                    cli.Env.OutConsole.Write(groups);
+                    cli.Say("The ones refused or not opened, and the latest:");
                     var table = new Table().AddColumns("Vendor", "Kind", "Arrived", "State", "Why");
                     foreach (var item in report.Items)
                     {
@@ -44,6 +51,11 @@ internal static class InboxCommands
                     cli.Env.OutConsole.Write(table);
                 }
 
+                foreach (var use in report.KeyUses)
+                {
+                    cli.Say($"While nobody was signed in, the server used your key for {use.Vendor}: {use.Reads} reads, {use.Writes} writes ({Display.Time(use.FirstAt, context.Time)} to {Display.Time(use.LastAt, context.Time)}).");
+                }
+
                 foreach (var refused in report.Refused)
                 {
                     cli.Say($"{refused.Vendor} was turned away {refused.Count} time{(refused.Count == 1 ? "" : "s")} (last {Display.Time(refused.LastAt, context.Time)}): the inbox was full.");
@@ -55,7 +67,7 @@ internal static class InboxCommands
                 await operations.MarkAwayReportSeenAsync(ct);
                 if (!result.GetValue(json))
                 {
-                    cli.Say(report.Items.Any(i => i.State == AwayItemStates.Pending) ? "Marked seen; items still being applied stay listed." : "Marked seen.");
+                    cli.Say(report.Pending > 0 ? "Marked seen; items still being applied stay listed." : "Marked seen.");
                 }
             }
 

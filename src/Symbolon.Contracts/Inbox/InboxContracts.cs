@@ -17,12 +17,20 @@ public static class AwayItemStates
 }
 
 /// <summary>What vendors did while the person was away (<c>GET /owner/api/v1/inbox</c>), until the person marks it seen.</summary>
-/// <param name="Items">The writes that arrived, oldest first, with their state.</param>
+/// <param name="Groups">Every write that arrived, counted per vendor and kind by state.</param>
+/// <param name="Items">The writes that need a look (refused, or not opened), and the latest few others; oldest first.</param>
 /// <param name="Refused">Vendors whose writes the inbox refused because it was full, with how many.</param>
 public sealed record AwayReport(
+    IReadOnlyList<AwayGroup> Groups,
     IReadOnlyList<AwayItem> Items,
     IReadOnlyList<AwayRefusal> Refused)
 {
+    /// <summary>How many writes arrived in all.</summary>
+    public int Total => Groups.Sum(g => g.Pending + g.Applied + g.Refused + g.Unopenable);
+
+    /// <summary>How many are still waiting to be applied.</summary>
+    public int Pending => Groups.Sum(g => g.Pending);
+
     /// <summary>Unattended mode: the vendor calls the server answered with your key while nobody was signed in, per vendor.</summary>
     public IReadOnlyList<AwayKeyUse> KeyUses { get; init; } = [];
 }
@@ -41,6 +49,23 @@ public sealed record AwayKeyUse(
     int Writes,
     DateTimeOffset FirstAt,
     DateTimeOffset LastAt);
+
+/// <summary>The writes of one vendor and kind that arrived while the person was away, by state.</summary>
+/// <param name="RelationshipId">The vendor's relationship.</param>
+/// <param name="Vendor">The vendor's name.</param>
+/// <param name="Kind">What the vendor sent (see <see cref="AwayItem.Kind"/>).</param>
+/// <param name="Pending">Still waiting to be applied.</param>
+/// <param name="Applied">Applied.</param>
+/// <param name="Refused">No longer applied when opened.</param>
+/// <param name="Unopenable">Kept aside: their bytes did not open.</param>
+public sealed record AwayGroup(
+    Guid RelationshipId,
+    string Vendor,
+    string Kind,
+    int Pending,
+    int Applied,
+    int Refused,
+    int Unopenable);
 
 /// <summary>One write that arrived while the person was away: who, what kind, when, and what became of it.</summary>
 /// <param name="Id">The item's id (the vendor knows it as its inbox id).</param>

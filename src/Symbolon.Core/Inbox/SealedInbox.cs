@@ -161,18 +161,37 @@ internal sealed class SealedInbox(SymbolonDbContext db, TimeProvider time, Inbox
         return updated == 1;
     }
 
+    private const int MaxReportItems = 500;
+    private const int LatestReportItems = 20;
+
     /// <summary>What arrived while the person was away and they have not marked seen, with the vendors the full inbox turned away.</summary>
     public async Task<AwayReport> ReportAsync(Guid vaultId, CancellationToken ct)
     {
         var names = await db.Relationships.AsNoTracking().Where(r => r.VaultId == vaultId).Select(r => new { r.Id, r.VendorName }).ToDictionaryAsync(r => r.Id, r => r.VendorName, ct);
-        var items = await db.InboxItems.AsNoTracking()
-            .Where(i => i.VaultId == vaultId && i.SeenAt == null)
-            .OrderBy(i => i.Sequence)
-            .Select(i => new { i.Id, i.RelationshipId, i.Kind, i.ReceivedAt, i.State, i.SettledAt, i.Problem })
+        var unseen = db.InboxItems.AsNoTracking().Where(i => i.VaultId == vaultId && i.SeenAt == null);
+        var groups = await unseen
+            .GroupBy(i => new { i.RelationshipId, i.Kind })
+            .Select(g => new
+            {
+                g.Key.RelationshipId,
+                g.Key.Kind,
+                Pending = g.Count(i => i.State == InboxItemState.Pending),
+                Applied = g.Count(i => i.State == InboxItemState.Applied),
+                Refused = g.Count(i => i.State == InboxItemState.Refused),
+                Unopenable = g.Count(i => i.State == InboxItemState.Unopenable),
+                First = g.Min(i => i.Sequence),
+            })
             .ToListAsync(ct);
+
+        // Each item only where it needs a look, and the latest few: ten thousand rows are for the database, not a page.
+        var shape = (IQueryable<InboxItemEntity> q) => q.Select(i => new { i.Sequence, i.Id, i.RelationshipId, i.Kind, i.ReceivedAt, i.State, i.SettledAt, i.Problem });
+        var attention = await shape(unseen.Where(i => i.State == InboxItemState.Refused || i.State == InboxItemState.Unopenable).OrderBy(i => i.Sequence).Take(MaxReportItems)).ToListAsync(ct);
+        var latest = await shape(unseen.Where(i => i.State == InboxItemState.Pending || i.State == InboxItemState.Applied).OrderByDescending(i => i.Sequence).Take(LatestReportItems)).ToListAsync(ct);
+        var items = attention.Concat(latest).OrderBy(i => i.Sequence).ToList();
         var refusals = await db.InboxRefusals.AsNoTracking().Where(r => r.VaultId == vaultId && r.Count > 0).ToListAsync(ct);
         var uses = await db.KeyUses.AsNoTracking().Where(u => u.VaultId == vaultId).ToListAsync(ct);
         return new AwayReport(
+            [.. groups.OrderBy(g => g.First).Select(g => new AwayGroup(g.RelationshipId, names.GetValueOrDefault(g.RelationshipId, "A vendor"), g.Kind, g.Pending, g.Applied, g.Refused, g.Unopenable))],
             [.. items.Select(i => new AwayItem(i.Id, i.RelationshipId, names.GetValueOrDefault(i.RelationshipId, "A vendor"), i.Kind, i.ReceivedAt, StateName(i.State), i.SettledAt, ProblemText(i.State, i.Problem)))],
             [.. refusals.OrderBy(r => r.LastAt).Select(r => new AwayRefusal(r.RelationshipId, names.GetValueOrDefault(r.RelationshipId, "A vendor"), r.Count, r.LastAt))])
         {

@@ -13,6 +13,10 @@
 #                                                 1,000,000 transactions and unlock-to-ready against DuckDB in Node, the
 #                                                 vendor read under wrk; writes bench/results/session.md; about 8 minutes
 #   bench/run.sh --scenario user-sql --import-rows 50000 --user-restarts 2   a quick look at the SQL part
+#   bench/run.sh --scenario inbox --output bench/results/inbox.md
+#                                                 the sealed inbox as a user meets it (not in the default run, nor in
+#                                                 `user`): receipts queued while the vault is locked against live ones
+#                                                 under wrk, and the unlock with 10,000 queued; about 12 minutes
 # Options after the script name go to the bench (dotnet bench/Symbolon.Bench/bin/Release/net10.0/Symbolon.Bench.dll --help).
 set -euo pipefail
 
@@ -92,7 +96,7 @@ apt_install() {
 }
 
 # The user scenarios' tools, from Debian's packages and the npm registry (bench/duckdb-node/package-lock.json).
-if wants user || wants user-wrk; then
+if wants user || wants user-wrk || wants inbox; then
   if ! command -v wrk >/dev/null 2>&1; then
     printf '== installing wrk\n'
     apt_install wrk

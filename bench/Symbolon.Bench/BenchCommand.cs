@@ -23,9 +23,10 @@ internal static class BenchCommand
     /// The "as a user runs it" family, not part of the default run: <c>user</c> is <c>server</c> (start and idle RSS),
     /// <c>user-sql</c> (SQL over the owner API, then unlock-to-ready in a fresh process; DuckDB in Node as the baseline)
     /// <c>user-wrk</c> (the vendor read under wrk) and <c>user-insights</c> (the Insights page at a million transactions
-    /// against a thousand).
+    /// against a thousand). <c>inbox</c> (the sealed inbox: writes queued while the vault is locked against live ones under
+    /// wrk, and the unlock with 10,000 queued) is measured the same way but runs only when named, not with <c>user</c>.
     /// </summary>
-    public static readonly string[] UserScenarios = ["user", "user-sql", "user-wrk", "user-insights"];
+    public static readonly string[] UserScenarios = ["user", "user-sql", "user-wrk", "user-insights", "inbox"];
 
     private static readonly string[] KnownScenarios = [.. AllScenarios, .. UserScenarios];
 
@@ -42,22 +43,24 @@ internal static class BenchCommand
         var passes = new Option<int>("--passes") { Description = "Measured crypto passes (after one warm-up pass).", DefaultValueFactory = _ => 3 };
         var unlocks = new Option<int>("--unlocks") { Description = "Timed Argon2id derivations and unlocks.", DefaultValueFactory = _ => 5 };
         var starts = new Option<int>("--starts") { Description = "Server starts per app.", DefaultValueFactory = _ => 3 };
-        var clients = new Option<int>("--clients") { Description = "Concurrent clients in the vendor-read and receipts scenarios.", DefaultValueFactory = _ => 16 };
-        var loadSeconds = new Option<int>("--load-seconds") { Description = "Seconds per measured vendor-read or receipts run.", DefaultValueFactory = _ => 8 };
-        var loadRounds = new Option<int>("--load-rounds") { Description = "Measured vendor-read or receipts runs per side (alternating).", DefaultValueFactory = _ => 3 };
+        var clients = new Option<int>("--clients") { Description = "Concurrent clients in the vendor-read and receipts scenarios (wrk connections in user-wrk and inbox).", DefaultValueFactory = _ => 16 };
+        var loadSeconds = new Option<int>("--load-seconds") { Description = "Seconds per measured vendor-read, receipts, user-wrk or inbox run.", DefaultValueFactory = _ => 8 };
+        var loadRounds = new Option<int>("--load-rounds") { Description = "Measured vendor-read, receipts, user-wrk or inbox runs per side (alternating).", DefaultValueFactory = _ => 3 };
         var relationships = new Option<int>("--relationships") { Description = "Relationships one webhook fan-out reaches.", DefaultValueFactory = _ => 10_000 };
         var importRows = new Option<int>("--import-rows") { Description = "Transactions in the generated statement of the import, insights and user-sql scenarios.", DefaultValueFactory = _ => 1_000_000 };
         var importPasses = new Option<int>("--import-passes") { Description = "Measured import passes (after one warm-up at a tenth of the size).", DefaultValueFactory = _ => 3 };
         var webhookPasses = new Option<int>("--webhook-passes") { Description = "Measured webhook fan-out passes (after one warm-up pass).", DefaultValueFactory = _ => 3 };
         var userCalls = new Option<int>("--user-calls") { Description = "Measured warm calls per query and side in user-sql (after the first call and two warm-ups).", DefaultValueFactory = _ => 10 };
-        var userRestarts = new Option<int>("--user-restarts") { Description = "Unlock-to-ready runs per side in user-sql (a fresh server process, a fresh Node process).", DefaultValueFactory = _ => 3 };
+        var userRestarts = new Option<int>("--user-restarts") { Description = "Unlock-to-ready runs per side in user-sql (a fresh server process, a fresh Node process), and timed unlocks per side in inbox.", DefaultValueFactory = _ => 3 };
+        var inboxItems = new Option<int>("--inbox-items") { Description = "Receipts queued before the timed unlock in the inbox scenario (the default quotas take 10,000 from one vendor; more are run with them raised).", DefaultValueFactory = _ => 10_000 };
+        var inboxPollMs = new Option<int>("--inbox-poll-ms") { Description = "How often the inbox scenario reads the away report while the inbox is applied (every read costs the server the whole report).", DefaultValueFactory = _ => 20 };
         var userData = new Option<DirectoryInfo?>("--user-data")
         {
             Description = "Keep user-sql's generated CSV and data directory here and reuse them when they hold the same number of rows (no generation, no import; the vault is unlocked instead of created). For repeated unlock-to-ready runs while developing.",
         };
         var duckDbNode = new Option<DirectoryInfo?>("--duckdb-node") { Description = "Folder with baseline.mjs and node_modules/@duckdb/node-api (bench/duckdb-node); needed by user-sql." };
         var node = new Option<string>("--node") { Description = "Node.js executable for the DuckDB baseline.", DefaultValueFactory = _ => "node" };
-        var wrk = new Option<string>("--wrk") { Description = "wrk executable for user-wrk.", DefaultValueFactory = _ => "wrk" };
+        var wrk = new Option<string>("--wrk") { Description = "wrk executable for user-wrk and inbox.", DefaultValueFactory = _ => "wrk" };
         var serverDll = new Option<FileInfo>("--server-dll") { Description = "Release build of Symbolon.Server.dll.", Required = true };
         var cliDll = new Option<FileInfo?>("--cli-dll") { Description = "Release build of the CLI (symbolon.dll), run by the import scenario as a person runs it; without it that part is left out." };
         var baselineDll = new Option<FileInfo>("--baseline-dll") { Description = "Release build of Symbolon.Bench.Baseline.dll.", Required = true };
@@ -67,7 +70,7 @@ internal static class BenchCommand
         var commit = new Option<string?>("--commit") { Description = "Commit the build came from (shown in the summary)." };
         var buildSeconds = new Option<double?>("--build-seconds") { Description = "How long the Release build took (shown in the summary)." };
 
-        foreach (var count in new[] { records, passes, unlocks, starts, clients, loadSeconds, loadRounds, relationships, webhookPasses, importRows, importPasses, userCalls, userRestarts })
+        foreach (var count in new[] { records, passes, unlocks, starts, clients, loadSeconds, loadRounds, relationships, webhookPasses, importRows, importPasses, userCalls, userRestarts, inboxItems, inboxPollMs })
         {
             count.Validators.Add(result =>
             {
@@ -80,7 +83,7 @@ internal static class BenchCommand
 
         var command = new RootCommand("Symbolon benchmarks; see bench/README.md.")
         {
-            scenarios, records, passes, unlocks, starts, clients, loadSeconds, loadRounds, relationships, webhookPasses, importRows, importPasses, userCalls, userRestarts, userData, duckDbNode, node, wrk,
+            scenarios, records, passes, unlocks, starts, clients, loadSeconds, loadRounds, relationships, webhookPasses, importRows, importPasses, userCalls, userRestarts, inboxItems, inboxPollMs, userData, duckDbNode, node, wrk,
             serverDll, cliDll, baselineDll, workDirectory, artifacts, output, commit, buildSeconds,
         };
         command.SetAction((result, ct) => RunAsync(
@@ -99,6 +102,8 @@ internal static class BenchCommand
                 result.GetValue(importPasses),
                 result.GetValue(userCalls),
                 result.GetValue(userRestarts),
+                result.GetValue(inboxItems),
+                result.GetValue(inboxPollMs),
                 result.GetValue(userData)?.FullName,
                 result.GetValue(duckDbNode)?.FullName,
                 result.GetValue(node)!,
@@ -188,6 +193,11 @@ internal static class BenchCommand
             if (settings.Scenarios.Contains("user-wrk"))
             {
                 await WrkVendorReadScenario.RunAsync(report, user, settings.WorkDirectory, settings.Clients, TimeSpan.FromSeconds(settings.LoadSeconds), settings.LoadRounds, log, ct);
+            }
+
+            if (settings.Scenarios.Contains("inbox"))
+            {
+                await InboxScenario.RunAsync(report, user, settings.WorkDirectory, settings.Clients, TimeSpan.FromSeconds(settings.LoadSeconds), settings.LoadRounds, settings.InboxItems, TimeSpan.FromMilliseconds(settings.InboxPollMs), log, ct);
             }
         }
         finally
@@ -293,6 +303,8 @@ internal sealed record BenchSettings(
     int ImportPasses,
     int UserCalls,
     int UserRestarts,
+    int InboxItems,
+    int InboxPollMs,
     string? UserData,
     string? DuckDbNodeFolder,
     string Node,

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Symbolon.Contracts.Inbox;
 using Symbolon.Contracts.Statements;
 using Symbolon.Contracts.Vault;
 
@@ -18,6 +19,15 @@ internal sealed class OwnerClient : IDisposable
     private static readonly TimeSpan CallTimeout = TimeSpan.FromMinutes(5);
 
     private readonly HttpClient _http;
+
+    public OwnerClient(Uri server, string? token = null)
+        : this(server)
+    {
+        if (token is not null)
+        {
+            UseToken(token);
+        }
+    }
 
     public OwnerClient(Uri server)
     {
@@ -75,6 +85,50 @@ internal sealed class OwnerClient : IDisposable
         await EnsureAsync(response, HttpStatusCode.OK, ct);
         var unlocked = (await response.Content.ReadFromJsonAsync<UnlockResponse>(ct))!;
         UseToken(unlocked.AccessToken!.Token!);
+    }
+
+    /// <summary><c>POST /owner/api/v1/vault/lock</c>: the keys leave memory; the access token stays valid.</summary>
+    public async Task LockAsync(CancellationToken ct)
+    {
+        using var response = await _http.PostAsync("/owner/api/v1/vault/lock", null, ct);
+        await EnsureAsync(response, HttpStatusCode.NoContent, ct);
+    }
+
+    /// <summary><c>GET /owner/api/v1/inbox</c>, the away report, read in full: items by state, when the pending ones arrived.</summary>
+    public async Task<InboxReport> InboxAsync(CancellationToken ct)
+    {
+        using var response = await _http.GetAsync("/owner/api/v1/inbox", ct);
+        var body = await response.Content.ReadAsByteArrayAsync(ct);
+        await EnsureAsync(response, HttpStatusCode.OK, ct, body);
+        var report = JsonSerializer.Deserialize<AwayReport>(body, WebJson)!;
+        var states = report.Items.CountBy(i => i.State).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        return new InboxReport(
+            states.GetValueOrDefault(AwayItemStates.Pending),
+            states.GetValueOrDefault(AwayItemStates.Applied),
+            states.GetValueOrDefault(AwayItemStates.Refused),
+            states.GetValueOrDefault(AwayItemStates.Unopenable),
+            report.Refused.Sum(r => (long)r.Count),
+            body.Length,
+            [.. report.Items.Where(i => i.State == AwayItemStates.Pending).Select(i => i.ReceivedAt)]);
+    }
+
+    /// <summary>
+    /// <c>GET /owner/api/v1/inbox</c>, counting the pending items only (the <c>"state":"pending"</c> members in the
+    /// answer's bytes, so that polling costs the bench little next to the server); also the answer's size.
+    /// </summary>
+    public async Task<(int Pending, int Bytes)> PendingInboxItemsAsync(CancellationToken ct)
+    {
+        using var response = await _http.GetAsync("/owner/api/v1/inbox", ct);
+        var body = await response.Content.ReadAsByteArrayAsync(ct);
+        await EnsureAsync(response, HttpStatusCode.OK, ct, body);
+        return (body.AsSpan().Count("\"state\":\"pending\""u8), body.Length);
+    }
+
+    /// <summary><c>POST /owner/api/v1/inbox/seen</c>: settled items leave the away report.</summary>
+    public async Task MarkInboxSeenAsync(CancellationToken ct)
+    {
+        using var response = await _http.PostAsync("/owner/api/v1/inbox/seen", null, ct);
+        await EnsureAsync(response, HttpStatusCode.NoContent, ct);
     }
 
     /// <summary><c>POST /owner/api/v1/imports?format=csv&amp;map=…</c> with the file as the raw request body.</summary>
@@ -136,6 +190,8 @@ internal sealed class OwnerClient : IDisposable
 
     public void Dispose() => _http.Dispose();
 
+    private static readonly JsonSerializerOptions WebJson = new(JsonSerializerDefaults.Web);
+
     private void UseToken(string token) => _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
 
     private static async Task EnsureAsync(HttpResponseMessage response, HttpStatusCode expected, CancellationToken ct, byte[]? body = null)
@@ -156,3 +212,13 @@ internal sealed class OwnerClient : IDisposable
 /// <param name="Answer">The whole answer.</param>
 /// <param name="Bytes">Size of the JSON answer.</param>
 internal sealed record QueryAnswer(double Milliseconds, double ServerMilliseconds, JsonElement Rows, JsonElement Answer, int Bytes);
+
+/// <summary>The away report (<c>GET /owner/api/v1/inbox</c>) in figures.</summary>
+/// <param name="Pending">Items waiting to be applied.</param>
+/// <param name="Applied">Items applied (not yet marked seen).</param>
+/// <param name="Refused">Items refused when applied.</param>
+/// <param name="Unopenable">Items whose sealed bytes did not open.</param>
+/// <param name="TurnedAway">Writes the full inbox refused, summed over vendors.</param>
+/// <param name="Bytes">The answer's size.</param>
+/// <param name="PendingArrivals">When each pending item arrived, oldest first.</param>
+internal sealed record InboxReport(int Pending, int Applied, int Refused, int Unopenable, long TurnedAway, int Bytes, IReadOnlyList<DateTimeOffset> PendingArrivals);

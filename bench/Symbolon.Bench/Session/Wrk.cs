@@ -6,13 +6,29 @@ namespace Symbolon.Bench.Session;
 
 /// <summary>
 /// Runs <c>wrk</c> (Debian's package; bench/run.sh installs it when missing) against a loopback URL for a fixed
-/// time and reads its summary: requests per second, the latency distribution (<c>--latency</c>), errors.
+/// time and reads its summary: requests per second, the latency distribution (<c>--latency</c>), errors. With a Lua
+/// script (<c>-s</c>, its arguments after <c>--</c>) that prints a line <c>statuses: 201=N 202=M …</c> from its
+/// <c>done()</c>, the answers' status codes are read too (wrk itself only counts those above 399).
 /// </summary>
 internal static partial class Wrk
 {
-    public sealed record Result(double RequestsPerSecond, long Requests, double P50Ms, double P75Ms, double P90Ms, double P99Ms, long Non2xx, long SocketErrors, string Output);
+    public sealed record Result(double RequestsPerSecond, long Requests, double P50Ms, double P75Ms, double P90Ms, double P99Ms, long Non2xx, long SocketErrors, string Output)
+    {
+        /// <summary>Answers by status code, when the script counted them (empty otherwise).</summary>
+        public IReadOnlyDictionary<int, long> Statuses { get; init; } = new Dictionary<int, long>();
 
-    public static async Task<Result> RunAsync(string wrk, Uri url, string? bearerToken, int threads, int connections, TimeSpan duration, string pidFile, CancellationToken ct)
+        /// <summary>Answers with <paramref name="status"/>, as the script counted them.</summary>
+        public long Count(int status) => Statuses.GetValueOrDefault(status);
+
+        /// <summary>The counted answers other than <paramref name="status"/>, as "201: 12, 500: 1" (empty when there are none).</summary>
+        public string Others(int status) => string.Join(", ", Statuses.Where(s => s.Key != status).OrderBy(s => s.Key).Select(s => $"{s.Key}: {s.Value}"));
+    }
+
+    public static Task<Result> RunAsync(string wrk, Uri url, string? bearerToken, int threads, int connections, TimeSpan duration, string pidFile, CancellationToken ct) =>
+        RunAsync(wrk, url, bearerToken, threads, connections, duration, pidFile, script: null, scriptArguments: [], ct);
+
+    public static async Task<Result> RunAsync(
+        string wrk, Uri url, string? bearerToken, int threads, int connections, TimeSpan duration, string pidFile, string? script, IReadOnlyList<string> scriptArguments, CancellationToken ct)
     {
         if (!url.IsLoopback)
         {
@@ -39,7 +55,22 @@ internal static partial class Wrk
             start.ArgumentList.Add($"Authorization: Bearer {bearerToken}");
         }
 
+        if (script is not null)
+        {
+            start.ArgumentList.Add("-s");
+            start.ArgumentList.Add(script);
+        }
+
         start.ArgumentList.Add(url.ToString());
+        if (scriptArguments.Count > 0)
+        {
+            start.ArgumentList.Add("--");
+            foreach (var argument in scriptArguments)
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
+
         using var process = new Process { StartInfo = start };
         try
         {
@@ -92,6 +123,15 @@ internal static partial class Wrk
         var socketErrors = socket.Success
             ? socket.Groups.Cast<Group>().Skip(1).Sum(g => long.Parse(g.Value, CultureInfo.InvariantCulture))
             : 0;
+        var statuses = new Dictionary<int, long>();
+        if (StatusLine().Match(output) is { Success: true } line)
+        {
+            foreach (Match count in StatusCount().Matches(line.Groups[1].Value))
+            {
+                statuses[int.Parse(count.Groups[1].Value, CultureInfo.InvariantCulture)] = long.Parse(count.Groups[2].Value, CultureInfo.InvariantCulture);
+            }
+        }
+
         return new Result(
             double.Parse(rate.Groups[1].Value, CultureInfo.InvariantCulture),
             long.Parse(total.Groups[1].Value, CultureInfo.InvariantCulture),
@@ -101,7 +141,10 @@ internal static partial class Wrk
             Percentile("99"),
             non2xx.Success ? long.Parse(non2xx.Groups[1].Value, CultureInfo.InvariantCulture) : 0,
             socketErrors,
-            output);
+            output)
+        {
+            Statuses = statuses,
+        };
     }
 
     private static double ToMilliseconds(string value, string unit)
@@ -123,6 +166,12 @@ internal static partial class Wrk
 
     [GeneratedRegex(@"Non-2xx or 3xx responses: (\d+)")]
     private static partial Regex Non2xx();
+
+    [GeneratedRegex(@"^statuses:(.*)$", RegexOptions.Multiline)]
+    private static partial Regex StatusLine();
+
+    [GeneratedRegex(@"(\d{3})=(\d+)")]
+    private static partial Regex StatusCount();
 
     [GeneratedRegex(@"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")]
     private static partial Regex SocketErrors();

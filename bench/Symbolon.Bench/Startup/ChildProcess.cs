@@ -15,6 +15,7 @@ internal sealed class ChildProcess : IDisposable
     private readonly Process _process;
     private readonly Queue<string> _output = new();
     private readonly Lock _outputGate = new();
+    private readonly List<(string Fragment, System.Collections.Concurrent.ConcurrentQueue<string> Lines)> _watches = [];
 
     private ChildProcess(Process process, Uri baseUri)
     {
@@ -32,8 +33,11 @@ internal sealed class ChildProcess : IDisposable
     /// <summary>Whether <paramref name="dll"/> is the command line (<c>symbolon.dll</c>) rather than the server's own entry point.</summary>
     public static bool IsCli(string dll) => Path.GetFileName(dll).Equals("symbolon.dll", StringComparison.Ordinal);
 
-    /// <summary>Starts <paramref name="dll"/> on the same dotnet host that runs the bench.</summary>
-    public static ChildProcess Start(string dll, IEnumerable<string> arguments, Uri baseUri, string workingDirectory, string pidFile)
+    /// <summary>
+    /// Starts <paramref name="dll"/> on the same dotnet host that runs the bench, with <paramref name="environment"/>
+    /// added to its environment (configuration such as <c>Inbox__MaxItems</c>, as an operator sets it).
+    /// </summary>
+    public static ChildProcess Start(string dll, IEnumerable<string> arguments, Uri baseUri, string workingDirectory, string pidFile, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(DotnetHost())
         {
@@ -60,6 +64,11 @@ internal sealed class ChildProcess : IDisposable
             start.Environment.Remove(name);
         }
 
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         var process = new Process { StartInfo = start };
         var child = new ChildProcess(process, baseUri);
         process.OutputDataReceived += (_, e) => child.Keep(e.Data);
@@ -75,10 +84,15 @@ internal sealed class ChildProcess : IDisposable
     /// Starts <paramref name="dll"/> listening on a free loopback port (its <c>--urls</c> is added here) and waits until
     /// its <c>GET /healthz</c> answers 200; kills it and throws, with its last output, if it exits or takes a minute.
     /// </summary>
-    public static async Task<ChildProcess> StartHealthyAsync(string dll, IEnumerable<string> arguments, string workingDirectory, string pidFile, CancellationToken ct)
+    /// <remarks>
+    /// A <paramref name="port"/> of its own keeps the server's address across restarts on one data directory: the
+    /// address is the OAuth issuer, and the vendors' tokens are bound to it.
+    /// </remarks>
+    public static async Task<ChildProcess> StartHealthyAsync(
+        string dll, IEnumerable<string> arguments, string workingDirectory, string pidFile, CancellationToken ct, IReadOnlyDictionary<string, string>? environment = null, int? port = null)
     {
-        var baseUri = new Uri($"http://127.0.0.1:{ServerStartScenario.FreeLoopbackPort()}/");
-        var child = Start(dll, [.. arguments, "--urls", baseUri.GetLeftPart(UriPartial.Authority)], baseUri, workingDirectory, pidFile);
+        var baseUri = new Uri($"http://127.0.0.1:{port ?? ServerStartScenario.FreeLoopbackPort()}/");
+        var child = Start(dll, [.. arguments, "--urls", baseUri.GetLeftPart(UriPartial.Authority)], baseUri, workingDirectory, pidFile, environment);
         try
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
@@ -132,11 +146,55 @@ internal sealed class ChildProcess : IDisposable
     /// <summary>Peak resident set size (VmHWM), in bytes.</summary>
     public long PeakResidentBytes() => ReadStatusKiB("VmHWM:") * 1024;
 
+    /// <summary>Every line of output from now on that contains <paramref name="fragment"/> (the tail keeps only the last few).</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Watch(string fragment)
+    {
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        lock (_outputGate)
+        {
+            _watches.Add((fragment, lines));
+        }
+
+        return lines;
+    }
+
     public string OutputTail()
     {
         lock (_outputGate)
         {
             return string.Join('\n', _output);
+        }
+    }
+
+    /// <summary>
+    /// Stops the process as a service manager does: SIGTERM (the host shuts down, the database is closed), and SIGKILL
+    /// if it has not exited within <paramref name="timeout"/>. Returns whether it exited on its own.
+    /// </summary>
+    public async Task<bool> StopAsync(TimeSpan timeout)
+    {
+        if (_process.HasExited)
+        {
+            return true;
+        }
+
+        using (var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", _process.Id.ToString(CultureInfo.InvariantCulture) }, UseShellExecute = false }))
+        {
+            if (kill is not null)
+            {
+                await kill.WaitForExitAsync();
+            }
+        }
+
+        using var wait = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(wait.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+            return false;
         }
     }
 
@@ -182,6 +240,14 @@ internal sealed class ChildProcess : IDisposable
 
         lock (_outputGate)
         {
+            foreach (var (fragment, lines) in _watches)
+            {
+                if (line.Contains(fragment, StringComparison.Ordinal))
+                {
+                    lines.Enqueue(line);
+                }
+            }
+
             _output.Enqueue(line);
             while (_output.Count > KeptLines)
             {

@@ -25,10 +25,19 @@ internal static partial class VendorSetup
         GrantAsync(server, [Datatypes.Name, Datatypes.Email, Datatypes.PostalAddress], [DataActions.Read], ct);
 
     /// <summary>The same setup, granting <paramref name="datatypes"/> with <paramref name="actions"/>; returns the access token.</summary>
-    public static async Task<string> GrantAsync(Uri server, IReadOnlyList<string> datatypes, IReadOnlyList<string> actions, CancellationToken ct)
+    public static async Task<string> GrantAsync(Uri server, IReadOnlyList<string> datatypes, IReadOnlyList<string> actions, CancellationToken ct) =>
+        (await GrantWithOwnerAsync(server, datatypes, actions, ct)).VendorToken;
+
+    /// <summary>
+    /// The same setup; returns the vendor's access token and the owner's personal access token that creating the vault
+    /// gave (for the owner API afterwards: lock, unlock, the inbox report).
+    /// </summary>
+    public static async Task<(string VendorToken, string OwnerToken)> GrantWithOwnerAsync(Uri server, IReadOnlyList<string> datatypes, IReadOnlyList<string> actions, CancellationToken ct)
     {
         using var owner = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer(), UseProxy = false }) { BaseAddress = server };
-        Ensure(await owner.PostAsJsonAsync("/owner/api/v1/vault", new CreateVaultRequest("bench horse battery staple"), ct), HttpStatusCode.Created);
+        var vault = await owner.PostAsJsonAsync("/owner/api/v1/vault", new CreateVaultRequest("bench horse battery staple"), ct);
+        Ensure(vault, HttpStatusCode.Created);
+        var ownerToken = (await vault.Content.ReadFromJsonAsync<CreateVaultResponse>(ct))!.AccessToken.Token!;
         var json = new JsonSerializerOptions(JsonSerializerDefaults.Web);
         foreach (var field in new[]
         {
@@ -96,7 +105,7 @@ internal static partial class VendorSetup
             ["code_verifier"] = verifier,
         }), ct);
         Ensure(token, HttpStatusCode.OK);
-        return (await token.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("access_token").GetString()!;
+        return ((await token.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("access_token").GetString()!, ownerToken);
     }
 
     private static void Ensure(HttpResponseMessage response, HttpStatusCode expected)

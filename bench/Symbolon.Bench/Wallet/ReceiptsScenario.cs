@@ -40,7 +40,7 @@ internal static class ReceiptsScenario
     }
 
     /// <summary>A three-line café receipt in EUR that adds up, as a point of sale would send it.</summary>
-    private static readonly ReceiptInput Receipt = new(
+    internal static readonly ReceiptInput Receipt = new(
         "Blue Door Coffee",
         new DateTimeOffset(2026, 11, 22, 8, 15, 0, TimeSpan.FromHours(1)),
         "EUR",

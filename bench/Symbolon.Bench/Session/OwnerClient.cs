@@ -101,15 +101,16 @@ internal sealed class OwnerClient : IDisposable
         var body = await response.Content.ReadAsByteArrayAsync(ct);
         await EnsureAsync(response, HttpStatusCode.OK, ct, body);
         var report = JsonSerializer.Deserialize<AwayReport>(body, WebJson)!;
-        var states = report.Items.CountBy(i => i.State).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+
+        // The report counts by vendor and kind and lists only a few items, so the arrivals are those few.
         return new InboxReport(
-            states.GetValueOrDefault(AwayItemStates.Pending),
-            states.GetValueOrDefault(AwayItemStates.Applied),
-            states.GetValueOrDefault(AwayItemStates.Refused),
-            states.GetValueOrDefault(AwayItemStates.Unopenable),
+            report.Groups.Sum(g => g.Pending),
+            report.Groups.Sum(g => g.Applied),
+            report.Groups.Sum(g => g.Refused),
+            report.Groups.Sum(g => g.Unopenable),
             report.Refused.Sum(r => (long)r.Count),
             body.Length,
-            [.. report.Items.Where(i => i.State == AwayItemStates.Pending).Select(i => i.ReceivedAt)]);
+            []);
     }
 
     /// <summary>
@@ -121,7 +122,8 @@ internal sealed class OwnerClient : IDisposable
         using var response = await _http.GetAsync("/owner/api/v1/inbox", ct);
         var body = await response.Content.ReadAsByteArrayAsync(ct);
         await EnsureAsync(response, HttpStatusCode.OK, ct, body);
-        return (body.AsSpan().Count("\"state\":\"pending\""u8), body.Length);
+        using var document = JsonDocument.Parse(body);
+        return (document.RootElement.GetProperty("pending").GetInt32(), body.Length);
     }
 
     /// <summary><c>POST /owner/api/v1/inbox/seen</c>: settled items leave the away report.</summary>

@@ -104,9 +104,15 @@ internal static class VendorInbox
                     return await ReplayQueuedAsync(context, action, datatypes, queued, hash);
                 }
 
-                if (await services.GetRequiredService<IdempotencyStore>().FindAsync(vaultId, caller.Relationship.Id, k, ct) is not null)
+                if (await services.GetRequiredService<IdempotencyStore>().FindAsync(vaultId, caller.Relationship.Id, k, ct) is { } done)
                 {
-                    // Applied live before the person left: its answer is sealed with the vault's key.
+                    // Applied live before: the vault is unlocked again (queuing only while the inbox drains), so its
+                    // sealed answer can be replayed; while the person is away it cannot.
+                    if (caller.LiveSession is { IsUnlocked: true })
+                    {
+                        return await VendorWrites.ReplayAsync(context, services.GetRequiredService<RelationshipService>(), action, datatypes, done, hash);
+                    }
+
                     await VendorAccessLog.AppendAsync(context, caller.Relationship, caller.Grant, action, datatypes, allowed: false, StatusCodes.Status423Locked);
                     throw new PersonAwayException("This write was applied before the person left; its answer can be read back with the same Idempotency-Key once they are back.");
                 }

@@ -288,7 +288,8 @@ internal static class VendorWrites
         }
     }
 
-    private static async Task<IResult> ReplayAsync(HttpContext context, RelationshipService relationships, string action, IReadOnlyList<string> datatypes, IdempotencyEntity done, byte[] hash)
+    /// <summary>Answers a retried write with the stored answer of its Idempotency-Key (422 for another request).</summary>
+    internal static async Task<IResult> ReplayAsync(HttpContext context, RelationshipService relationships, string action, IReadOnlyList<string> datatypes, IdempotencyEntity done, byte[] hash)
     {
         var caller = context.Caller();
         if (!System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(done.RequestHash, hash))

@@ -151,6 +151,41 @@ public sealed class SealedInboxTests
     }
 
     [Fact]
+    public async Task While_the_inbox_drains_new_writes_queue_behind_it_and_a_retry_of_a_live_write_replays_its_answer()
+    {
+        using var factory = new SymbolonApplicationFactory();
+        var (owner, created) = await factory.CreateVaultAsync();
+        var (_, _, coffee) = await factory.WalletVendorAsync(owner, "Blue Door Coffee");
+        var live = await DataApiTests.SendAsync(coffee, HttpMethod.Post, "/api/v1/receipts", WalletFlow.Receipt("Live"), "live-1");
+        Assert.Equal(HttpStatusCode.Created, live.StatusCode);
+        await owner.PostAsync("/owner/api/v1/vault/lock", null);
+        Assert.Equal(HttpStatusCode.Accepted, (await DataApiTests.SendAsync(coffee, HttpMethod.Post, "/api/v1/receipts", WalletFlow.Receipt("Away", number: "R-2"), "away-1")).StatusCode);
+
+        // The applier held back: the vault is unlocked, an item still waits.
+        var applying = factory.Services.GetRequiredService<Symbolon.Server.Inbox.InboxGate>().Applying(created.VaultId);
+        await applying.WaitAsync();
+        try
+        {
+            await owner.PostAsJsonAsync("/owner/api/v1/vault/unlock", new UnlockRequest(SymbolonApplicationFactory.Passphrase));
+            var after = await DataApiTests.SendAsync(coffee, HttpMethod.Post, "/api/v1/receipts", WalletFlow.Receipt("After", number: "R-3"), "after-1");
+            Assert.Equal(HttpStatusCode.Accepted, after.StatusCode);
+            var retry = await DataApiTests.SendAsync(coffee, HttpMethod.Post, "/api/v1/receipts", WalletFlow.Receipt("Live"), "live-1");
+            Assert.Equal(HttpStatusCode.Created, retry.StatusCode);
+            Assert.Equal(await live.Content.ReadAsStringAsync(), await retry.Content.ReadAsStringAsync());
+        }
+        finally
+        {
+            applying.Release();
+        }
+
+        // Released: both apply, in arrival order, and writes go live again.
+        await WaitUntilAsync(async () => await CountAsync(factory, InboxItemState.Pending) == 0);
+        var history = (await owner.GetFromJsonAsync<List<WalletReceipt>>("/owner/api/v1/receipts", SymbolonApplicationFactory.Json))!;
+        Assert.Equal(["After", "Away", "Live"], history.Select(r => r.Receipt.Lines[0].Description).Order(StringComparer.Ordinal));
+        Assert.Equal(HttpStatusCode.Created, (await DataApiTests.SendAsync(coffee, HttpMethod.Post, "/api/v1/receipts", WalletFlow.Receipt("Later", number: "R-4"), "later-1")).StatusCode);
+    }
+
+    [Fact]
     public async Task A_full_inbox_refuses_by_count_and_by_bytes_and_the_person_sees_the_vendor_turned_away()
     {
         using var factory = new SymbolonApplicationFactory { Settings = { ["Inbox:MaxItemsPerVendor"] = "2", ["Inbox:MaxBytes"] = "8000" } };

@@ -207,11 +207,15 @@ internal sealed class SealedInbox(SymbolonDbContext db, TimeProvider time, Inbox
             .ExecuteUpdateAsync(u => u.SetProperty(i => i.SeenAt, now), ct);
         await db.InboxRefusals.Where(r => r.VaultId == vaultId).ExecuteDeleteAsync(ct);
         await db.KeyUses.Where(r => r.VaultId == vaultId).ExecuteDeleteAsync(ct);
+        await PurgeSeenAsync(vaultId, SeenKept, ct);
         return seen;
     }
 
+    // How long an item marked seen keeps its row (no sealed bytes, only its envelope); the access log keeps the calls.
+    private static readonly TimeSpan SeenKept = TimeSpan.FromDays(30);
+
     /// <summary>Settled items seen more than <paramref name="age"/> ago are dropped (the access log keeps the vendor's calls).</summary>
-    public Task<int> PurgeSeenAsync(Guid vaultId, TimeSpan age, CancellationToken ct)
+    private Task<int> PurgeSeenAsync(Guid vaultId, TimeSpan age, CancellationToken ct)
     {
         var before = time.GetUtcNow() - age;
         return db.InboxItems.Where(i => i.VaultId == vaultId && i.SeenAt != null && i.SeenAt < before && i.State != InboxItemState.Unopenable).ExecuteDeleteAsync(ct);

@@ -46,16 +46,10 @@ internal sealed class VaultSession
     public DateTimeOffset UnlockedAt { get; }
 
     /// <summary>
-    /// Opened by the server itself with the host key (unattended mode), not by the person: vendor calls served while the
-    /// owner is not there are marked in the access log (<see cref="OwnerAway"/>).
+    /// Opened by the server itself with the host key (unattended mode), not by the person: vendor calls served while
+    /// no browser is signed in are counted for the person (the server's key-use tally), and its owner counts as never seen.
     /// </summary>
     public bool Unattended { get; }
-
-    /// <summary>
-    /// True when the server holds the key without its person: an unattended session whose owner was last active longer
-    /// ago than <paramref name="presence"/> (their idle time), or never since the server opened it.
-    /// </summary>
-    public bool OwnerAway(DateTimeOffset now, TimeSpan presence) => Unattended && now - LastOwnerActivity >= presence;
 
     /// <summary>
     /// When the owner last did something with the vault (a page, the owner API, the CLI); vendors do not count. The

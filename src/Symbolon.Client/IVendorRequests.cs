@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using System.Security.Cryptography;
 using Symbolon.Contracts.Vendor;
 
 namespace Symbolon.Client;
@@ -41,8 +42,13 @@ public interface IVendorRequests
     /// <exception cref="SymbolonProblemException">
     /// <c>SYM2204</c> for an invalid reply (the fields are in <c>Problem.Errors</c>), <c>SYM2205</c>
     /// when an attachment is over 1 MiB or the reply over 8 MiB (nothing was stored), <c>SYM2203</c> when the person closed
-    /// the request, <c>SYM2202</c> when this vendor has no such request.
+    /// the request, <c>SYM2202</c> when this vendor has no such request; while the person is away, <c>SYM1109</c> (429)
+    /// or <c>SYM1110</c> (413) when their vault's inbox is full for now (nothing was queued, send it again later).
     /// </exception>
+    /// <returns>
+    /// The request with its thread; or, when the person is away and the vault queued the reply, what is known of it
+    /// with <see cref="VendorRequest.Queued"/> set (see there).
+    /// </returns>
     Task<VendorRequest> ReplyToRequestAsync(string requestId, RequestReplyInput reply, string? idempotencyKey = null, CancellationToken cancellationToken = default);
 }
 
@@ -70,6 +76,15 @@ internal static class VendorRequestCalls
         ArgumentException.ThrowIfNullOrEmpty(requestId);
         ArgumentNullException.ThrowIfNull(reply);
         using var response = await send(HttpMethod.Post, "requests/" + Uri.EscapeDataString(requestId) + "/replies", JsonContent.Create(reply, options: SymbolonHttp.Json), idempotencyKey, cancellationToken).ConfigureAwait(false);
-        return await SymbolonHttp.ReadAsync<VendorRequest>(response, cancellationToken).ConfigureAwait(false);
+        return await SymbolonHttp.ReadWriteAsync(response, queued => Queued(requestId, reply, queued), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>What is known of a request whose reply the vault queued: its id and the reply as sent (see <see cref="VendorRequest.Queued"/>).</summary>
+    private static VendorRequest Queued(string requestId, RequestReplyInput reply, QueuedWrite queued)
+    {
+        var attachments = (reply.Attachments ?? []).Select((a, i) =>
+            new VendorAttachment($"{queued.InboxId}-{i}", a.FileName, a.ContentType, a.Content.Length, Convert.ToHexString(SHA256.HashData(a.Content)).ToLowerInvariant())).ToList();
+        var sent = new VendorRequestReply(queued.InboxId, MessageAuthors.Vendor, reply.Text, reply.Status, reply.Question, attachments, queued.ReceivedAt);
+        return new VendorRequest(requestId, "", "", reply.Status ?? "", null, null, null, [], null, queued.ReceivedAt, queued.ReceivedAt, [sent]) { Queued = queued };
     }
 }

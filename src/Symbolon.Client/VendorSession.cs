@@ -95,12 +95,22 @@ public sealed class VendorSession : IVendorRequests
     /// <param name="field">The datatype, value and optional label.</param>
     /// <param name="idempotencyKey">Optional: the same key on a retry makes the vault apply the write once and repeat its answer.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
-    /// <returns>The field as the vendor now sees it.</returns>
+    /// <returns>
+    /// The field as the vendor now sees it; or, when the person is away and the vault queued it, the value as sent with
+    /// <see cref="VendorField.Queued"/> set (see there).
+    /// </returns>
+    /// <exception cref="SymbolonProblemException">
+    /// Not granted (<c>SYM1403</c>), a value that is not valid for its datatype (<c>SYM1003</c>), or the person is away
+    /// and their vault's inbox is full for now (<c>SYM1109</c>, 429, or <c>SYM1110</c>, 413); nothing was queued, send it again later.
+    /// </exception>
     public async Task<VendorField> AppendFieldAsync(VendorFieldAppend field, string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(field);
         using var response = await SendAsync(HttpMethod.Post, "profile/fields", JsonContent.Create(field, options: SymbolonHttp.Json), null, idempotencyKey, cancellationToken).ConfigureAwait(false);
-        return await SymbolonHttp.ReadAsync<VendorField>(response, cancellationToken).ConfigureAwait(false);
+        return await SymbolonHttp.ReadWriteAsync(
+            response,
+            queued => new VendorField(queued.InboxId, field.Datatype, field.Label, Narrowings.Full, field.Value, 0, queued.ReceivedAt) { Queued = queued },
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Changes a value the vendor can see (<c>PATCH /api/v1/profile/fields/{id}</c>; needs <c>update</c> and a full grant).</summary>

@@ -57,6 +57,17 @@ public sealed partial class SymbolonApplicationFactory : WebApplicationFactory<P
     {
     }
 
+    /// <summary>
+    /// A host on what <paramref name="previous"/> left behind (<see cref="KeepDataDirectory"/>): its data directory and,
+    /// on PostgreSQL, its database: a restart on either provider. Whichever host does not keep them removes them.
+    /// </summary>
+    public SymbolonApplicationFactory(SymbolonApplicationFactory previous)
+        : this(previous._storage, migrateOnStart: false, previous.DataDirectory)
+    {
+        _postgresDatabase = previous._postgresDatabase;
+        PostgresConnectionString = previous.PostgresConnectionString;
+    }
+
     private SymbolonApplicationFactory(StorageKind storage, bool migrateOnStart, string? existingDataDirectory)
     {
         _storage = storage;
@@ -95,7 +106,10 @@ public sealed partial class SymbolonApplicationFactory : WebApplicationFactory<P
     /// </summary>
     public Func<Task>? InsideDeviceCodePoll { get; set; }
 
-    /// <summary>Leaves the data directory in place on dispose, for a test that opens it again in a server process of its own.</summary>
+    /// <summary>
+    /// Leaves the data directory (and a PostgreSQL database) in place on dispose, for a test that opens it again: a
+    /// server process of its own, or a restarted host (<see cref="SymbolonApplicationFactory(SymbolonApplicationFactory)"/>).
+    /// </summary>
     public bool KeepDataDirectory { get; init; }
 
     /// <summary>Configuration the host starts with, on top of the test defaults (set before the first request).</summary>
@@ -197,7 +211,7 @@ public sealed partial class SymbolonApplicationFactory : WebApplicationFactory<P
         if (disposing)
         {
             StorageSetup.ReleaseFiles();
-            if (_postgresDatabase is not null)
+            if (_postgresDatabase is not null && !KeepDataDirectory)
             {
                 TestPostgres.DropDatabase(_postgresDatabase);
             }

@@ -130,7 +130,7 @@ internal static class WebhookFanOutScenario
         await using (var db = StorageSetup.CreateContext(storage))
         {
             vault = await new VaultService(db, time, NullLogger<VaultService>.Instance).CreateAsync(Passphrase, ct);
-            field = await new ProfileService(new RecordStore(db, time), time).AddAsync(vault.Keys, new ProfileFieldInput(ProfileFieldKinds.PostalAddress, "home", Address: Address(0)), Actor.Owner, ct);
+            field = await new ProfileService(new RecordStore(db, time), db, time).AddAsync(vault.Keys, new ProfileFieldInput(ProfileFieldKinds.PostalAddress, "home", Address: Address(0)), Actor.Owner, ct);
             await WebhookOutbox.FanOutAsync(db, vault.VaultId, time.GetUtcNow(), ct);
         }
 
@@ -146,7 +146,7 @@ internal static class WebhookFanOutScenario
         {
             await using (var db = StorageSetup.CreateContext(storage))
             {
-                await new ProfileService(new RecordStore(db, time), time).UpdateAsync(keys, field.Id, new ProfileFieldUpdate("home", Address: Address(pass + 1)), Actor.Owner, ct);
+                await new ProfileService(new RecordStore(db, time), db, time).UpdateAsync(keys, field.Id, new ProfileFieldUpdate("home", Address: Address(pass + 1)), Actor.Owner, ct);
             }
 
             var fanOut = Measurement.Start();

@@ -25,7 +25,17 @@ public sealed record VendorField(
     [property: JsonPropertyName("narrowing")] string Narrowing,
     [property: JsonPropertyName("value")] JsonElement Value,
     [property: JsonPropertyName("version")] int Version,
-    [property: JsonPropertyName("updated_at")] DateTimeOffset UpdatedAt);
+    [property: JsonPropertyName("updated_at")] DateTimeOffset UpdatedAt)
+{
+    /// <summary>
+    /// Set by the SDK when the person was away and the vault queued the value (<c>202 Accepted</c>) instead of storing
+    /// it: <see cref="Id"/> is then the inbox id, <see cref="Version"/> 0, <see cref="UpdatedAt"/> the time the vault
+    /// took it, and the other values the ones sent. The vault stores it when the person unlocks and tells the outcome by
+    /// an <c>inbox.applied</c> webhook (naming the field's id) or <c>inbox.refused</c>. Null for a value that was stored.
+    /// </summary>
+    [JsonIgnore]
+    public QueuedWrite? Queued { get; init; }
+}
 
 /// <summary>A vendor adds a value (needs <c>append</c> on the datatype).</summary>
 /// <param name="Datatype">The datatype, for example <c>profile.email</c> or <c>notes</c>.</param>

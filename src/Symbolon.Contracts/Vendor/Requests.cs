@@ -91,7 +91,19 @@ public sealed record VendorRequest(
     [property: JsonPropertyName("due_at")] DateTimeOffset? DueAt,
     [property: JsonPropertyName("created_at")] DateTimeOffset CreatedAt,
     [property: JsonPropertyName("updated_at")] DateTimeOffset UpdatedAt,
-    [property: JsonPropertyName("replies")] IReadOnlyList<VendorRequestReply> Replies);
+    [property: JsonPropertyName("replies")] IReadOnlyList<VendorRequestReply> Replies)
+{
+    /// <summary>
+    /// Set by the SDK when the person was away and the vault queued the reply (<c>202 Accepted</c>): the request itself
+    /// is sealed in their vault until they are back, so only <see cref="Id"/>, the status the reply sets (empty when it
+    /// sets none) and the reply, as sent, are known; <see cref="Subject"/>, <see cref="Kind"/> are empty and the
+    /// reply's id is the inbox id. The vault adds the reply when the person unlocks and tells the outcome by an
+    /// <c>inbox.applied</c> or <c>inbox.refused</c> webhook (a request the person closed meanwhile refuses it). Null for a
+    /// reply that was stored.
+    /// </summary>
+    [JsonIgnore]
+    public QueuedWrite? Queued { get; init; }
+}
 
 /// <summary>One reply in a request's thread.</summary>
 /// <param name="Id">The reply's id for this vendor.</param>

@@ -1,12 +1,14 @@
+using Microsoft.EntityFrameworkCore;
 using Symbolon.Contracts.Profile;
 using Symbolon.Core.Records;
+using Symbolon.Core.Storage;
 using Symbolon.Core.Validation;
 using Symbolon.Core.Vaults;
 
 namespace Symbolon.Core.Profile;
 
 /// <summary>The person's profile: each field value is its own versioned record of type <c>profile.&lt;kind&gt;</c>.</summary>
-internal sealed class ProfileService(RecordStore records, TimeProvider time)
+internal sealed class ProfileService(RecordStore records, SymbolonDbContext db, TimeProvider time)
 {
     public const string TypePrefix = "profile.";
 
@@ -22,7 +24,8 @@ internal sealed class ProfileService(RecordStore records, TimeProvider time)
             .OrderBy(f => IndexOfKind(f.Kind))
             .ThenBy(f => f.Id)
             .ToList();
-        return new ProfileDocument(fields);
+        var names = await VendorNamesAsync(keys.VaultId, fields.Select(f => f.UpdatedBy), ct);
+        return new ProfileDocument([.. fields.Select(f => f with { UpdatedBy = Named(f.UpdatedBy, names) })]);
     }
 
     public async Task<ProfileField> GetFieldAsync(VaultKeys keys, Guid id, CancellationToken ct = default)
@@ -33,7 +36,8 @@ internal sealed class ProfileService(RecordStore records, TimeProvider time)
             throw new RecordNotFoundException(id);
         }
 
-        return ToField(record);
+        var field = ToField(record);
+        return field with { UpdatedBy = Named(field.UpdatedBy, await VendorNamesAsync(keys.VaultId, [field.UpdatedBy], ct)) };
     }
 
     public async Task<ProfileField> AddAsync(VaultKeys keys, ProfileFieldInput input, Actor actor, CancellationToken ct = default)
@@ -70,7 +74,7 @@ internal sealed class ProfileService(RecordStore records, TimeProvider time)
             throw new RecordNotFoundException(id);
         }
 
-        return ToHistory(head.Id, head.Type, head.DeletedAt is not null, versions);
+        return await NamedAsync(keys.VaultId, ToHistory(head.Id, head.Type, head.DeletedAt is not null, versions), ct);
     }
 
     /// <summary>The history of every profile field, deleted ones included, in profile order.</summary>
@@ -81,7 +85,7 @@ internal sealed class ProfileService(RecordStore records, TimeProvider time)
         foreach (var head in heads)
         {
             var (_, versions) = await records.HistoryAsync(keys, head.Id, ct);
-            result.Add(ToHistory(head.Id, head.Type, head.DeletedAt is not null, versions));
+            result.Add(await NamedAsync(keys.VaultId, ToHistory(head.Id, head.Type, head.DeletedAt is not null, versions), ct));
         }
 
         return [.. result.OrderBy(h => IndexOfKind(h.Kind)).ThenBy(h => h.FieldId)];
@@ -89,6 +93,24 @@ internal sealed class ProfileService(RecordStore records, TimeProvider time)
 
     public static ChangeActor Describe(Actor actor) =>
         actor.Kind == Actor.OwnerKind ? new ChangeActor(actor.Kind, null, "You") : new ChangeActor(actor.Kind, actor.Id, actor.Id ?? "A vendor");
+
+    /// <summary>The names the vendors among these actors registered with (their relationships'), by client id.</summary>
+    private async Task<Dictionary<string, string>> VendorNamesAsync(Guid vaultId, IEnumerable<ChangeActor> actors, CancellationToken ct)
+    {
+        var ids = actors.Where(a => a.Kind == Actor.VendorKind && a.Id is not null).Select(a => a.Id!).Distinct().ToList();
+        return ids.Count == 0
+            ? []
+            : await db.Relationships.AsNoTracking().Where(r => r.VaultId == vaultId && ids.Contains(r.ClientId)).ToDictionaryAsync(r => r.ClientId, r => r.VendorName, StringComparer.Ordinal, ct);
+    }
+
+    private static ChangeActor Named(ChangeActor actor, Dictionary<string, string> names) =>
+        actor.Id is { } id && names.TryGetValue(id, out var name) ? actor with { DisplayName = name } : actor;
+
+    private async Task<ProfileFieldHistory> NamedAsync(Guid vaultId, ProfileFieldHistory history, CancellationToken ct)
+    {
+        var names = await VendorNamesAsync(vaultId, history.Versions.Select(v => v.Actor), ct);
+        return names.Count == 0 ? history : history with { Versions = [.. history.Versions.Select(v => v with { Actor = Named(v.Actor, names) })] };
+    }
 
     private static ProfileFieldHistory ToHistory(Guid id, string type, bool deleted, IReadOnlyList<RecordVersion> versions) => new(
         id,

@@ -184,6 +184,38 @@ internal sealed class RequestService(SymbolonDbContext db, RecordStore records, 
     /// </summary>
     public async Task<RequestView> ReplyAsVendorAsync(VaultKeys keys, RelationshipEntity relationship, RequestEntity request, RequestReplyInput input, CancellationToken ct = default)
     {
+        var text = CheckVendorReply(request, input);
+        var attachments = input.Attachments ?? [];
+
+        var actor = Actor.Vendor(relationship.ClientId);
+        var refs = new List<AttachmentRef>();
+        foreach (var attachment in attachments)
+        {
+            var sha = Convert.ToHexStringLower(SHA256.HashData(attachment.Content));
+            var stored = await records.CreateAsync(keys, AttachmentRecordType, VaultJson.Serialize(new RequestAttachmentValue(request.Id, attachment.FileName, attachment.ContentType, sha, attachment.Content)), actor, ct);
+            refs.Add(new AttachmentRef(stored.Id, attachment.FileName, attachment.ContentType, attachment.Content.Length, sha));
+        }
+
+        var now = time.GetUtcNow();
+        await records.CreateAsync(keys, ReplyRecordType, VaultJson.Serialize(new RequestReplyValue(request.Id, AuthorVendor, text, input.Status, input.Question, refs)), actor, ct);
+        if (input.Status is not null && input.Status != request.Status)
+        {
+            request.Status = input.Status;
+            request.AnsweredAt = input.Status == RequestStatuses.Answered ? now : request.AnsweredAt;
+        }
+
+        request.UpdatedAt = now;
+        await db.SaveChangesAsync(ct);
+        return await GetAsync(keys, request.Id, ct);
+    }
+
+    /// <summary>
+    /// Every check of a vendor's reply that needs no key (status, text, each attachment's name, type and size, the
+    /// request still open): made before it is stored, and before it waits in the sealed inbox while the person is away.
+    /// Returns the reply's text as stored.
+    /// </summary>
+    public static string? CheckVendorReply(RequestEntity request, RequestReplyInput input)
+    {
         var attachments = input.Attachments ?? [];
         for (var i = 0; i < attachments.Count; i++)
         {
@@ -233,27 +265,7 @@ internal sealed class RequestService(SymbolonDbContext db, RecordStore records, 
 
         errors.ThrowIfAny(ProblemCodes.InvalidRequestReply, "The reply cannot be stored like this.");
         ThrowIfClosed(request);
-
-        var actor = Actor.Vendor(relationship.ClientId);
-        var refs = new List<AttachmentRef>();
-        foreach (var attachment in attachments)
-        {
-            var sha = Convert.ToHexStringLower(SHA256.HashData(attachment.Content));
-            var stored = await records.CreateAsync(keys, AttachmentRecordType, VaultJson.Serialize(new RequestAttachmentValue(request.Id, attachment.FileName, attachment.ContentType, sha, attachment.Content)), actor, ct);
-            refs.Add(new AttachmentRef(stored.Id, attachment.FileName, attachment.ContentType, attachment.Content.Length, sha));
-        }
-
-        var now = time.GetUtcNow();
-        await records.CreateAsync(keys, ReplyRecordType, VaultJson.Serialize(new RequestReplyValue(request.Id, AuthorVendor, text, input.Status, input.Question, refs)), actor, ct);
-        if (input.Status is not null && input.Status != request.Status)
-        {
-            request.Status = input.Status;
-            request.AnsweredAt = input.Status == RequestStatuses.Answered ? now : request.AnsweredAt;
-        }
-
-        request.UpdatedAt = now;
-        await db.SaveChangesAsync(ct);
-        return await GetAsync(keys, request.Id, ct);
+        return text;
     }
 
     /// <summary>The person's reply (an answer to the vendor's question) and/or closing the request; the vendor hears of it by <c>request.updated</c>.</summary>

@@ -3,6 +3,7 @@ using Symbolon.Contracts.Problems;
 using Symbolon.Contracts.Vendor;
 using Symbolon.Core.Requests;
 using Symbolon.Server.Errors;
+using Symbolon.Server.Inbox;
 using Symbolon.Server.VendorApi;
 
 namespace Symbolon.Server.Requests;
@@ -30,6 +31,11 @@ internal static class VendorRequestEndpoints
             .WithName("GetVendorRequest").WithSummary("One request addressed to this vendor, with its thread; another vendor's id is 404.");
         group.MapPost("/{requestId}/replies", ReplyAsync)
             .RequireGrant(ReplyAction, DecideReplyAsync).Idempotent()
+            .QueueWhileAway(Datatype, invocation =>
+            {
+                RequestService.CheckVendorReply(invocation.HttpContext.Target<RequestEntity>(), invocation.Argument<RequestReplyInput>());
+                return ValueTask.CompletedTask;
+            })
             .WithName("ReplyToVendorRequest").WithSummary("Answers a request: a status change, text, a question back to the person and attachments (stored encrypted in the vault); idempotent with Idempotency-Key.");
         return group;
     }

@@ -77,13 +77,11 @@ internal static class VendorAccess
 
             if (relationship.EndedAt is not null)
             {
-                await VendorAccessLog.AppendAsync(context, relationship, null, Action(context), [], allowed: false, StatusCodes.Status403Forbidden);
-                return TypedResults.Problem(ProblemCatalog.Create(ProblemCodes.RelationshipEndedForRequests, StatusCodes.Status403Forbidden, "The relationship has ended.",
-                    "The person ended this relationship; the vendor can no longer reach anything in the vault."));
+                return await RelationshipEndedAsync(context, relationship);
             }
 
-            var session = services.GetRequiredService<IVaultSessions>().Find(relationship.VaultId) ?? throw new Inbox.PersonAwayException();
-            context.Items[CallerKey] = new VendorCaller(relationship, null, [], session);
+            var (session, queue) = await AwayAsync(context, relationship.VaultId);
+            context.Items[CallerKey] = new VendorCaller(relationship, null, [], session) { Queue = queue };
             return await next(invocation);
         });
         group.WithMetadata(new VendorCredentialMetadata(VendorCredential.AccessToken | VendorCredential.ClientSecret));
@@ -146,9 +144,19 @@ internal static class VendorAccess
             return Unauthorized(context, ProblemCodes.GrantNotInForce, why, "invalid_token");
         }
 
-        // While the person is away, a write that can wait is queued and anything else is refused (423, Retry-After);
-        // once they are back, writes keep queuing until the inbox has been applied, so that none overtakes another.
-        var vaultId = bound.Relationship.VaultId;
+        var (session, queue) = await AwayAsync(context, bound.Relationship.VaultId);
+        context.Items[CallerKey] = new VendorCaller(bound.Relationship, bound.Grant, bound.Granted, session) { Queue = queue };
+        return await next(invocation);
+    }
+
+    /// <summary>
+    /// The vault's session, and whether this call's write goes to the sealed inbox. While the person is away, a write
+    /// that can wait is queued and anything else is refused (423, Retry-After); once they are back, writes keep queuing
+    /// until the inbox has been applied, so that none overtakes another.
+    /// </summary>
+    private static async ValueTask<(VaultSession? Session, bool Queue)> AwayAsync(HttpContext context, Guid vaultId)
+    {
+        var services = context.RequestServices;
         var session = services.GetRequiredService<IVaultSessions>().Find(vaultId);
         var queues = context.GetEndpoint()?.Metadata.GetMetadata<QueueWhileAwayMetadata>() is not null;
         var queue = queues && (session is null || await services.GetRequiredService<InboxGate>().MustQueueAsync(vaultId, services, context.RequestAborted));
@@ -157,8 +165,7 @@ internal static class VendorAccess
             throw new PersonAwayException();
         }
 
-        context.Items[CallerKey] = new VendorCaller(bound.Relationship, bound.Grant, bound.Granted, session) { Queue = queue };
-        return await next(invocation);
+        return (session, queue);
     }
 
     /// <summary>
@@ -171,11 +178,25 @@ internal static class VendorAccess
         var relationships = context.RequestServices.GetRequiredService<RelationshipService>();
         var item = replay.Item;
         var relationship = await relationships.FindAsync(item.VaultId, item.RelationshipId, context.RequestAborted);
-        var grant = relationship is null || item.GrantId is not { } grantId ? null : await relationships.FindGrantAsync(item.VaultId, grantId, context.RequestAborted);
         if (relationship is null)
         {
             return Unauthorized(context, ProblemCodes.GrantNotInForce, "The relationship is gone.", "invalid_token");
         }
+
+        // Sent with the client's id and secret (a request reply): it needs only a relationship that has not ended.
+        var credentials = context.GetEndpoint()?.Metadata.GetMetadata<VendorCredentialMetadata>()?.Accepted ?? VendorCredential.AccessToken;
+        if (item.GrantId is null && credentials.HasFlag(VendorCredential.ClientSecret))
+        {
+            if (relationship.EndedAt is not null)
+            {
+                return await RelationshipEndedAsync(context, relationship);
+            }
+
+            context.Items[CallerKey] = new VendorCaller(relationship, null, [], replay.Session);
+            return await next(invocation);
+        }
+
+        var grant = item.GrantId is not { } grantId ? null : await relationships.FindGrantAsync(item.VaultId, grantId, context.RequestAborted);
 
         // A grant that expired while the write waited still held when the vendor wrote; a revocation is the person's word.
         if (grant is null || relationship.EndedAt is not null || grant.RevokedAt is not null)
@@ -187,6 +208,13 @@ internal static class VendorAccess
 
         context.Items[CallerKey] = new VendorCaller(relationship, grant, GrantedDatatype.ParseList(grant.GrantedDetails), replay.Session);
         return await next(invocation);
+    }
+
+    private static async Task<ProblemHttpResult> RelationshipEndedAsync(HttpContext context, RelationshipEntity relationship)
+    {
+        await VendorAccessLog.AppendAsync(context, relationship, null, Action(context), [], allowed: false, StatusCodes.Status403Forbidden);
+        return TypedResults.Problem(ProblemCatalog.Create(ProblemCodes.RelationshipEndedForRequests, StatusCodes.Status403Forbidden, "The relationship has ended.",
+            "The person ended this relationship; the vendor can no longer reach anything in the vault."));
     }
 
     /// <summary>Authenticates the client itself (HTTP Basic with its id and secret), for calls made before any grant.</summary>

@@ -26,6 +26,7 @@ internal static class VendorDataEndpoints
     {
         data.MapPost("/profile/fields", AppendFieldAsync)
             .RequireGrant(DataActions.Append, DecideAppend).Idempotent()
+            .QueueWhileAway(ProfileKind, CheckAppend)
             .WithName("AppendVendorField").WithSummary("Adds a profile value (needs append on its datatype); versioned and attributed to the vendor.");
         data.MapPatch("/profile/fields/{fieldId}", UpdateFieldAsync)
             .RequireGrant(DataActions.Update, DecideUpdateAsync).Idempotent()
@@ -44,6 +45,27 @@ internal static class VendorDataEndpoints
         data.MapGet("/changes", GetChangesAsync)
             .WithName("GetVendorChanges").WithSummary("Changes to the fields the vendor may read, after a cursor, oldest first; ids and versions, no values.");
         return data;
+    }
+
+    /// <summary>What the sealed inbox names a queued profile value (its datatype varies).</summary>
+    public const string ProfileKind = "profile";
+
+    /// <summary>A value checked as it will be stored (its shape, its length, a date that is one), before it waits in the sealed inbox.</summary>
+    private static ValueTask CheckAppend(EndpointFilterInvocationContext invocation)
+    {
+        var append = invocation.Argument<VendorFieldAppend>();
+        var info = invocation.HttpContext.Target<DatatypeInfo>();
+        try
+        {
+            var input = VendorValues.ToInput(ProfileService.KindOf(info.RecordType), append.Label, append.Value);
+            ProfileValidator.Normalize(input.Kind, input.Label, input.Text, input.Name, input.Address, invocation.HttpContext.RequestServices.GetRequiredService<TimeProvider>());
+        }
+        catch (ValidationFailedException e)
+        {
+            throw VendorValues.ForVendor(e);
+        }
+
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>Appending needs append on the datatype the body names, which must be a profile datatype.</summary>

@@ -2,16 +2,22 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Symbolon.Client;
 using Symbolon.Contracts.Inbox;
 using Symbolon.Contracts.Problems;
+using Symbolon.Contracts.Profile;
+using Symbolon.Contracts.Relationships;
+using Symbolon.Contracts.Requests;
 using Symbolon.Contracts.Vault;
 using Symbolon.Contracts.Vendor;
 using Symbolon.Contracts.Wallet;
 using Symbolon.Core.Inbox;
 using Symbolon.Core.Storage;
+using Symbolon.Server.Tests.Requests;
 using Symbolon.Server.Tests.VendorProtocol;
 using Symbolon.Server.Tests.Wallet;
 
@@ -97,6 +103,76 @@ public sealed class SealedInboxTests
 
         await owner.PostAsync("/owner/api/v1/vault/lock", null);
         await AssertNotStoredAsync(factory, Planted);
+    }
+
+    [Fact]
+    public async Task Profile_values_and_request_replies_queue_with_the_token_or_the_client_secret_and_a_reply_to_a_request_closed_meanwhile_is_refused()
+    {
+        using var factory = new SymbolonApplicationFactory();
+        var (owner, _) = await factory.CreateVaultAsync();
+        var vendor = await factory.RegisterVendorAsync("Gazette Weekly");
+        await factory.AcceptAgreementAsync(vendor);
+        var tokens = await factory.GrantAsync(owner, vendor, VendorFlow.Details([Datatypes.Email], [DataActions.Append]), new ConsentChoices());
+        var relationship = (await owner.GetFromJsonAsync<List<RelationshipSummary>>("/owner/api/v1/relationships", SymbolonApplicationFactory.Json))!.Single(r => r.ClientId == vendor.ClientId);
+        var access = await RequestFlow.SendRequestAsync(owner, new RequestInput(relationship.Id, RequestKinds.Access, Text: "Everything you hold"));
+        var erasure = await RequestFlow.SendRequestAsync(owner, new RequestInput(relationship.Id, RequestKinds.Erasure, Text: "Delete my data"));
+        var service = await RequestFlow.SendRequestAsync(owner, new RequestInput(relationship.Id, RequestKinds.Service, Title: "Late paper", Text: "Saturday's paper came on Monday"));
+
+        using var http = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        var vault = await SymbolonVault.DiscoverAsync(http, new Uri("http://localhost/"), factory.Time);
+        var client = vault.CreateClient(new VendorCredentials(vendor.ClientId, vendor.ClientSecret));
+        var session = client.ResumeSession(new TokenSet(tokens.AccessToken, null, factory.Time.GetUtcNow().AddHours(1), []));
+        var ids = (await session.GetRequestsAsync()).Select(r => r.Id).ToList();
+        await owner.PostAsync("/owner/api/v1/vault/lock", null);
+
+        // A profile value: checked as it will be stored, then queued; the SDK gives back what was sent.
+        var field = await session.AppendFieldAsync(new VendorFieldAppend(Datatypes.Email, JsonSerializer.SerializeToElement(Planted.Replace(' ', '.') + "@example.org"), "newsletter"), "email-1");
+        Assert.Equal((0, "newsletter"), (field.Version, field.Label));
+        Assert.Equal(field.Queued!.InboxId, field.Id);
+        var badEmail = await Assert.ThrowsAsync<SymbolonProblemException>(() => session.AppendFieldAsync(new VendorFieldAppend(Datatypes.Email, JsonSerializer.SerializeToElement("not an address"))));
+        Assert.Equal((ProblemCodes.InvalidValue, 400), (badEmail.Code, badEmail.Status));
+
+        // Replies: with the token (an export attached) and with the client's own id and secret.
+        var export = Encoding.UTF8.GetBytes("{\"subscriber\":\"" + Planted + "\"}");
+        var answered = await session.ReplyToRequestAsync(ids[0], new RequestReplyInput("Here is everything", RequestStatuses.Answered, Attachments: [new RequestAttachmentInput("export.json", "application/json", export)]), "reply-1");
+        Assert.Equal((ids[0], RequestStatuses.Answered), (answered.Id, answered.Status));
+        var attached = Assert.Single(Assert.Single(answered.Replies).Attachments);
+        Assert.Equal(("export.json", export.Length, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(export))), (attached.FileName, attached.Size, attached.Sha256));
+        Assert.NotNull((await client.ReplyToRequestAsync(ids[1], new RequestReplyInput("Deleted", RequestStatuses.Answered), "reply-2")).Queued);
+        Assert.NotNull((await client.ReplyToRequestAsync(ids[2], new RequestReplyInput("Sorry, we will refund it"), "reply-3")).Queued);
+        var badReply = await Assert.ThrowsAsync<SymbolonProblemException>(() => client.ReplyToRequestAsync(ids[2], new RequestReplyInput("x", Attachments: [new RequestAttachmentInput("a.exe", "application/x-msdownload", [1])])));
+        Assert.Equal(ProblemCodes.InvalidRequestReply, badReply.Code);
+
+        // Sealed while the person is away; then the service request is closed before the inbox opens (as from
+        // another device, the moment the vault unlocks): that reply is refused, the others apply once.
+        await AssertNotStoredAsync(factory, Planted);
+        Assert.Equal(4, await CountAsync(factory, InboxItemState.Pending));
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<SymbolonDbContext>();
+            await db.Requests.Where(r => r.Id == service.Summary.Id).ExecuteUpdateAsync(u => u.SetProperty(r => r.Status, RequestStatuses.Closed));
+        }
+
+        await owner.PostAsJsonAsync("/owner/api/v1/vault/unlock", new UnlockRequest(SymbolonApplicationFactory.Passphrase));
+        await WaitUntilAsync(async () => await CountAsync(factory, InboxItemState.Pending) == 0);
+        var report = (await owner.GetFromJsonAsync<AwayReport>("/owner/api/v1/inbox", SymbolonApplicationFactory.Json))!;
+        Assert.Equal(
+            [("profile", AwayItemStates.Applied), ("requests", AwayItemStates.Applied), ("requests", AwayItemStates.Applied), ("requests", AwayItemStates.Refused)],
+            report.Items.Select(i => (i.Kind, i.State)));
+        Assert.Equal("You closed the request it answers.", report.Items[3].Problem);
+
+        var email = Assert.Single((await owner.GetFromJsonAsync<ProfileDocument>("/owner/api/v1/profile", SymbolonApplicationFactory.Json))!.Fields, f => f.Kind == ProfileFieldKinds.Email);
+        Assert.Equal(("Gazette Weekly", vendor.ClientId, 1), (email.UpdatedBy.DisplayName, email.UpdatedBy.Id, email.Version));
+        var accessNow = await RequestFlow.GetRequestAsync(owner, access.Summary.Id);
+        Assert.Equal(RequestStatuses.Answered, accessNow.Summary.Status);
+        Assert.Equal(attached.Sha256, Assert.Single(Assert.Single(accessNow.Replies).Attachments).Sha256);
+        Assert.Equal("Deleted", Assert.Single((await RequestFlow.GetRequestAsync(owner, erasure.Summary.Id)).Replies).Text);
+        Assert.Empty((await RequestFlow.GetRequestAsync(owner, service.Summary.Id)).Replies);
+
+        // A retry of a queued reply after the unlock is the stored answer, not a second reply.
+        var retried = await session.ReplyToRequestAsync(ids[0], new RequestReplyInput("Here is everything", RequestStatuses.Answered, Attachments: [new RequestAttachmentInput("export.json", "application/json", export)]), "reply-1");
+        Assert.Null(retried.Queued);
+        Assert.Single(retried.Replies);
     }
 
     [Fact]

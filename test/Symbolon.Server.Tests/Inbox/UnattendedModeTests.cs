@@ -21,12 +21,15 @@ namespace Symbolon.Server.Tests.Inbox;
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class UnattendedModeTests
 {
-    [Fact]
-    public async Task An_unattended_vault_unlocks_itself_at_start_serves_vendors_shows_each_use_and_strict_destroys_the_host_copy()
+    [Theory]
+    [InlineData(StorageKind.Sqlite)]
+    [InlineData(StorageKind.Postgres)]
+    public async Task An_unattended_vault_unlocks_itself_at_start_serves_vendors_shows_each_use_and_strict_destroys_the_host_copy(StorageKind storage)
     {
         string dataDirectory;
         string token;
-        using (var first = new SymbolonApplicationFactory { KeepDataDirectory = true })
+        var first = new SymbolonApplicationFactory(storage) { KeepDataDirectory = true };
+        using (first)
         {
             dataDirectory = first.DataDirectory;
             var (owner, _) = await first.CreateVaultAsync();
@@ -45,7 +48,7 @@ public sealed class UnattendedModeTests
         try
         {
             // A restart with nobody there: the vault opens itself and the shop's receipt is stored at once.
-            using (var second = new SymbolonApplicationFactory(dataDirectory) { KeepDataDirectory = true })
+            using (var second = new SymbolonApplicationFactory(first) { KeepDataDirectory = true })
             {
                 await WaitUnlockedAsync(second, expected: true);
                 Assert.Contains(second.Logs, l => l.Contains("unlocked itself (unattended mode", StringComparison.Ordinal));
@@ -72,16 +75,23 @@ public sealed class UnattendedModeTests
                 Assert.Null((await scope.ServiceProvider.GetRequiredService<SymbolonDbContext>().Vaults.SingleAsync()).HostWrappedKey);
             }
 
-            // The next start leaves it locked; the shop's receipt is queued.
-            using (var third = new SymbolonApplicationFactory(dataDirectory) { KeepDataDirectory = true })
+            // The next start leaves it locked; the shop's receipt is queued, and stored once the person is back.
+            using (var third = new SymbolonApplicationFactory(first) { KeepDataDirectory = true })
             {
                 await WaitUnlockedAsync(third, expected: false);
-                var pushed = await DataApiTests.SendAsync(third.CreateBearerClient(token), HttpMethod.Post, "/api/v1/receipts", WalletFlow.Receipt("Espresso", number: "R-2"), "sale-2");
+                var coffee = third.CreateBearerClient(token);
+                var pushed = await DataApiTests.SendAsync(coffee, HttpMethod.Post, "/api/v1/receipts", WalletFlow.Receipt("Espresso", number: "R-2"), "sale-2");
                 Assert.Equal(HttpStatusCode.Accepted, pushed.StatusCode);
 
                 // A host key file others can read is refused, with what to do.
                 var owner = third.CreateOwnerClient();
                 await owner.PostAsJsonAsync("/owner/api/v1/vault/unlock", new UnlockRequest(SymbolonApplicationFactory.Passphrase));
+                for (var i = 0; i < 400 && (await owner.GetFromJsonAsync<AwayReport>("/owner/api/v1/inbox", SymbolonApplicationFactory.Json))!.Items.Any(x => x.State == AwayItemStates.Pending); i++)
+                {
+                    await Task.Delay(25);
+                }
+
+                Assert.Equal(["Espresso", "Flat white"], (await coffee.GetFromJsonAsync<List<VendorReceipt>>("/api/v1/receipts"))!.Select(r => r.Receipt.Lines[0].Description).Order(StringComparer.Ordinal));
                 File.SetUnixFileMode(Path.Combine(dataDirectory, HostKeySource.DefaultFileName), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
                 var refused = await owner.PutAsJsonAsync("/owner/api/v1/vault/mode", new SetVaultModeRequest(VaultModes.Unattended), SymbolonApplicationFactory.Json);
                 var problem = await DataApiTests.AssertProblemAsync(refused, HttpStatusCode.Conflict, ProblemCodes.HostKeyUnusable);
@@ -90,8 +100,12 @@ public sealed class UnattendedModeTests
         }
         finally
         {
+            // The last host keeps nothing: the data directory and the PostgreSQL database go with it.
+            using (new SymbolonApplicationFactory(first))
+            {
+            }
+
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(dataDirectory, recursive: true);
         }
     }
 

@@ -135,6 +135,81 @@ public sealed class WebhookDeliveryTests
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task Receivers_down_for_ten_minutes_across_a_restart_get_every_event_afterwards_in_order_per_relationship(StorageKind kind)
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Answer("shop", 503);
+        receiver.Answer("bank", 503);
+        var expected = new Dictionary<string, List<Guid>> { ["shop"] = [], ["bank"] = [] };
+        var first = new SymbolonApplicationFactory(kind) { KeepDataDirectory = true };
+        SeededVendor shop, bank;
+        try
+        {
+            using (first)
+            {
+                // Ten minutes of changes, one a minute, while both receivers answer 503.
+                var (owner, _) = await first.CreateVaultAsync();
+                shop = await first.SeedVendorAsync("shop", receiver.UrlFor("shop"), [SeededGrant.Read(Datatypes.Email)]);
+                bank = await first.SeedVendorAsync("bank", receiver.UrlFor("bank"), [SeededGrant.Read(Datatypes.Email), SeededGrant.Read(Datatypes.Phone)]);
+                for (var minute = 0; minute < 10; minute++)
+                {
+                    var email = await SymbolonApplicationFactory.AddFieldAsync(owner, new ProfileFieldInput(ProfileFieldKinds.Email, $"m{minute}", $"minute-{minute}@example.org"));
+                    expected["shop"].Add(email.Id);
+                    expected["bank"].Add(email.Id);
+                    if (minute % 3 == 0)
+                    {
+                        var phone = await SymbolonApplicationFactory.AddFieldAsync(owner, new ProfileFieldInput(ProfileFieldKinds.Phone, $"p{minute}", $"+31 6 0000 00{minute:00}"));
+                        expected["bank"].Add(phone.Id);
+                    }
+
+                    await first.WaitForFanOutAsync();
+                    first.Time.Advance(TimeSpan.FromMinutes(1));
+                }
+
+                await SymbolonApplicationFactory.WaitUntilAsync(() => Task.FromResult(receiver.Requests("shop").Count >= 2 && receiver.Requests("bank").Count >= 2), "retries while down");
+            }
+
+            // The server restarts while the receivers are still down; the person changes one more thing; then they are back.
+            using var second = new SymbolonApplicationFactory(first);
+            second.Time.SetUtcNow(first.Time.GetUtcNow());
+            var again = second.CreateOwnerClient();
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await again.PostAsJsonAsync("/owner/api/v1/vault/unlock", new UnlockRequest(SymbolonApplicationFactory.Passphrase))).StatusCode);
+            var last = await SymbolonApplicationFactory.AddFieldAsync(again, new ProfileFieldInput(ProfileFieldKinds.Email, "after", "after-restart@example.org"));
+            expected["shop"].Add(last.Id);
+            expected["bank"].Add(last.Id);
+            await second.WaitForFanOutAsync();
+            Assert.All(receiver.Requests("shop").Concat(receiver.Requests("bank")), r => Assert.Equal(503, r.AnsweredWith));
+
+            receiver.Answer("shop", 204);
+            receiver.Answer("bank", 204);
+            second.Time.Advance(TimeSpan.FromMinutes(30));
+            foreach (var vendor in new[] { shop, bank })
+            {
+                var name = vendor.ClientId.Split('-')[0];
+                var verifier = new WebhookVerifier(vendor.WebhookSecret, timeProvider: second.Time);
+                var changes = new List<FieldChange>();
+                while (changes.Count < expected[name].Count)
+                {
+                    var next = await receiver.NextAsync(name);
+                    changes.AddRange(verifier.Verify(next.Body, next.Headers).GetProfileUpdated().Changes);
+                }
+
+                Assert.Equal(expected[name].Select(vendor.FieldId), changes.Select(c => c.FieldId));
+                Assert.Equal(changes.Select(c => Sequence(c.Cursor)).Order(), changes.Select(c => Sequence(c.Cursor)));
+                await SymbolonApplicationFactory.WaitUntilAsync(async () => (await second.OutboxAsync(vendor)).All(m => m.DeliveredAt is not null), "the deliveries to be recorded");
+                Assert.All(await second.OutboxAsync(vendor), m => Assert.Null(m.FailedAt));
+            }
+        }
+        finally
+        {
+            using (new SymbolonApplicationFactory(first))
+            {
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task A_receiver_that_is_not_listening_gets_the_event_once_it_listens(StorageKind kind)
     {
         using var app = new SymbolonApplicationFactory(kind);

@@ -17,6 +17,12 @@
 #                                                 the sealed inbox as a user meets it (not in the default run, nor in
 #                                                 `user`): receipts queued while the vault is locked against live ones
 #                                                 under wrk, and the unlock with 10,000 queued; about 12 minutes
+#   bench/run.sh --scenario faults --output bench/results/faults.md
+#                                                 faults, not figures (not in the default run): kill -9 of `symbolon
+#                                                 import`, of the server in a profile write loop and of `symbolon backup`;
+#                                                 100 vendor clients pushing receipts with idempotency keys for a minute;
+#                                                 an import onto a full tmpfs (needs root for the mount); exits 1 if a
+#                                                 check did not hold; about 5 minutes
 # Options after the script name go to the bench (dotnet bench/Symbolon.Bench/bin/Release/net10.0/Symbolon.Bench.dll --help).
 set -euo pipefail
 
@@ -58,6 +64,8 @@ cleanup() {
         esac
       done <"$WORK/children.pids"
     fi
+    # The faults scenario's full-disk tmpfs, should the bench have died with it mounted.
+    if mountpoint -q "$WORK/fault-tmpfs" 2>/dev/null; then umount -l "$WORK/fault-tmpfs" || true; fi
     rm -rf -- "$WORK" || printf 'warning: could not remove %s\n' "$WORK" >&2
   fi
   exit "$rc"

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Symbolon.Bench.Crypto;
+using Symbolon.Bench.Faults;
 using Symbolon.Bench.Imports;
 using Symbolon.Bench.Insights;
 using Symbolon.Bench.Reporting;
@@ -24,9 +25,10 @@ internal static class BenchCommand
     /// <c>user-sql</c> (SQL over the owner API, then unlock-to-ready in a fresh process; DuckDB in Node as the baseline)
     /// <c>user-wrk</c> (the vendor read under wrk) and <c>user-insights</c> (the Insights page at a million transactions
     /// against a thousand). <c>inbox</c> (the sealed inbox: writes queued while the vault is locked against live ones under
-    /// wrk, and the unlock with 10,000 queued) is measured the same way but runs only when named, not with <c>user</c>.
+    /// wrk, and the unlock with 10,000 queued) is measured the same way but runs only when named, not with <c>user</c>;
+    /// so does <c>faults</c> (kill -9 of import, server and backup, 100 vendor clients, a full disk: checks, not figures).
     /// </summary>
-    public static readonly string[] UserScenarios = ["user", "user-sql", "user-wrk", "user-insights", "inbox"];
+    public static readonly string[] UserScenarios = ["user", "user-sql", "user-wrk", "user-insights", "inbox", "faults"];
 
     private static readonly string[] KnownScenarios = [.. AllScenarios, .. UserScenarios];
 
@@ -54,6 +56,10 @@ internal static class BenchCommand
         var userRestarts = new Option<int>("--user-restarts") { Description = "Unlock-to-ready runs per side in user-sql (a fresh server process, a fresh Node process), and timed unlocks per side in inbox.", DefaultValueFactory = _ => 3 };
         var inboxItems = new Option<int>("--inbox-items") { Description = "Receipts queued before the timed unlock in the inbox scenario (the default quotas take 10,000 from one vendor; more are run with them raised).", DefaultValueFactory = _ => 10_000 };
         var inboxPollMs = new Option<int>("--inbox-poll-ms") { Description = "How often the inbox scenario reads the away report while the inbox is applied (every read costs the server the whole report).", DefaultValueFactory = _ => 20 };
+        var faultRows = new Option<int>("--fault-rows") { Description = "Transactions in the statement the faults scenario imports and backs up while killing it.", DefaultValueFactory = _ => 200_000 };
+        var faultKills = new Option<int>("--fault-kills") { Description = "kill -9 runs of `symbolon import` and of `symbolon backup` in the faults scenario.", DefaultValueFactory = _ => 5 };
+        var faultClients = new Option<int>("--fault-clients") { Description = "Concurrent vendor clients in the faults scenario.", DefaultValueFactory = _ => 100 };
+        var faultSeconds = new Option<int>("--fault-seconds") { Description = "How long the faults scenario's vendor clients run.", DefaultValueFactory = _ => 60 };
         var userData = new Option<DirectoryInfo?>("--user-data")
         {
             Description = "Keep user-sql's generated CSV and data directory here and reuse them when they hold the same number of rows (no generation, no import; the vault is unlocked instead of created). For repeated unlock-to-ready runs while developing.",
@@ -70,7 +76,7 @@ internal static class BenchCommand
         var commit = new Option<string?>("--commit") { Description = "Commit the build came from (shown in the summary)." };
         var buildSeconds = new Option<double?>("--build-seconds") { Description = "How long the Release build took (shown in the summary)." };
 
-        foreach (var count in new[] { records, passes, unlocks, starts, clients, loadSeconds, loadRounds, relationships, webhookPasses, importRows, importPasses, userCalls, userRestarts, inboxItems, inboxPollMs })
+        foreach (var count in new[] { records, passes, unlocks, starts, clients, loadSeconds, loadRounds, relationships, webhookPasses, importRows, importPasses, userCalls, userRestarts, inboxItems, inboxPollMs, faultRows, faultKills, faultClients, faultSeconds })
         {
             count.Validators.Add(result =>
             {
@@ -83,7 +89,8 @@ internal static class BenchCommand
 
         var command = new RootCommand("Symbolon benchmarks; see bench/README.md.")
         {
-            scenarios, records, passes, unlocks, starts, clients, loadSeconds, loadRounds, relationships, webhookPasses, importRows, importPasses, userCalls, userRestarts, inboxItems, inboxPollMs, userData, duckDbNode, node, wrk,
+            scenarios, records, passes, unlocks, starts, clients, loadSeconds, loadRounds, relationships, webhookPasses, importRows, importPasses, userCalls, userRestarts, inboxItems, inboxPollMs,
+            faultRows, faultKills, faultClients, faultSeconds, userData, duckDbNode, node, wrk,
             serverDll, cliDll, baselineDll, workDirectory, artifacts, output, commit, buildSeconds,
         };
         command.SetAction((result, ct) => RunAsync(
@@ -104,6 +111,10 @@ internal static class BenchCommand
                 result.GetValue(userRestarts),
                 result.GetValue(inboxItems),
                 result.GetValue(inboxPollMs),
+                result.GetValue(faultRows),
+                result.GetValue(faultKills),
+                result.GetValue(faultClients),
+                result.GetValue(faultSeconds),
                 result.GetValue(userData)?.FullName,
                 result.GetValue(duckDbNode)?.FullName,
                 result.GetValue(node)!,
@@ -126,6 +137,7 @@ internal static class BenchCommand
         var total = Stopwatch.StartNew();
         var loadAtStart = LoadAverage();
         var report = new BenchReport();
+        var faultsHeld = true;
         Directory.CreateDirectory(settings.WorkDirectory);
         try
         {
@@ -199,6 +211,12 @@ internal static class BenchCommand
             {
                 await InboxScenario.RunAsync(report, user, settings.WorkDirectory, settings.Clients, TimeSpan.FromSeconds(settings.LoadSeconds), settings.LoadRounds, settings.InboxItems, TimeSpan.FromMilliseconds(settings.InboxPollMs), log, ct);
             }
+
+            if (settings.Scenarios.Contains("faults") && !OperatingSystem.IsWindows())
+            {
+                var cli = settings.CliDll ?? settings.ServerDll;
+                faultsHeld = await FaultScenario.RunAsync(report, cli, settings.WorkDirectory, settings.FaultRows, settings.FaultKills, settings.FaultClients, TimeSpan.FromSeconds(settings.FaultSeconds), log, ct);
+            }
         }
         finally
         {
@@ -212,7 +230,7 @@ internal static class BenchCommand
         await log.WriteLineAsync();
         await log.WriteAsync(markdown);
         await log.WriteLineAsync($"(written to {settings.OutputFile})");
-        return 0;
+        return faultsHeld ? 0 : 1;
     }
 
     private static IEnumerable<string> Describe(BenchSettings settings, TimeSpan elapsed, string? loadAtStart, string? loadAtEnd)
@@ -305,6 +323,10 @@ internal sealed record BenchSettings(
     int UserRestarts,
     int InboxItems,
     int InboxPollMs,
+    int FaultRows,
+    int FaultKills,
+    int FaultClients,
+    int FaultSeconds,
     string? UserData,
     string? DuckDbNodeFolder,
     string Node,

@@ -34,7 +34,20 @@ internal static partial class VendorSetup
     /// </summary>
     public static async Task<(string VendorToken, string OwnerToken)> GrantWithOwnerAsync(Uri server, IReadOnlyList<string> datatypes, IReadOnlyList<string> actions, CancellationToken ct)
     {
-        using var owner = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer(), UseProxy = false }) { BaseAddress = server };
+        var (owner, ownerToken) = await CreateVaultAsync(server, ct);
+        using (owner)
+        {
+            return (await GrantVendorAsync(server, owner, "Bench Vendor", datatypes, actions, ct), ownerToken);
+        }
+    }
+
+    /// <summary>
+    /// Creates the vault with a small profile; returns the person's browser (its cookie signed in, for consent pages)
+    /// and the personal access token creating the vault gave.
+    /// </summary>
+    public static async Task<(HttpClient Owner, string OwnerToken)> CreateVaultAsync(Uri server, CancellationToken ct)
+    {
+        var owner = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer(), UseProxy = false }) { BaseAddress = server };
         var vault = await owner.PostAsJsonAsync("/owner/api/v1/vault", new CreateVaultRequest("bench horse battery staple"), ct);
         Ensure(vault, HttpStatusCode.Created);
         var ownerToken = (await vault.Content.ReadFromJsonAsync<CreateVaultResponse>(ct))!.AccessToken.Token!;
@@ -50,7 +63,16 @@ internal static partial class VendorSetup
             Ensure(await owner.PostAsJsonAsync("/owner/api/v1/profile/fields", field, json, ct), HttpStatusCode.Created);
         }
 
-        var registration = await owner.PostAsJsonAsync("/connect/register", new ClientRegistrationRequest("Bench Vendor", [RedirectUri], Agreements: ["SD-BASE"]), ct);
+        return (owner, ownerToken);
+    }
+
+    /// <summary>
+    /// A vendor named <paramref name="name"/> registers, accepts SD-BASE, asks for <paramref name="datatypes"/> with
+    /// <paramref name="actions"/> (PAR), the person consents in <paramref name="owner"/>'s browser; returns the vendor's access token.
+    /// </summary>
+    public static async Task<string> GrantVendorAsync(Uri server, HttpClient owner, string name, IReadOnlyList<string> datatypes, IReadOnlyList<string> actions, CancellationToken ct)
+    {
+        var registration = await owner.PostAsJsonAsync("/connect/register", new ClientRegistrationRequest(name, [RedirectUri], Agreements: ["SD-BASE"]), ct);
         Ensure(registration, HttpStatusCode.Created);
         var client = (await registration.Content.ReadFromJsonAsync<ClientRegistrationResponse>(ct))!;
         using var vendor = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseProxy = false }) { BaseAddress = server };
@@ -105,7 +127,7 @@ internal static partial class VendorSetup
             ["code_verifier"] = verifier,
         }), ct);
         Ensure(token, HttpStatusCode.OK);
-        return ((await token.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("access_token").GetString()!, ownerToken);
+        return (await token.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("access_token").GetString()!;
     }
 
     private static void Ensure(HttpResponseMessage response, HttpStatusCode expected)

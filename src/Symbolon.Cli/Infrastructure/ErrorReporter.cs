@@ -11,6 +11,12 @@ internal static class ErrorReporter
 {
     public static CliException ToCliException(Exception exception)
     {
+        if (exception is not CliException && Core.Problems.StorageFull.In(exception))
+        {
+            var full = ProblemCatalog.Full();
+            return new CliException(full.Title!, full.Detail, code: ProblemCodes.StorageFull);
+        }
+
         switch (exception)
         {
             case CliException cli:

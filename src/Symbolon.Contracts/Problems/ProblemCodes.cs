@@ -27,6 +27,9 @@ public static class ProblemCodes
     /// <summary>The endpoint exists but not for this HTTP method (405).</summary>
     public const string MethodNotAllowed = "SYM1007";
 
+    /// <summary>The disk (or the database server's storage) holding the vault is full; nothing was changed (507).</summary>
+    public const string StorageFull = "SYM1008";
+
     /// <summary>Authentication is required (401).</summary>
     public const string Unauthenticated = "SYM1101";
 

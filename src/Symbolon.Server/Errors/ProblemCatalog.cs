@@ -37,8 +37,14 @@ internal static partial class ProblemCatalog
     {
         SymbolonProblemException e => FromProblem(e),
         BadHttpRequestException e => FromBadRequest(e),
+        _ when StorageFull.In(exception) => Full(),
         _ => null,
     };
+
+    /// <summary>The storage is full (<see cref="StorageFull"/>): the write was rolled back; free space and try again.</summary>
+    public static ProblemDetails Full() =>
+        Create(ProblemCodes.StorageFull, StatusCodes.Status507InsufficientStorage, "The disk holding the vault is full.",
+            "Nothing was changed. Free some space on the disk that holds the vault's data directory (or the database server's storage), then try again.");
 
     private static ProblemDetails FromProblem(SymbolonProblemException e)
     {

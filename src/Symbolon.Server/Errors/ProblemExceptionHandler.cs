@@ -19,6 +19,10 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
             LogUnexpected(logger, exception.GetType().FullName ?? "?", Activity.Current?.Id ?? httpContext.TraceIdentifier, exception.StackTrace ?? "");
             problem = ProblemCatalog.Create(ProblemCodes.Unexpected, 500, "Something went wrong on our side.", "Nothing was changed. If it happens again, the server log has details under the trace id.");
         }
+        else if (problem.Extensions.TryGetValue("code", out var code) && code as string == ProblemCodes.StorageFull)
+        {
+            LogStorageFull(logger, exception.GetType().FullName ?? "?");
+        }
 
         problem.Extensions["traceId"] = Activity.Current?.Id ?? httpContext.TraceIdentifier;
         httpContext.Response.StatusCode = problem.Status ?? 500;
@@ -32,4 +36,7 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected {ExceptionType} while handling a request (trace {TraceId}) at {StackTrace}")]
     private static partial void LogUnexpected(ILogger logger, string exceptionType, string traceId, string stackTrace);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The vault's storage is full ({ExceptionType}): a write was refused and rolled back; free space on the data directory's disk or the database server")]
+    private static partial void LogStorageFull(ILogger logger, string exceptionType);
 }

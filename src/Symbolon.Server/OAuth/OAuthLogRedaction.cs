@@ -67,9 +67,9 @@ internal static partial class OAuthLogRedaction
                 return;
             }
 
-            // Note: OpenIddict logs through message templates, whose state is a list of named values; anything else
-            // is written as its template only, since its values could not be checked.
-            var values = state as IReadOnlyList<KeyValuePair<string, object?>> ?? [];
+            // Note: OpenIddict logs through message templates, whose state is a list of named values. Anything else
+            // is written as a placeholder, since what it holds could not be checked.
+            var values = state as IReadOnlyList<KeyValuePair<string, object?>> ?? [new("{OriginalFormat}", "(a line that could not be checked for credentials was left out)")];
             _inner.Log(logLevel, eventId, new RedactedValues(values), exception, static (s, _) => s.ToString());
         }
     }

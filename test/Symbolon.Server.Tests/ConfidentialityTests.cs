@@ -2,8 +2,15 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using OpenIddict.EntityFrameworkCore.Models;
 using Symbolon.Contracts.Profile;
+using Symbolon.Contracts.Vendor;
+using Symbolon.Core.Storage;
 using Symbolon.Server.Storage;
+using Symbolon.Server.Tests.Card;
+using Symbolon.Server.Tests.VendorProtocol;
 
 namespace Symbolon.Server.Tests;
 
@@ -55,6 +62,66 @@ public sealed class ConfidentialityTests
                 }
             }
         }
+    }
+
+    [Fact]
+    public async Task No_credential_of_the_oauth_or_card_flows_appears_in_the_logs_at_any_level()
+    {
+        // The factory collects every category at Trace, the level at which OpenIddict prints tokens it creates and
+        // validates; an operator can turn any category up that far.
+        using var app = new SymbolonApplicationFactory();
+        var (owner, _) = await app.CreateVaultAsync();
+        var secrets = new List<string>();
+        var vendor = await app.RegisterVendorAsync("Blue Door Coffee");
+        await app.AcceptAgreementAsync(vendor);
+        secrets.Add(vendor.ClientSecret);
+
+        // Authorization code flow: code, verifier, tokens; a read, an introspection, a refresh and a revocation.
+        var (code, verifier, _) = await VendorFlow.AuthorizeAsync(app, owner, vendor, VendorFlow.Details([Datatypes.Email]), new ConsentChoices());
+        var tokens = await app.ExchangeCodeAsync(vendor, code, verifier);
+        secrets.AddRange([code, verifier, tokens.AccessToken, tokens.RefreshToken!]);
+        using (var api = app.CreateBearerClient(tokens.AccessToken))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/v1/grant")).StatusCode);
+        }
+
+        using var vendorClient = app.CreateVendorClient(vendor);
+        var introspection = await vendorClient.PostAsync("/connect/introspect", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = tokens.AccessToken }));
+        Assert.True((await introspection.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("active").GetBoolean());
+        var refreshed = await VendorFlow.ReadTokensAsync(await app.TokenRequestAsync(vendor, new Dictionary<string, string> { ["grant_type"] = "refresh_token", ["refresh_token"] = tokens.RefreshToken! }));
+        secrets.AddRange([refreshed.AccessToken, refreshed.RefreshToken!]);
+        Assert.Equal(HttpStatusCode.OK, (await vendorClient.PostAsync("/connect/revoke", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = refreshed.RefreshToken! }))).StatusCode);
+
+        // The card at the counter (RFC 8628): the card code, the device and user codes, a pending poll, the tokens.
+        var till = await app.VendorAtTheCounterAsync("Harbour Books");
+        secrets.Add(till.ClientSecret);
+        var card = await owner.IssueCardCodeAsync();
+        var redeemed = await app.RedeemCardAsync(till, card.Code, VendorFlow.Details([Datatypes.Email]));
+        var device = await redeemed.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(redeemed.StatusCode == HttpStatusCode.OK, device.ToString());
+        var deviceCode = device.GetProperty("device_code").GetString()!;
+        secrets.AddRange([card.Code, card.Display, deviceCode, device.GetProperty("user_code").GetString()!]);
+        Assert.Equal("authorization_pending", await app.PollErrorAsync(till, deviceCode));
+        await owner.ApproveCardRequestAsync(Assert.Single(await owner.PendingCardRequestsAsync()).Id);
+        app.Time.Advance(TimeSpan.FromSeconds(5));
+        var (cardTokens, _) = await app.PollTokensAsync(till, deviceCode);
+        secrets.AddRange([cardTokens.AccessToken, cardTokens.RefreshToken!]);
+        using (var api = app.CreateBearerClient(cardTokens.AccessToken))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/v1/grant")).StatusCode);
+        }
+
+        // What OpenIddict stores behind each reference token, the handles it hands out included.
+        using (var scope = app.Services.CreateScope())
+        {
+            var stored = await scope.ServiceProvider.GetRequiredService<SymbolonDbContext>().Set<OpenIddictEntityFrameworkCoreToken>().AsNoTracking().ToListAsync();
+            secrets.AddRange(stored.SelectMany(t => new[] { t.ReferenceId, t.Payload }).OfType<string>());
+        }
+
+        var logs = string.Join("\n", app.Logs);
+        Assert.Contains("OpenIddict.Server.OpenIddictServerDispatcher", logs, StringComparison.Ordinal);
+        Assert.Contains("[redacted]", logs, StringComparison.Ordinal);
+        Assert.All(secrets.Where(s => s.Length >= 8).Distinct(), secret => Assert.False(logs.Contains(secret, StringComparison.Ordinal), $"A credential of {secret.Length} characters was logged."));
     }
 
     [Fact]

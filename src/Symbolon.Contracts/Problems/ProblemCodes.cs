@@ -217,4 +217,12 @@ public static class ProblemCodes
 
     /// <summary>An unexpected error; the server log has details under the trace id (500).</summary>
     public const string Unexpected = "SYM1999";
+
+    // SYM2501-SYM2549: issue 13 ("Nothing lost, nobody in"), vendor side.
+
+    /// <summary>
+    /// The vendor tried to re-accept an agreement that protects the person less than the one in force (for example
+    /// SD-BASE under SD-BASE-NTP); only the person can loosen the terms (409).
+    /// </summary>
+    public const string AgreementWeakeningRefused = "SYM2501";
 }

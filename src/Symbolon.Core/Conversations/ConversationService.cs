@@ -38,14 +38,17 @@ internal sealed class ConversationService(SymbolonDbContext db, RelationshipServ
     /// advertising; Symbolon reads the stricter one (no third parties, processors included) as the person's choice of
     /// "nothing beyond the service", so under it a message labelled marketing is refused too.
     /// </summary>
-    public static string? MarketingForbiddenBy(AgreementRecordEntity? agreement) =>
-        agreement?.AgreementId == AgreementRoster.ServiceDeliveryNoThirdParties ? agreement.AgreementId : null;
+    public static string? MarketingForbiddenBy(string? agreementId) =>
+        agreementId == AgreementRoster.ServiceDeliveryNoThirdParties ? agreementId : null;
 
     public async Task<MessageSettings> GetSettingsAsync(RelationshipEntity relationship, CancellationToken ct = default)
     {
         var row = await db.MessageSettings.AsNoTracking().SingleOrDefaultAsync(s => s.VaultId == relationship.VaultId && s.RelationshipId == relationship.Id, ct);
-        var agreement = await relationships.FindAgreementAsync(relationship, ct);
-        return new MessageSettings(row?.Permission ?? MessagePermissions.Allowed, row?.NoMarketing ?? false, MarketingForbiddenBy(agreement));
+
+        // The strictest agreement in force, not merely the latest one the vendor accepted: a grant given under
+        // stricter terms keeps them binding while it lasts.
+        var strictest = await relationships.StrictestAgreementInForceAsync(relationship, ct);
+        return new MessageSettings(row?.Permission ?? MessagePermissions.Allowed, row?.NoMarketing ?? false, MarketingForbiddenBy(strictest));
     }
 
     public async Task<MessageSettings> SetSettingsAsync(Guid vaultId, Guid relationshipId, MessageSettings settings, CancellationToken ct = default)

@@ -17,6 +17,17 @@ namespace Symbolon.Core.Relationships;
 internal sealed class RelationshipNotFoundException(string what) : SymbolonProblemException(
     ProblemCodes.RelationshipNotFound, 404, "Not found.", $"The {what} does not exist. See your relationships for the ids.", message: $"The {what} does not exist.");
 
+/// <summary>
+/// The vendor tried to move a relationship to an agreement that protects the person less than the one in force. The
+/// person agreed to the stricter terms; only the person can loosen them (by ending the relationship, after which the
+/// vendor asks again under the terms it wants and the person decides on the consent page).
+/// </summary>
+internal sealed class AgreementWeakeningRefusedException(string inForce, string requested) : SymbolonProblemException(
+    ProblemCodes.AgreementWeakeningRefused, 409, "The agreement in force cannot be loosened by the vendor.",
+    $"This relationship runs under {inForce}, which protects the person more than {requested}. A vendor cannot move it to looser terms on its own: "
+    + $"keep {inForce} (accepting it again is fine), or ask the person to end the relationship and register again under the terms you need.",
+    message: $"A vendor's re-acceptance of {requested} under {inForce} was refused.");
+
 /// <summary>A request that breaks a rule of the protocol, with a message the vendor can act on.</summary>
 internal sealed class ProtocolViolationException(string message) : Exception(message);
 
@@ -78,9 +89,29 @@ internal sealed class RelationshipService(SymbolonDbContext db, TimeProvider tim
             : null;
 
     /// <summary>
+    /// The most protective agreement in force in the relationship: its current agreement and those of its grants
+    /// that are neither revoked nor expired. Checks of what the terms forbid (marketing, third parties) go by this,
+    /// so an agreement a grant was given under keeps binding the vendor while the grant lasts.
+    /// </summary>
+    public async Task<string?> StrictestAgreementInForceAsync(RelationshipEntity relationship, CancellationToken ct = default)
+    {
+        var current = (await FindAgreementAsync(relationship, ct))?.AgreementId;
+
+        // Note: SQLite cannot compare DateTimeOffset in SQL, so expiry is checked here (a relationship has few grants).
+        var now = time.GetUtcNow();
+        var grants = await db.Grants.AsNoTracking()
+            .Where(g => g.VaultId == relationship.VaultId && g.RelationshipId == relationship.Id && g.RevokedAt == null)
+            .Select(g => new { g.AgreementId, g.ExpiresAt })
+            .ToListAsync(ct);
+        return AgreementRoster.Strictest(grants.Where(g => g.ExpiresAt is null || g.ExpiresAt > now).Select(g => g.AgreementId).Append(current));
+    }
+
+    /// <summary>
     /// The vendor accepts one of the proffered agreements. The vault signs the record at once; the vendor can
     /// countersign it with its registered key. Accepting again replaces the relationship's agreement going forward
-    /// (earlier records stay, and grants keep naming the agreement they were given under).
+    /// (earlier records stay, and grants keep naming the agreement they were given under), but only with the same or
+    /// stricter terms: the person agreed to the agreement in force, so a looser one is refused
+    /// (<see cref="AgreementWeakeningRefusedException"/>).
     /// </summary>
     public async Task<AgreementRecordEntity> AcceptAgreementAsync(VaultKeys keys, RelationshipEntity relationship, AgreementAcceptance acceptance, string issuer, CancellationToken ct = default)
     {
@@ -96,6 +127,12 @@ internal sealed class RelationshipService(SymbolonDbContext db, TimeProvider tim
         if (!relationship.AcceptableAgreements.Split(',').Contains(agreement.Id))
         {
             throw new ProtocolViolationException($"{agreement.Id} is not among the agreements this client registered as acceptable.");
+        }
+
+        var inForce = await StrictestAgreementInForceAsync(relationship, ct);
+        if (AgreementRoster.Strictness(agreement.Id) < AgreementRoster.Strictness(inForce))
+        {
+            throw new AgreementWeakeningRefusedException(inForce!, agreement.Id);
         }
 
         var now = time.GetUtcNow();

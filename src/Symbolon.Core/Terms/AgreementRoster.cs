@@ -47,6 +47,21 @@ internal static class AgreementRoster
 
     public static ProfferedAgreement? Find(string id) => Array.Find(Known, a => a.Id == id);
 
+    /// <summary>
+    /// How much an agreement protects the person: SD-BASE-NTP promises everything SD-BASE does and forbids third
+    /// parties as well, so it ranks above it. An unknown id ranks lowest.
+    /// </summary>
+    public static int Strictness(string? id) => id switch
+    {
+        ServiceDeliveryNoThirdParties => 2,
+        ServiceDeliveryOnly => 1,
+        _ => 0,
+    };
+
+    /// <summary>The most protective of <paramref name="ids"/>, or null when there is none.</summary>
+    public static string? Strictest(IEnumerable<string?> ids) =>
+        ids.Where(id => id is not null).OrderByDescending(Strictness).FirstOrDefault();
+
     /// <summary>The agreements a vault proffers, from its stored setting.</summary>
     public static IReadOnlyList<ProfferedAgreement> ProfferedBy(string? setting)
     {

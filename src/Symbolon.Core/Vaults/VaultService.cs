@@ -102,7 +102,7 @@ internal sealed partial class VaultService(SymbolonDbContext db, TimeProvider ti
     public async Task<VaultKeys> UnlockAsync(string passphrase, CancellationToken ct = default)
     {
         var vault = await db.Vaults.OrderBy(v => v.CreatedAt).FirstOrDefaultAsync(ct) ?? throw new VaultNotFoundException();
-        ThrowIfThrottled(vault);
+        var failures = await ReserveAttemptAsync(vault.Id, ct);
         byte[] dataKey;
         try
         {
@@ -110,7 +110,7 @@ internal sealed partial class VaultService(SymbolonDbContext db, TimeProvider ti
         }
         catch (WrongPassphraseException)
         {
-            await FailAsync(vault, ct);
+            LogUnlockFailed(logger, vault.Id, failures);
             throw;
         }
 
@@ -163,7 +163,7 @@ internal sealed partial class VaultService(SymbolonDbContext db, TimeProvider ti
     {
         CheckPassphrase(newPassphrase);
         var vault = await db.Vaults.OrderBy(v => v.CreatedAt).FirstOrDefaultAsync(ct) ?? throw new VaultNotFoundException();
-        ThrowIfThrottled(vault);
+        var failures = await ReserveAttemptAsync(vault.Id, ct);
         byte[] dataKey;
         try
         {
@@ -171,7 +171,7 @@ internal sealed partial class VaultService(SymbolonDbContext db, TimeProvider ti
         }
         catch (WrongPassphraseException)
         {
-            await FailAsync(vault, ct);
+            LogUnlockFailed(logger, vault.Id, failures);
             throw;
         }
 
@@ -268,13 +268,41 @@ internal sealed partial class VaultService(SymbolonDbContext db, TimeProvider ti
         vault.PassphraseChangedAt = time.GetUtcNow();
     }
 
-    private void ThrowIfThrottled(VaultEntity vault)
+    /// <summary>
+    /// Counts this attempt as a failure before the key derivation runs, or throws <see cref="UnlockThrottledException"/>
+    /// when the delay has not passed; success clears the count again. Returns the failures counted, this one included.
+    /// </summary>
+    /// <remarks>
+    /// The check and the count are one conditional UPDATE (a compare-and-swap on the count and time this call read),
+    /// so concurrent attempts cannot all pass the check on the same stale copy: of many wrong passphrases sent at once,
+    /// exactly as many are tried as the throttle allows, and the rest are refused before any key derivation. The
+    /// losers of a race read the row again and check again. On PostgreSQL the UPDATE re-evaluates its condition
+    /// against the row a concurrent transaction committed; SQLite runs one writer at a time.
+    /// </remarks>
+    private async Task<int> ReserveAttemptAsync(Guid vaultId, CancellationToken ct)
     {
-        var wait = RequiredWait(vault.FailedUnlockCount, vault.LastFailedUnlockAt, time.GetUtcNow());
-        if (wait > TimeSpan.Zero)
+        while (true)
         {
-            LogUnlockThrottled(logger, vault.Id, vault.FailedUnlockCount);
-            throw new UnlockThrottledException(wait);
+            var seen = await db.Vaults.AsNoTracking()
+                .Where(v => v.Id == vaultId)
+                .Select(v => new { v.FailedUnlockCount, v.LastFailedUnlockAt })
+                .SingleAsync(ct);
+            var now = time.GetUtcNow();
+            var wait = RequiredWait(seen.FailedUnlockCount, seen.LastFailedUnlockAt, now);
+            if (wait > TimeSpan.Zero)
+            {
+                LogUnlockThrottled(logger, vaultId, seen.FailedUnlockCount);
+                throw new UnlockThrottledException(wait);
+            }
+
+            var failures = seen.FailedUnlockCount + 1;
+            var counted = await db.Vaults
+                .Where(v => v.Id == vaultId && v.FailedUnlockCount == seen.FailedUnlockCount && v.LastFailedUnlockAt == seen.LastFailedUnlockAt)
+                .ExecuteUpdateAsync(set => set.SetProperty(v => v.FailedUnlockCount, failures).SetProperty(v => v.LastFailedUnlockAt, now), ct);
+            if (counted == 1)
+            {
+                return failures;
+            }
         }
     }
 
@@ -296,22 +324,17 @@ internal sealed partial class VaultService(SymbolonDbContext db, TimeProvider ti
         return remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
     }
 
-    private async Task FailAsync(VaultEntity vault, CancellationToken ct)
-    {
-        vault.FailedUnlockCount++;
-        vault.LastFailedUnlockAt = time.GetUtcNow();
-        await db.SaveChangesAsync(ct);
-        LogUnlockFailed(logger, vault.Id, vault.FailedUnlockCount);
-    }
-
     private async Task<VaultKeys> SucceedAsync(VaultEntity vault, byte[] dataKey, CancellationToken ct)
     {
         try
         {
             var keys = OpenKeys(vault, dataKey);
-            vault.FailedUnlockCount = 0;
-            vault.LastFailedUnlockAt = null;
+
+            // Set-based, like the count itself: the tracked copy's count may be stale, and saving it would write the
+            // stale number back.
             await db.SaveChangesAsync(ct);
+            await db.Vaults.Where(v => v.Id == vault.Id)
+                .ExecuteUpdateAsync(set => set.SetProperty(v => v.FailedUnlockCount, 0).SetProperty(v => v.LastFailedUnlockAt, (DateTimeOffset?)null), ct);
             LogVaultUnlocked(logger, vault.Id);
             return keys;
         }

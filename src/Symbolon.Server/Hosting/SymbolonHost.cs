@@ -135,6 +135,10 @@ public static class SymbolonHost
         QuietByDefault(builder, "Microsoft.EntityFrameworkCore", LogLevel.Warning);
         QuietByDefault(builder, "Microsoft.AspNetCore", LogLevel.Warning);
         QuietByDefault(builder, "Microsoft.AspNetCore.DataProtection", LogLevel.Error);
+
+        // OpenIddict narrates every OAuth request and response at Information; its loggers redact credentials at
+        // every level (OAuth/OAuthLogRedaction.cs), and by default only its warnings are kept.
+        QuietByDefault(builder, "OpenIddict", LogLevel.Warning);
         // Core and its feature modules, then what the server adds to them: the owner's sign-in and the one binder
         // that hands a request its vault session, the vendor protocol, the web app.
         builder.Services.AddSingleton(TimeProvider.System);

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Text.Json;
 using OpenIddict.Abstractions;
 using OpenIddict.Server;
@@ -100,6 +101,60 @@ internal static class IntrospectionHandlers
             }
 
             context.Claims["authorization_details"] = new OpenIddictParameter(GrantDetails.ToJson(grant));
+        }
+    }
+}
+
+/// <summary>
+/// Only the client a token was issued to may introspect or revoke it. OpenIddict checks the caller against a token's
+/// audiences and presenters only when the token names an audience, and Symbolon's access tokens name none (the vendor
+/// API is this host), so without this any registered client could read or revoke another client's token. A token
+/// introspected by another client is reported inactive, and revoking it is answered as for an unknown token (RFC 7662
+/// §2.2, RFC 7009 §2.2): the caller learns nothing, and the token keeps working for its own client.
+/// </summary>
+internal static class TokenOwnerHandlers
+{
+    /// <summary>Whether <paramref name="clientId"/> is the party <paramref name="principal"/>'s token was issued to.</summary>
+    public static bool IsPresentedBy(ClaimsPrincipal? principal, string? clientId) =>
+        principal is not null && !string.IsNullOrEmpty(clientId) && principal.HasPresenter(clientId);
+
+    internal sealed class RequireOwnerForIntrospection : IOpenIddictServerHandler<ValidateIntrospectionRequestContext>
+    {
+        public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
+            OpenIddictServerHandlerDescriptor.CreateBuilder<ValidateIntrospectionRequestContext>()
+                .UseSingletonHandler<RequireOwnerForIntrospection>()
+                .SetOrder(OpenIddictServerHandlers.Introspection.ValidateTokenType.Descriptor.Order + 500)
+                .SetType(OpenIddictServerHandlerType.Custom)
+                .Build();
+
+        public ValueTask HandleAsync(ValidateIntrospectionRequestContext context)
+        {
+            if (!IsPresentedBy(context.GenericTokenPrincipal, context.ClientId))
+            {
+                context.Reject(OpenIddictConstants.Errors.InvalidToken, "The token was not issued to this client.");
+            }
+
+            return default;
+        }
+    }
+
+    internal sealed class RequireOwnerForRevocation : IOpenIddictServerHandler<ValidateRevocationRequestContext>
+    {
+        public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
+            OpenIddictServerHandlerDescriptor.CreateBuilder<ValidateRevocationRequestContext>()
+                .UseSingletonHandler<RequireOwnerForRevocation>()
+                .SetOrder(OpenIddictServerHandlers.Revocation.ValidateTokenType.Descriptor.Order + 500)
+                .SetType(OpenIddictServerHandlerType.Custom)
+                .Build();
+
+        public ValueTask HandleAsync(ValidateRevocationRequestContext context)
+        {
+            if (!IsPresentedBy(context.GenericTokenPrincipal, context.ClientId))
+            {
+                context.Reject(OpenIddictConstants.Errors.InvalidToken, "The token was not issued to this client.");
+            }
+
+            return default;
         }
     }
 }

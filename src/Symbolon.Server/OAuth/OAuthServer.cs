@@ -86,6 +86,8 @@ internal static class OAuthServer
                 server.AddEventHandler(PushedAuthorizationHandlers.ValidateAuthorizationDetails.Descriptor);
                 server.AddEventHandler(MetadataHandlers.AdvertiseSymbolon.Descriptor);
                 server.AddEventHandler(IntrospectionHandlers.AttachGrantedDetails.Descriptor);
+                server.AddEventHandler(TokenOwnerHandlers.RequireOwnerForIntrospection.Descriptor);
+                server.AddEventHandler(TokenOwnerHandlers.RequireOwnerForRevocation.Descriptor);
                 server.AddEventHandler(Card.CardOAuthHandlers.HideCardCode.Descriptor);
                 server.AddEventHandler(Card.CardOAuthHandlers.RedeemCardCode.Descriptor);
                 server.AddEventHandler(Card.CardOAuthHandlers.AttachCardRequest.Descriptor);
@@ -99,6 +101,7 @@ internal static class OAuthServer
                 validation.EnableAuthorizationEntryValidation();
             });
 
+        services.AddOAuthLogRedaction();
         services.AddSingleton(sp => OAuthKeys.LoadOrCreate(sp.GetRequiredService<StorageOptions>().ResolvedDataDirectory));
         services.AddOptions<OpenIddictServerOptions>().Configure<OAuthKeys, TimeProvider>((options, keys, time) =>
         {

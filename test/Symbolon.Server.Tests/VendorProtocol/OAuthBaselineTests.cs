@@ -158,6 +158,55 @@ public sealed class OAuthBaselineTests(VendorVaultFixture vault) : IClassFixture
     }
 
     [Fact]
+    public async Task Only_the_client_a_token_was_issued_to_can_introspect_or_revoke_it()
+    {
+        var tokens = await vault.Factory.GrantAsync(vault.Owner, vault.Vendor, EmailRead);
+        var other = await vault.Factory.RegisterVendorAsync("Nosy Neighbour");
+        await vault.Factory.AcceptAgreementAsync(other);
+        using var otherClient = vault.Factory.CreateVendorClient(other);
+        using var ownClient = vault.Factory.CreateVendorClient(vault.Vendor);
+
+        // Another registered client learns nothing about the token, for either token type.
+        foreach (var (token, hint) in new[] { (tokens.AccessToken, "access_token"), (tokens.RefreshToken!, "refresh_token") })
+        {
+            var foreign = await Introspect(otherClient, token, hint);
+            Assert.False(foreign.GetProperty("active").GetBoolean(), foreign.ToString());
+            Assert.False(foreign.TryGetProperty("sub", out _), foreign.ToString());
+            Assert.False(foreign.TryGetProperty("authorization_details", out _), foreign.ToString());
+        }
+
+        // Nor can it revoke the token: the answer is the one for an unknown token, and the token keeps working.
+        foreach (var (token, hint) in new[] { (tokens.AccessToken, "access_token"), (tokens.RefreshToken!, "refresh_token") })
+        {
+            var revoke = await otherClient.PostAsync("/connect/revoke", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token, ["token_type_hint"] = hint }));
+            Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
+        }
+
+        using (var api = vault.Factory.CreateBearerClient(tokens.AccessToken))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/v1/grant")).StatusCode);
+        }
+
+        // The token's own client can do both.
+        var own = await Introspect(ownClient, tokens.AccessToken, "access_token");
+        Assert.True(own.GetProperty("active").GetBoolean(), own.ToString());
+        Assert.Equal(vault.Vendor.ClientId, own.GetProperty("client_id").GetString());
+        Assert.True((await Introspect(ownClient, tokens.RefreshToken!, "refresh_token")).GetProperty("active").GetBoolean());
+        var revoked = await ownClient.PostAsync("/connect/revoke", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = tokens.AccessToken, ["token_type_hint"] = "access_token" }));
+        Assert.Equal(HttpStatusCode.OK, revoked.StatusCode);
+        using var dead = vault.Factory.CreateBearerClient(tokens.AccessToken);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await dead.GetAsync("/api/v1/grant")).StatusCode);
+        Assert.False((await Introspect(ownClient, tokens.AccessToken, "access_token")).GetProperty("active").GetBoolean());
+
+        static async Task<JsonElement> Introspect(HttpClient client, string token, string hint)
+        {
+            var response = await client.PostAsync("/connect/introspect", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token, ["token_type_hint"] = hint }));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return await response.Content.ReadFromJsonAsync<JsonElement>();
+        }
+    }
+
+    [Fact]
     public async Task Authorization_response_carries_the_issuer()
     {
         using var anonymous = vault.Factory.CreateOwnerClient();

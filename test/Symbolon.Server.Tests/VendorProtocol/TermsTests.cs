@@ -1,8 +1,13 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Symbolon.Core.Relationships;
 using Symbolon.Contracts.Terms;
 using Symbolon.Contracts.Vendor;
+using Symbolon.Core.Storage;
+using Symbolon.Server.Tests.Wallet;
 
 namespace Symbolon.Server.Tests.VendorProtocol;
 
@@ -85,5 +90,60 @@ public sealed class TermsTests
         Assert.Equal(HttpStatusCode.BadRequest, wrongHash.StatusCode);
         using var impostor = factory.CreateVendorClient(vendor with { ClientSecret = "not-the-secret" });
         Assert.Equal(HttpStatusCode.Unauthorized, (await impostor.GetAsync("/api/v1/agreements/current")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_vendor_cannot_loosen_the_terms_the_person_agreed_to_and_marketing_stays_refused()
+    {
+        using var factory = new SymbolonApplicationFactory();
+        var (owner, _) = await factory.CreateVaultAsync();
+        var vendor = await factory.RegisterVendorAsync("Strict Shop");
+        await factory.AcceptAgreementAsync(vendor, "SD-BASE-NTP");
+        var tokens = await factory.GrantAsync(owner, vendor, VendorFlow.Details([Datatypes.Notes], WalletFlow.ReadAppend, agreement: "SD-BASE-NTP"));
+        using var api = factory.CreateBearerClient(tokens.AccessToken);
+        var marketing = new VendorMessageInput("20 % off this week", Marketing: true);
+        await DataApiTests.AssertProblemAsync(await DataApiTests.SendAsync(api, HttpMethod.Post, "/api/v1/messages", marketing, null), HttpStatusCode.Forbidden, "SYM2302");
+
+        // The attack: the vendor re-accepts the looser SD-BASE on its own. Refused, with the way out named.
+        using var client = factory.CreateVendorClient(vendor);
+        using var anonymous = factory.CreateOwnerClient();
+        var metadata = (await anonymous.GetFromJsonAsync<SymbolonMetadata>("/.well-known/symbolon"))!;
+        var looser = await client.PostAsJsonAsync("/api/v1/agreements", new AgreementAcceptance("SD-BASE", metadata.Agreements.Single(a => a.Id == "SD-BASE").TextSha256));
+        var problem = await DataApiTests.AssertProblemAsync(looser, HttpStatusCode.Conflict, "SYM2501");
+        Assert.Contains("SD-BASE-NTP", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("end the relationship", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        // Nothing changed: the relationship and the grant still run under SD-BASE-NTP, the token works, and marketing
+        // stays refused. Accepting the same terms again is fine.
+        Assert.Equal("SD-BASE-NTP", (await client.GetFromJsonAsync<AgreementRecord>("/api/v1/agreements/current"))!.Content.Agreement);
+        var grant = (await api.GetFromJsonAsync<List<AuthorizationDetail>>("/api/v1/grant"))!;
+        Assert.All(grant, d => Assert.Equal("SD-BASE-NTP", d.Agreement));
+        await DataApiTests.AssertProblemAsync(await DataApiTests.SendAsync(api, HttpMethod.Post, "/api/v1/messages", marketing, null), HttpStatusCode.Forbidden, "SYM2302");
+        await factory.AcceptAgreementAsync(vendor, "SD-BASE-NTP");
+
+        // A relationship whose latest record is looser than a grant still in force (as one weakened before this
+        // check existed would be) keeps the grant's terms: the marketing check goes by the strictest agreement in force.
+        using (var scope = factory.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<SymbolonDbContext>();
+            var relationship = await db.Relationships.SingleAsync(r => r.ClientId == vendor.ClientId);
+            var record = await db.AgreementRecords.SingleAsync(a => a.Id == relationship.AgreementRecordId);
+            var weakened = new AgreementRecordEntity
+            {
+                VaultId = record.VaultId,
+                Id = Guid.NewGuid(),
+                RelationshipId = record.RelationshipId,
+                AgreementId = "SD-BASE",
+                TextSha256 = metadata.Agreements.Single(a => a.Id == "SD-BASE").TextSha256,
+                SignedContent = record.SignedContent,
+                VaultSignature = record.VaultSignature,
+                AcceptedAt = record.AcceptedAt,
+            };
+            db.AgreementRecords.Add(weakened);
+            relationship.AgreementRecordId = weakened.Id;
+            await db.SaveChangesAsync();
+        }
+
+        await DataApiTests.AssertProblemAsync(await DataApiTests.SendAsync(api, HttpMethod.Post, "/api/v1/messages", marketing, null), HttpStatusCode.Forbidden, "SYM2302");
     }
 }

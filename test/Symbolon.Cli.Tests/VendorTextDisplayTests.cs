@@ -39,7 +39,7 @@ public sealed class VendorTextDisplayTests : IDisposable
         }
 
         _cli.Environment.Remove("SYMBOLON_SERVER");
-        foreach (var args in new[] { new[] { "relationships", "list" }, ["relationships", "show", clientId], ["access-log"] })
+        foreach (var args in new[] { new[] { "relationships", "list" }, ["relationships", "show", clientId], ["receipts"] })
         {
             var output = (await _cli.RunWithPassphraseAsync(args)).Succeeded();
             Assert.Contains(Shown.Replace(" ", "", StringComparison.Ordinal), output.Stdout.Replace(" ", "", StringComparison.Ordinal), StringComparison.Ordinal);

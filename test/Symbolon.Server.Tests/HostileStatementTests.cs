@@ -102,7 +102,7 @@ public sealed class HostileStatementTests
         using var endless = new EndlessCsv();
 
         var import = owner.PostAsync("/owner/api/v1/imports?format=csv&map=" + Uri.EscapeDataString("date=Date,amount=Amount,description=Description,dateFormat=yyyy-MM-dd,delimiter=comma,account=Giro"), new StreamContent(endless));
-        await endless.WaitForAsync(512 * 1024);
+        await ReadingAsync(endless, import, app);
 
         // The import's deadline runs on the vault's clock: a minute passes, and the import stops.
         app.Time.Advance(TimeSpan.FromSeconds(61));
@@ -129,7 +129,7 @@ public sealed class HostileStatementTests
         using var leave = new CancellationTokenSource();
 
         var import = owner.PostAsync("/owner/api/v1/imports?format=camt", new StreamContent(endless), leave.Token);
-        await endless.WaitForAsync(512 * 1024);
+        await ReadingAsync(endless, import, app);
         await leave.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => import);
 
@@ -137,6 +137,19 @@ public sealed class HostileStatementTests
         await endless.AssertReadingStopsAsync();
 
         Assert.Empty((await owner.GetFromJsonAsync<List<ImportSummary>>("/owner/api/v1/imports", SymbolonApplicationFactory.Json))!);
+    }
+
+    /// <summary>Waits until the server has read half a megabyte of the body; an import that ended before says why.</summary>
+    private static async Task ReadingAsync(EndlessBody body, Task<HttpResponseMessage> import, SymbolonApplicationFactory app)
+    {
+        var reading = body.WaitForAsync(512 * 1024);
+        if (await Task.WhenAny(reading, import) == import)
+        {
+            var response = await import;
+            Assert.Fail($"The import ended after {body.BytesRead} bytes: {response.StatusCode} {await response.Content.ReadAsStringAsync()} {string.Join('\n', app.Logs.Where(l => l.Contains("Unexpected", StringComparison.Ordinal)))}");
+        }
+
+        await reading;
     }
 
     private static byte[] Craft(string kind)

@@ -235,7 +235,9 @@ internal static class CamtStatementReader
 
                     break;
                 case XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.Whitespace or XmlNodeType.SignificantWhitespace:
-                    current.Add(new XText(reader.Value));
+                    // Note: GetValueAsync, not Value: a text that runs past the reader's buffer is finished by
+                    // reading on, and a request body may not be read synchronously.
+                    current.Add(new XText(await reader.GetValueAsync()));
                     break;
                 case XmlNodeType.EndElement when reader.Depth == depth:
                     await reader.ReadAsync();

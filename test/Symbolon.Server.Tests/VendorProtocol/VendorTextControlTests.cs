@@ -38,7 +38,7 @@ public sealed class VendorTextControlTests(VendorTextControlTests.RelatedVendor 
         using var client = shared.App.CreateOwnerClient();
 
         var response = await client.PostAsJsonAsync("/connect/register", new ClientRegistrationRequest(
-            $"Blue Door{hostile} Coffee", [VendorFlow.RedirectUri], Agreements: ["SD-BASE"]));
+            $"Blue{hostile} Door Coffee", [VendorFlow.RedirectUri], Agreements: ["SD-BASE"]));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var error = JsonSerializer.Deserialize<JsonElement>(await response.Content.ReadAsStringAsync());
@@ -52,14 +52,14 @@ public sealed class VendorTextControlTests(VendorTextControlTests.RelatedVendor 
     {
         var (api, requestId) = (shared.Api, shared.RequestId);
 
-        await RefusedAsync(await DataApiTests.SendAsync(api, HttpMethod.Post, "/api/v1/messages", new VendorMessageInput($"Your beans are ready{hostile}"), null), ProblemCodes.InvalidValue, "text");
-        await RefusedAsync(await DataApiTests.SendAsync(api, HttpMethod.Post, "/api/v1/notes", new VendorNoteInput($"Prefers oat milk{hostile}"), null), ProblemCodes.InvalidValue, "text");
-        await RefusedAsync(await DataApiTests.SendAsync(api, HttpMethod.Post, "/api/v1/receipts", WalletFlow.Receipt() with { StoreName = $"Blue Door{hostile}" }, null), ProblemCodes.InvalidReceipt, "store_name");
+        await RefusedAsync(await DataApiTests.SendAsync(api, HttpMethod.Post, "/api/v1/messages", new VendorMessageInput($"Your beans{hostile} are ready"), null), ProblemCodes.InvalidValue, "text");
+        await RefusedAsync(await DataApiTests.SendAsync(api, HttpMethod.Post, "/api/v1/notes", new VendorNoteInput($"Prefers{hostile} oat milk"), null), ProblemCodes.InvalidValue, "text");
+        await RefusedAsync(await DataApiTests.SendAsync(api, HttpMethod.Post, "/api/v1/receipts", WalletFlow.Receipt() with { StoreName = $"Blue{hostile} Door" }, null), ProblemCodes.InvalidReceipt, "store_name");
         var receipt = WalletFlow.Receipt();
-        await RefusedAsync(await DataApiTests.SendAsync(api, HttpMethod.Post, "/api/v1/receipts", receipt with { Lines = [receipt.Lines[0] with { Description = $"Flat white{hostile}" }, .. receipt.Lines.Skip(1)] }, null), ProblemCodes.InvalidReceipt, "lines[0].description");
-        var stamp = new LoyaltyEventInput(LoyaltyEventKinds.StampEarned, Programme: new LoyaltyProgrammeInput($"Coffee card{hostile}", LoyaltyProgrammeKinds.Stamps, "stamps", 10, "A free coffee"));
+        await RefusedAsync(await DataApiTests.SendAsync(api, HttpMethod.Post, "/api/v1/receipts", receipt with { Lines = [receipt.Lines[0] with { Description = $"Flat{hostile} white" }, .. receipt.Lines.Skip(1)] }, null), ProblemCodes.InvalidReceipt, "lines[0].description");
+        var stamp = new LoyaltyEventInput(LoyaltyEventKinds.StampEarned, Programme: new LoyaltyProgrammeInput($"Coffee{hostile} card", LoyaltyProgrammeKinds.Stamps, "stamps", 10, "A free coffee"));
         await RefusedAsync(await DataApiTests.SendAsync(api, HttpMethod.Post, "/api/v1/loyalty/events", stamp, null), null, "programme.name");
-        await RefusedAsync(await RequestFlow.ReplyAsync(shared.RequestApi, requestId, new RequestReplyInput($"We are on it{hostile}", RequestStatuses.InProgress)), null, "text");
+        await RefusedAsync(await RequestFlow.ReplyAsync(shared.RequestApi, requestId, new RequestReplyInput($"We are{hostile} on it", RequestStatuses.InProgress)), null, "text");
 
         // Line breaks and tabs stay allowed in texts of several lines.
         Assert.Equal(HttpStatusCode.Created, (await DataApiTests.SendAsync(api, HttpMethod.Post, "/api/v1/notes", new VendorNoteInput("Prefers oat milk.\n\tNo sugar."), null)).StatusCode);

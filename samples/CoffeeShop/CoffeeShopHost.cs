@@ -57,6 +57,7 @@ public static class CoffeeShopHost
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(_ => new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = TimeSpan.FromSeconds(30) });
         builder.Services.AddSingleton<ShopSettingsStore>();
+        builder.Services.AddSingleton(sp => sp.Options().VaultAddresses());
         builder.Services.AddSingleton<VaultDirectory>();
         builder.Services.AddSingleton<CustomerSessions>();
         builder.Services.AddSingleton<CounterDesk>();

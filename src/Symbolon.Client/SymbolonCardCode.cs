@@ -23,7 +23,10 @@ public sealed class SymbolonCardCode
         Code = code;
     }
 
-    /// <summary>The vault's address: discover it with <see cref="SymbolonVault.DiscoverAsync"/>.</summary>
+    /// <summary>
+    /// The vault's address: discover it with
+    /// <see cref="SymbolonVault.DiscoverAsync(HttpClient, Uri, VaultAddressPolicy, TimeProvider, CancellationToken)"/>.
+    /// </summary>
     public Uri VaultUrl { get; }
 
     /// <summary>The pairing code, normalized: 12 upper-case characters without separators.</summary>
@@ -34,7 +37,8 @@ public sealed class SymbolonCardCode
 
     /// <summary>
     /// Reads a scanned card URI (<c>symbolon:card?v=…&amp;c=…</c>), or a vault address and a typed code separated by
-    /// white space (<c>https://vault.example/ 7KQ2-M9XD-4TPB</c>).
+    /// white space (<c>https://vault.example/ 7KQ2-M9XD-4TPB</c>). Only the address's form is checked; a till should
+    /// use <see cref="Parse(string, VaultAddressPolicy)"/>, which also refuses addresses it should not contact.
     /// </summary>
     /// <param name="scannedOrTyped">What the scanner read, or what was typed.</param>
     /// <returns>The vault address and the code.</returns>
@@ -43,6 +47,40 @@ public sealed class SymbolonCardCode
     {
         ArgumentNullException.ThrowIfNull(scannedOrTyped);
         return TryParse(scannedOrTyped, out var card, out var error) ? card : throw new FormatException(error);
+    }
+
+    /// <summary>
+    /// Reads a scanned card URI or a typed address and code, like <see cref="Parse(string)"/>, and refuses a vault
+    /// address <paramref name="policy"/> does not allow: the card is written by whoever holds it, so a till contacts
+    /// only the vaults its policy names (https on the public internet, by default).
+    /// </summary>
+    /// <param name="scannedOrTyped">What the scanner read, or what was typed.</param>
+    /// <param name="policy">Which vault addresses the till contacts, for example <see cref="VaultAddressPolicy.Default"/>.</param>
+    /// <returns>The vault address and the code.</returns>
+    /// <exception cref="FormatException">It is neither, or the policy refuses the address; the message says why, never the value.</exception>
+    public static SymbolonCardCode Parse(string scannedOrTyped, VaultAddressPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(scannedOrTyped);
+        ArgumentNullException.ThrowIfNull(policy);
+        var card = Parse(scannedOrTyped);
+        return policy.IsAllowed(card.VaultUrl, out var reason) ? card : throw new FormatException(reason);
+    }
+
+    /// <summary>Like <see cref="Parse(string, VaultAddressPolicy)"/>, without throwing.</summary>
+    /// <param name="scannedOrTyped">What the scanner read, or what was typed.</param>
+    /// <param name="policy">Which vault addresses the till contacts.</param>
+    /// <param name="card">The card code, when it could be read and its address is allowed.</param>
+    /// <returns>True when it could be read and its address is allowed.</returns>
+    public static bool TryParse(string? scannedOrTyped, VaultAddressPolicy policy, [NotNullWhen(true)] out SymbolonCardCode? card)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        if (TryParse(scannedOrTyped, out card, out _) && policy.IsAllowed(card.VaultUrl, out _))
+        {
+            return true;
+        }
+
+        card = null;
+        return false;
     }
 
     /// <summary>Reads a code typed at a till that already knows the vault's address.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net.Http.Json;
 using Symbolon.Contracts.Vendor;
 
@@ -5,7 +6,7 @@ namespace Symbolon.Client;
 
 /// <summary>
 /// A person's vault as a vendor finds it: its OAuth 2.0 metadata (RFC 8414) and its Symbolon metadata (data API,
-/// datatypes, the agreements the person proffers). Start here: <see cref="DiscoverAsync"/>, then
+/// datatypes, the agreements the person proffers). Start here: <see cref="DiscoverAsync(HttpClient, Uri, VaultAddressPolicy, TimeProvider, CancellationToken)"/>, then
 /// <see cref="RegisterAsync"/> once, then <see cref="CreateClient"/> with the stored credentials.
 /// </summary>
 public sealed class SymbolonVault
@@ -48,6 +49,7 @@ public sealed class SymbolonVault
     /// <param name="cancellationToken">Cancels the requests.</param>
     /// <exception cref="SymbolonOAuthException">The metadata is missing, inconsistent or names another issuer (<c>invalid_metadata</c>).</exception>
     /// <exception cref="SymbolonProblemException">The vault refused to serve its metadata.</exception>
+    [SuppressMessage("ApiDesign", "RS0027:API with optional parameter(s) should have the most parameters amongst its public overloads", Justification = "The overload with a VaultAddressPolicy has no optional parameters, so no existing call binds differently.")]
     public static async Task<SymbolonVault> DiscoverAsync(HttpClient http, Uri vaultUrl, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(http);
@@ -88,6 +90,47 @@ public sealed class SymbolonVault
         SymbolonHttp.Absolute(oauth.PushedAuthorizationRequestEndpoint, "pushed_authorization_request_endpoint");
         SymbolonHttp.Absolute(symbolon.ApiBase, "api_base");
         return new SymbolonVault(http, issuer, oauth, symbolon, timeProvider ?? TimeProvider.System);
+    }
+
+    /// <summary>
+    /// Like <see cref="DiscoverAsync(HttpClient, Uri, TimeProvider, CancellationToken)"/>, contacting only a vault
+    /// <paramref name="policy"/> allows: the address (and every address its name resolves to) is checked before
+    /// anything is sent, and so is every endpoint the vault's metadata names.
+    /// </summary>
+    /// <param name="http">The client to send every request with.</param>
+    /// <param name="vaultUrl">The vault's address, for example from a scanned card.</param>
+    /// <param name="policy">Which vault addresses may be contacted, for example <see cref="VaultAddressPolicy.Default"/>.</param>
+    /// <param name="timeProvider">The clock for token expiry; the system clock when null.</param>
+    /// <param name="cancellationToken">Cancels the requests.</param>
+    /// <exception cref="SymbolonOAuthException">
+    /// The policy refuses the address or an endpoint (<c>vault_address_not_allowed</c>), or the metadata is missing,
+    /// inconsistent or names another issuer (<c>invalid_metadata</c>).
+    /// </exception>
+    /// <exception cref="SymbolonProblemException">The vault refused to serve its metadata.</exception>
+    public static async Task<SymbolonVault> DiscoverAsync(HttpClient http, Uri vaultUrl, VaultAddressPolicy policy, TimeProvider? timeProvider, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(vaultUrl);
+        ArgumentNullException.ThrowIfNull(policy);
+        await policy.CheckAsync(vaultUrl, cancellationToken).ConfigureAwait(false);
+        var vault = await DiscoverAsync(http, vaultUrl, timeProvider, cancellationToken).ConfigureAwait(false);
+
+        // The metadata comes from the vault, so the endpoints it names are held to the same policy as its address.
+        foreach (var endpoint in new[]
+        {
+            vault.AuthorizationServer.AuthorizationEndpoint, vault.AuthorizationServer.TokenEndpoint,
+            vault.AuthorizationServer.PushedAuthorizationRequestEndpoint, vault.AuthorizationServer.DeviceAuthorizationEndpoint,
+            vault.AuthorizationServer.IntrospectionEndpoint, vault.AuthorizationServer.RevocationEndpoint,
+            vault.AuthorizationServer.RegistrationEndpoint, vault.Metadata.RegistrationEndpoint, vault.Metadata.ApiBase, vault.Metadata.AgreementsEndpoint,
+        })
+        {
+            if (endpoint is not null && Uri.TryCreate(endpoint, UriKind.Absolute, out var uri))
+            {
+                await policy.CheckAsync(uri, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return vault;
     }
 
     /// <summary>Finds a proffered agreement by its roster id, for example <c>SD-BASE</c>.</summary>

@@ -103,6 +103,7 @@ internal static class CoreServices
     /// <summary>Statement imports, the transaction projection and the analytics database of each unlocked vault.</summary>
     public static IServiceCollection AddStatements(this IServiceCollection services)
     {
+        services.TryAddSingleton(new ImportOptions());
         services.AddScoped<StatementImporter>();
         services.AddScoped<VaultQueries>();
         services.TryAddSingleton(AnalyticsLimits.Default);

@@ -13,6 +13,7 @@ namespace CoffeeShop.Shop;
 public sealed class CounterDesk(
     IDbContextFactory<ShopDb> dbs,
     VaultDirectory vaults,
+    VaultAddressPolicy policy,
     CustomerSessions sessions,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
@@ -31,11 +32,11 @@ public sealed class CounterDesk(
 
     /// <summary>Redeems a scanned or typed card code and starts waiting for the customer.</summary>
     /// <returns>The visit's id.</returns>
-    /// <exception cref="FormatException">Not a card code.</exception>
+    /// <exception cref="FormatException">Not a card code, or a card of a vault the shop does not contact.</exception>
     /// <exception cref="SymbolonOAuthException">The vault refused the code (unknown, expired, used).</exception>
     public async Task<Guid> ScanAsync(string scannedOrTyped, CancellationToken cancellationToken)
     {
-        var card = SymbolonCardCode.Parse(scannedOrTyped);
+        var card = SymbolonCardCode.Parse(scannedOrTyped, policy);
         var (registration, client) = await vaults.ConnectAsync(card.VaultUrl, cancellationToken);
         var authorization = await client.RedeemCardAsync(card, Request, cancellationToken);
 

@@ -40,6 +40,7 @@ public static class ShopErrors
         SymbolonOAuthException { Error: "invalid_card_code" } o when o.Description?.StartsWith(ProblemCodes.CardCodeUsed, StringComparison.Ordinal) == true =>
             "This card code was already used. Each code works once; ask the customer to show their card again.",
         SymbolonOAuthException { Error: "invalid_card_code" } => "The customer's vault does not know this card code. Check it, or ask the customer to show their card again.",
+        SymbolonOAuthException { Error: "vault_address_not_allowed" } o => $"The shop does not contact that vault. {o.Description}",
         SymbolonOAuthException { Error: "access_denied" } => "The customer declined the request in their Symbolon app.",
         SymbolonOAuthException o => $"The customer's vault refused: {o.Description ?? o.Error}.",
         SymbolonProblemException { Code: ProblemCodes.NotGranted } => "The customer did not allow this: they shared less than the shop asked for.",

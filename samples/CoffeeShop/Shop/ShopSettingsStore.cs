@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Symbolon.Client;
 
 namespace CoffeeShop.Shop;
 
@@ -25,6 +26,21 @@ public sealed class ShopOptions
 
     /// <summary>Where the shop keeps its SQLite database.</summary>
     public string DataDirectory { get; set; } = "coffeeshop-data";
+
+    /// <summary>
+    /// Whether the till contacts vaults on plain http, on this machine or on a private network besides
+    /// <see cref="Symbolon"/> (the demo vault, which it always contacts). False: a card may name any address, and a
+    /// shop's till should not call into its own network because a card says so.
+    /// </summary>
+    public bool AllowLocalVaults { get; set; }
+
+    /// <summary>The vault addresses the shop contacts: https on the public internet, and <see cref="Symbolon"/>.</summary>
+    public VaultAddressPolicy VaultAddresses() => new()
+    {
+        AllowHttp = AllowLocalVaults,
+        AllowPrivateAddresses = AllowLocalVaults,
+        TrustedVaults = Uri.TryCreate(Symbolon, UriKind.Absolute, out var demo) ? [demo] : [],
+    };
 }
 
 /// <summary>The shop's settings row, made on first use from <see cref="ShopOptions"/>.</summary>

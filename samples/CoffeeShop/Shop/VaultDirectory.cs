@@ -13,7 +13,7 @@ namespace CoffeeShop.Shop;
 /// shop discovers it, registers itself (RFC 7591, with its webhook address) and accepts SD-BASE, and keeps the
 /// credentials in its database; after that it reuses them.
 /// </summary>
-public sealed class VaultDirectory(IDbContextFactory<ShopDb> dbs, HttpClient http, TimeProvider time, ILogger<VaultDirectory> logger) : IDisposable
+public sealed class VaultDirectory(IDbContextFactory<ShopDb> dbs, HttpClient http, VaultAddressPolicy policy, TimeProvider time, ILogger<VaultDirectory> logger) : IDisposable
 {
     /// <summary>The agreement the shop works under: the person's own terms, the base roster entry.</summary>
     public const string Agreement = "SD-BASE";
@@ -24,7 +24,8 @@ public sealed class VaultDirectory(IDbContextFactory<ShopDb> dbs, HttpClient htt
     /// <summary>The shop's client for the vault at <paramref name="vaultUrl"/>, registering with it first if needed.</summary>
     public async Task<(VaultRegistration Registration, SymbolonVendorClient Client)> ConnectAsync(Uri vaultUrl, CancellationToken cancellationToken)
     {
-        var vault = await SymbolonVault.DiscoverAsync(http, vaultUrl, time, cancellationToken);
+        // The address came from a card or a form: only a vault the shop's policy allows is contacted.
+        var vault = await SymbolonVault.DiscoverAsync(http, vaultUrl, policy, time, cancellationToken);
         var issuer = vault.Issuer.AbsoluteUri;
 
         // One registration per vault, even when two tills scan cards from a new vault at the same moment.

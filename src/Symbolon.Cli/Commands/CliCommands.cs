@@ -69,9 +69,9 @@ internal sealed class CliCommands(CliEnvironment env, GlobalOptions globals)
             }
         });
 
-    /// <summary>Writes a line to standard output.</summary>
-    public void Say(string line) => Env.Out.WriteLine(line);
+    /// <summary>Writes a line to standard output, control characters made visible (<see cref="Display.Safe"/>).</summary>
+    public void Say(string line) => Env.Out.WriteLine(Display.Safe(line, keepLineBreaks: true));
 
     /// <summary>Writes a note to standard error, where it does not mix with output meant for pipes.</summary>
-    public void Note(string line) => Env.Error.WriteLine(line);
+    public void Note(string line) => Env.Error.WriteLine(Display.Safe(line, keepLineBreaks: true));
 }

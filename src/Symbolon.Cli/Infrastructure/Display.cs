@@ -1,7 +1,9 @@
 using System.Globalization;
+using System.Text;
 using Spectre.Console;
 using Symbolon.Contracts.Profile;
 using Symbolon.Contracts.Vault;
+using Symbolon.Core.Validation;
 
 namespace Symbolon.Cli.Infrastructure;
 
@@ -34,8 +36,52 @@ internal static class Display
         ? string.Create(CultureInfo.InvariantCulture, $"{bytes} bytes")
         : string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.#} KiB");
 
-    /// <summary>A table cell: plain text, never read as Spectre markup (values may hold brackets).</summary>
-    public static Text Cell(string? value) => new(value ?? "");
+    /// <summary>
+    /// A table cell: plain text, never read as Spectre markup (values may hold brackets), with control characters
+    /// made visible (<see cref="Safe"/>).
+    /// </summary>
+    public static Text Cell(string? value) => new(Safe(value));
+
+    /// <summary>
+    /// Text as it may reach a terminal. Values come from vendors (names, messages, notes, receipts) and may have been
+    /// stored before the server refused control characters; written raw, an escape sequence could retitle the window,
+    /// rewrite lines already shown or hide text, and a bidirectional override could make a name read backwards. Each
+    /// such character is shown as an escape instead (<c>\x1B</c>, <c>\u202E</c>); line breaks and tabs stay when
+    /// <paramref name="keepLineBreaks"/> is true.
+    /// </summary>
+    public static string Safe(string? value, bool keepLineBreaks = false)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return "";
+        }
+
+        if (!value.Any(c => IsEscaped(c, keepLineBreaks)))
+        {
+            return value;
+        }
+
+        var safe = new StringBuilder(value.Length + 16);
+        foreach (var c in value)
+        {
+            if (!IsEscaped(c, keepLineBreaks))
+            {
+                safe.Append(c);
+            }
+            else if (c <= '\u00FF')
+            {
+                safe.Append(CultureInfo.InvariantCulture, $"\\x{(int)c:X2}");
+            }
+            else
+            {
+                safe.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}");
+            }
+        }
+
+        return safe.ToString();
+    }
+
+    private static bool IsEscaped(char c, bool keepLineBreaks) => VendorText.IsUnsafe(c) && !(keepLineBreaks && c is '\n' or '\t');
 
     /// <summary>Names and values, aligned, one per line (plain text, so that scripts can read it too).</summary>
     public static void Facts(TextWriter output, IReadOnlyList<(string Name, string Value)> facts)
@@ -43,7 +89,7 @@ internal static class Display
         var width = facts.Max(f => f.Name.Length) + 2;
         foreach (var (name, value) in facts)
         {
-            output.WriteLine((name + ":").PadRight(width) + value);
+            output.WriteLine((name + ":").PadRight(width) + Safe(value));
         }
     }
 

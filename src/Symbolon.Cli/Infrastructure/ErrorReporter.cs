@@ -54,17 +54,17 @@ internal static class ErrorReporter
     {
         var failure = ToCliException(exception);
         var error = env.Error;
-        error.WriteLine($"Error: {failure.Title}");
+        error.WriteLine(Display.Safe($"Error: {failure.Title}"));
         if (!string.IsNullOrWhiteSpace(failure.Detail) && failure.Detail != failure.Title)
         {
-            error.WriteLine(failure.Detail);
+            error.WriteLine(Display.Safe(failure.Detail, keepLineBreaks: true));
         }
 
         foreach (var (field, reasons) in failure.Errors)
         {
             foreach (var reason in reasons)
             {
-                error.WriteLine($"  {field}: {reason}");
+                error.WriteLine(Display.Safe($"  {field}: {reason}"));
             }
         }
 

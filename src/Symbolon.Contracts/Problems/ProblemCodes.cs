@@ -215,6 +215,9 @@ public static class ProblemCodes
     /// <summary>No profile field with that id exists to push (404).</summary>
     public const string PushFieldNotFound = "SYM2306";
 
+    /// <summary>Reading the statement took longer than the server allows for one import (<c>Imports:MaxSeconds</c>); nothing was imported (422).</summary>
+    public const string ImportTookTooLong = "SYM2451";
+
     /// <summary>An unexpected error; the server log has details under the trace id (500).</summary>
     public const string Unexpected = "SYM1999";
 

@@ -291,6 +291,11 @@ internal sealed class ConversationService(SymbolonDbContext db, RelationshipServ
             throw ValidationFailedException.For("text", $"A message is 1 to {MaxTextLength} characters.");
         }
 
+        if (VendorText.HasUnsafeCharacter(trimmed, multiLine: true))
+        {
+            throw ValidationFailedException.For("text", VendorText.MultiLineReason);
+        }
+
         return trimmed;
     }
 

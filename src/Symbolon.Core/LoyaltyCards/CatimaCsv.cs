@@ -448,9 +448,11 @@ internal static class CatimaCsv
                 nextLine = parser.RawRow + 1;
             }
         }
-        catch (Exception e) when (e is CsvHelperException or System.Text.DecoderFallbackException)
+        catch (Exception e) when (e is CsvHelperException or System.Text.DecoderFallbackException or ArgumentOutOfRangeException)
         {
-            // The parser's message quotes the raw text, which holds card numbers: only the line is kept.
+            // The parser's message quotes the raw text, which holds card numbers: only the line is kept. Note:
+            // CsvHelper's parser fails with an ArgumentOutOfRangeException on some broken rows (a lone carriage
+            // return after a blank line, found by CatimaPropertyTests); that is a broken file too, not a server error.
             throw CatimaImportException.At(nextLine, null, "This line is not valid UTF-8 CSV (an unmatched quote, or not text?); the file may be damaged.");
         }
 

@@ -19,7 +19,9 @@ internal sealed class VendorNotes(RecordStore records)
     public static string CheckText(string text)
     {
         text = text.Trim();
-        return text.Length is 0 or > MaxLength ? throw ValidationFailedException.For("text", $"A note is 1 to {MaxLength} characters.") : text;
+        return text.Length is 0 or > MaxLength ? throw ValidationFailedException.For("text", $"A note is 1 to {MaxLength} characters.")
+            : VendorText.HasUnsafeCharacter(text, multiLine: true) ? throw ValidationFailedException.For("text", VendorText.MultiLineReason)
+            : text;
     }
 
     public async Task<CurrentRecord> AddAsync(VaultKeys keys, string clientId, string text, CancellationToken ct = default)

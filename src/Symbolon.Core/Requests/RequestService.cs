@@ -72,7 +72,7 @@ internal sealed class RequestService(SymbolonDbContext db, RecordStore records, 
 
         var isService = kind == RequestKinds.Service;
         var title = isService ? Text(errors, "title", input.Title, 200, required: true) : null;
-        var text = Text(errors, "text", input.Text, MaxTextLength, required: isService);
+        var text = Text(errors, "text", input.Text, MaxTextLength, required: isService, multiLine: true);
         var purpose = kind == RequestKinds.WithdrawConsent ? Text(errors, "purpose", input.Purpose, 200, required: false) ?? DefaultPurpose : null;
         var now = time.GetUtcNow();
         if (input.DueAt is { } due && due <= now)
@@ -228,7 +228,7 @@ internal sealed class RequestService(SymbolonDbContext db, RecordStore records, 
         }
 
         var errors = new ValidationErrors();
-        var text = Text(errors, "text", input.Text, MaxTextLength, required: input.Question);
+        var text = Text(errors, "text", input.Text, MaxTextLength, required: input.Question, multiLine: true);
         if (input.Status is not null && !RequestStatuses.SetByVendor.Contains(input.Status))
         {
             errors.Add("status", "Use one of: " + string.Join(", ", RequestStatuses.SetByVendor) + ".");
@@ -242,7 +242,7 @@ internal sealed class RequestService(SymbolonDbContext db, RecordStore records, 
         for (var i = 0; i < attachments.Count; i++)
         {
             var name = attachments[i].FileName;
-            if (string.IsNullOrWhiteSpace(name) || name.Length > 200 || name.IndexOfAny(['/', '\\']) >= 0 || name.Any(char.IsControl) || name is "." or "..")
+            if (string.IsNullOrWhiteSpace(name) || name.Length > 200 || name.IndexOfAny(['/', '\\']) >= 0 || VendorText.HasUnsafeCharacter(name) || name is "." or "..")
             {
                 errors.Add($"attachments[{i}].file_name", "A file name is 1 to 200 characters without slashes or control characters.");
             }
@@ -272,7 +272,7 @@ internal sealed class RequestService(SymbolonDbContext db, RecordStore records, 
     public async Task<RequestView> ReplyAsOwnerAsync(VaultKeys keys, Guid id, OwnerRequestReplyInput input, CancellationToken ct = default)
     {
         var errors = new ValidationErrors();
-        var text = Text(errors, "text", input.Text, MaxTextLength, required: !input.Close);
+        var text = Text(errors, "text", input.Text, MaxTextLength, required: !input.Close, multiLine: true);
         errors.ThrowIfAny(ProblemCodes.InvalidRequestReply, "The reply cannot be stored like this.");
         var request = await db.Requests.SingleOrDefaultAsync(r => r.VaultId == keys.VaultId && r.Id == id, ct) ?? throw NotFound();
         ThrowIfClosed(request);
@@ -432,7 +432,7 @@ internal sealed class RequestService(SymbolonDbContext db, RecordStore records, 
     private static RequestProblemException NotFound() =>
         new(ProblemCodes.RequestNotFound, 404, "Not found.", "No request with this id; see the list of requests for the ids.");
 
-    private static string? Text(ValidationErrors errors, string field, string? value, int max, bool required)
+    private static string? Text(ValidationErrors errors, string field, string? value, int max, bool required, bool multiLine = false)
     {
         var trimmed = value?.Trim();
         if (string.IsNullOrEmpty(trimmed))
@@ -448,6 +448,10 @@ internal sealed class RequestService(SymbolonDbContext db, RecordStore records, 
         if (trimmed.Length > max)
         {
             errors.Add(field, $"At most {max.ToString(CultureInfo.InvariantCulture)} characters.");
+        }
+        else if (VendorText.HasUnsafeCharacter(trimmed, multiLine))
+        {
+            errors.Add(field, multiLine ? VendorText.MultiLineReason : VendorText.SingleLineReason);
         }
 
         return trimmed;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Xml;
 using System.Xml.Linq;
 using Symbolon.Contracts.Statements;
@@ -13,6 +14,15 @@ namespace Symbolon.Core.Statements;
 /// </summary>
 internal static class CamtStatementReader
 {
+    /// <summary>
+    /// The deepest nesting read (an entry's details nest about twelve levels). Deeper input is refused as it is read,
+    /// before any element tree is built, so nothing recurses on the file's depth.
+    /// </summary>
+    public const int MaxDepth = 64;
+
+    /// <summary>The most TxDtls one entry splits into; a batch of salaries or direct debits has a few thousand.</summary>
+    public const int MaxDetailsPerEntry = 100_000;
+
     public static bool LooksLikeCamt(ReadOnlySpan<byte> head)
     {
         var text = System.Text.Encoding.UTF8.GetString(head[..Math.Min(head.Length, 4096)]);
@@ -58,11 +68,11 @@ internal static class CamtStatementReader
         }
 
         var found = false;
-        await foreach (var name in ChildrenAsync(reader))
+        await foreach (var name in ChildrenAsync(reader, ct))
         {
             if (found || name is not ("BkToCstmrStmt" or "BkToCstmrAcctRpt"))
             {
-                await reader.SkipAsync();
+                await SkipAsync(reader, ct);
                 continue;
             }
 
@@ -70,11 +80,11 @@ internal static class CamtStatementReader
             var messagePath = "Document/" + name;
             var reportName = name == "BkToCstmrStmt" ? "Stmt" : "Rpt";
             var reports = 0;
-            await foreach (var child in ChildrenAsync(reader))
+            await foreach (var child in ChildrenAsync(reader, ct))
             {
                 if (child != reportName)
                 {
-                    await reader.SkipAsync();
+                    await SkipAsync(reader, ct);
                     continue;
                 }
 
@@ -99,27 +109,27 @@ internal static class CamtStatementReader
         string? account = null;
         var entries = 0;
         var seen = new Dictionary<string, string>(StringComparer.Ordinal);
-        await foreach (var child in ChildrenAsync(reader))
+        await foreach (var child in ChildrenAsync(reader, ct))
         {
             switch (child)
             {
                 case "Acct":
-                    var element = (XElement)await XNode.ReadFromAsync(reader, ct);
+                    var element = await ReadElementAsync(reader, ct);
                     var accountId = Text(Child(Child(element, "Id"), "IBAN")) ?? Text(Child(Child(Child(element, "Id"), "Othr"), "Id"));
                     account = string.IsNullOrWhiteSpace(accountId) ? null : StatementValues.CleanText(accountId);
                     break;
                 case "Ntry":
                     ct.ThrowIfCancellationRequested();
                     entries++;
-                    var entry = (XElement)await XNode.ReadFromAsync(reader, ct);
-                    foreach (var row in ReadEntry(entry, $"{path}/Ntry[{entries}]", account ?? throw MissingAccount(path), seen))
+                    var entry = await ReadElementAsync(reader, ct);
+                    foreach (var row in ReadEntry(entry, $"{path}/Ntry[{entries}]", account ?? throw MissingAccount(path), seen, ct))
                     {
                         await sink.AddAsync(row);
                     }
 
                     break;
                 default:
-                    await reader.SkipAsync();
+                    await SkipAsync(reader, ct);
                     break;
             }
         }
@@ -137,7 +147,7 @@ internal static class CamtStatementReader
     /// on that child, and the caller reads it whole (<see cref="XNode.ReadFromAsync"/>) or skips it. Ends after the
     /// element's end tag.
     /// </summary>
-    private static async IAsyncEnumerable<string> ChildrenAsync(XmlReader reader)
+    private static async IAsyncEnumerable<string> ChildrenAsync(XmlReader reader, [EnumeratorCancellation] CancellationToken ct)
     {
         if (reader.IsEmptyElement)
         {
@@ -146,7 +156,7 @@ internal static class CamtStatementReader
         }
 
         var depth = reader.Depth;
-        await reader.ReadAsync();
+        await NextAsync(reader, ct);
         while (!(reader.NodeType == XmlNodeType.EndElement && reader.Depth == depth))
         {
             if (reader.NodeType == XmlNodeType.Element)
@@ -155,17 +165,111 @@ internal static class CamtStatementReader
                 continue;
             }
 
-            if (!await reader.ReadAsync())
-            {
-                throw new XmlException("The document ends inside an element.", null, (reader as IXmlLineInfo)?.LineNumber ?? 0, 0);
-            }
+            await NextAsync(reader, ct);
         }
 
         await reader.ReadAsync();
     }
 
+    /// <summary>Moves to the next node, refusing a document that ends early or nests deeper than <see cref="MaxDepth"/>.</summary>
+    private static async Task NextAsync(XmlReader reader, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        if (!await reader.ReadAsync())
+        {
+            throw new XmlException("The document ends inside an element.", null, (reader as IXmlLineInfo)?.LineNumber ?? 0, 0);
+        }
+
+        if (reader.Depth > MaxDepth)
+        {
+            throw new StatementException($"line {(reader as IXmlLineInfo)?.LineNumber ?? 0}", "elements are nested too deeply.");
+        }
+    }
+
+    /// <summary>Skips the element the reader is on, as <see cref="XmlReader.SkipAsync"/> does, within <see cref="MaxDepth"/>.</summary>
+    private static async Task SkipAsync(XmlReader reader, CancellationToken ct)
+    {
+        if (reader.NodeType != XmlNodeType.Element || reader.IsEmptyElement)
+        {
+            await reader.ReadAsync();
+            return;
+        }
+
+        var depth = reader.Depth;
+        do
+        {
+            await NextAsync(reader, ct);
+        }
+        while (!(reader.NodeType == XmlNodeType.EndElement && reader.Depth == depth));
+        await reader.ReadAsync();
+    }
+
+    /// <summary>
+    /// Reads the element the reader is on into a tree, as <see cref="XNode.ReadFromAsync"/> does, but node by node:
+    /// within <see cref="MaxDepth"/> and observing <paramref name="ct"/>. Comments and processing instructions are
+    /// left out; nothing here needs them.
+    /// </summary>
+    private static async Task<XElement> ReadElementAsync(XmlReader reader, CancellationToken ct)
+    {
+        var root = NewElement(reader);
+        if (reader.IsEmptyElement)
+        {
+            await reader.ReadAsync();
+            return root;
+        }
+
+        var depth = reader.Depth;
+        var current = root;
+        while (true)
+        {
+            await NextAsync(reader, ct);
+            switch (reader.NodeType)
+            {
+                case XmlNodeType.Element:
+                    var element = NewElement(reader);
+                    current.Add(element);
+                    if (!reader.IsEmptyElement)
+                    {
+                        current = element;
+                    }
+
+                    break;
+                case XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.Whitespace or XmlNodeType.SignificantWhitespace:
+                    // Note: GetValueAsync, not Value: a text that runs past the reader's buffer is finished by
+                    // reading on, and a request body may not be read synchronously.
+                    current.Add(new XText(await reader.GetValueAsync()));
+                    break;
+                case XmlNodeType.EndElement when reader.Depth == depth:
+                    await reader.ReadAsync();
+                    return root;
+                case XmlNodeType.EndElement:
+                    current = current.Parent!;
+                    break;
+            }
+        }
+    }
+
+    private static XElement NewElement(XmlReader reader)
+    {
+        var element = new XElement(XName.Get(reader.LocalName, reader.NamespaceURI));
+        if (reader.MoveToFirstAttribute())
+        {
+            do
+            {
+                if (reader.NamespaceURI != "http://www.w3.org/2000/xmlns/")
+                {
+                    element.SetAttributeValue(XName.Get(reader.LocalName, reader.NamespaceURI), reader.Value);
+                }
+            }
+            while (reader.MoveToNextAttribute());
+            reader.MoveToElement();
+        }
+
+        return element;
+    }
+
     /// <summary>The transactions of one entry; <paramref name="path"/> is where the entry is in the document.</summary>
-    private static List<StatementRow> ReadEntry(XElement entry, string path, string account, Dictionary<string, string> seen)
+    private static List<StatementRow> ReadEntry(XElement entry, string path, string account, Dictionary<string, string> seen, CancellationToken ct)
     {
         var rows = new List<StatementRow>(1);
         var (amount, currency) = Amount(Child(entry, "Amt"), path + "/Amt");
@@ -174,18 +278,27 @@ internal static class CamtStatementReader
         var date = Date(dateElement, path + "/BookgDt");
         var entryReference = Text(Child(entry, "AcctSvcrRef"));
         var entryInfo = Text(Child(entry, "AddtlNtryInf"));
-        var details = Children(entry, "NtryDtls").SelectMany(d => Children(d, "TxDtls")).ToList();
+
+        // Each TxDtls's path is numbered here, in one pass: counting its siblings for each of thousands is quadratic.
+        var details = Children(entry, "NtryDtls")
+            .SelectMany((d, i) => Children(d, "TxDtls").Select((tx, j) => (Tx: tx, Path: $"{path}/NtryDtls[{i + 1}]/TxDtls[{j + 1}]")))
+            .Take(MaxDetailsPerEntry + 1)
+            .ToList();
+        if (details.Count > MaxDetailsPerEntry)
+        {
+            throw new StatementException(path + "/NtryDtls", $"the entry has more than {MaxDetailsPerEntry:N0} TxDtls.");
+        }
 
         // Note: a batch is split only when every TxDtls has its own amount; otherwise the entry is one transaction
         // whose text comes from its details, so no money is lost or counted twice.
-        var split = details.Count > 1 && details.All(d => TxAmount(d) is not null);
+        var split = details.Count > 1 && details.All(d => TxAmount(d.Tx) is not null);
         if (split)
         {
             var total = 0m;
             for (var i = 0; i < details.Count; i++)
             {
-                var tx = details[i];
-                var txPath = PathOf(tx, path);
+                ct.ThrowIfCancellationRequested();
+                var (tx, txPath) = details[i];
                 var (txAmount, txCurrency) = Amount(TxAmount(tx), txPath + "/Amt");
                 var txSign = Child(tx, "CdtDbtInd") is null ? sign : Sign(tx, txPath);
                 total += txSign * txAmount;
@@ -201,7 +314,7 @@ internal static class CamtStatementReader
             return rows;
         }
 
-        var single = details.Count == 1 ? details[0] : null;
+        var single = details.Count == 1 ? details[0].Tx : null;
         Add(single, path, sign * amount, currency, entryReference ?? (single is null ? null : TxReference(single)));
         return rows;
 
@@ -285,27 +398,4 @@ internal static class CamtStatementReader
     private static IEnumerable<XElement> Children(XElement? parent, string localName) => parent?.Elements().Where(e => e.Name.LocalName == localName) ?? [];
 
     private static string? Text(XElement? element) => element is null || string.IsNullOrWhiteSpace(element.Value) ? null : element.Value.Trim();
-
-    /// <summary>
-    /// An element's path inside its entry with 1-based positions among same-named siblings, after the entry's own
-    /// path, for example <c>Document/BkToCstmrStmt/Stmt[1]/Ntry[3]/NtryDtls[1]/TxDtls[2]</c>.
-    /// </summary>
-    internal static string PathOf(XElement element, string entryPath)
-    {
-        var parts = new Stack<string>();
-        for (var e = element; e.Parent is not null; e = e.Parent)
-        {
-            var name = e.Name.LocalName;
-            if (name is "TxDtls" or "NtryDtls")
-            {
-                var index = e.ElementsBeforeSelf().Count(s => s.Name.LocalName == name) + 1;
-                name = $"{name}[{index}]";
-            }
-
-            parts.Push(name);
-        }
-
-        parts.Push(entryPath);
-        return string.Join('/', parts);
-    }
 }

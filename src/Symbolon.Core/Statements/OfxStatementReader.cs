@@ -13,7 +13,18 @@ namespace Symbolon.Core.Statements;
 /// </summary>
 internal static class OfxStatementReader
 {
-    private const int MaxDepth = 64;
+    /// <summary>
+    /// The deepest nesting read (a statement nests about eight levels). Deeper input is refused while it is read, so
+    /// no walk over the tree can run out of stack.
+    /// </summary>
+    public const int MaxDepth = 64;
+
+    /// <summary>
+    /// The largest OFX file read: it is held in memory whole, and a year of a busy account is a few megabytes.
+    /// </summary>
+    public const int MaxBytes = 64 * 1024 * 1024;
+
+    private const int MaxValueChars = 64 * 1024;
 
     static OfxStatementReader() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
 
@@ -40,15 +51,28 @@ internal static class OfxStatementReader
     /// </summary>
     public static async ValueTask ReadAsync(StatementSource source, IStatementRowSink sink, CancellationToken ct = default)
     {
-        var file = await source.ReadToEndAsync(ct);
+        if (source.TotalBytes > MaxBytes)
+        {
+            throw TooLarge();
+        }
+
+        var file = await source.ReadToEndAsync(MaxBytes, ct) ?? throw TooLarge();
         await Extract(Parse(file, ct), sink, ct);
     }
 
+    private static StatementException TooLarge() =>
+        new("OFX", $"the file is larger than {MaxBytes / (1024 * 1024)} MiB, far more than an OFX statement holds; export a shorter period.");
+
     private static Element Parse(ReadOnlyMemory<byte> file, CancellationToken ct)
     {
+        if (file.Length > MaxBytes)
+        {
+            throw TooLarge();
+        }
+
         var head = Encoding.Latin1.GetString(file.Span[..Math.Min(file.Length, 1024)]).TrimStart('\uFEFF', '\u00EF', '\u00BB', '\u00BF', ' ', '\r', '\n', '\t');
         return head.StartsWith("<?xml", StringComparison.OrdinalIgnoreCase) || head.StartsWith("<?OFX", StringComparison.OrdinalIgnoreCase)
-            ? ReadXml(file)
+            ? ReadXml(file, ct)
             : ReadSgml(file, ct);
     }
 
@@ -208,7 +232,7 @@ internal static class OfxStatementReader
         return true;
     }
 
-    private static Element ReadXml(ReadOnlyMemory<byte> file)
+    private static Element ReadXml(ReadOnlyMemory<byte> file, CancellationToken ct)
     {
         var settings = new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, IgnoreComments = true, IgnoreProcessingInstructions = true, MaxCharactersInDocument = 512L * 1024 * 1024 };
         var document = new Element("#document", 0, null);
@@ -220,9 +244,15 @@ internal static class OfxStatementReader
             var info = (IXmlLineInfo)reader;
             while (reader.Read())
             {
+                ct.ThrowIfCancellationRequested();
                 switch (reader.NodeType)
                 {
                     case XmlNodeType.Element:
+                        if (reader.Depth >= MaxDepth)
+                        {
+                            throw new StatementException($"line {info.LineNumber}", "elements are nested too deeply.");
+                        }
+
                         var element = new Element(reader.LocalName.ToUpperInvariant(), info.LineNumber, current);
                         current.Children.Add(element);
                         if (!reader.IsEmptyElement)
@@ -232,6 +262,13 @@ internal static class OfxStatementReader
 
                         break;
                     case XmlNodeType.Text or XmlNodeType.CDATA:
+                        // Note: text split by CDATA sections is joined piece by piece, so its length is bounded
+                        // (an OFX value is a few dozen characters) before the joining turns quadratic.
+                        if ((current.Value?.Length ?? 0) + reader.Value.Length > MaxValueChars)
+                        {
+                            throw new StatementException($"line {info.LineNumber}", $"<{current.Name}> holds more than {MaxValueChars / 1024} KiB of text.");
+                        }
+
                         current.Value = (current.Value ?? "") + reader.Value;
                         break;
                     case XmlNodeType.EndElement:

@@ -103,8 +103,10 @@ internal sealed class VaultTransactions(VaultSession session) : IDisposable
 /// been read: the first error refuses it, and the sealed chunks and the batch row are stored in one SaveChanges (one
 /// database transaction). The new rows join the projection from the columns the import built, after the commit.
 /// </summary>
-internal sealed class StatementImporter(SymbolonDbContext db, TimeProvider time, RecordStore records)
+internal sealed class StatementImporter(SymbolonDbContext db, TimeProvider time, RecordStore records, ImportOptions? options = null)
 {
+    private readonly ImportOptions _options = options ?? new ImportOptions();
+
     public const int ChunkSize = 8192;
     public const string ProfileRecordType = "import.profile";
 
@@ -119,6 +121,23 @@ internal sealed class StatementImporter(SymbolonDbContext db, TimeProvider time,
     /// <see cref="StatementSource"/> opened by the caller (to preview its head) is read on from where it is.
     /// </summary>
     public async Task<ImportSummary> ImportAsync(VaultSession session, Stream file, ImportRequest request, IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
+    {
+        // Note: every import has a deadline on the vault's clock as well as the caller's token (the request's abort):
+        // a file crafted to be slow to read stops, and stores nothing, instead of holding a core and the vault's
+        // import gate for as long as it runs.
+        using var deadline = new CancellationTokenSource(_options.MaxTime, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
+        try
+        {
+            return await ImportWithinAsync(session, file, request, progress, linked.Token);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            throw new ImportTookTooLongException(_options.MaxTime);
+        }
+    }
+
+    private async Task<ImportSummary> ImportWithinAsync(VaultSession session, Stream file, ImportRequest request, IProgress<ImportProgress>? progress, CancellationToken ct)
     {
         var keys = session.Keys;
         var source = await StatementSource.OpenAsync(file, null, ct);

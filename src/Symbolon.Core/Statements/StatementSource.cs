@@ -98,11 +98,25 @@ internal sealed class StatementSource : Stream
         return n;
     }
 
-    /// <summary>Reads what is left of the stream into memory (OFX, which is read whole; bounded by the callers' size limits).</summary>
-    public async Task<ReadOnlyMemory<byte>> ReadToEndAsync(CancellationToken ct)
+    /// <summary>
+    /// Reads what is left of the stream into memory (OFX, which is read whole), or null as soon as it passes
+    /// <paramref name="maxBytes"/>: a file that is too large is refused without being held whole.
+    /// </summary>
+    public async Task<ReadOnlyMemory<byte>?> ReadToEndAsync(int maxBytes, CancellationToken ct)
     {
-        using var rest = new MemoryStream(TotalBytes is { } total && total > Position && total < int.MaxValue ? (int)(total - Position) : HeadBytes);
-        await CopyToAsync(rest, 1 << 16, ct);
+        using var rest = new MemoryStream(TotalBytes is { } total && total > Position && total <= maxBytes ? (int)(total - Position) : HeadBytes);
+        var buffer = new byte[1 << 16];
+        int n;
+        while ((n = await ReadAsync(buffer, ct)) > 0)
+        {
+            if (rest.Length + n > maxBytes)
+            {
+                return null;
+            }
+
+            rest.Write(buffer, 0, n);
+        }
+
         return rest.GetBuffer().AsMemory(0, (int)rest.Length);
     }
 

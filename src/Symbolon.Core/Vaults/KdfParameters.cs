@@ -12,6 +12,15 @@ internal sealed record KdfParameters(string Algorithm, int MemoryKiB, int Iterat
     /// <summary>64 MiB, 3 passes, 1 lane: the minimum the design allows (see docs/architecture.md).</summary>
     public static KdfParameters Default { get; } = new(Argon2id, 64 * 1024, 3, 1);
 
+    /// <summary>
+    /// The most memory a vault may ask for: 1 GiB. The parameters come from the vault row, or from a backup's header
+    /// before anything in it can be authenticated, so they are bounded before the key derivation runs.
+    /// </summary>
+    public const int MaxMemoryKiB = 1024 * 1024;
+
+    /// <summary>The most passes a vault may ask for; at 1 GiB these take tens of seconds, not hours.</summary>
+    public const int MaxIterations = 16;
+
     public void Validate()
     {
         if (Algorithm != Argon2id)
@@ -24,6 +33,11 @@ internal sealed record KdfParameters(string Algorithm, int MemoryKiB, int Iterat
         if (MemoryKiB < Default.MemoryKiB || Iterations < Default.Iterations || Parallelism != 1)
         {
             throw new VaultFormatException("The vault's key derivation parameters are below the minimum (64 MiB, 3 passes, 1 lane).");
+        }
+
+        if (MemoryKiB > MaxMemoryKiB || Iterations > MaxIterations)
+        {
+            throw new VaultFormatException($"The vault's key derivation parameters are above the maximum ({MaxMemoryKiB / 1024} MiB, {MaxIterations} passes).");
         }
     }
 

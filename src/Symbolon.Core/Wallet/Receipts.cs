@@ -184,9 +184,9 @@ internal sealed class Receipts(RecordStore records)
         {
             errors.Add(field, $"At most {max.ToString(CultureInfo.InvariantCulture)} characters.");
         }
-        else if (trimmed.Any(char.IsControl))
+        else if (VendorText.HasUnsafeCharacter(trimmed))
         {
-            errors.Add(field, "No control characters.");
+            errors.Add(field, VendorText.SingleLineReason);
         }
 
         return trimmed;

@@ -155,6 +155,7 @@ public static class SymbolonHost
         builder.Services.AddHostedService<AccessLogCompactor>();
         builder.Services.AddHostedService<Vault.AutoLockJob>();
         builder.Services.Replace(ServiceDescriptor.Singleton(InboxOptionsFrom(builder.Configuration)));
+        builder.Services.Replace(ServiceDescriptor.Singleton(ImportOptionsFrom(builder.Configuration)));
         builder.Services.Replace(ServiceDescriptor.Singleton(sp => new Core.Vaults.HostKeySource(sp.GetRequiredService<StorageOptions>().ResolvedDataDirectory, builder.Configuration["HostKey:File"])));
         builder.Services.AddHostedService<Vault.UnattendedStart>();
         builder.Services.AddSingleton<Inbox.KeyUseTally>();
@@ -317,6 +318,19 @@ public static class SymbolonHost
         if (options.MaxItemsPerVendor < 0 || options.MaxBytesPerVendor < 0 || options.MaxItems < 0 || options.MaxBytes < 0)
         {
             throw new InvalidOperationException("The Inbox limits (MaxItemsPerVendor, MaxBytesPerVendor, MaxItems, MaxBytes) cannot be negative; 0 turns the inbox off.");
+        }
+
+        return options;
+    }
+
+    // Imports:MaxSeconds, the longest one statement import may take before it is stopped (nothing stored).
+    private static Core.Statements.ImportOptions ImportOptionsFrom(ConfigurationManager configuration)
+    {
+        var options = new Core.Statements.ImportOptions();
+        configuration.GetSection("Imports").Bind(options);
+        if (options.MaxSeconds is < 1 or > 24 * 3600)
+        {
+            throw new InvalidOperationException("Imports:MaxSeconds must be from 1 to 86400 (a day).");
         }
 
         return options;

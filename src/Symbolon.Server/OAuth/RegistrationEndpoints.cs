@@ -6,6 +6,7 @@ using OpenIddict.Abstractions;
 using Symbolon.Contracts.Vendor;
 using Symbolon.Core.Relationships;
 using Symbolon.Core.Terms;
+using Symbolon.Core.Validation;
 using Symbolon.Core.Vaults;
 using Symbolon.Server.Webhooks;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -43,6 +44,11 @@ internal static class RegistrationEndpoints
         if (string.IsNullOrWhiteSpace(request.ClientName) || request.ClientName.Trim().Length > 200)
         {
             return Error("invalid_client_metadata", "client_name is required, at most 200 characters.");
+        }
+
+        if (VendorText.HasUnsafeCharacter(request.ClientName))
+        {
+            return Error("invalid_client_metadata", "client_name may hold no control characters (such as escape or bell) and no bidirectional overrides.");
         }
 
         if (request.RedirectUris is not { Count: > 0 and <= MaximumRedirectUris })

@@ -227,6 +227,33 @@ public class BackupServiceTests(BackupSourceFixture source) : IClassFixture<Back
         Assert.Equal((0, 0, 0, 0), await target.CountRowsAsync());
     }
 
+    [Theory]
+    [InlineData("\"kdfIterations\":3", "\"kdfIterations\":2000000000")]
+    [InlineData("\"kdfMemoryKiB\":65536", "\"kdfMemoryKiB\":2147483647")]
+    public async Task A_header_asking_for_an_unbounded_key_derivation_is_refused_before_it_runs(string value, string doctored)
+    {
+        // The header is authenticated only by the key its parameters derive; bounds checked first keep a doctored
+        // one from holding a core for hours (2e9 passes) or asking for 2 TiB.
+        var layout = source.Layout;
+        var header = Encoding.UTF8.GetBytes(layout.HeaderJson.Replace(value, doctored, StringComparison.Ordinal));
+        Assert.NotEqual(layout.HeaderLength, header.Length);
+        var file = new byte[16 + 4 + header.Length + (layout.Bytes.Length - layout.PayloadOffset)];
+        layout.Bytes.AsSpan(0, 16).CopyTo(file);
+        BinaryPrimitives.WriteInt32BigEndian(file.AsSpan(16, 4), header.Length);
+        header.CopyTo(file, 20);
+        layout.Bytes.AsSpan(layout.PayloadOffset).CopyTo(file.AsSpan(20 + header.Length));
+        await using var target = await TestStore.CreateSqliteAsync();
+
+        // A generous bound: without the check the restore runs the key derivation for hours.
+        var restore = Task.Run(() => target.RestoreAsync(file, RecoveryKey, isRecoveryKey: true));
+        Assert.True(await Task.WhenAny(restore, Task.Delay(TimeSpan.FromSeconds(30))) == restore, "The restore ran the doctored key derivation.");
+        var error = await Assert.ThrowsAsync<InvalidBackupException>(() => restore);
+
+        Assert.Contains("above the maximum", error.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidBackupException>(() => BackupService.ReadHeader(new MemoryStream(file)));
+        Assert.Equal((0, 0, 0, 0), await target.CountRowsAsync());
+    }
+
     [Fact]
     public async Task Cutting_the_file_at_any_chunk_boundary_is_detected()
     {

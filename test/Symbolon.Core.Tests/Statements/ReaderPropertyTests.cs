@@ -7,14 +7,14 @@ namespace Symbolon.Core.Tests.Statements;
 /// <summary>Whatever bytes arrive, the readers either read a statement or explain where it is broken; they never crash or hang.</summary>
 public class ReaderPropertyTests
 {
-    private static readonly string[] OfxTokens =
+    internal static readonly string[] OfxTokens =
         ["<OFX>", "</OFX>", "<STMTRS>", "</STMTRS>", "<CCSTMTRS>", "<BANKTRANLIST>", "</BANKTRANLIST>", "<STMTTRN>", "</STMTTRN>", "<CURDEF>EUR", "<BANKACCTFROM><ACCTID>1</BANKACCTFROM>",
          "<DTPOSTED>20250101", "<DTPOSTED>2025", "<TRNAMT>-1.00", "<TRNAMT>x", "<FITID>1", "<NAME>A&amp;B", "<", ">", "</", "\n", " ", "OFXHEADER:100\n", "<?xml version=\"1.0\"?>", "<!-- c -->"];
 
-    private static readonly string[] CsvTokens = [",", ";", "\"", "\"\"", "\n", "\r\n", "01/15/2025", "-5.75", "1,234.56", "x", "Amount", "Transaction Date", "Description", " ", "\t", "\u00e9"];
+    internal static readonly string[] CsvTokens = [",", ";", "\"", "\"\"", "\n", "\r\n", "01/15/2025", "-5.75", "1,234.56", "x", "Amount", "Transaction Date", "Description", " ", "\t", "\u00e9"];
 
     /// <summary>Random bytes, random token soups and random byte edits of a valid sample.</summary>
-    private static Gen<byte[]> Inputs(string sample, string[] tokens) => Gen.OneOf(
+    internal static Gen<byte[]> Inputs(string sample, string[] tokens) => Gen.OneOf(
         Gen.Byte.Array[0, 600],
         Gen.OneOf(tokens).Array[0, 80].Select(parts => Utf8(string.Concat(parts))),
         Gen.Select(Gen.Int[0, 12], Gen.Int, Gen.Byte).Array[1, 12].Select(edits =>

@@ -14,6 +14,7 @@ public class KdfParametersTests
     [Theory]
     [InlineData("argon2id", 128 * 1024, 3, 1)]
     [InlineData("argon2id", 64 * 1024, 4, 1)]
+    [InlineData("argon2id", KdfParameters.MaxMemoryKiB, KdfParameters.MaxIterations, 1)]
     public void Stronger_parameters_are_accepted(string algorithm, int memoryKiB, int iterations, int parallelism) =>
         new KdfParameters(algorithm, memoryKiB, iterations, parallelism).Validate();
 
@@ -28,7 +29,11 @@ public class KdfParametersTests
     [InlineData("Argon2id", 64 * 1024, 3, 1)]
     [InlineData("scrypt", 64 * 1024, 3, 1)]
     [InlineData("", 64 * 1024, 3, 1)]
-    public void Weaker_or_unknown_parameters_are_rejected(string algorithm, int memoryKiB, int iterations, int parallelism)
+    [InlineData("argon2id", 64 * 1024, 2_000_000_000, 1)]
+    [InlineData("argon2id", 64 * 1024, KdfParameters.MaxIterations + 1, 1)]
+    [InlineData("argon2id", KdfParameters.MaxMemoryKiB + 1, 3, 1)]
+    [InlineData("argon2id", int.MaxValue, 3, 1)]
+    public void Weaker_unbounded_or_unknown_parameters_are_rejected(string algorithm, int memoryKiB, int iterations, int parallelism)
     {
         var parameters = new KdfParameters(algorithm, memoryKiB, iterations, parallelism);
 

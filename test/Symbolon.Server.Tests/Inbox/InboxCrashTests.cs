@@ -109,7 +109,7 @@ public sealed class InboxCrashTests
     }
 
     /// <summary><c>Symbolon.Server</c> as built, in a process of its own on a free loopback port.</summary>
-    private sealed class ServerProcess : IAsyncDisposable
+    internal sealed class ServerProcess : IAsyncDisposable
     {
         private readonly Process _process;
         private readonly HttpClient _http;
@@ -118,7 +118,14 @@ public sealed class InboxCrashTests
         {
             _process = process;
             _http = new HttpClient { BaseAddress = url };
+            Address = url;
         }
+
+        /// <summary>Where the process listens.</summary>
+        public Uri Address { get; }
+
+        /// <summary>True while the process runs.</summary>
+        public bool IsRunning => !_process.HasExited;
 
         public static async Task<ServerProcess> StartAsync(string dataDirectory)
         {

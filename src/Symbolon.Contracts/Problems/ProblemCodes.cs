@@ -214,4 +214,10 @@ public static class ProblemCodes
 
     /// <summary>An unexpected error; the server log has details under the trace id (500).</summary>
     public const string Unexpected = "SYM1999";
+
+    /// <summary>
+    /// The file cannot be imported as a vault: it is not JSON, not a Symbolon export, of a newer format version, or one
+    /// of its sections is damaged; the detail names which, and nothing was written (400).
+    /// </summary>
+    public const string InvalidExport = "SYM2601";
 }

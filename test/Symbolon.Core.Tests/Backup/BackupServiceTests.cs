@@ -266,7 +266,7 @@ public class BackupServiceTests(BackupSourceFixture source) : IClassFixture<Back
 
         var header = BackupService.ReadHeader(input);
 
-        Assert.Equal(1, header.FormatVersion);
+        Assert.Equal(BackupService.CurrentFormatVersion, header.FormatVersion);
         Assert.Equal(source.Vault.Id, header.Vault.Id);
         Assert.Equal(32, header.Salt.Length);
         Assert.Equal(TestStore.Start, header.Vault.CreatedAt);

@@ -137,10 +137,14 @@ internal static class WholeVault
         _ => value.ToString()!,
     };
 
+    // The tables come from the model itself, not from the backup's or the export's lists: those are what is tested.
     private static async Task FillEmptyTablesAsync(SymbolonDbContext db, VaultKeys keys, DateTimeOffset now)
     {
-        foreach (var type in BackupTables.InInsertOrder(db.Model))
+        var pending = db.Model.GetEntityTypes().ToList();
+        while (pending.Count > 0)
         {
+            var type = pending.First(t => t.GetForeignKeys().All(k => k.PrincipalEntityType == t || !pending.Contains(k.PrincipalEntityType)));
+            pending.Remove(type);
             if ((await LoadAsync(db, type)).Count > 0)
             {
                 continue;

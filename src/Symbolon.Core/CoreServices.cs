@@ -36,6 +36,7 @@ internal static class CoreServices
         services.AddScoped<RecordStore>();
         services.AddScoped<ProfileService>();
         services.AddScoped<VaultExporter>();
+        services.AddScoped<ExportImporter>();
         services.AddScoped<BackupService>();
         services.AddScoped<AccessTokenService>();
         services.AddScoped<TermsService>();

@@ -30,6 +30,10 @@ internal sealed class PostgresStorageProvider : IStorageProvider
     // Npgsql resets session settings itself when a connection returns to its pool.
     public string? RestoreDurabilitySql => null;
 
+    // Identity columns take explicit values without moving their sequence: the next insert would collide.
+    public string? AdvanceKeySequenceSql(string table, string column) =>
+        $"SELECT setval(pg_get_serial_sequence('\"{table}\"', '{column}'), COALESCE(MAX(\"{column}\"), 0) + 1, false) FROM \"{table}\";";
+
     /// <summary>The advisory-lock key of a vault: the random half of its UUIDv7 (a collision only makes two vaults wait for each other).</summary>
     internal static long VaultLockKey(Guid vaultId)
     {

@@ -28,4 +28,7 @@ internal sealed class SqliteStorageProvider : IStorageProvider
 
     // Pooled connections keep their settings, and other work expects full synchronous mode.
     public string? RestoreDurabilitySql => "PRAGMA synchronous=FULL;";
+
+    // An explicit rowid larger than the table's sqlite_sequence entry moves that entry itself.
+    public string? AdvanceKeySequenceSql(string table, string column) => null;
 }

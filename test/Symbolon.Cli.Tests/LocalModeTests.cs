@@ -73,6 +73,37 @@ public sealed class LocalModeTests : IDisposable
     }
 
     [Fact]
+    public async Task Init_from_an_export_moves_the_vault_and_its_next_export_differs_only_in_the_new_keys()
+    {
+        await _cli.InitAsync();
+        await _cli.SetFieldAsync("email", "ada@example.org", "--label", "work");
+        (await _cli.RunWithPassphraseAsync("autolock", "15")).Succeeded();
+        var export = _cli.PathOf("export.json");
+        (await _cli.RunWithPassphraseAsync("export", "-o", export)).Succeeded();
+
+        var movedDir = _cli.PathOf("moved");
+        var newPassphrase = _cli.WriteFile("new-passphrase.txt", "a new passphrase at the new place\n");
+        var moved = (await _cli.RunRawAsync("init", "--from-export", export, "--data-dir", movedDir, "--passphrase-file", newPassphrase)).Succeeded();
+        Assert.Contains("from " + export + ": 1 records", moved.Stdout, StringComparison.Ordinal);
+        Assert.Matches(CliHarness.RecoveryKeyPattern(), moved.Stdout);
+
+        var movedExport = _cli.PathOf("export-moved.json");
+        (await _cli.RunRawAsync("export", "-o", movedExport, "--data-dir", movedDir, "--passphrase-file", newPassphrase)).Succeeded();
+        var (before, after) = (await File.ReadAllLinesAsync(export), await File.ReadAllLinesAsync(movedExport));
+        Assert.Equal(before.Length, after.Length);
+        var differing = before.Zip(after).Where(pair => pair.First != pair.Second).Select(pair => pair.First.Trim().Split(':')[0]).ToList();
+        Assert.Equal(["\"signingPublicKey\"", "\"agreementPublicKey\""], differing);
+        Assert.Contains("\"autoLockMinutes\": 15", await File.ReadAllTextAsync(movedExport), StringComparison.Ordinal);
+
+        // A second import into the same directory, and a file that is no export, are refused with words to act on.
+        var again = (await _cli.RunRawAsync("init", "--from-export", export, "--data-dir", movedDir, "--passphrase-file", newPassphrase)).Failed();
+        Assert.Contains("A vault already exists", again.Stderr, StringComparison.Ordinal);
+        var notExport = _cli.WriteFile("not-an-export.json", "{\"hello\": 1}");
+        var refused = (await _cli.RunRawAsync("init", "--from-export", notExport, "--data-dir", _cli.PathOf("other"), "--passphrase-file", newPassphrase)).Failed();
+        Assert.Contains("not a Symbolon export", refused.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Autolock_shows_and_sets_how_long_the_vault_stays_unlocked_without_its_owner()
     {
         await _cli.InitAsync();

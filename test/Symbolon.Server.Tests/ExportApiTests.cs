@@ -30,7 +30,7 @@ public sealed class ExportApiTests
 
         var export = JsonDocument.Parse(first).RootElement;
         Assert.Equal("symbolon.export", export.GetProperty("format").GetString());
-        Assert.Equal(1, export.GetProperty("formatVersion").GetInt32());
+        Assert.Equal(2, export.GetProperty("formatVersion").GetInt32());
         Assert.Equal(created.VaultId, export.GetProperty("vault").GetProperty("id").GetGuid());
         var records = export.GetProperty("records").EnumerateArray().ToList();
         Assert.Equal(2, records.Count);

@@ -17,7 +17,7 @@ internal static class ExportCommands
     {
         var output = new Option<string?>("--output", "-o") { Description = "Write to this file (readable by you only) instead of standard output.", HelpName = "FILE" };
         var force = ForceOption();
-        var command = new Command("export", "Export the whole vault, every record with every version, as plain (unencrypted) JSON: format symbolon.export v1.") { output, force };
+        var command = new Command("export", "Export the whole vault as plain (unencrypted) JSON: every record with every version, transactions, relationships, grants, agreements, the access log, messages and requests (format symbolon.export v2; `symbolon init --from-export` reads it).") { output, force };
         cli.SetAction(command, async (context, result, ct) =>
         {
             var operations = await context.ConnectAsync(ct);

@@ -17,9 +17,19 @@ internal static class VaultCommands
 
     private static Command Init(CliCommands cli)
     {
-        var command = new Command("init", "Create the vault: choose a passphrase (at least 10 characters) and store the recovery key it shows once.");
-        cli.SetAction(command, async (context, _, ct) =>
+        var fromExport = new Option<string?>("--from-export")
         {
+            Description = "Create the vault from a plain export (`symbolon export`) made on another installation: everything in it comes back, under a new passphrase and new keys. Works on the storage directly: no server may be running for it.",
+            HelpName = "FILE",
+        };
+        var command = new Command("init", "Create the vault: choose a passphrase (at least 10 characters) and store the recovery key it shows once.") { fromExport };
+        cli.SetAction(command, async (context, result, ct) =>
+        {
+            if (result.GetValue(fromExport) is { } exportFile)
+            {
+                return await InitFromExportAsync(cli, context, exportFile, ct);
+            }
+
             var operations = await context.ConnectAsync(ct);
             if ((await operations.GetStatusAsync(ct)).Vault.Exists)
             {
@@ -36,6 +46,35 @@ internal static class VaultCommands
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    private static async Task<int> InitFromExportAsync(CliCommands cli, CliContext context, string exportFile, CancellationToken ct)
+    {
+        if (await context.FindServerAsync(ct) is { } server)
+        {
+            throw new CliException(
+                $"Creating a vault from an export works on the storage directly, but a server is in the way ({server.Source}: {server.Url}).",
+                "Stop the server (and leave out --server and SYMBOLON_SERVER), then run `symbolon init --from-export` on an empty data directory.");
+        }
+
+        if (!File.Exists(exportFile))
+        {
+            throw new CliException($"There is no file {exportFile}.", "Name the file `symbolon export` wrote.");
+        }
+
+        await using var local = new LocalOwnerOperations(context);
+        if (await local.HasVaultAsync(ct))
+        {
+            throw new CliException($"A vault already exists in {local.Location}.", "An export is imported into an empty data directory only: choose another one with --data-dir.");
+        }
+
+        var passphrase = context.Secrets.Read(context.Passphrase, "Choose a passphrase", confirm: true, check: VaultService.CheckPassphrase);
+        await using var input = File.OpenRead(exportFile);
+        var (created, records) = await Display.WithStatusAsync(cli.Env, "Importing the export…", () => local.ImportExportAsync(input, passphrase, ct));
+        cli.Say($"Created vault {created.VaultId} from {exportFile}: {records} records ({local.Location}).");
+        ShowRecoveryKey(cli.Env, created.RecoveryKey);
+        cli.Note("Vendors connected to the old installation register again with this one; their history (relationships, grants, agreements, the access log) came along.");
+        return ExitCodes.Success;
     }
 
     private static void ShowRecoveryKey(CliEnvironment env, string recoveryKey)

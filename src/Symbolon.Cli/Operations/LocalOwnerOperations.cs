@@ -263,6 +263,15 @@ internal sealed partial class LocalOwnerOperations(CliContext context) : IOwnerO
         return (vaultId, records, versions);
     }
 
+    /// <summary>Creates the vault from a plain export in this (empty) storage and counts its records.</summary>
+    public async Task<(CreatedVaultResult Created, int Records)> ImportExportAsync(Stream export, string passphrase, CancellationToken ct)
+    {
+        var created = await (await GetAsync<ExportImporter>(ct)).ImportAsync(export, passphrase, ct);
+        created.Keys.Dispose();
+        var records = await (await GetAsync<SymbolonDbContext>(ct)).Records.CountAsync(r => r.VaultId == created.VaultId, ct);
+        return (new CreatedVaultResult(created.VaultId, created.RecoveryKey, SignedIn: false), records);
+    }
+
     public async Task<bool> HasVaultAsync(CancellationToken ct) => await (await GetAsync<SymbolonDbContext>(ct)).Vaults.AnyAsync(ct);
 
     public async ValueTask DisposeAsync()

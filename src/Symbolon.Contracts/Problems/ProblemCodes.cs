@@ -228,4 +228,10 @@ public static class ProblemCodes
     /// SD-BASE under SD-BASE-NTP); only the person can loosen the terms (409).
     /// </summary>
     public const string AgreementWeakeningRefused = "SYM2501";
+
+    /// <summary>
+    /// The file cannot be imported as a vault: it is not JSON, not a Symbolon export, of a newer format version, or one
+    /// of its sections is damaged; the detail names which, and nothing was written (400).
+    /// </summary>
+    public const string InvalidExport = "SYM2601";
 }

@@ -314,7 +314,7 @@ internal sealed class ConversationService(SymbolonDbContext db, RelationshipServ
         return relationship;
     }
 
-    private static byte[] MessageAad(MessageEntity m) => Encoding.UTF8.GetBytes($"symbolon.message.v1|{m.VaultId}|{m.RelationshipId}|{m.Id}|{m.Author}");
+    internal static byte[] MessageAad(MessageEntity m) => Encoding.UTF8.GetBytes($"symbolon.message.v1|{m.VaultId}|{m.RelationshipId}|{m.Id}|{m.Author}");
 
-    private static byte[] PushAad(PushedUpdateEntity u) => Encoding.UTF8.GetBytes($"symbolon.pushed.v1|{u.VaultId}|{u.RelationshipId}|{u.Id}|{u.Datatype}");
+    internal static byte[] PushAad(PushedUpdateEntity u) => Encoding.UTF8.GetBytes($"symbolon.pushed.v1|{u.VaultId}|{u.RelationshipId}|{u.Id}|{u.Datatype}");
 }

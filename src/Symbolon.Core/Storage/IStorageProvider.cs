@@ -43,4 +43,10 @@ internal interface IStorageProvider
     /// session settings itself.
     /// </summary>
     string? RestoreDurabilitySql { get; }
+
+    /// <summary>
+    /// SQL that moves the sequence behind a generated key column past the highest value in its table, after a restore
+    /// inserted rows with their own keys; null where the database does that by itself (SQLite's AUTOINCREMENT).
+    /// </summary>
+    string? AdvanceKeySequenceSql(string table, string column);
 }

@@ -48,7 +48,13 @@ internal sealed partial class VaultService(SymbolonDbContext db, TimeProvider ti
         }
     }
 
-    public async Task<CreatedVault> CreateAsync(string passphrase, CancellationToken ct = default)
+    public Task<CreatedVault> CreateAsync(string passphrase, CancellationToken ct = default) => CreateForImportAsync(passphrase, null, null, ct);
+
+    /// <summary>
+    /// Creates the vault with new keys; an import from an export gives the id and creation time the vault had before
+    /// (its records are sealed anew under the new keys, bound to that id).
+    /// </summary>
+    public async Task<CreatedVault> CreateForImportAsync(string passphrase, Guid? id, DateTimeOffset? createdAt, CancellationToken ct = default)
     {
         CheckPassphrase(passphrase);
         if (await db.Vaults.AnyAsync(ct))
@@ -56,8 +62,8 @@ internal sealed partial class VaultService(SymbolonDbContext db, TimeProvider ti
             throw new VaultAlreadyExistsException();
         }
 
-        var now = time.GetUtcNow();
-        var vaultId = UuidV7.Create(now);
+        var now = createdAt ?? time.GetUtcNow();
+        var vaultId = id ?? UuidV7.Create(now);
         var kdf = KdfParameters.Default;
         var salt = RandomNumberGenerator.GetBytes(16);
         var dataKey = GC.AllocateArray<byte>(VaultCrypto.KeySize, pinned: true);

@@ -16,7 +16,7 @@ internal static class ExportEndpoints
     public static RouteGroupBuilder MapExportEndpoints(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/").WithTags("Export").RequireAuthorization(OwnerAuthentication.Policy);
-        group.MapGet("/export", Export).WithName("ExportVault").WithSummary("The whole vault as plain JSON (format symbolon.export v1, see docs/export-format.md).");
+        group.MapGet("/export", Export).WithName("ExportVault").WithSummary("The whole vault as plain JSON (format symbolon.export v2, see docs/export-format.md).");
         group.MapGet("/backup", Backup).WithName("BackupVault").WithSummary("An encrypted backup file; restore it with `symbolon restore`.");
         group.MapPost("/purge", Purge).WithName("PurgeDeleted").WithSummary("Removes deleted records and their histories for good.");
         return group;

@@ -293,7 +293,7 @@ public class BackupServiceTests(BackupSourceFixture source) : IClassFixture<Back
 
         var header = BackupService.ReadHeader(input);
 
-        Assert.Equal(1, header.FormatVersion);
+        Assert.Equal(BackupService.CurrentFormatVersion, header.FormatVersion);
         Assert.Equal(source.Vault.Id, header.Vault.Id);
         Assert.Equal(32, header.Salt.Length);
         Assert.Equal(TestStore.Start, header.Vault.CreatedAt);
@@ -320,7 +320,7 @@ public class BackupServiceTests(BackupSourceFixture source) : IClassFixture<Back
             "header length zero" => WithHeaderLength(bytes, 0),
             "flipped byte in the magic" => layout.Flip(3),
             "flipped byte in the header's first brace" => layout.Flip(layout.HeaderOffset),
-            "flipped digit in the header's format version" => layout.Flip(layout.HeaderIndexOf("\"formatVersion\":1") + "\"formatVersion\":".Length, 0x02),
+            "flipped digit in the header's format version" => layout.Flip(layout.HeaderIndexOf("\"formatVersion\":2") + "\"formatVersion\":".Length, 0x02),
             "flipped digit in the header's date" => layout.Flip(layout.HeaderIndexOf("\"createdAt\":\"2026") + "\"createdAt\":\"202".Length),
             "flipped letter in the header's salt" => layout.Flip(FirstLetterAfter(layout, "\"salt\":\""), 0x20),
             "flipped letter in the header's public key" => layout.Flip(FirstLetterAfter(layout, "\"signingPublicKey\":\""), 0x20),

@@ -32,7 +32,7 @@ public class VaultExporterTests
         var root = export.RootElement;
 
         Assert.Equal("symbolon.export", root.GetProperty("format").GetString());
-        Assert.Equal(1, root.GetProperty("formatVersion").GetInt32());
+        Assert.Equal(2, root.GetProperty("formatVersion").GetInt32());
         var vaultElement = root.GetProperty("vault");
         Assert.Equal(vault.Id, vaultElement.GetProperty("id").GetGuid());
         Assert.Equal(TestStore.Start, vaultElement.GetProperty("createdAt").GetDateTimeOffset());

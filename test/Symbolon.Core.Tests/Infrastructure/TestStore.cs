@@ -143,6 +143,7 @@ internal sealed class TestStore : IAsyncDisposable
     {
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(Time);
+        services.AddSingleton(new StorageOptions { DataDirectory = Directory });
         services.AddDbContext<SymbolonDbContext>(Configure, ServiceLifetime.Scoped, ServiceLifetime.Singleton);
         services.AddSymbolonCore();
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });

@@ -285,13 +285,14 @@ public class StorageProviderTests
             Assert.True(await session.Db.Records.AnyAsync(r => r.VaultId == b.VaultId && r.Id == bDeleted));
         }
 
-        // A backup of A carries A's rows only.
+        // A backup of A carries A's rows only (every table: A's access token too, not B's).
         await using var restored = await TestStore.CreateAsync(kind);
         await restored.RestoreAsync(await a.BackupAsync(), a.Created.RecoveryKey, isRecoveryKey: true);
         var restoredRows = await restored.CountRowsAsync();
-        Assert.Equal((1, aRows.Records - 1, aRows.Versions - 2 + 1, 0), restoredRows);
+        Assert.Equal((1, aRows.Records - 1, aRows.Versions - 2 + 1, 1), restoredRows);
         await using var check = restored.NewContext();
         Assert.All(await check.RecordVersions.ToListAsync(), v => Assert.Equal(a.Id, v.VaultId));
+        Assert.Equal(["vault A's script"], await check.AccessTokens.Where(t => t.VaultId == a.Id).Select(t => t.Name).ToListAsync());
     }
 
     private static async Task SeedAsync(TestVault vault)

@@ -212,6 +212,13 @@ public static class ProblemCodes
     /// <summary>No profile field with that id exists to push (404).</summary>
     public const string PushFieldNotFound = "SYM2306";
 
+    /// <summary>
+    /// A change to the owner API made with the browser's session cookie came from another site or origin (another port
+    /// of the same host, a sibling subdomain): only the web app itself, or a client with an access token, may change
+    /// the vault (403).
+    /// </summary>
+    public const string CrossSiteRequest = "SYM2401";
+
     /// <summary>An unexpected error; the server log has details under the trace id (500).</summary>
     public const string Unexpected = "SYM1999";
 }

@@ -49,6 +49,18 @@ public sealed class PublicOriginTests
         Assert.StartsWith("https://vault.example.org/", symbolon.GetProperty("api_base").GetString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AllowedHosts_turns_away_a_request_for_another_host()
+    {
+        using var app = new SymbolonApplicationFactory();
+        app.Settings["AllowedHosts"] = "vault.example.org";
+        using var client = app.CreateOwnerClient();
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync("/.well-known/oauth-authorization-server")).StatusCode);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/.well-known/oauth-authorization-server");
+        request.Headers.Host = "vault.example.org";
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(request)).StatusCode);
+    }
+
     [Theory]
     [InlineData("PublicOrigin", "vault.example.org", "PublicOrigin must be an http or https address")]
     [InlineData("PublicOrigin", "https://vault.example.org/vault?x=1", "PublicOrigin must be an http or https address")]

@@ -116,6 +116,43 @@ public sealed class LocalModeTests : IDisposable
     }
 
     [Fact]
+    public async Task Init_into_an_existing_directory_leaves_it_and_the_database_readable_by_their_owner_only()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        // Made by the person beforehand, with mkdir's usual 0755: init narrows it, and the database is never 0644.
+        Directory.CreateDirectory(_cli.DataDirectory);
+        File.SetUnixFileMode(_cli.DataDirectory, (UnixFileMode)0b111_101_101);
+        await _cli.InitAsync();
+        (await _cli.RunWithPassphraseAsync("profile", "set", "email", "ada@example.org")).Succeeded();
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(_cli.DataDirectory));
+        var files = Directory.GetFiles(_cli.DataDirectory, "*", SearchOption.AllDirectories);
+        Assert.Contains(Path.Combine(_cli.DataDirectory, "symbolon.db"), files);
+        Assert.All(files, AssertOwnerOnly);
+    }
+
+    [Fact]
+    public async Task A_database_left_world_readable_by_an_older_version_is_narrowed_when_opened()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        await _cli.InitAsync();
+        var database = Path.Combine(_cli.DataDirectory, "symbolon.db");
+        File.SetUnixFileMode(database, (UnixFileMode)0b110_100_100);
+        File.SetUnixFileMode(_cli.DataDirectory, (UnixFileMode)0b111_101_101);
+        (await _cli.RunWithPassphraseAsync("profile", "show")).Succeeded();
+        AssertOwnerOnly(database);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(_cli.DataDirectory));
+    }
+
+    [Fact]
     public async Task Restore_refuses_a_data_directory_that_already_holds_a_vault()
     {
         await _cli.InitAsync();

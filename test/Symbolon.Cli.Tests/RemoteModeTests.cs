@@ -58,7 +58,14 @@ public sealed class RemoteModeTests : IDisposable
         Assert.Equal(new AutoLockSetting(null, false), (await _cli.RunAsync("autolock", "never", "--server", url, "--json")).Succeeded().Json<AutoLockSetting>());
 
         (await _cli.RunAsync("lock", "--server", url)).Succeeded();
-        Assert.Contains("The vault is locked.", (await _cli.RunAsync("profile", "show", "--server", url)).Failed().Stderr, StringComparison.Ordinal);
+
+        // Without its token the CLI is not told whether the vault is locked (the server tells only its owner).
+        var signedOut = (await _cli.RunAsync("profile", "show", "--server", url)).Failed().Stderr;
+        Assert.Contains("This CLI is not signed in to the server.", signedOut, StringComparison.Ordinal);
+        Assert.Contains("`symbolon unlock` signs it in, and opens the vault if it is locked.", signedOut, StringComparison.Ordinal);
+        var status = (await _cli.RunAsync("status", "--server", url)).Succeeded().Stdout;
+        Assert.Contains("not shown until you sign in", status, StringComparison.Ordinal);
+        Assert.DoesNotContain("argon2id", status, StringComparison.OrdinalIgnoreCase);
 
         // SYMBOLON_SERVER works alike; and the CLI's own data directory never got a database: all went to the server.
         _cli.Environment["SYMBOLON_SERVER"] = url;
@@ -166,8 +173,10 @@ internal static class RemoteFlow
         Assert.Contains($"Locked the vault on the server at {server}", locked.Stdout, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(cli.DataDirectory, CliTokenFile.FileName)));
 
+        // Its token gone with the lock, the CLI is a stranger to the server, which tells strangers only that a vault exists.
         var after = (await cli.RunAsync("profile", "show")).Failed(1);
-        Assert.Contains("The vault is locked.", after.Stderr, StringComparison.Ordinal);
-        Assert.False((await cli.RunAsync("status", "--json")).Succeeded().Json<CliStatus>().Vault.Unlocked);
+        Assert.Contains("This CLI is not signed in to the server.", after.Stderr, StringComparison.Ordinal);
+        var stranger = (await cli.RunAsync("status", "--json")).Succeeded().Json<CliStatus>().Vault;
+        Assert.Equal(new VaultStatus(true, false, null, null, null, null, null), stranger);
     }
 }

@@ -14,7 +14,7 @@ public sealed class ServeCommandTests : IDisposable
     public async Task Serve_runs_the_server_with_its_static_web_assets_until_cancelled()
     {
         using var stop = new CancellationTokenSource();
-        var serving = _cli.RunRawAsync(stop.Token, "serve", "--data-dir", _cli.DataDirectory, "--urls", "http://127.0.0.1:0");
+        var serving = _cli.RunRawAsync(stop.Token, "serve", "--data-dir", _cli.DataDirectory, "--urls", "http://127.0.0.1:0", "--public-origin", "https://vault.example.org");
         var serverJson = Path.Combine(_cli.DataDirectory, ServerInfoFile.FileName);
         var deadline = DateTime.UtcNow.AddMinutes(1);
         while (!File.Exists(serverJson) && !serving.IsCompleted && DateTime.UtcNow < deadline)
@@ -34,6 +34,10 @@ public sealed class ServeCommandTests : IDisposable
             Assert.Equal("text/css", css.Content.Headers.ContentType?.MediaType);
             Assert.True((await css.Content.ReadAsByteArrayAsync()).Length > 10_000);
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/_content/MudBlazor/MudBlazor.min.js", UriKind.Relative))).StatusCode);
+
+            // The issuer is the public origin it was given, not the address it listens on.
+            var metadata = JsonDocument.Parse(await http.GetStringAsync(new Uri("/.well-known/oauth-authorization-server", UriKind.Relative)));
+            Assert.Equal("https://vault.example.org/", metadata.RootElement.GetProperty("issuer").GetString());
         }
 
         // The other commands find the server through its server.json.

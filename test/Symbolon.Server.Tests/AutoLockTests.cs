@@ -78,9 +78,8 @@ public sealed class AutoLockTests : IDisposable
         }
     }
 
-    // Asked without the owner's cookie: a status call with it would count as the owner being there.
-    private async Task<bool> UnlockedAsync() =>
-        (await _app.CreateOwnerClient().GetFromJsonAsync<VaultStatus>("/owner/api/v1/vault", SymbolonApplicationFactory.Json))!.Unlocked;
+    // Asked inside the server: a status call with the owner's cookie would count as the owner being there.
+    private Task<bool> UnlockedAsync() => _app.VaultUnlockedAsync();
 
     private async Task WaitUntilLockedAsync()
     {

@@ -118,6 +118,9 @@ public sealed partial class SymbolonApplicationFactory : WebApplicationFactory<P
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Storage:DataDirectory", DataDirectory);
+
+        // The in-process test server listens nowhere; its clients address it as http://localhost.
+        builder.UseSetting("PublicOrigin", "http://localhost");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
@@ -179,6 +182,18 @@ public sealed partial class SymbolonApplicationFactory : WebApplicationFactory<P
         var client = CreateOwnerClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
+    }
+
+    /// <summary>
+    /// Whether the vault's keys are in the server's memory, seen from inside: the owner API tells only a signed-in
+    /// owner, and a call with their cookie or token would count as the owner being there (it keeps the vault from
+    /// locking itself).
+    /// </summary>
+    public async Task<bool> VaultUnlockedAsync()
+    {
+        using var scope = Services.CreateScope();
+        var vault = await scope.ServiceProvider.GetRequiredService<Core.Vaults.VaultService>().FindAsync(CancellationToken.None);
+        return vault is not null && Services.GetRequiredService<Core.Vaults.IVaultSessions>().Find(vault.Id) is not null;
     }
 
     /// <summary>The access log as stored, once the vendor reads the server folds in memory are committed.</summary>

@@ -23,17 +23,34 @@ public sealed class VaultApiTests : IDisposable
     }
 
     [Fact]
-    public async Task Status_shows_no_vault_then_an_unlocked_vault_with_its_kdf_and_public_keys()
+    public async Task Status_shows_no_vault_then_to_its_owner_an_unlocked_vault_with_its_kdf_and_public_keys()
     {
         var client = _app.CreateOwnerClient();
         var before = await client.GetFromJsonAsync<VaultStatus>("/owner/api/v1/vault");
         Assert.False(before!.Exists);
 
-        var (_, created) = await _app.CreateVaultAsync();
-        var after = await client.GetFromJsonAsync<VaultStatus>("/owner/api/v1/vault");
-        Assert.True(after!.Exists);
+        var (owner, created) = await _app.CreateVaultAsync();
+
+        // A stranger learns that a vault exists, and nothing else: not whether the person is at it, not its id, its
+        // KDF parameters (what an offline guess at the passphrase needs) or its keys.
+        var anonymous = await client.GetFromJsonAsync<VaultStatus>("/owner/api/v1/vault");
+        Assert.Equal(new VaultStatus(true, false, null, null, null, null, null), anonymous);
+        var text = await client.GetStringAsync("/owner/api/v1/vault");
+        Assert.DoesNotContain(created.VaultId.ToString(), text, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("argon2id", text, StringComparison.Ordinal);
+
+        foreach (var signedIn in new[] { owner, _app.CreateTokenClient(created.AccessToken.Token!) })
+        {
+            var after = await signedIn.GetFromJsonAsync<VaultStatus>("/owner/api/v1/vault");
+            AssertFull(after!, created.VaultId);
+        }
+    }
+
+    private static void AssertFull(VaultStatus after, Guid vaultId)
+    {
+        Assert.True(after.Exists);
         Assert.True(after.Unlocked);
-        Assert.Equal(created.VaultId, after.VaultId);
+        Assert.Equal(vaultId, after.VaultId);
         Assert.Equal(new KdfDescription("argon2id", 65536, 3, 1), after.Kdf);
         Assert.Equal(32, Convert.FromBase64String(Pad(after.SigningPublicKey!)).Length);
         Assert.Equal(32, Convert.FromBase64String(Pad(after.AgreementPublicKey!)).Length);
@@ -84,7 +101,7 @@ public sealed class VaultApiTests : IDisposable
     }
 
     [Fact]
-    public async Task The_session_cookie_is_HttpOnly_SameSite_Strict_and_Secure_over_https()
+    public async Task The_session_cookie_is_HttpOnly_SameSite_Strict_and_Secure_at_an_https_public_origin()
     {
         await _app.CreateVaultAsync();
         var plain = await _app.CreateOwnerClient().PostAsJsonAsync("/owner/api/v1/vault/unlock", new UnlockRequest(SymbolonApplicationFactory.Passphrase));
@@ -93,9 +110,16 @@ public sealed class VaultApiTests : IDisposable
         Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("secure", cookie.Replace("samesite=strict", "", StringComparison.OrdinalIgnoreCase), StringComparison.OrdinalIgnoreCase);
 
-        var https = await _app.CreateOwnerClient(https: true).PostAsJsonAsync("/owner/api/v1/vault/unlock", new UnlockRequest(SymbolonApplicationFactory.Passphrase));
-        var secureCookie = https.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("symbolon_owner=", StringComparison.Ordinal));
-        Assert.Contains("; secure", secureCookie, StringComparison.OrdinalIgnoreCase);
+        // Served at an https public origin (PublicOrigin), the cookie is Secure, whatever scheme reached the server.
+        using var served = new SymbolonApplicationFactory(migrateOnStart: true);
+        served.Settings["PublicOrigin"] = "https://vault.example.org";
+        await served.CreateVaultAsync();
+        foreach (var client in new[] { served.CreateOwnerClient(https: true), served.CreateOwnerClient() })
+        {
+            var https = await client.PostAsJsonAsync("/owner/api/v1/vault/unlock", new UnlockRequest(SymbolonApplicationFactory.Passphrase));
+            var secureCookie = https.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("symbolon_owner=", StringComparison.Ordinal));
+            Assert.Contains("; secure", secureCookie, StringComparison.OrdinalIgnoreCase);
+        }
     }
 
     [Fact]

@@ -181,16 +181,19 @@ internal static class VaultCommands
             }
 
             var vault = status.Vault;
+
+            // A server tells a caller without its token only that the vault exists (no id, no keys, not whether it is unlocked).
+            var hidden = vault.Exists && vault.VaultId is null;
             var facts = new List<(string, string)>
             {
-                ("Vault", vault.Exists ? $"exists ({vault.VaultId})" : "none yet (create one with `symbolon init`)"),
-                ("Unlocked", vault.Exists ? (vault.Unlocked ? "yes" : "no") : "-"),
+                ("Vault", !vault.Exists ? "none yet (create one with `symbolon init`)" : hidden ? "exists" : $"exists ({vault.VaultId})"),
+                ("Unlocked", !vault.Exists ? "-" : hidden ? "not shown until you sign in (`symbolon unlock`)" : vault.Unlocked ? "yes" : "no"),
                 ("Mode", status.Mode == "remote" ? "remote (through the server's owner API)" : "local (the storage is opened directly)"),
                 ("Data dir", status.DataDirectory),
                 ("Storage", status.Storage),
                 ("Access", status.Access),
             };
-            if (vault.Exists)
+            if (vault.Exists && !hidden)
             {
                 facts.Add(("Created", Display.Time(vault.CreatedAt, context.Time)));
                 facts.Add(("KDF", vault.Kdf is null ? "-" : Display.Kdf(vault.Kdf)));

@@ -85,8 +85,9 @@ internal sealed partial class RemoteOwnerOperations : IOwnerOperations
     {
         if (Token is null)
         {
-            // Without a token the server cannot be asked to lock; nothing is lost if it is locked already.
-            if (!(await GetVaultStatusAsync(ct)).Unlocked)
+            // Without a token the server cannot be asked to lock, nor does it say whether the vault is unlocked; with
+            // no vault there is nothing to lock.
+            if (!(await GetVaultStatusAsync(ct)).Exists)
             {
                 return;
             }
@@ -240,7 +241,8 @@ internal sealed partial class RemoteOwnerOperations : IOwnerOperations
         return ValueTask.CompletedTask;
     }
 
-    private Task<VaultStatus> GetVaultStatusAsync(CancellationToken ct) => SendAsync<VaultStatus>(HttpMethod.Get, "vault", null, authenticated: false, ct);
+    /// <summary>The vault's status: with this CLI's token, all of it; without, only whether a vault exists.</summary>
+    private Task<VaultStatus> GetVaultStatusAsync(CancellationToken ct) => SendAsync<VaultStatus>(HttpMethod.Get, "vault", null, authenticated: Token is not null, ct);
 
     private async Task DownloadAsync(string path, Stream output, CancellationToken ct)
     {
@@ -320,14 +322,14 @@ internal sealed partial class RemoteOwnerOperations : IOwnerOperations
             return new CliException("There is no vault yet.", $"The server at {_server.Url} has no vault.", code: ProblemCodes.VaultNotFound);
         }
 
-        return status.Unlocked
-            ? NotSignedIn()
-            : new CliException("The vault is locked.", $"The vault on the server at {_server.Url} is locked.", code: ProblemCodes.VaultLocked);
+        // Note: whether the vault is unlocked is its owner's to know; the server does not tell a caller without a token.
+        return NotSignedIn();
     }
 
     private CliException NotSignedIn() => new(
         "This CLI is not signed in to the server.",
-        $"There is no access token in {EnvironmentVariables.Token} or {CliTokenFile.PathIn(_context.DataDirectory)}.",
+        $"There is no access token in {EnvironmentVariables.Token} or {CliTokenFile.PathIn(_context.DataDirectory)}. " +
+        "`symbolon unlock` signs it in, and opens the vault if it is locked.",
         code: ProblemCodes.Unauthenticated);
 
     private void WarnIfPlainHttp()

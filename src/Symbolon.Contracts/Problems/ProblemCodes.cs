@@ -215,6 +215,13 @@ public static class ProblemCodes
     /// <summary>No profile field with that id exists to push (404).</summary>
     public const string PushFieldNotFound = "SYM2306";
 
+    /// <summary>
+    /// A change to the owner API made with the browser's session cookie came from another site or origin (another port
+    /// of the same host, a sibling subdomain): only the web app itself, or a client with an access token, may change
+    /// the vault (403).
+    /// </summary>
+    public const string CrossSiteRequest = "SYM2401";
+
     /// <summary>Reading the statement took longer than the server allows for one import (<c>Imports:MaxSeconds</c>); nothing was imported (422).</summary>
     public const string ImportTookTooLong = "SYM2451";
 

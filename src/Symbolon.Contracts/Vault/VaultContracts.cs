@@ -2,9 +2,12 @@ using System.Text.Json.Serialization;
 
 namespace Symbolon.Contracts.Vault;
 
-/// <summary>Whether a vault exists and whether it is unlocked.</summary>
+/// <summary>
+/// Whether a vault exists and whether it is unlocked. A caller that is not signed in (no session cookie, no access
+/// token) learns only <see cref="Exists"/>: the other members are false or null for it.
+/// </summary>
 /// <param name="Exists">True once a vault has been created in this data store.</param>
-/// <param name="Unlocked">True while the vault's keys are in the server's memory.</param>
+/// <param name="Unlocked">True while the vault's keys are in the server's memory (false for a caller not signed in).</param>
 /// <param name="VaultId">The vault's id, when it exists.</param>
 /// <param name="CreatedAt">When the vault was created.</param>
 /// <param name="Kdf">The key-derivation parameters stored with the vault.</param>

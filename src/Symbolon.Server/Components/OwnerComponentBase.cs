@@ -22,6 +22,10 @@ public abstract partial class OwnerComponentBase : ComponentBase
     [Inject]
     protected NavigationManager Navigation { get; set; } = default!;
 
+    /// <summary>The vault's own address, for URLs handed to vendors (never the browser's idea of the base address).</summary>
+    [Inject]
+    internal Hosting.PublicOrigin VaultOrigin { get; set; } = default!;
+
     [Inject]
     private ILogger<OwnerComponentBase> Logger { get; set; } = default!;
 

@@ -49,6 +49,7 @@ public static class SymbolonHost
         ["--storage"] = "Storage:Provider",
         ["--connection-string"] = "Storage:ConnectionString",
         ["--urls"] = "urls",
+        ["--public-origin"] = PublicOrigin.SettingName,
     };
 
     /// <summary>Runs the server until it is stopped (Ctrl+C).</summary>
@@ -142,6 +143,7 @@ public static class SymbolonHost
         // Core and its feature modules, then what the server adds to them: the owner's sign-in and the one binder
         // that hands a request its vault session, the vendor protocol, the web app.
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<PublicOrigin>();
         builder.Services.AddSymbolonCore();
         builder.Services.AddVaultSessions();
         builder.Services.AddScoped<OwnerSignIn>();
@@ -221,7 +223,11 @@ public static class SymbolonHost
 
     public static WebApplication MapSymbolon(this WebApplication app)
     {
+        // The vault's own address replaces the Host header first of all (PublicOrigin); a wrong setting stops the start.
+        PublicOrigin.Validate(app.Configuration);
+        app.UsePublicOrigin();
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = _ => StatusCodes.Status500InternalServerError, SuppressDiagnosticsCallback = _ => true });
+        app.UseOwnerRequestOrigin(OwnerApiPrefix);
         app.UseJsonBodyLimit(OwnerApiPrefix);
         app.UseJsonBodyLimit(VendorApiEndpoints.Prefix);
         app.UseJsonBodyLimit("/connect");
@@ -263,6 +269,8 @@ public static class SymbolonHost
                 {
                     StatusCodes.Status404NotFound => ProblemCatalog.Create(Contracts.Problems.ProblemCodes.NoSuchEndpoint, 404, "Not found.", "There is nothing at this address."),
                     StatusCodes.Status405MethodNotAllowed => ProblemCatalog.Create(Contracts.Problems.ProblemCodes.MethodNotAllowed, 405, "This method is not allowed here."),
+                    // A body that is not JSON (text/plain, a form: what a page on another site can send without asking).
+                    StatusCodes.Status415UnsupportedMediaType => ProblemCatalog.Create(Contracts.Problems.ProblemCodes.MalformedJson, 415, "Send JSON.", "This endpoint takes a JSON body with Content-Type: application/json."),
                     _ => ProblemCatalog.Create(Contracts.Problems.ProblemCodes.InvalidValue, status, "The request was refused."),
                 };
                 await context.HttpContext.Response.WriteAsJsonAsync(problem, (JsonSerializerOptions?)null, "application/problem+json");

@@ -204,7 +204,8 @@ internal static class AuthorizationEndpoints
         return identity;
     }
 
-    public static string IssuerOf(HttpContext context) => $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}/";
+    /// <summary>The vault's issuer: its public origin (<see cref="Hosting.PublicOrigin"/>), never the request's Host header.</summary>
+    public static string IssuerOf(HttpContext context) => context.RequestServices.GetRequiredService<Hosting.PublicOrigin>().Issuer;
 
     private static string QueryForReturn(OpenIddictRequest request) =>
         $"?client_id={Uri.EscapeDataString(request.ClientId ?? "")}&request_uri={Uri.EscapeDataString(request.RequestUri ?? "")}";

@@ -84,6 +84,7 @@ internal static class OAuthServer
                     .DisableTransportSecurityRequirement();
 
                 server.AddEventHandler(PushedAuthorizationHandlers.ValidateAuthorizationDetails.Descriptor);
+                server.AddEventHandler(AuthorizationErrorPage.RenderInsteadOfRedirecting.Descriptor);
                 server.AddEventHandler(MetadataHandlers.AdvertiseSymbolon.Descriptor);
                 server.AddEventHandler(IntrospectionHandlers.AttachGrantedDetails.Descriptor);
                 server.AddEventHandler(TokenOwnerHandlers.RequireOwnerForIntrospection.Descriptor);
@@ -97,7 +98,11 @@ internal static class OAuthServer
             .AddValidation(validation =>
             {
                 validation.UseLocalServer();
-                validation.UseAspNetCore();
+                // RFC 6750 §2.1 only: a token in a URL ends up in logs, histories and Referer headers, and one in a form
+                // body can be posted by any page; vendors send it in the Authorization header.
+                validation.UseAspNetCore()
+                    .DisableAccessTokenExtractionFromQueryString()
+                    .DisableAccessTokenExtractionFromBodyForm();
                 validation.EnableAuthorizationEntryValidation();
             });
 

@@ -19,6 +19,7 @@ public static class StorageSetup
         else
         {
             PrepareDataDirectory(storage.ResolvedDataDirectory);
+            PrepareDatabaseFile(storage.SqlitePath);
             SqliteStorage.Configure(options, storage.SqlitePath);
         }
 
@@ -36,16 +37,61 @@ public static class StorageSetup
     internal static IServiceCollection AddSymbolonStorage(this IServiceCollection services) =>
         services.AddDbContext<SymbolonDbContext>((sp, options) => Configure(options, sp.GetRequiredService<StorageOptions>()), ServiceLifetime.Scoped, ServiceLifetime.Singleton);
 
-    /// <summary>Creates the data directory readable by its owner only (Unix mode 0700).</summary>
+    private const UnixFileMode OwnerOnlyDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    private const UnixFileMode OwnerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private const UnixFileMode GroupOrOther = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+        | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+
+    /// <summary>
+    /// Creates the data directory readable by its owner only (Unix mode 0700), and narrows one that already exists
+    /// (made with <c>mkdir</c>, mode 0755) to that: it holds the database, the keys and the CLI's token.
+    /// </summary>
     public static void PrepareDataDirectory(string path)
     {
         if (OperatingSystem.IsWindows())
         {
             Directory.CreateDirectory(path);
+            return;
         }
-        else
+
+        Directory.CreateDirectory(path, OwnerOnlyDirectory);
+        if ((File.GetUnixFileMode(path) & GroupOrOther) != 0)
         {
-            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            File.SetUnixFileMode(path, OwnerOnlyDirectory);
+        }
+    }
+
+    /// <summary>
+    /// Makes the SQLite database and its -wal and -shm files readable by their owner only (0600). SQLite creates a
+    /// database with the process's umask (usually 0644) and gives the -wal and -shm files the database's own mode, so
+    /// an empty database file is created with 0600 before SQLite opens it, and files left wider by an older version
+    /// are narrowed.
+    /// </summary>
+    internal static void PrepareDatabaseFile(string databasePath)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        if (!File.Exists(databasePath))
+        {
+            try
+            {
+                using var created = new FileStream(databasePath, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = OwnerOnlyFile });
+            }
+            catch (IOException) when (File.Exists(databasePath))
+            {
+                // Another process (the CLI beside the server) created it meanwhile; its mode is checked below.
+            }
+        }
+
+        foreach (var file in new[] { databasePath, databasePath + "-wal", databasePath + "-shm", databasePath + "-journal" })
+        {
+            if (File.Exists(file) && (File.GetUnixFileMode(file) & GroupOrOther) != 0)
+            {
+                File.SetUnixFileMode(file, OwnerOnlyFile);
+            }
         }
     }
 

@@ -15,7 +15,7 @@ internal static class VaultEndpoints
     public static RouteGroupBuilder MapVaultEndpoints(this IEndpointRouteBuilder routes)
     {
         var vault = routes.MapGroup("/vault").WithTags("Vault");
-        vault.MapGet("/", GetStatus).WithName("GetVaultStatus").WithSummary("Whether a vault exists and is unlocked, with its public keys.").AllowAnonymous();
+        vault.MapGet("/", GetStatus).WithName("GetVaultStatus").WithSummary("Whether a vault exists; to its signed-in owner also whether it is unlocked, its KDF parameters and public keys.").AllowAnonymous();
         vault.MapPost("/", Create).WithName("CreateVault").WithSummary("Creates the vault; the response shows the recovery key, once.").AllowAnonymous();
         vault.MapPost("/unlock", Unlock).WithName("UnlockVault").WithSummary("Unlocks the vault with its passphrase and signs the caller in with the session cookie (unless signIn is false); optionally returns an access token.").AllowAnonymous();
         vault.MapPost("/recover", Recover).WithName("RecoverVault").WithSummary("Unlocks with the recovery key and sets a new passphrase.").AllowAnonymous();
@@ -39,12 +39,17 @@ internal static class VaultEndpoints
         return vault;
     }
 
-    internal static async Task<Ok<VaultStatus>> GetStatus(VaultService vaults, IVaultSessions sessions, CancellationToken ct)
+    /// <summary>
+    /// Before sign-in, only whether a vault exists (what the sign-in page and `symbolon init` need to know): whether it
+    /// is unlocked, its id, its KDF parameters and its keys are its owner's to see. Anyone can ask, so none of that may
+    /// tell a stranger when the person is at their vault or help an offline guess at the passphrase.
+    /// </summary>
+    internal static async Task<Ok<VaultStatus>> GetStatus(ClaimsPrincipal user, VaultService vaults, IVaultSessions sessions, CancellationToken ct)
     {
         var vault = await vaults.FindAsync(ct);
-        if (vault is null)
+        if (vault is null || OwnerAuthentication.VaultIdOf(user) != vault.Id)
         {
-            return TypedResults.Ok(new VaultStatus(false, false, null, null, null, null, null));
+            return TypedResults.Ok(new VaultStatus(vault is not null, false, null, null, null, null, null));
         }
 
         return TypedResults.Ok(new VaultStatus(

@@ -148,11 +148,9 @@ public sealed class UnattendedModeTests
 
     private static async Task WaitUnlockedAsync(SymbolonApplicationFactory factory, bool expected)
     {
-        var client = factory.CreateOwnerClient();
         for (var i = 0; i < 200; i++)
         {
-            var status = (await client.GetFromJsonAsync<VaultStatus>("/owner/api/v1/vault", SymbolonApplicationFactory.Json))!;
-            if (status.Unlocked == expected && (expected || i > 20))
+            if (await factory.VaultUnlockedAsync() == expected && (expected || i > 20))
             {
                 return;
             }

@@ -111,27 +111,61 @@ public sealed class OAuthBaselineTests(VendorVaultFixture vault) : IClassFixture
     }
 
     [Fact]
-    public async Task Authorization_request_without_par_is_refused()
+    public async Task Authorization_request_without_par_is_refused_on_a_page_of_the_vault_not_at_the_redirect_uri()
     {
+        // The client and its redirect URI are registered, but anyone can register (RFC 7591): before the person has seen
+        // the consent page, an error must not send their browser to that address (RFC 9700 §4.11.2).
         var (_, challenge) = VendorFlow.NewPkce();
         var query = string.Join('&', VendorFlow.AuthorizationParameters(vault.Vendor, EmailRead, challenge).Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value)}"));
-        var response = await vault.Owner.GetAsync("/connect/authorize?" + query);
+        await AssertErrorPageAsync(await vault.Owner.GetAsync("/connect/authorize?" + query), "invalid_request");
+    }
 
-        // Refused either as an error page or as an error redirect; never the consent page.
-        Assert.NotEqual(HttpStatusCode.OK, response.StatusCode);
-        var location = response.Headers.Location?.OriginalString ?? "";
-        Assert.DoesNotContain("/consent/", location, StringComparison.Ordinal);
-        Assert.DoesNotContain("code=", location, StringComparison.Ordinal);
-        if (response.StatusCode == HttpStatusCode.BadRequest)
+    [Theory]
+    [InlineData("urn:ietf:params:oauth:request_uri:not-pushed")]
+    [InlineData("https://vendor.example/request")]
+    [InlineData("")]
+    public async Task An_invalid_request_uri_is_refused_on_a_page_of_the_vault(string requestUri)
+    {
+        var response = await vault.Owner.GetAsync($"/connect/authorize?client_id={Uri.EscapeDataString(vault.Vendor.ClientId)}&request_uri={Uri.EscapeDataString(requestUri)}");
+        await AssertErrorPageAsync(response, null);
+    }
+
+    [Fact]
+    public async Task An_unknown_client_is_refused_on_a_page_of_the_vault()
+    {
+        var response = await vault.Owner.GetAsync("/connect/authorize?client_id=nobody&request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3Ax&redirect_uri=https%3A%2F%2Fevil.example%2F");
+        await AssertErrorPageAsync(response, null);
+    }
+
+    [Fact]
+    public async Task Access_tokens_are_accepted_in_the_authorization_header_only()
+    {
+        var tokens = await vault.Factory.GrantAsync(vault.Owner, vault.Vendor, EmailRead);
+        using var api = vault.Factory.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await api.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/api/v1/grant") { Headers = { Authorization = new("Bearer", tokens.AccessToken) } })).StatusCode);
+
+        // RFC 6750 §2.2 and §2.3 are not offered: a token in a URL lands in logs and Referer headers.
+        var query = await api.GetAsync($"/api/v1/grant?access_token={Uri.EscapeDataString(tokens.AccessToken)}");
+        Assert.Equal(HttpStatusCode.Unauthorized, query.StatusCode);
+        Assert.StartsWith("Bearer", query.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+
+        using var form = new HttpRequestMessage(HttpMethod.Get, "/api/v1/grant") { Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["access_token"] = tokens.AccessToken }) };
+        Assert.Equal(HttpStatusCode.Unauthorized, (await api.SendAsync(form)).StatusCode);
+    }
+
+    private static async Task AssertErrorPageAsync(HttpResponseMessage response, string? error)
+    {
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Null(response.Headers.Location);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        var page = await response.Content.ReadAsStringAsync();
+        Assert.Contains("This request cannot go on", page, StringComparison.Ordinal);
+        Assert.Contains("Nothing was shared", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("vendor.example/callback", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("evil.example", page, StringComparison.Ordinal);
+        if (error is not null)
         {
-            // OpenIddict answers an authorization request it cannot redirect with a plain-text error page.
-            var page = await response.Content.ReadAsStringAsync();
-            Assert.Contains("invalid_request", page, StringComparison.Ordinal);
-            Assert.Contains("request_uri", page, StringComparison.Ordinal);
-        }
-        else
-        {
-            Assert.Contains("error=invalid_request", location, StringComparison.Ordinal);
+            Assert.Contains(error, page, StringComparison.Ordinal);
         }
     }
 

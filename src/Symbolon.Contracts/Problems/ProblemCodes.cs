@@ -212,6 +212,12 @@ public static class ProblemCodes
     /// <summary>No profile field with that id exists to push (404).</summary>
     public const string PushFieldNotFound = "SYM2306";
 
+    /// <summary>Too many client registrations, pushed authorization requests or agreement acceptances from one address; nothing was stored; <c>Retry-After</c> says when to try again (429).</summary>
+    public const string TooManyRequests = "SYM2551";
+
+    /// <summary>The vendor used up its daily quota for this relationship (bytes of request replies, or count of messages or notes); nothing was stored; <c>Retry-After</c> says when the quota starts again (429).</summary>
+    public const string VendorQuotaExceeded = "SYM2552";
+
     /// <summary>An unexpected error; the server log has details under the trace id (500).</summary>
     public const string Unexpected = "SYM1999";
 }

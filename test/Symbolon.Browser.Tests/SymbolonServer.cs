@@ -27,7 +27,7 @@ public sealed class SymbolonServer : IAsyncDisposable
         var dataDirectory = Directory.CreateTempSubdirectory("symbolon-browser-");
         var log = new CapturedLog("symbolon");
         var app = SymbolonHost.Build(
-            ["--data-dir", dataDirectory.FullName, "--urls", "http://127.0.0.1:0"],
+            ["--data-dir", dataDirectory.FullName, "--urls", "http://127.0.0.1:0", "--Webhooks:AllowPrivateAddresses=true"],
             builder => log.Attach(builder.Logging));
         var address = await app.StartAndGetAddressAsync();
         log.Join(address);

@@ -121,6 +121,17 @@ public sealed partial class SymbolonApplicationFactory : WebApplicationFactory<P
 
         // The in-process test server listens nowhere; its clients address it as http://localhost.
         builder.UseSetting("PublicOrigin", "http://localhost");
+
+        // The tests' webhook receivers listen on loopback; tests of the refusal set this to false in Settings.
+        builder.UseSetting("Webhooks:AllowPrivateAddresses", "true");
+
+        // Tests register, push and accept far more often than any one vendor should; the limits' tests set them low.
+        builder.UseSetting("RateLimits:RegistrationsPerHour", "100000");
+        builder.UseSetting("RateLimits:PushedAuthorizationsPerMinute", "100000");
+        builder.UseSetting("RateLimits:AgreementAcceptancesPerMinute", "100000");
+        builder.UseSetting("Quotas:NotesPerDay", "100000");
+        builder.UseSetting("Quotas:MessagesPerDay", "100000");
+        builder.UseSetting("Quotas:RequestReplyBytesPerDay", "100000000000");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

@@ -74,7 +74,8 @@ internal static class WebhookFanOutScenario
 
     private static async Task<EndToEndResult> EndToEndAsync(string dataDirectory, CountingReceiver receiver, int relationships, int passes, TextWriter log, CancellationToken ct)
     {
-        await using var app = SymbolonHost.Build(["--data-dir", dataDirectory, "--urls", "http://127.0.0.1:0"], builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
+        // The receiver listens on loopback, which webhooks may reach only where the operator allows it.
+        await using var app = SymbolonHost.Build(["--data-dir", dataDirectory, "--urls", "http://127.0.0.1:0", "--Webhooks:AllowPrivateAddresses=true"], builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
         var address = await app.StartAndGetAddressAsync(ct);
         using var owner = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(2) };
         var created = await owner.PostAsJsonAsync("/owner/api/v1/vault", new CreateVaultRequest(Passphrase), ct);

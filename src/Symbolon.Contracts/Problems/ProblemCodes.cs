@@ -225,6 +225,12 @@ public static class ProblemCodes
     /// <summary>Reading the statement took longer than the server allows for one import (<c>Imports:MaxSeconds</c>); nothing was imported (422).</summary>
     public const string ImportTookTooLong = "SYM2451";
 
+    /// <summary>Too many client registrations, pushed authorization requests or agreement acceptances from one address; nothing was stored; <c>Retry-After</c> says when to try again (429).</summary>
+    public const string TooManyRequests = "SYM2551";
+
+    /// <summary>The vendor used up its daily quota for this relationship (bytes of request replies, or count of messages or notes); nothing was stored; <c>Retry-After</c> says when the quota starts again (429).</summary>
+    public const string VendorQuotaExceeded = "SYM2552";
+
     /// <summary>An unexpected error; the server log has details under the trace id (500).</summary>
     public const string Unexpected = "SYM1999";
 

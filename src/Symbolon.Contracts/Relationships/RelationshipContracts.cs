@@ -25,7 +25,20 @@ public sealed record RelationshipSummary(
     DateTimeOffset CreatedAt,
     DateTimeOffset? EndedAt,
     int ActiveGrants,
-    DateTimeOffset? LastAccessAt);
+    DateTimeOffset? LastAccessAt)
+{
+    /// <summary>
+    /// True while the person has never approved anything for this vendor (no grant, current or past): anyone can
+    /// register, so until then <see cref="VendorName"/> is only what the registration claimed.
+    /// </summary>
+    public bool Unconfirmed { get; init; }
+}
+
+/// <summary>One page of the relationships list, in the list's order (ongoing first, newest first).</summary>
+/// <param name="Relationships">The relationships on this page.</param>
+/// <param name="Total">How many relationships there are in all.</param>
+/// <param name="NextOffset">The <c>offset</c> of the next page, or null on the last page.</param>
+public sealed record RelationshipPage(IReadOnlyList<RelationshipSummary> Relationships, int Total, int? NextOffset);
 
 /// <summary>One relationship with its agreement and every grant, current and past.</summary>
 /// <param name="Relationship">The summary.</param>

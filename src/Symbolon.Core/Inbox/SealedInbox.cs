@@ -254,6 +254,7 @@ internal sealed class SealedInbox(SymbolonDbContext db, TimeProvider time, Inbox
             ProblemCodes.RelationshipEndedForRequests => "You ended the relationship before you came back.",
             ProblemCodes.RequestNotFound => "The request it answers is gone.",
             ProblemCodes.InvalidValue => "A value in it no longer fits your vault (for example a second birth date).",
+            ProblemCodes.VendorQuotaExceeded => "The vendor had already sent as much today as your vault accepts from one vendor in a day.",
             _ => "It was no longer valid when applied" + (code is null ? "." : $" ({code})."),
         },
         _ => null,

@@ -37,6 +37,35 @@ internal sealed class RelationshipViews(SymbolonDbContext db, RelationshipServic
         return [.. summaries.OrderBy(s => s.EndedAt is not null).ThenByDescending(s => s.CreatedAt)];
     }
 
+    /// <summary>
+    /// One page of the list, in <see cref="ListAsync"/>'s order: anyone can register, so the list can be long, and a
+    /// page loads only its own relationships' grants, agreements and last access.
+    /// </summary>
+    public async Task<RelationshipPage> ListPageAsync(Guid vaultId, int limit, int offset, CancellationToken ct = default)
+    {
+        limit = Math.Clamp(limit, 1, MaximumPageSize);
+        offset = Math.Max(offset, 0);
+        await FlushAccessLogAsync(ct);
+        var query = db.Relationships.AsNoTracking().Where(r => r.VaultId == vaultId);
+        var total = await query.CountAsync(ct);
+
+        // Note: ids are version 7 GUIDs, so they order like the registration times they were made at (and every
+        // provider orders them, unlike DateTimeOffset on SQLite).
+        var page = await query.OrderBy(r => r.EndedAt != null).ThenByDescending(r => r.Id).Skip(offset).Take(limit).ToListAsync(ct);
+        var ids = page.Select(r => r.Id).ToList();
+        var recordIds = page.Where(r => r.AgreementRecordId != null).Select(r => r.AgreementRecordId!.Value).ToList();
+        var grants = await db.Grants.AsNoTracking().Where(g => g.VaultId == vaultId && ids.Contains(g.RelationshipId)).ToListAsync(ct);
+        var agreements = await db.AgreementRecords.AsNoTracking().Where(a => a.VaultId == vaultId && recordIds.Contains(a.Id)).ToDictionaryAsync(a => a.Id, ct);
+        var summaries = new List<RelationshipSummary>(page.Count);
+        foreach (var relationship in page)
+        {
+            var agreement = relationship.AgreementRecordId is { } recordId ? agreements.GetValueOrDefault(recordId) : null;
+            summaries.Add(Summary(relationship, agreement, grants.Where(g => g.RelationshipId == relationship.Id), await LastAccessAsync(relationship, ct)));
+        }
+
+        return new RelationshipPage(summaries, total, offset + summaries.Count < total ? offset + summaries.Count : null);
+    }
+
     public async Task<RelationshipDetail> GetAsync(Guid vaultId, Guid relationshipId, CancellationToken ct = default)
     {
         var relationship = await relationships.FindAsync(vaultId, relationshipId, ct) ?? throw new RelationshipNotFoundException("relationship");
@@ -139,7 +168,10 @@ internal sealed class RelationshipViews(SymbolonDbContext db, RelationshipServic
             relationship.CreatedAt,
             relationship.EndedAt,
             relationship.EndedAt is null ? grants.Count(g => g.IsActive(now)) : 0,
-            lastAccess);
+            lastAccess)
+        {
+            Unconfirmed = !grants.Any(),
+        };
     }
 
     private static RelationshipAgreement Agreement(AgreementRecordEntity record)

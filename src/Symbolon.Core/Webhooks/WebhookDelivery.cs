@@ -244,6 +244,10 @@ internal sealed partial class WebhookDelivery(HttpClient http, IWebhookSecretPro
         {
             error = "Timeout";
         }
+        catch (HttpRequestException e) when (e.InnerException is WebhookDestinationRefusedException)
+        {
+            error = "Refused destination (private address)";
+        }
         catch (HttpRequestException e)
         {
             error = $"HttpRequestException ({e.HttpRequestError})";

@@ -150,6 +150,8 @@ public static class SymbolonHost
         builder.Services.AddVendorAccessCache();
         builder.Services.AddVendorOpenApi();
         builder.Services.AddSingleton<AccessLogWriter>();
+        builder.Services.AddOptions<VendorQuotaOptions>().Bind(builder.Configuration.GetSection("Quotas"));
+        builder.Services.AddSingleton<VendorQuotas>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
         builder.Services.AddSingleton<Core.Relationships.IPendingAccessLog>(sp => sp.GetRequiredService<AccessLogWriter>());
         builder.Services.AddOptions<AccessLogOptions>().Bind(builder.Configuration.GetSection("AccessLog"));
@@ -166,8 +168,11 @@ public static class SymbolonHost
         builder.Services.AddSingleton<Inbox.InboxApplier>();
         builder.Services.AddScoped<Core.Vaults.IVaultSessionModule>(sp => sp.GetRequiredService<Inbox.InboxApplier>());
         builder.Services.AddOAuthServer();
+        builder.Services.AddOnboardingRateLimits(builder.Configuration);
+        builder.Services.AddOptions<OAuthPruningOptions>().Bind(builder.Configuration.GetSection("Pruning"));
+        builder.Services.AddHostedService<OAuthPruneJob>();
         builder.Services.AddCard();
-        builder.Services.AddWebhooks();
+        builder.Services.AddWebhooks(builder.Configuration);
         builder.Services.AddRequestJobs(builder.Configuration);
 
         // Cookie and antiforgery keys live with the vault, readable by its owner only, not in the user profile.
@@ -231,6 +236,7 @@ public static class SymbolonHost
         app.UseJsonBodyLimit(OwnerApiPrefix);
         app.UseJsonBodyLimit(VendorApiEndpoints.Prefix);
         app.UseJsonBodyLimit("/connect");
+        app.UseRateLimiter();
         app.Use(async (context, next) =>
         {
             // Liveness answers while the schema is still being brought up; everything else waits for storage.

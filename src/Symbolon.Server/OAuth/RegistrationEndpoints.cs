@@ -2,12 +2,14 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using OpenIddict.Abstractions;
 using Symbolon.Contracts.Vendor;
 using Symbolon.Core.Relationships;
 using Symbolon.Core.Terms;
 using Symbolon.Core.Validation;
 using Symbolon.Core.Vaults;
+using Symbolon.Core.Webhooks;
 using Symbolon.Server.Webhooks;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -32,6 +34,7 @@ internal static class RegistrationEndpoints
         RelationshipService relationships,
         IOpenIddictApplicationManager applications,
         WebhookSecrets webhookSecrets,
+        IOptions<WebhookDestinationOptions> destinations,
         TimeProvider time,
         CancellationToken ct)
     {
@@ -70,6 +73,12 @@ internal static class RegistrationEndpoints
             {
                 return Error("invalid_client_metadata", $"{name}: {why}.");
             }
+        }
+
+        if (request.WebhookUri is not null
+            && await WebhookDestinations.CheckAsync(new Uri(request.WebhookUri), destinations.Value.AllowPrivateAddresses, ct) is { } refused)
+        {
+            return Error("invalid_client_metadata", $"symbolon_webhook_uri {refused}.");
         }
 
         if (request.GrantTypes?.Any(g => g is not (GrantTypes.AuthorizationCode or GrantTypes.RefreshToken or GrantTypes.DeviceCode)) == true)

@@ -20,6 +20,7 @@ internal static class RelationshipEndpoints
     {
         var group = routes.MapGroup("/").WithTags("Relationships").RequireAuthorization(OwnerAuthentication.Policy);
         group.MapGet("/relationships", List).WithName("ListRelationships").WithSummary("Every vendor relationship, with its agreement, active grants and last access.");
+        group.MapGet("/relationships/pages", ListPage).WithName("ListRelationshipsPaged").WithSummary("The relationships list one page at a time (limit, offset), in the same order, with the total.");
         group.MapGet("/relationships/{id:guid}", Get).WithName("GetRelationship").WithSummary("One relationship: its agreement and every grant, field by field.");
         group.MapPost("/relationships/{id:guid}/end", End).WithName("EndRelationship").WithSummary("Ends the relationship: every grant and token of the vendor stops working at once.");
         group.MapGet("/relationships/{id:guid}/agreement", GetAgreementRecord).WithName("DownloadAgreementRecord").WithSummary("The signed agreement record the relationship runs under, as a download.");
@@ -33,6 +34,9 @@ internal static class RelationshipEndpoints
 
     internal static async Task<Ok<IReadOnlyList<RelationshipSummary>>> List(ClaimsPrincipal user, RelationshipViews views, CancellationToken ct) =>
         TypedResults.Ok(await views.ListAsync(user.VaultId(), ct));
+
+    internal static async Task<Ok<RelationshipPage>> ListPage(ClaimsPrincipal user, RelationshipViews views, CancellationToken ct, int? limit = null, int? offset = null) =>
+        TypedResults.Ok(await views.ListPageAsync(user.VaultId(), limit ?? RelationshipViews.DefaultPageSize, offset ?? 0, ct));
 
     internal static async Task<Ok<RelationshipDetail>> Get(Guid id, ClaimsPrincipal user, RelationshipViews views, CancellationToken ct) =>
         TypedResults.Ok(await views.GetAsync(user.VaultId(), id, ct));

@@ -276,6 +276,9 @@ internal static class VendorWrites
                     continue;
                 }
 
+                // The relationship's daily quota (VendorQuotas), charged here so that a replayed Idempotency-Key is not
+                // charged twice, and given back when the write fails.
+                using var charge = services.GetRequiredService<VendorQuotas>().Take(caller.Relationship.Id, action, datatypes, request);
                 var response = await write();
                 if (claim is not null)
                 {
@@ -290,6 +293,7 @@ internal static class VendorWrites
 
                 await relationships.LogAccessAsync(caller.Relationship, caller.Grant, action, datatypes, allowed: true, response.StatusCode, save: true, ct: ct);
                 await transaction.CommitAsync(ct);
+                charge.Keep();
                 services.GetRequiredService<KeyUseTally>().Note(caller.LiveSession, caller.Relationship.Id, write: true, services.GetRequiredService<TimeProvider>().GetUtcNow());
                 return new RawJson(response);
             }

@@ -312,17 +312,7 @@ internal sealed partial class BackupService(SymbolonDbContext db, TimeProvider t
         }
 
         await db.SaveChangesAsync(ct);
-        foreach (var type in types.Values)
-        {
-            foreach (var key in type.FindPrimaryKey()?.Properties ?? [])
-            {
-                if (key.ValueGenerated.HasFlag(ValueGenerated.OnAdd) && (key.ClrType == typeof(long) || key.ClrType == typeof(int))
-                    && db.StorageProvider.AdvanceKeySequenceSql(BackupTables.TableOf(type), key.GetColumnName()) is { } sql)
-                {
-                    await db.Database.ExecuteSqlRawAsync(sql, ct);
-                }
-            }
-        }
+        await BackupTables.AdvanceKeySequencesAsync(db, types.Values, ct);
     }
 
     private static BackupHeader ReadHeader(Stream input, out byte[] headerBytes)

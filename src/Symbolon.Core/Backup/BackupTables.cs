@@ -14,6 +14,26 @@ namespace Symbolon.Core.Backup;
 /// </summary>
 internal static class BackupTables
 {
+    /// <summary>
+    /// Moves the database's own key counters (PostgreSQL identity columns) past rows written with their keys given, as
+    /// a restore or an import of an export does; otherwise the next insert would take a key already used. SQLite needs
+    /// nothing (its counter follows the largest key).
+    /// </summary>
+    public static async Task AdvanceKeySequencesAsync(SymbolonDbContext db, IEnumerable<IEntityType> types, CancellationToken ct)
+    {
+        foreach (var type in types)
+        {
+            foreach (var key in type.FindPrimaryKey()?.Properties ?? [])
+            {
+                if (key.ValueGenerated.HasFlag(ValueGenerated.OnAdd) && (key.ClrType == typeof(long) || key.ClrType == typeof(int))
+                    && db.StorageProvider.AdvanceKeySequenceSql(TableOf(type), key.GetColumnName()) is { } sql)
+                {
+                    await db.Database.ExecuteSqlRawAsync(sql, ct);
+                }
+            }
+        }
+    }
+
     /// <summary>Tables a backup leaves out, each with the reason. Empty: every table is carried.</summary>
     public static IReadOnlyDictionary<string, string> ExcludedTables { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 

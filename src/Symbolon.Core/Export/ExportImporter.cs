@@ -259,6 +259,9 @@ internal sealed partial class ExportImporter(SymbolonDbContext db, VaultService 
         }
 
         await SaveBatchAsync(ct);
+
+        // Rows came with their keys (the sealed inbox's sequence): the next one the database makes must follow them.
+        await BackupTables.AdvanceKeySequencesAsync(db, types.Values, ct);
     }
 
     private int AddRow(VaultKeys keys, IEntityType type, Dictionary<string, IProperty> columns, JsonElement row)

@@ -59,7 +59,7 @@ internal static class OnboardingRateLimits
                     return RateLimitPartition.GetNoLimiter((Step.None, ""));
                 }
 
-                var address = context.Connection.RemoteIpAddress is { } ip ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString() : IPAddress.None.ToString();
+                var address = PartitionOf(context.Connection.RemoteIpAddress);
                 var (permits, window) = step switch
                 {
                     Step.Registration => (options.RegistrationsPerHour, TimeSpan.FromHours(1)),
@@ -106,5 +106,31 @@ internal static class OnboardingRateLimits
             : path.Equals(OAuthServer.PushedAuthorizationPath, StringComparison.OrdinalIgnoreCase) ? Step.PushedAuthorization
             : path.Equals(VendorApiEndpoints.Prefix + "/agreements", StringComparison.OrdinalIgnoreCase) ? Step.AgreementAcceptance
             : Step.None;
+    }
+
+    /// <summary>
+    /// Whom a request counts against: an IPv4 address, or an IPv6 /64, since one IPv6 client holds a whole /64 and could
+    /// take a new address for every request.
+    /// </summary>
+    internal static string PartitionOf(IPAddress? ip)
+    {
+        if (ip is null)
+        {
+            return IPAddress.None.ToString();
+        }
+
+        if (ip.IsIPv4MappedToIPv6)
+        {
+            return ip.MapToIPv4().ToString();
+        }
+
+        if (ip.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
+        {
+            return ip.ToString();
+        }
+
+        var bytes = ip.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return new IPAddress(bytes) + "/64";
     }
 }

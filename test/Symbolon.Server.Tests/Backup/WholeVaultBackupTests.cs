@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Symbolon.Contracts.Profile;
 using Symbolon.Core.Backup;
 using Symbolon.Core.Export;
+using Symbolon.Core.Inbox;
 using Symbolon.Core.Storage;
 using Symbolon.Core.Vaults;
 using Symbolon.Core.Webhooks;
@@ -186,6 +187,26 @@ public sealed class WholeVaultBackupTests
             }
 
             Assert.Equal(original, imported);
+
+            // The imported inbox rows came with their sequence numbers: the next item the database numbers follows them
+            // (on PostgreSQL its identity counter was moved past them; else this insert takes a number already used).
+            await offline.RunAsync(async services =>
+            {
+                var db = services.GetRequiredService<SymbolonDbContext>();
+                var existing = await db.InboxItems.AsNoTracking().OrderByDescending(i => i.Sequence).FirstAsync();
+                db.InboxItems.Add(new InboxItemEntity
+                {
+                    VaultId = existing.VaultId,
+                    Id = Guid.CreateVersion7(),
+                    RelationshipId = existing.RelationshipId,
+                    Route = existing.Route,
+                    Kind = existing.Kind,
+                    ReceivedAt = existing.ReceivedAt,
+                });
+                await db.SaveChangesAsync();
+                Assert.True(await db.InboxItems.MaxAsync(i => i.Sequence) > existing.Sequence);
+                return 0;
+            });
         }
     }
 

@@ -120,4 +120,15 @@ public sealed class OnboardingRateLimitTests(TightOnboardingLimits vault) : ICla
         Assert.Equal(ProblemCodes.TooManyRequests, problem.RootElement.GetProperty("code").GetString());
         Assert.Contains(what, problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void An_ipv6_client_counts_as_its_whole_64_and_an_ipv4_client_as_its_address()
+    {
+        static string Of(string address) => Symbolon.Server.OAuth.OnboardingRateLimits.PartitionOf(System.Net.IPAddress.Parse(address));
+        Assert.Equal(Of("2001:db8:1:2::1"), Of("2001:db8:1:2:ffff:eeee:dddd:cccc"));
+        Assert.NotEqual(Of("2001:db8:1:2::1"), Of("2001:db8:1:3::1"));
+        Assert.Equal("192.0.2.7", Of("192.0.2.7"));
+        Assert.Equal("192.0.2.7", Of("::ffff:192.0.2.7"));
+        Assert.NotEqual(Of("192.0.2.7"), Of("192.0.2.8"));
+    }
 }

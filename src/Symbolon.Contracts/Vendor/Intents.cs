@@ -63,24 +63,30 @@ public sealed record IntentOfferReceived(
     [property: JsonPropertyName("received_at")] DateTimeOffset ReceivedAt);
 
 /// <summary>The data of an <c>intent.created</c> event: read the intent with <c>GET /api/v1/intents/{id}</c>.</summary>
+/// <param name="Subject">The person's pairwise identifier for this vendor.</param>
 /// <param name="IntentId">The intent.</param>
 /// <param name="ExpiresAt">When it closes.</param>
 public sealed record IntentCreatedData(
+    [property: JsonPropertyName("subject")] string Subject,
     [property: JsonPropertyName("intent_id")] string IntentId,
     [property: JsonPropertyName("expires_at")] DateTimeOffset ExpiresAt);
 
 /// <summary>The data of an <c>intent.closed</c> event: the intent no longer takes offers, and this vendor's offer (if any) was not accepted.</summary>
+/// <param name="Subject">The person's pairwise identifier for this vendor.</param>
 /// <param name="IntentId">The intent.</param>
 /// <param name="Reason"><c>accepted_elsewhere</c>, <c>withdrawn</c> or <c>expired</c>.</param>
 public sealed record IntentClosedData(
+    [property: JsonPropertyName("subject")] string Subject,
     [property: JsonPropertyName("intent_id")] string IntentId,
     [property: JsonPropertyName("reason")] string Reason);
 
 /// <summary>The data of an <c>intent.accepted</c> event: the person accepted this vendor's offer; the offer is now the first entry of the relationship's conversation.</summary>
+/// <param name="Subject">The person's pairwise identifier for this vendor.</param>
 /// <param name="IntentId">The intent.</param>
 /// <param name="OfferId">The accepted offer.</param>
 /// <param name="Datatypes">What the person chose to disclose for delivery (read it under the relationship's grants).</param>
 public sealed record IntentAcceptedData(
+    [property: JsonPropertyName("subject")] string Subject,
     [property: JsonPropertyName("intent_id")] string IntentId,
     [property: JsonPropertyName("offer_id")] string OfferId,
     [property: JsonPropertyName("datatypes")] IReadOnlyList<string> Datatypes);

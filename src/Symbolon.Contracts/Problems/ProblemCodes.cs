@@ -247,4 +247,16 @@ public static class ProblemCodes
     /// of its sections is damaged; the detail names which, and nothing was written (400).
     /// </summary>
     public const string InvalidExport = "SYM2601";
+
+    /// <summary>
+    /// An invitation (from a person accepting an offer) cannot be redeemed: unknown, already used, taken back, or
+    /// expired; one answer for all four, so it tells nothing (400, as the token endpoint's <c>invalid_grant</c>).
+    /// </summary>
+    public const string InvitationNotRedeemable = "SYM2751";
+
+    /// <summary>
+    /// An invitation asks for more than the person chose, or the vendor has not accepted the agreement it names (400,
+    /// as the token endpoint's <c>invalid_grant</c>).
+    /// </summary>
+    public const string InvitationExceeded = "SYM2752";
 }

@@ -79,6 +79,7 @@ internal static class CoreServices
         services.AddScoped<IdempotencyStore>();
         services.AddScoped<VendorNotes>();
         services.AddScoped<ChangeFeed>();
+        services.AddScoped<RelationshipInvitations>();
         return services;
     }
 

@@ -264,4 +264,16 @@ public static class ProblemCodes
 
     /// <summary>The vendor already made an offer with this id on this intent; an offer is made once (409).</summary>
     public const string IntentOfferReplayed = "SYM2705";
+
+    /// <summary>
+    /// An invitation (from a person accepting an offer) cannot be redeemed: unknown, already used, taken back, or
+    /// expired; one answer for all four, so it tells nothing (400, as the token endpoint's <c>invalid_grant</c>).
+    /// </summary>
+    public const string InvitationNotRedeemable = "SYM2751";
+
+    /// <summary>
+    /// An invitation asks for more than the person chose, or the vendor has not accepted the agreement it names (400,
+    /// as the token endpoint's <c>invalid_grant</c>).
+    /// </summary>
+    public const string InvitationExceeded = "SYM2752";
 }

@@ -190,7 +190,8 @@ internal sealed partial class IntentExchangeSync(IntentService intents, IIntentE
         return result with { OffersStored = result.OffersStored + stored, OffersRefused = result.OffersRefused + refused, Failures = result.Failures + (failure is null ? 0 : 1) };
     }
 
-    private static IntentExchangeValue Apply<T>(IntentExchangeValue exchange, Outcome<T> outcome, DateTimeOffset now) =>
+    private static IntentExchangeValue Apply<T>(IntentExchangeValue exchange, Outcome<T> outcome, DateTimeOffset now)
+        where T : class =>
         outcome.Failure is null
             ? exchange with { Attempts = 0, NextAttemptAt = null, LastError = null }
             : exchange with { Attempts = exchange.Attempts + 1, NextAttemptAt = outcome.Refused ? null : now + Backoff(exchange.Attempts + 1), LastError = outcome.Failure };

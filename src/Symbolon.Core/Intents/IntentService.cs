@@ -136,7 +136,7 @@ internal sealed class IntentService(SymbolonDbContext db, RecordStore records, I
     /// it, retrying), and the relationships it reached hear <c>intent.closed</c>.
     /// </summary>
     public Task<IntentView> WithdrawAsync(VaultKeys keys, string intentId, CancellationToken ct = default) =>
-        CloseAsync(keys, intentId, IntentStatuses.Withdrawn, "withdrawn", ct);
+        CloseAsync(keys, intentId, IntentStatuses.Withdrawn, "withdrawn", ct: ct);
 
     /// <summary>Closes every open intent past its expiry (with the same effects as a withdrawal); returns how many.</summary>
     public async Task<int> ExpireDueAsync(VaultKeys keys, CancellationToken ct = default)
@@ -145,7 +145,7 @@ internal sealed class IntentService(SymbolonDbContext db, RecordStore records, I
         var due = (await ListAsync(keys, ct)).Where(i => i.Value.Status == IntentStatuses.Open && i.Value.ExpiresAt <= now).ToList();
         foreach (var intent in due)
         {
-            await CloseAsync(keys, intent.Value.IntentId, IntentStatuses.Expired, "expired", ct);
+            await CloseAsync(keys, intent.Value.IntentId, IntentStatuses.Expired, "expired", ct: ct);
         }
 
         return due.Count;
@@ -156,7 +156,7 @@ internal sealed class IntentService(SymbolonDbContext db, RecordStore records, I
     /// deletion (pending ones are simply not posted), and every reached relationship but <paramref name="except"/> hears
     /// <c>intent.closed</c> with <paramref name="reason"/>, in the same commit.
     /// </summary>
-    public async Task<IntentView> CloseAsync(VaultKeys keys, string intentId, string status, string reason, CancellationToken ct = default, Guid? except = null, IntentAcceptanceValue? acceptance = null)
+    public async Task<IntentView> CloseAsync(VaultKeys keys, string intentId, string status, string reason, Guid? except = null, IntentAcceptanceValue? acceptance = null, CancellationToken ct = default)
     {
         var intent = await GetAsync(keys, intentId, ct);
         if (intent.Value.Status != IntentStatuses.Open)
@@ -175,7 +175,8 @@ internal sealed class IntentService(SymbolonDbContext db, RecordStore records, I
                 : e with { State = IntentExchangeStates.Closed, DeletePending = false })],
         };
 
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        // Within the caller's transaction when there is one (accepting), else in one of its own.
+        var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
         var record = await records.UpdateAsync(keys, intent.Record.Id, VaultJson.Serialize(value), Actor.Owner, intent.Record.Version, ct);
         foreach (var offer in await ListOffersAsync(keys, intentId, ct))
         {
@@ -197,7 +198,12 @@ internal sealed class IntentService(SymbolonDbContext db, RecordStore records, I
             await db.SaveChangesAsync(ct);
         }
 
-        await transaction.CommitAsync(ct);
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(ct);
+            await transaction.DisposeAsync();
+        }
+
         return new IntentView(record, value, intent.Document);
     }
 

@@ -6,7 +6,6 @@ public sealed class AreaTests(BrowserFixture browser, ITestOutputHelper output) 
 {
     public static TheoryData<string, string, string> NotYetBuilt => new()
     {
-        { "Intents", "/intents", "Intentcasting" },
         { "Payments", "/payments", "EmanciPay" },
     };
 

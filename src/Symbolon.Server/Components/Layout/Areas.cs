@@ -25,7 +25,7 @@ public static class Areas
     public static Area Requests { get; } = new("Requests", "/requests", Icons.Material.Outlined.FactCheck, true,
         "Ask vendors for a copy of your data, to correct or erase it, or anything else, with the deadline tracked.");
 
-    public static Area Intents { get; } = new("Intents", "/intents", Icons.Material.Outlined.Campaign, false,
+    public static Area Intents { get; } = new("Intents", "/intents", Icons.Material.Outlined.Campaign, true,
         "Say what you want to buy and let vendors come to you, without giving yourself away.");
 
     public static Area Payments { get; } = new("Payments", "/payments", Icons.Material.Outlined.VolunteerActivism, false,

@@ -3,7 +3,6 @@ using System.Text.Json;
 using MudBlazor;
 using Symbolon.Contracts.Intents;
 using Symbolon.Contracts.Vendor;
-using Symbolon.Core.Intents;
 using Symbolon.Intents;
 
 namespace Symbolon.Server.Intents;
@@ -37,36 +36,6 @@ internal static class IntentDisplay
             _ => DeliveryDatatypes.FirstOrDefault(x => x.Datatype == d).Name ?? d,
         }).ToList();
         return names.Count == 0 ? "nothing about you" : Join(names);
-    }
-
-    public static IntentSummary ToSummary(IntentView intent, IEnumerable<IntentOfferView> offers, DateTimeOffset now)
-    {
-        var own = offers.Where(o => o.Value.IntentId == intent.Value.IntentId).ToList();
-        var status = intent.Value.Status == IntentStatuses.Open && intent.Value.ExpiresAt <= now ? IntentStatuses.Expired : intent.Value.Status;
-        return new IntentSummary(
-            intent.Value.IntentId,
-            intent.Document.Title,
-            intent.Document.Category,
-            status,
-            intent.Document.Budget.Max,
-            intent.Document.Budget.Currency,
-            own.Count,
-            own.Count(o => o.Value.Status == IntentOfferStatuses.Open && o.Value.Offer.ExpiresAt > now),
-            intent.Value.CreatedAt,
-            intent.Value.ExpiresAt);
-    }
-
-    public static IntentDetail ToDetail(IntentView intent, IEnumerable<IntentOfferView> offers, DateTimeOffset now)
-    {
-        using var json = JsonDocument.Parse(IntentCrypto.Decode(intent.Value.Signed.Payload, IntentRules.MaxIntentBytes)!);
-        return new IntentDetail(
-            ToSummary(intent, offers, now),
-            json.RootElement.Clone(),
-            [.. intent.Value.Relationships.Select(r => new IntentRelationshipReach(r.RelationshipId, r.Name))],
-            [.. intent.Value.Exchanges.Select(e => new IntentExchangeReach(e.Exchange, e.State, e.LastError, e.Attempts, e.PostedAt, e.LastPolledAt))],
-            intent.Value.Refused,
-            intent.Value.Acceptance?.OfferId,
-            intent.Value.ClosedAt);
     }
 
     public static string StatusName(string status) => status switch

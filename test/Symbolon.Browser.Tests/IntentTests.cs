@@ -1,0 +1,244 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Symbolon.Client;
+using Symbolon.Contracts.Vendor;
+using Xunit.Abstractions;
+
+namespace Symbolon.Browser.Tests;
+
+/// <summary>
+/// Intents end to end, nothing faked: the person makes an intent in the web app (a bad budget is named next to its
+/// field, the preview shows the signed JSON), a vendor they relate to (on the SDK, with its own Kestrel site for the
+/// callback and webhooks) hears of it by webhook and offers twice through the vendor API, the offers appear ranked with
+/// their sentences, one is declined and the other accepted in the dialog; a second intent is withdrawn.
+/// </summary>
+public sealed class IntentTests(BrowserFixture browser, ITestOutputHelper output) : IClassFixture<BrowserFixture>
+{
+    private const string Shop = "Boot Shop";
+
+    [Fact]
+    public async Task An_intent_from_the_form_gets_a_related_vendors_offers_ranked_one_declined_one_accepted_and_another_intent_is_withdrawn()
+    {
+        await using var app = await WebApp.StartAsync(browser, output);
+        await using var site = await VendorSite.StartAsync();
+        await app.RunAsync(nameof(An_intent_from_the_form_gets_a_related_vendors_offers_ranked_one_declined_one_accepted_and_another_intent_is_withdrawn), async () =>
+        {
+            var page = app.Page;
+            await app.CreateVaultAndOpenProfileAsync();
+            var dialog = await app.OpenAddDialogAsync("name");
+            await WebApp.FillAsync(dialog, "Given name", "Ada");
+            await WebApp.FillAsync(dialog, "Family name", "Lovelace");
+            await app.SaveDialogAsync("Add");
+
+            // The boot shop relates to the person already: registered on the SDK, granted their name in the browser.
+            using var http = new HttpClient();
+            var vault = await SymbolonVault.DiscoverAsync(http, app.Server.BaseUrl);
+            var credentials = await vault.RegisterAsync(new ClientRegistrationRequest(
+                Shop, [site.CallbackUri.ToString()], ClientUri: site.BaseUrl.ToString(), WebhookUri: site.WebhookUri.ToString(), Agreements: ["SD-BASE"]));
+            var vendor = vault.CreateClient(credentials);
+            await vendor.AcceptAgreementAsync("SD-BASE");
+            var pending = await vendor.BeginAuthorizationAsync(site.CallbackUri,
+                [new AuthorizationDetail(Datatypes.AuthorizationDetailsType, [Datatypes.Name], [DataActions.Read], "Address your parcels", "SD-BASE")]);
+            var granted = site.Expect(vendor, pending);
+            await page.GotoAsync(pending.AuthorizationUri.ToString());
+            await page.GetByRole(AriaRole.Button, new() { Name = "Share selected" }).ClickAsync();
+            await page.WaitForURLAsync(site.CallbackUri + "**");
+            var session = await granted.WaitAsync(TimeSpan.FromSeconds(30));
+            var webhooks = new WebhookVerifier(credentials.WebhookSecret!);
+
+            // An exchange in Settings: a bad address is named next to the field; a good one is listed. (Nothing listens
+            // there: the intent that uses it below waits to be posted, which is all this test needs of it.)
+            await app.OpenAsync("/settings");
+            var exchanges = page.GetByTestId("intent-exchanges");
+            await Expect(exchanges.GetByTestId("exchanges-empty")).ToBeVisibleAsync();
+            await WebApp.FillAsync(exchanges, "Exchange address", "ftp://exchange.example.org");
+            await exchanges.GetByTestId("add-exchange").ClickAsync();
+            await Expect(exchanges).ToContainTextAsync("Must be an absolute https address");
+            await WebApp.FillAsync(exchanges, "Exchange address", "http://127.0.0.1:9/");
+            await exchanges.GetByTestId("add-exchange").ClickAsync();
+            await Expect(exchanges.GetByTestId("exchange")).ToHaveTextAsync(["http://127.0.0.1:9"]);
+
+            // No intent yet: the empty state explains intentcasting.
+            await app.OpenAsync("/intents");
+            await Expect(page.GetByTestId("intents-empty")).ToContainTextAsync("nobody learns who you are until you accept one");
+            await app.ScreenshotAsync("intents-empty");
+            await PhoneAsync(app, "intents-empty-phone");
+
+            // The form: a budget of nothing is named next to its field, never a blank page.
+            await page.GetByTestId("new-intent-empty").ClickAsync();
+            await page.WaitForURLAsync("**/intents/new");
+            await app.WaitForInteractiveAsync();
+            var deadline = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(10);
+            await WebApp.FillAsync(page.Locator("body"), "Title", "Winter boots, waterproof");
+            await WebApp.FillAsync(page.Locator("body"), "Description (optional)", "Warm lining; for walking to work in the snow.");
+            await WebApp.FillAsync(page.Locator("body"), "Category", "shoes");
+            await WebApp.FillAsync(page.Locator("body"), "Size (optional)", "44");
+            await WebApp.FillAsync(page.Locator("body"), "Country", "NL");
+            var preview = page.GetByTestId("intent-preview");
+            await WebApp.FillAsync(page.Locator("body"), "Budget, at most", "140");
+            await Expect(preview.GetByTestId("preview-json")).ToContainTextAsync("\"max\": 140");
+            await WebApp.FillAsync(page.Locator("body"), "Budget, at most", "0");
+            await Expect(page.GetByTestId("intent-terms")).ToContainTextAsync("Must be more than 0");
+            await Expect(preview.GetByTestId("preview-stale")).ToBeVisibleAsync();
+            await WebApp.FillAsync(page.Locator("body"), "Budget, at most", "150");
+            await Expect(page.GetByTestId("intent-terms")).Not.ToContainTextAsync("Must be more than 0");
+            await WebApp.FillAsync(page.Locator("body"), "Postal code starts with (optional)", "351");
+            await WebApp.FillAsync(page.Locator("body"), "Deadline", deadline.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            await page.GetByLabel(Shop, new() { Exact = true }).CheckAsync();
+            await page.GetByLabel("http://127.0.0.1:9", new() { Exact = true }).UncheckAsync();
+
+            // The preview is exactly the JSON the vault signs, and says it in words.
+            await Expect(preview.GetByTestId("preview-json")).ToContainTextAsync("\"postal_prefix\": \"351\"");
+            await Expect(preview.GetByTestId("preview-json")).ToContainTextAsync("\"max\": 150");
+            await Expect(preview.GetByTestId("preview-json")).ToContainTextAsync($"\"deadline\": \"{deadline:yyyy-MM-dd}\"");
+            await Expect(preview.GetByTestId("preview-words")).ToContainTextAsync("They will pay at most EUR 150, all in.");
+            await Expect(preview.GetByTestId("preview-reach")).ToHaveTextAsync($"Goes to {Shop}.");
+            var json = await preview.GetByTestId("preview-json").InnerTextAsync();
+            Assert.DoesNotContain("Ada", json, StringComparison.Ordinal);
+            Assert.DoesNotContain(app.Server.BaseUrl.Authority, json, StringComparison.Ordinal);
+            await Expect(page.GetByTestId("intent-signals")).ToContainTextAsync("Your vault holds no purchase in this category");
+            await app.ScreenshotAsync("intent-new");
+            await PhoneAsync(app, "intent-new-phone");
+
+            await page.GetByTestId("send-intent").ClickAsync();
+            await page.WaitForURLAsync("**/intents/int_*");
+            await app.WaitForInteractiveAsync();
+            var intentId = page.Url[(page.Url.LastIndexOf('/') + 1)..];
+            await Expect(page.GetByTestId("offers-empty")).ToBeVisibleAsync();
+            await Expect(page.GetByTestId("reach-relationships")).ToHaveTextAsync(Shop);
+
+            // The shop hears of it by webhook and reads it through the vendor API; an intent not addressed to it is 404.
+            var created = await NextAsync(site, webhooks, WebhookEventTypes.IntentCreated);
+            Assert.Equal(intentId, created.Data.GetProperty("intent_id").GetString());
+            using var api = new HttpClient { BaseAddress = new Uri(app.Server.BaseUrl, "/api/v1/") };
+            api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", session.Tokens.AccessToken);
+            var read = await api.GetFromJsonAsync<RelationshipIntent>($"intents/{intentId}");
+            Assert.Equal("Winter boots, waterproof", read!.Intent.GetProperty("title").GetString());
+            Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync("intents/int_nosuchintent")).StatusCode);
+
+            // It offers twice: one in budget, early, with returns; one over budget, late, delivery extra.
+            var today = DateOnly.FromDateTime(DateTime.UtcNow);
+            await OfferAsync(api, intentId, new IntentOfferInput(
+                [new IntentOfferItem("Waterproof winter boots, size 44", 1, 129m)], 129m, "EUR", DateTimeOffset.UtcNow.AddDays(7),
+                deadline.AddDays(-3), "Free returns within 30 days.", "https://boots.example/terms"));
+            await OfferAsync(api, intentId, new IntentOfferInput(
+                [new IntentOfferItem("Leather winter boots, size 44", 1, 165m)], 165m, "EUR", DateTimeOffset.UtcNow.AddDays(7),
+                deadline.AddDays(4), DeliveryIncluded: false));
+
+            // They appear by themselves, ranked, each criterion a sentence with its verdict.
+            var offers = page.GetByTestId("offer");
+            await Expect(offers).ToHaveCountAsync(2, new() { Timeout = 20_000 });
+            var best = offers.Nth(0);
+            var worse = offers.Nth(1);
+            await Expect(best.GetByTestId("offer-rank")).ToHaveTextAsync("#1");
+            await Expect(best.GetByTestId("offer-price")).ToHaveTextAsync("EUR 129");
+            await Expect(best.Locator("[data-criterion='price']")).ToContainTextAsync("EUR 129, EUR 21 under your budget");
+            await Expect(best.Locator("[data-criterion='price']")).ToHaveAttributeAsync("data-verdict", "good");
+            await Expect(best.Locator("[data-criterion='delivery']")).ToContainTextAsync("3 days before your deadline");
+            await Expect(best.Locator("[data-criterion='terms']")).ToContainTextAsync("its terms speak of returns");
+            await Expect(best.GetByTestId("offer-source")).ToHaveTextAsync("a vendor you relate to");
+            await Expect(worse.GetByTestId("offer-rank")).ToHaveTextAsync("#2");
+            await Expect(worse.Locator("[data-criterion='price']")).ToContainTextAsync("EUR 15 over your budget; delivery is extra");
+            await Expect(worse.Locator("[data-criterion='price']")).ToHaveAttributeAsync("data-verdict", "poor");
+            await Expect(worse.Locator("[data-criterion='delivery']")).ToHaveAttributeAsync("data-verdict", "poor");
+            await app.ScreenshotAsync("intent-offers");
+            await PhoneAsync(app, "intent-offers-phone");
+
+            // Decline the worse one: nothing is sent; it moves behind.
+            await worse.GetByTestId("decline-offer").ClickAsync();
+            await Expect(offers.Nth(1).GetByTestId("offer-status")).ToHaveTextAsync("Declined");
+
+            // Accept the best one, disclosing the name and only the postal code of the address.
+            await offers.Nth(0).GetByTestId("accept-offer").ClickAsync();
+            var accept = page.GetByTestId("accept-dialog");
+            await Expect(accept).ToBeVisibleAsync();
+            await Expect(accept.GetByLabel("Your name")).ToBeCheckedAsync();
+            await accept.GetByTestId($"accept-narrow-{Datatypes.PostalAddress}").ClickAsync();
+            await page.GetByRole(AriaRole.Option, new() { Name = "only the postal code and country", Exact = true }).ClickAsync();
+            await app.ScreenshotAsync("intent-accept-dialog", fullPage: false);
+            await page.GetByTestId("confirm-accept").ClickAsync();
+            await Expect(accept).ToBeHiddenAsync();
+            await Expect(page.GetByTestId("accept-confirmation")).ToContainTextAsync($"{Shop} has been told; it can read your name and your postal code and country");
+            var connection = page.GetByTestId("intent-connection");
+            await Expect(connection.GetByTestId("connection-state")).ToContainTextAsync($"Connected: {Shop} is one of your relationships");
+            await Expect(page.GetByTestId("intent-facts").GetByTestId("intent-status")).ToHaveTextAsync("Accepted");
+            await Expect(offers.Nth(0).GetByTestId("offer-status")).ToHaveTextAsync("Accepted");
+            await Expect(page.GetByTestId("accept-offer")).ToHaveCountAsync(0);
+            await app.ScreenshotAsync("intent-accepted");
+            await PhoneAsync(app, "intent-accepted-phone");
+
+            // The shop is told which data to use; the offer is the relationship's conversation's newest entry.
+            var acceptedEvent = await NextAsync(site, webhooks, WebhookEventTypes.IntentAccepted);
+            Assert.Equal(intentId, acceptedEvent.Data.GetProperty("intent_id").GetString());
+            Assert.Equal([Datatypes.Name, Datatypes.PostalAddress], acceptedEvent.Data.GetProperty("datatypes").EnumerateArray().Select(d => d.GetString()));
+            await connection.GetByTestId("open-relationship").ClickAsync();
+            await page.WaitForURLAsync("**/relationships/*");
+            await app.WaitForInteractiveAsync();
+            await Expect(page.Locator("body")).ToContainTextAsync("Offer accepted: EUR 129.00");
+
+            // A second intent, to the shop and the exchange, is withdrawn: the shop hears it closed.
+            await app.OpenAsync("/intents/new");
+            await WebApp.FillAsync(page.Locator("body"), "Title", "Rain jacket");
+            await WebApp.FillAsync(page.Locator("body"), "Category", "clothing");
+            await WebApp.FillAsync(page.Locator("body"), "Budget, at most", "80");
+            await WebApp.FillAsync(page.Locator("body"), "Country", "NL");
+            await page.GetByLabel(Shop, new() { Exact = true }).CheckAsync();
+            await Expect(page.GetByTestId("preview-reach")).ToHaveTextAsync($"Goes to {Shop} and the exchange 127.0.0.1:9.");
+            await page.GetByTestId("send-intent").ClickAsync();
+            await page.WaitForURLAsync("**/intents/int_*");
+            await app.WaitForInteractiveAsync();
+            var secondId = page.Url[(page.Url.LastIndexOf('/') + 1)..];
+            await Expect(page.GetByTestId("reach-exchange")).ToContainTextAsync("http://127.0.0.1:9");
+            await page.GetByTestId("withdraw-intent").ClickAsync();
+            await app.Dialog.GetByRole(AriaRole.Button, new() { Name = "Withdraw", Exact = true }).ClickAsync();
+            await Expect(page.GetByTestId("intent-facts").GetByTestId("intent-status")).ToHaveTextAsync("Withdrawn");
+            await Expect(page.GetByTestId("withdraw-intent")).ToHaveCountAsync(0);
+            var closed = await NextAsync(site, webhooks, WebhookEventTypes.IntentClosed, e => e.Data.GetProperty("intent_id").GetString() == secondId);
+            Assert.Equal("withdrawn", closed.Data.GetProperty("reason").GetString());
+
+            // The list: both, with their status, budget, reach and offer counts.
+            await app.OpenAsync("/intents");
+            var rows = page.GetByTestId("intent-row");
+            await Expect(rows).ToHaveCountAsync(2);
+            await Expect(rows.GetByTestId("intent-status")).ToHaveTextAsync(["Withdrawn", "Accepted"]);
+            await Expect(rows.Nth(1)).ToContainTextAsync("up to EUR 150");
+            await Expect(rows.Nth(1).GetByTestId("intent-offers")).ToContainTextAsync("of 2 in all");
+            await Expect(rows.Nth(0).GetByTestId("intent-reach")).ToContainTextAsync("127.0.0.1:9");
+            await app.ScreenshotAsync("intents-list");
+            await PhoneAsync(app, "intents-list-phone");
+        });
+    }
+
+    private static async Task OfferAsync(HttpClient api, string intentId, IntentOfferInput offer)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"intents/{intentId}/offers") { Content = JsonContent.Create(offer) };
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
+        using var response = await api.SendAsync(request);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>The next webhook of <paramref name="type"/> (others, such as grant events, are passed over), signature checked.</summary>
+    private static async Task<WebhookEvent> NextAsync(VendorSite site, WebhookVerifier verifier, string type, Func<WebhookEvent, bool>? match = null)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var received = await site.Webhooks.ReadAsync(timeout.Token);
+            var verified = verifier.Verify(received.Body, received.Headers);
+            if (verified.Type == type && (match is null || match(verified)))
+            {
+                return verified;
+            }
+        }
+    }
+
+    /// <summary>The page as a phone shows it (390 × 844), then back to the desktop size.</summary>
+    private static async Task PhoneAsync(WebApp app, string name)
+    {
+        await app.Page.SetViewportSizeAsync(390, 844);
+        await app.ScreenshotAsync(name);
+        await app.Page.SetViewportSizeAsync(1280, 860);
+    }
+}

@@ -64,7 +64,7 @@ public sealed class IntentTests(BrowserFixture browser, ITestOutputHelper output
             await app.OpenAsync("/intents");
             await Expect(page.GetByTestId("intents-empty")).ToContainTextAsync("nobody learns who you are until you accept one");
             await app.ScreenshotAsync("intents-empty");
-            await PhoneAsync(app, "intents-empty-phone");
+            await PhoneAsync(app, "intents-empty-phone", "intents-empty");
 
             // The form: a budget of nothing is named next to its field, never a blank page.
             await page.GetByTestId("new-intent-empty").ClickAsync();
@@ -100,7 +100,7 @@ public sealed class IntentTests(BrowserFixture browser, ITestOutputHelper output
             Assert.DoesNotContain(app.Server.BaseUrl.Authority, json, StringComparison.Ordinal);
             await Expect(page.GetByTestId("intent-signals")).ToContainTextAsync("Your vault holds no purchase in this category");
             await app.ScreenshotAsync("intent-new");
-            await PhoneAsync(app, "intent-new-phone");
+            await PhoneAsync(app, "intent-new-phone", "intent-preview");
 
             await page.GetByTestId("send-intent").ClickAsync();
             await page.WaitForURLAsync("**/intents/int_*");
@@ -144,30 +144,29 @@ public sealed class IntentTests(BrowserFixture browser, ITestOutputHelper output
             await Expect(worse.Locator("[data-criterion='price']")).ToHaveAttributeAsync("data-verdict", "poor");
             await Expect(worse.Locator("[data-criterion='delivery']")).ToHaveAttributeAsync("data-verdict", "poor");
             await app.ScreenshotAsync("intent-offers");
-            await PhoneAsync(app, "intent-offers-phone");
+            await PhoneAsync(app, "intent-offers-phone", "offer");
 
             // Decline the worse one: nothing is sent; it moves behind.
             await worse.GetByTestId("decline-offer").ClickAsync();
             await Expect(offers.Nth(1).GetByTestId("offer-status")).ToHaveTextAsync("Declined");
 
-            // Accept the best one, disclosing the name and only the postal code of the address.
+            // Accept the best one, telling the shop to use the name and the postal address (it reads them under its grants).
             await offers.Nth(0).GetByTestId("accept-offer").ClickAsync();
             var accept = page.GetByTestId("accept-dialog");
             await Expect(accept).ToBeVisibleAsync();
             await Expect(accept.GetByLabel("Your name")).ToBeCheckedAsync();
-            await accept.GetByTestId($"accept-narrow-{Datatypes.PostalAddress}").ClickAsync();
-            await page.GetByRole(AriaRole.Option, new() { Name = "only the postal code and country", Exact = true }).ClickAsync();
+            await accept.GetByLabel("Your postal address").CheckAsync();
             await app.ScreenshotAsync("intent-accept-dialog", fullPage: false);
             await page.GetByTestId("confirm-accept").ClickAsync();
             await Expect(accept).ToBeHiddenAsync();
-            await Expect(page.GetByTestId("accept-confirmation")).ToContainTextAsync($"{Shop} has been told; it can read your name and your postal code and country");
+            await Expect(page.GetByTestId("accept-confirmation")).ToContainTextAsync($"{Shop} has been told; it can read your name and your postal address under the grants you gave it");
             var connection = page.GetByTestId("intent-connection");
             await Expect(connection.GetByTestId("connection-state")).ToContainTextAsync($"Connected: {Shop} is one of your relationships");
             await Expect(page.GetByTestId("intent-facts").GetByTestId("intent-status")).ToHaveTextAsync("Accepted");
             await Expect(offers.Nth(0).GetByTestId("offer-status")).ToHaveTextAsync("Accepted");
             await Expect(page.GetByTestId("accept-offer")).ToHaveCountAsync(0);
             await app.ScreenshotAsync("intent-accepted");
-            await PhoneAsync(app, "intent-accepted-phone");
+            await PhoneAsync(app, "intent-accepted-phone", "intent-connection");
 
             // The shop is told which data to use; the offer is the relationship's conversation's newest entry.
             var acceptedEvent = await NextAsync(site, webhooks, WebhookEventTypes.IntentAccepted);
@@ -207,7 +206,7 @@ public sealed class IntentTests(BrowserFixture browser, ITestOutputHelper output
             await Expect(rows.Nth(1).GetByTestId("intent-offers")).ToContainTextAsync("of 2 in all");
             await Expect(rows.Nth(0).GetByTestId("intent-reach")).ToContainTextAsync("127.0.0.1:9");
             await app.ScreenshotAsync("intents-list");
-            await PhoneAsync(app, "intents-list-phone");
+            await PhoneAsync(app, "intents-list-phone", "intent-row");
         });
     }
 
@@ -234,11 +233,30 @@ public sealed class IntentTests(BrowserFixture browser, ITestOutputHelper output
         }
     }
 
-    /// <summary>The page as a phone shows it (390 × 844), then back to the desktop size.</summary>
-    private static async Task PhoneAsync(WebApp app, string name)
+    /// <summary>
+    /// The page as a phone shows it: opened afresh in a 390 × 844 tab of the same browser profile (so the layout is the
+    /// one a phone gets on load, with the navigation folded away), as tall as its content.
+    /// </summary>
+    private async Task PhoneAsync(WebApp app, string name, string ready)
     {
-        await app.Page.SetViewportSizeAsync(390, 844);
-        await app.ScreenshotAsync(name);
-        await app.Page.SetViewportSizeAsync(1280, 860);
+        var phone = await app.Page.Context.NewPageAsync();
+        try
+        {
+            await phone.SetViewportSizeAsync(390, 844);
+            await phone.GotoAsync(app.Page.Url);
+            await phone.Locator(".sym-app[data-ready='true']").WaitForAsync();
+            await phone.GetByTestId(ready).First.WaitForAsync();
+            var height = await phone.EvaluateAsync<int>("() => document.documentElement.scrollHeight");
+            var width = await phone.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
+            Assert.True(width <= 390, $"{name}: the page is {width} px wide on a 390 px phone.");
+            await phone.SetViewportSizeAsync(390, Math.Max(844, height));
+            var path = Path.Combine(browser.ScreenshotDirectory, name + ".png");
+            await phone.ScreenshotAsync(new PageScreenshotOptions { Path = path, Animations = ScreenshotAnimations.Disabled });
+            output.WriteLine($"screenshot: {path}");
+        }
+        finally
+        {
+            await phone.CloseAsync();
+        }
     }
 }

@@ -230,7 +230,7 @@ public sealed record IntentOfferLine(string Description, int Quantity, decimal U
 public sealed record OfferCriterion(string Name, string Verdict, string Sentence);
 
 /// <summary>An offer, as compared (<c>GET /owner/api/v1/intents/{id}/offers</c>).</summary>
-/// <param name="Id">The vault's id of the offer (the vendor's offer id for direct offers, the exchange's for exchange offers).</param>
+/// <param name="Id">The vault's id of the offer: the exchange's relay id (<c>xo_</c>…) for exchange offers, the vault's own (<c>rof_</c>…) for direct offers.</param>
 /// <param name="Rank">1 for the best by the ranking rule; closed and declined offers come last.</param>
 /// <param name="Status">One of <see cref="IntentOfferStatuses"/>.</param>
 /// <param name="Source">One of <see cref="IntentOfferSources"/>.</param>

@@ -58,12 +58,12 @@ internal static class IntentCommands
 
             var input = new IntentInput(
                 result.GetValue(title)!,
-                result.GetValue(description),
                 result.GetValue(category)!,
                 Decimal(result.GetValue(budget), "--budget")!.Value,
                 result.GetValue(currency)!,
                 result.GetValue(country)!,
                 result.GetValue(expires),
+                result.GetValue(description),
                 result.GetValue(size),
                 result.GetValue(quantity),
                 result.GetValue(brand),

@@ -281,12 +281,12 @@ public sealed class IntentApiTests
 
     internal static IntentInput Boots() => new(
         "Winter boots",
-        "Waterproof, for walking in snow.",
         "shoes",
         150m,
         "EUR",
         "NL",
         7,
+        Description: "Waterproof, for walking in snow.",
         Size: "44",
         Quantity: 1,
         Condition: "new",

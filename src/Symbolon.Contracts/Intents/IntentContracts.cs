@@ -100,12 +100,12 @@ public static class OfferCriteria
 /// to see it first). The vault turns it into the signed intent document with fresh keys.
 /// </summary>
 /// <param name="Title">A one-line title, 1 to 120 characters.</param>
-/// <param name="Description">Free text, up to 2,000 characters.</param>
 /// <param name="Category">A category slug, as in insights (<c>clothing</c>, <c>electronics</c>), or a new one.</param>
 /// <param name="BudgetMax">The most the person will pay, all in.</param>
 /// <param name="Currency">ISO 4217 code of the budget.</param>
 /// <param name="Country">ISO 3166-1 alpha-2 delivery (or pick-up) country.</param>
 /// <param name="ExpiresInDays">Days until the intent closes by itself, 1 to 90.</param>
+/// <param name="Description">Free text, up to 2,000 characters; optional.</param>
 /// <param name="Size">A size as the person writes it; optional.</param>
 /// <param name="Quantity">How many; optional (one).</param>
 /// <param name="Brand">A brand; optional.</param>
@@ -120,12 +120,12 @@ public static class OfferCriteria
 /// <param name="Exchanges">Exchange base addresses to post it to; each must be in the vault's exchange settings. Null means none.</param>
 public sealed record IntentInput(
     string Title,
-    string? Description,
     string Category,
     decimal BudgetMax,
     string Currency,
     string Country,
     int ExpiresInDays,
+    string? Description = null,
     string? Size = null,
     int? Quantity = null,
     string? Brand = null,
@@ -230,7 +230,7 @@ public sealed record IntentOfferLine(string Description, int Quantity, decimal U
 public sealed record OfferCriterion(string Name, string Verdict, string Sentence);
 
 /// <summary>An offer, as compared (<c>GET /owner/api/v1/intents/{id}/offers</c>).</summary>
-/// <param name="Id">The vault's id of the offer (the vendor's offer id for direct offers, the exchange's for exchange offers).</param>
+/// <param name="Id">The vault's id of the offer: the exchange's relay id (<c>xo_</c>…) for exchange offers, the vault's own (<c>rof_</c>…) for direct offers.</param>
 /// <param name="Rank">1 for the best by the ranking rule; closed and declined offers come last.</param>
 /// <param name="Status">One of <see cref="IntentOfferStatuses"/>.</param>
 /// <param name="Source">One of <see cref="IntentOfferSources"/>.</param>

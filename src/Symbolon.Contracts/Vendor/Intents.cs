@@ -54,7 +54,7 @@ public sealed record IntentOfferInput(
     [property: JsonPropertyName("offer_id")] string? OfferId = null);
 
 /// <summary>The vault's receipt for a related vendor's offer.</summary>
-/// <param name="OfferId">The offer's id.</param>
+/// <param name="OfferId">The offer's id: the vendor's own, or the one the vault made.</param>
 /// <param name="IntentId">The intent.</param>
 /// <param name="ReceivedAt">When the vault stored it.</param>
 public sealed record IntentOfferReceived(
@@ -83,7 +83,7 @@ public sealed record IntentClosedData(
 /// <summary>The data of an <c>intent.accepted</c> event: the person accepted this vendor's offer; the offer is now the first entry of the relationship's conversation.</summary>
 /// <param name="Subject">The person's pairwise identifier for this vendor.</param>
 /// <param name="IntentId">The intent.</param>
-/// <param name="OfferId">The accepted offer.</param>
+/// <param name="OfferId">The accepted offer, by the vendor's own id (<see cref="IntentOfferReceived.OfferId"/>).</param>
 /// <param name="Datatypes">What the person chose to disclose for delivery (read it under the relationship's grants).</param>
 public sealed record IntentAcceptedData(
     [property: JsonPropertyName("subject")] string Subject,

@@ -61,7 +61,7 @@ internal sealed class IntentAcceptances(
             var acceptance = new IntentAcceptanceValue(offerId, null, null, true, 0, null, null, null, datatypes);
             await intents.CloseAsync(keys, intentId, IntentStatuses.Accepted, "accepted_elsewhere", except: relationshipId, acceptance: acceptance, ct: ct);
             await conversations.AddVendorMessageAsync(keys, relationship, new VendorMessageInput(Describe(offer.Value.Offer)), muted: false, ct);
-            WebhookOutbox.Enqueue(db, relationship, WebhookEventTypes.IntentAccepted, new IntentAcceptedData(relationship.Subject, intentId, offerId, datatypes), now);
+            WebhookOutbox.Enqueue(db, relationship, WebhookEventTypes.IntentAccepted, new IntentAcceptedData(relationship.Subject, intentId, offer.Value.Offer.Id, datatypes), now);
             await db.SaveChangesAsync(ct);
             answer = new IntentAcceptance(intentId, offerId, relationshipId, null, true, null);
         }

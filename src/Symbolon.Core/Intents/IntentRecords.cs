@@ -59,7 +59,8 @@ internal sealed record IntentAcceptanceValue(
 /// <summary>
 /// What an <c>intent.offer</c> record holds: the offer as checked (for an exchange offer also the vendor's signed bytes,
 /// as proof), where it came from and what the person did with it. <see cref="OfferId"/> is the vault's id: the
-/// exchange's relay id for exchange offers, the vendor's <c>off_</c> id for direct offers.
+/// exchange's relay id for exchange offers, a <c>rof_</c> id of the vault's for direct offers (the vendor's own
+/// <c>off_</c> id is <see cref="OfferDocument.Id"/>).
 /// </summary>
 internal sealed record IntentOfferValue(
     string IntentId,

@@ -424,12 +424,13 @@ internal sealed class IntentService(SymbolonDbContext db, RecordStore records, I
 
         errors.ThrowIfAny();
         var existing = await ListOffersAsync(keys, intent.Value.IntentId, ct);
-        if (existing.Any(o => o.Value.RelationshipId == relationship.Id && o.Value.OfferId == document.Id))
+        if (existing.Any(o => o.Value.RelationshipId == relationship.Id && o.Value.Offer.Id == document.Id))
         {
             throw IntentProblemException.Replayed();
         }
 
-        var value = new IntentOfferValue(intent.Value.IntentId, document.Id, IntentOfferSources.Relationship, relationship.Id, null, document, null, IntentOfferStatuses.Open, now, null);
+        // The vault's own id: two vendors may well choose the same offer id.
+        var value = new IntentOfferValue(intent.Value.IntentId, IntentCrypto.NewId("rof_"), IntentOfferSources.Relationship, relationship.Id, null, document, null, IntentOfferStatuses.Open, now, null);
         await StoreOfferAsync(keys, value, Actor.Vendor(relationship.ClientId), ct);
         return value;
     }

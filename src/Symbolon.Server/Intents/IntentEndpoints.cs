@@ -1,10 +1,8 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Symbolon.Contracts.Intents;
 using Symbolon.Core.Intents;
 using Symbolon.Core.Vaults;
-using Symbolon.Intents;
 using Symbolon.Server.Hosting;
 using Symbolon.Server.Vault;
 
@@ -51,7 +49,7 @@ internal static class IntentEndpoints
     {
         var all = await intents.ListAsync(session.Keys, ct);
         var offers = await intents.ListOffersAsync(session.Keys, null, ct);
-        return TypedResults.Ok<IReadOnlyList<IntentSummary>>([.. all.Select(i => Summary(i, offers)).OrderByDescending(s => s.CreatedAt)]);
+        return TypedResults.Ok<IReadOnlyList<IntentSummary>>([.. all.Select(i => IntentWire.Summary(i, offers)).OrderByDescending(s => s.CreatedAt)]);
     }
 
     internal static async Task<Ok<IntentPreview>> PreviewAsync(IntentInput input, VaultSession session, IntentService intents, CancellationToken ct) =>
@@ -60,13 +58,13 @@ internal static class IntentEndpoints
     internal static async Task<Created<IntentDetail>> CreateAsync(IntentInput input, VaultSession session, IntentService intents, CancellationToken ct)
     {
         var intent = await intents.CreateAsync(session, input, ct);
-        return TypedResults.Created($"/owner/api/v1/intents/{intent.Value.IntentId}", Detail(intent, []));
+        return TypedResults.Created($"/owner/api/v1/intents/{intent.Value.IntentId}", IntentWire.Detail(intent, []));
     }
 
     internal static async Task<Ok<IntentDetail>> GetAsync(string id, VaultSession session, IntentService intents, CancellationToken ct)
     {
         var intent = await intents.GetAsync(session.Keys, id, ct);
-        return TypedResults.Ok(Detail(intent, await intents.ListOffersAsync(session.Keys, id, ct)));
+        return TypedResults.Ok(IntentWire.Detail(intent, await intents.ListOffersAsync(session.Keys, id, ct)));
     }
 
     internal static async Task<Ok<IntentOfferList>> OffersAsync(string id, VaultSession session, IntentService intents, IntentComparison comparison, CancellationToken ct)
@@ -87,7 +85,7 @@ internal static class IntentEndpoints
     internal static async Task<Ok<IntentDetail>> WithdrawAsync(string id, VaultSession session, IntentService intents, CancellationToken ct)
     {
         var intent = await intents.WithdrawAsync(session.Keys, id, ct);
-        return TypedResults.Ok(Detail(intent, await intents.ListOffersAsync(session.Keys, id, ct)));
+        return TypedResults.Ok(IntentWire.Detail(intent, await intents.ListOffersAsync(session.Keys, id, ct)));
     }
 
     internal static async Task<Ok<IReadOnlyList<BlockedIntentVendor>>> ListBlockedAsync(VaultSession session, IntentService intents, CancellationToken ct) =>
@@ -107,35 +105,6 @@ internal static class IntentEndpoints
 
     internal static async Task<Ok<IntentExchangeSettings>> SetExchangesAsync(IntentExchangeSettings input, VaultSession session, IntentService intents, CancellationToken ct) =>
         TypedResults.Ok(new IntentExchangeSettings(await intents.SetExchangesAsync(session.Keys, input, ct)));
-
-    public static IntentSummary Summary(IntentView intent, IReadOnlyList<IntentOfferView> offers)
-    {
-        var own = offers.Where(o => o.Value.IntentId == intent.Value.IntentId).ToList();
-        return new IntentSummary(
-            intent.Value.IntentId,
-            intent.Document.Title,
-            intent.Document.Category,
-            intent.Value.Status,
-            intent.Document.Budget.Max,
-            intent.Document.Budget.Currency,
-            own.Count,
-            own.Count(o => o.Value.Status == IntentOfferStatuses.Open),
-            intent.Value.CreatedAt,
-            intent.Value.ExpiresAt);
-    }
-
-    public static IntentDetail Detail(IntentView intent, IReadOnlyList<IntentOfferView> offers)
-    {
-        using var json = JsonDocument.Parse(IntentCrypto.Decode(intent.Value.Signed.Payload, IntentRules.MaxIntentBytes)!);
-        return new IntentDetail(
-            Summary(intent, offers),
-            json.RootElement.Clone(),
-            [.. intent.Value.Relationships.Select(r => new IntentRelationshipReach(r.RelationshipId, r.Name))],
-            [.. intent.Value.Exchanges.Select(e => new IntentExchangeReach(e.Exchange, e.State, e.LastError, e.Attempts, e.PostedAt, e.LastPolledAt))],
-            intent.Value.Refused,
-            intent.Value.Acceptance?.OfferId,
-            intent.Value.ClosedAt);
-    }
 }
 
 /// <summary><c>Intents:*</c> settings of the server.</summary>

@@ -39,7 +39,7 @@ internal static class VendorIntentEndpoints
         // Read again inside the write's transaction, so that a withdrawal in between is seen.
         var intent = await intents.FindForVendorAsync(caller.Keys, caller.Relationship, intentId, ct) ?? context.Target<IntentView>();
         var stored = await intents.AddRelationshipOfferAsync(caller.Keys, caller.Relationship, intent, offer, ct);
-        return TypedResults.Created($"{VendorApiEndpoints.Prefix}/intents/{intentId}", new IntentOfferReceived(stored.OfferId, intentId, stored.ReceivedAt));
+        return TypedResults.Created($"{VendorApiEndpoints.Prefix}/intents/{intentId}", new IntentOfferReceived(stored.Offer.Id, intentId, stored.ReceivedAt));
     }
 
     /// <summary>No data grant is needed, only an intent addressed to this relationship; another one is 404, logged.</summary>

@@ -381,7 +381,7 @@ public abstract class ExchangeTests(ExchangeFixture exchange)
         var registration = new ExchangeVendorRegistration("Shop", "ftp://shop.example", "not-a-key", IntentKeys.Create().PublicKeys.Offer, "file:///etc/passwd");
         var problem = await Assert.ThrowsAsync<ExchangeProblemException>(() => new ExchangeVendorClient(exchange.Http).RegisterAsync(registration));
         Assert.Equal(ExchangeProblemCodes.InvalidRegistration, problem.Code);
-        Assert.Equal(["site", "sign_key", "webhook_url"], problem.Errors.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["sign_key", "site", "webhook_url"], problem.Errors.Keys.Order(StringComparer.Ordinal));
 
         // A key can be registered once.
         var taken = await exchange.VendorAsync("first-" + Guid.NewGuid().ToString("N")[..6], Category());

@@ -126,6 +126,10 @@ public abstract class ExchangeTests(ExchangeFixture exchange)
         Assert.Equal(0, await exchange.OfferRowsAsync(intent.Id));
         var closed = Assert.Single((await vendor.Client.GetEventsAsync()).Events);
         Assert.Equal(ExchangeEventTypes.OfferClosed, closed.Type);
+
+        // Events are kept 30 days, then deleted too.
+        exchange.Time.Advance(TimeSpan.FromDays(30) + TimeSpan.FromMinutes(1));
+        await ExchangeFixture.EventuallyAsync(async () => (await vendor.Client.GetEventsAsync()).Events.Count == 0, "the sweep deletes events older than 30 days");
     }
 
     [Fact]

@@ -39,6 +39,9 @@ public abstract class ExchangeFixture : IAsyncLifetime
 
     public StorageKind Storage => _storage;
 
+    /// <summary>Settings on top of the fixture's (later ones win).</summary>
+    protected virtual IEnumerable<string> ExtraArgs => [];
+
     public async Task InitializeAsync()
     {
         Receiver = await WebhookReceiver.StartAsync();
@@ -69,6 +72,7 @@ public abstract class ExchangeFixture : IAsyncLifetime
                 "--Exchange:PollSeconds=0.1",
                 "--Webhooks:AllowPrivateAddresses=true",
                 "--Webhooks:FirstRetrySeconds=1",
+                .. ExtraArgs,
             ],
             builder =>
             {
@@ -182,3 +186,11 @@ public sealed record TestIntent(IntentKeys Keys, IntentDocument Document, Signed
 public sealed class SqliteExchangeFixture() : ExchangeFixture(StorageKind.Sqlite);
 
 public sealed class PostgresExchangeFixture() : ExchangeFixture(StorageKind.Postgres);
+
+/// <summary>An exchange as an operator runs it: few registrations per address, no webhooks to private addresses.</summary>
+public sealed class StrictExchangeFixture() : ExchangeFixture(StorageKind.Sqlite)
+{
+    public const int RegistrationsPerHour = 5;
+
+    protected override IEnumerable<string> ExtraArgs => ["--Exchange:RegistrationsPerHour=" + RegistrationsPerHour, "--Webhooks:AllowPrivateAddresses=false"];
+}

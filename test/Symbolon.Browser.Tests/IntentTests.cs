@@ -2,8 +2,10 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Symbolon.Client;
 using Symbolon.Contracts.Vendor;
+using Symbolon.Intents;
 using Xunit.Abstractions;
 
 namespace Symbolon.Browser.Tests;
@@ -12,17 +14,23 @@ namespace Symbolon.Browser.Tests;
 /// Intents end to end, nothing faked: the person makes an intent in the web app (a bad budget is named next to its
 /// field, the preview shows the signed JSON), a vendor they relate to (on the SDK, with its own Kestrel site for the
 /// callback and webhooks) hears of it by webhook and offers twice through the vendor API, the offers appear ranked with
-/// their sentences, one is declined and the other accepted in the dialog; a second intent is withdrawn.
+/// their sentences, one is declined and the other accepted in the dialog; a second intent is withdrawn. Then the open
+/// market: a third intent goes to the real intent exchange (src/Symbolon.Exchange), a vendor the person does not know
+/// finds it in the exchange's feed and offers, sealed to the intent's key; the person accepts in the browser; the vendor
+/// opens the acceptance, redeems the invitation with the SDK, and the relationship appears with the offer as its
+/// conversation's entry.
 /// </summary>
 public sealed class IntentTests(BrowserFixture browser, ITestOutputHelper output) : IClassFixture<BrowserFixture>
 {
     private const string Shop = "Boot Shop";
+    private const string Trail = "Trail Outfitters";
 
     [Fact]
     public async Task An_intent_from_the_form_gets_a_related_vendors_offers_ranked_one_declined_one_accepted_and_another_intent_is_withdrawn()
     {
-        await using var app = await WebApp.StartAsync(browser, output);
+        await using var app = await WebApp.StartAsync(browser, output, "--Intents:PollInterval=00:00:01");
         await using var site = await VendorSite.StartAsync();
+        await using var exchange = await ExchangeSite.StartAsync();
         await app.RunAsync(nameof(An_intent_from_the_form_gets_a_related_vendors_offers_ranked_one_declined_one_accepted_and_another_intent_is_withdrawn), async () =>
         {
             var page = app.Page;
@@ -48,17 +56,19 @@ public sealed class IntentTests(BrowserFixture browser, ITestOutputHelper output
             var session = await granted.WaitAsync(TimeSpan.FromSeconds(30));
             var webhooks = new WebhookVerifier(credentials.WebhookSecret!);
 
-            // An exchange in Settings: a bad address is named next to the field; a good one is listed. (Nothing listens
-            // there: the intent that uses it below waits to be posted, which is all this test needs of it.)
+            // The exchange in Settings: a bad address is named next to the field; a good one is listed.
             await app.OpenAsync("/settings");
             var exchanges = page.GetByTestId("intent-exchanges");
             await Expect(exchanges.GetByTestId("exchanges-empty")).ToBeVisibleAsync();
             await WebApp.FillAsync(exchanges, "Exchange address", "ftp://exchange.example.org");
             await exchanges.GetByTestId("add-exchange").ClickAsync();
             await Expect(exchanges).ToContainTextAsync("Must be an absolute https address");
-            await WebApp.FillAsync(exchanges, "Exchange address", "http://127.0.0.1:9/");
+            await WebApp.FillAsync(exchanges, "Exchange address", exchange.BaseUrl.ToString());
             await exchanges.GetByTestId("add-exchange").ClickAsync();
-            await Expect(exchanges.GetByTestId("exchange")).ToHaveTextAsync(["http://127.0.0.1:9"]);
+            await Expect(exchanges.GetByTestId("exchange")).ToHaveTextAsync([exchange.Address]);
+            var exchangeShot = Path.Combine(browser.ScreenshotDirectory, "settings-intent-exchanges.png");
+            await exchanges.ScreenshotAsync(new LocatorScreenshotOptions { Path = exchangeShot, Animations = ScreenshotAnimations.Disabled });
+            output.WriteLine($"screenshot: {exchangeShot}");
 
             // No intent yet: the empty state explains intentcasting.
             await app.OpenAsync("/intents");
@@ -87,7 +97,7 @@ public sealed class IntentTests(BrowserFixture browser, ITestOutputHelper output
             await WebApp.FillAsync(page.Locator("body"), "Postal code starts with (optional)", "351");
             await WebApp.FillAsync(page.Locator("body"), "Deadline", deadline.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
             await page.GetByLabel(Shop, new() { Exact = true }).CheckAsync();
-            await page.GetByLabel("http://127.0.0.1:9", new() { Exact = true }).UncheckAsync();
+            await page.GetByLabel(exchange.Address, new() { Exact = true }).UncheckAsync();
 
             // The preview is exactly the JSON the vault signs, and says it in words.
             await Expect(preview.GetByTestId("preview-json")).ToContainTextAsync("\"postal_prefix\": \"351\"");
@@ -184,12 +194,12 @@ public sealed class IntentTests(BrowserFixture browser, ITestOutputHelper output
             await WebApp.FillAsync(page.Locator("body"), "Budget, at most", "80");
             await WebApp.FillAsync(page.Locator("body"), "Country", "NL");
             await page.GetByLabel(Shop, new() { Exact = true }).CheckAsync();
-            await Expect(page.GetByTestId("preview-reach")).ToHaveTextAsync($"Goes to {Shop} and the exchange 127.0.0.1:9.");
+            await Expect(page.GetByTestId("preview-reach")).ToHaveTextAsync($"Goes to {Shop} and the exchange {exchange.BaseUrl.Authority}.");
             await page.GetByTestId("send-intent").ClickAsync();
             await page.WaitForURLAsync("**/intents/int_*");
             await app.WaitForInteractiveAsync();
             var secondId = page.Url[(page.Url.LastIndexOf('/') + 1)..];
-            await Expect(page.GetByTestId("reach-exchange")).ToContainTextAsync("http://127.0.0.1:9");
+            await Expect(page.GetByTestId("reach-exchange")).ToContainTextAsync(exchange.Address);
             await page.GetByTestId("withdraw-intent").ClickAsync();
             await app.Dialog.GetByRole(AriaRole.Button, new() { Name = "Withdraw", Exact = true }).ClickAsync();
             await Expect(page.GetByTestId("intent-facts").GetByTestId("intent-status")).ToHaveTextAsync("Withdrawn");
@@ -197,14 +207,81 @@ public sealed class IntentTests(BrowserFixture browser, ITestOutputHelper output
             var closed = await NextAsync(site, webhooks, WebhookEventTypes.IntentClosed, e => e.Data.GetProperty("intent_id").GetString() == secondId);
             Assert.Equal("withdrawn", closed.Data.GetProperty("reason").GetString());
 
-            // The list: both, with their status, budget, reach and offer counts.
+            // The open market: a vendor the person does not know, on the exchange alone, subscribed to shoes around 35xx.
+            using var exchangeHttp = new HttpClient { BaseAddress = exchange.BaseUrl };
+            using var trailKeys = IntentKeys.Create();
+            var trail = new ExchangeVendorClient(exchangeHttp);
+            await trail.RegisterAsync(new ExchangeVendorRegistration(Trail, "https://trail.example", trailKeys.PublicKeys.Sign, trailKeys.PublicKeys.Offer));
+            await trail.SetSubscriptionsAsync([new ExchangeSubscription("shoes", "NL", "35")]);
+
+            await app.OpenAsync("/intents/new");
+            await WebApp.FillAsync(page.Locator("body"), "Title", "Trail running shoes");
+            await WebApp.FillAsync(page.Locator("body"), "Category", "shoes");
+            await WebApp.FillAsync(page.Locator("body"), "Budget, at most", "120");
+            await WebApp.FillAsync(page.Locator("body"), "Country", "NL");
+            await WebApp.FillAsync(page.Locator("body"), "Postal code starts with (optional)", "351");
+            await Expect(page.GetByTestId("preview-reach")).ToHaveTextAsync($"Goes to the exchange {exchange.BaseUrl.Authority}.");
+            await page.GetByTestId("send-intent").ClickAsync();
+            await page.WaitForURLAsync("**/intents/int_*");
+            await app.WaitForInteractiveAsync();
+            var thirdId = page.Url[(page.Url.LastIndexOf('/') + 1)..];
+            await Expect(page.GetByTestId("exchange-state")).ToHaveTextAsync("Posted", new() { Timeout = 20_000 });
+
+            // The vendor finds it in the feed, checks the intent key's signature, and offers, sealed to the intent.
+            var published = await EventuallyAsync(async () => (await trail.GetFeedAsync()).Intents.FirstOrDefault(i => i.Id == thirdId), "the intent in the exchange's feed");
+            var intent = IntentCrypto.VerifyIntent(published.Intent)!;
+            Assert.Equal("Trail running shoes", intent.Title);
+            var trailOffer = new OfferDocument(
+                1, "off_" + Guid.NewGuid().ToString("N"), intent.Id, intent.Keys.Sign,
+                new OfferVendor(Trail, "https://trail.example", trailKeys.PublicKeys.Sign, trailKeys.PublicKeys.Offer),
+                [new OfferItem("Trail running shoes, size 44", 1, 109m)], new OfferPrice(109m, "EUR"), today.AddDays(4),
+                "Returns within 14 days.", null, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddDays(5),
+                new OfferAcceptedTerms(IntentAgreement.Id, IntentAgreement.TextSha256));
+            await trail.MakeOfferAsync(published, trailOffer, trailKeys, CancellationToken.None);
+
+            // The vault fetches it, opens and checks it; it appears with its source and the vendor can be blocked.
+            var marketOffer = page.GetByTestId("offer");
+            await Expect(marketOffer).ToHaveCountAsync(1, new() { Timeout = 20_000 });
+            await Expect(marketOffer.GetByTestId("offer-source")).ToHaveTextAsync($"via {exchange.BaseUrl.Authority}");
+            await Expect(marketOffer.Locator("[data-criterion='price']")).ToContainTextAsync("EUR 109, EUR 11 under your budget");
+            await Expect(marketOffer.GetByTestId("block-vendor")).ToBeVisibleAsync();
+            await marketOffer.GetByTestId("accept-offer").ClickAsync();
+            await Expect(page.GetByTestId("accept-dialog")).ToBeVisibleAsync();
+            await Expect(page.GetByTestId("accept-duration")).ToContainTextAsync("7 days to connect");
+            await page.GetByTestId("confirm-accept").ClickAsync();
+            await Expect(page.GetByTestId("accept-confirmation")).ToHaveTextAsync($"{Trail} will be told; it can read your name and your postal address once it connects.");
+            await Expect(page.GetByTestId("connection-state")).ToContainTextAsync($"Waiting for {Trail} to connect");
+            await Expect(page.GetByTestId("step-told")).ToContainTextAsync($"Told through {exchange.BaseUrl.Authority}", new() { Timeout = 20_000 });
+            await app.ScreenshotAsync("intent-exchange-waiting");
+
+            // The vendor hears of it at the exchange, opens the acceptance with its own key, and redeems the invitation.
+            var acceptedAt = await EventuallyAsync(async () => (await trail.GetEventsAsync()).Events.FirstOrDefault(e => e.Type == ExchangeEventTypes.OfferAccepted && e.IntentId == thirdId), "the acceptance at the exchange");
+            var acceptance = ExchangeVendorClient.OpenAcceptance(acceptedAt, intent, trailKeys)!;
+            Assert.Equal([Datatypes.Name, Datatypes.PostalAddress], acceptance.Grant.Datatypes);
+            var trailVault = await SymbolonVault.DiscoverAsync(http, new Uri(acceptance.VaultUrl));
+            var trailVendor = trailVault.CreateClient(await trailVault.RegisterAsync(new ClientRegistrationRequest(Trail, ["https://trail.example/callback"], Agreements: ["SD-BASE"])));
+            await trailVendor.AcceptAgreementAsync("SD-BASE");
+            var trailSession = await trailVendor.RedeemInvitationAsync(acceptance.Invitation,
+                [new AuthorizationDetail(Datatypes.AuthorizationDetailsType, [Datatypes.Name, Datatypes.PostalAddress], [DataActions.Read], acceptance.Grant.Purpose, "SD-BASE")]);
+            Assert.Contains("Lovelace", JsonSerializer.Serialize((await trailSession.GetProfileAsync()).Profile), StringComparison.Ordinal);
+
+            // The page sees the connection by itself; the relationship opens with the offer in its conversation.
+            await Expect(page.GetByTestId("connection-state")).ToContainTextAsync($"Connected: {Trail} is one of your relationships", new() { Timeout = 20_000 });
+            await app.ScreenshotAsync("intent-exchange-connected");
+            await page.GetByTestId("open-relationship").ClickAsync();
+            await page.WaitForURLAsync("**/relationships/*");
+            await app.WaitForInteractiveAsync();
+            await Expect(page.Locator("body")).ToContainTextAsync(Trail);
+            await Expect(page.Locator("body")).ToContainTextAsync("Offer accepted: EUR 109.00");
+
+            // The list: all three, with their status, budget, reach and offer counts.
             await app.OpenAsync("/intents");
             var rows = page.GetByTestId("intent-row");
-            await Expect(rows).ToHaveCountAsync(2);
-            await Expect(rows.GetByTestId("intent-status")).ToHaveTextAsync(["Withdrawn", "Accepted"]);
-            await Expect(rows.Nth(1)).ToContainTextAsync("up to EUR 150");
-            await Expect(rows.Nth(1).GetByTestId("intent-offers")).ToContainTextAsync("of 2 in all");
-            await Expect(rows.Nth(0).GetByTestId("intent-reach")).ToContainTextAsync("127.0.0.1:9");
+            await Expect(rows).ToHaveCountAsync(3);
+            await Expect(rows.GetByTestId("intent-status")).ToHaveTextAsync(["Accepted", "Withdrawn", "Accepted"]);
+            await Expect(rows.Nth(2)).ToContainTextAsync("up to EUR 150");
+            await Expect(rows.Nth(2).GetByTestId("intent-offers")).ToContainTextAsync("of 2 in all");
+            await Expect(rows.Nth(1).GetByTestId("intent-reach")).ToContainTextAsync(exchange.BaseUrl.Authority);
             await app.ScreenshotAsync("intents-list");
             await PhoneAsync(app, "intents-list-phone", "intent-row");
         });
@@ -216,6 +293,22 @@ public sealed class IntentTests(BrowserFixture browser, ITestOutputHelper output
         request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
         using var response = await api.SendAsync(request);
         Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+    }
+
+    private static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, string what)
+        where T : class
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            if (await probe() is { } found)
+            {
+                return found;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "Not within 20 s: " + what);
+            await Task.Delay(250);
+        }
     }
 
     /// <summary>The next webhook of <paramref name="type"/> (others, such as grant events, are passed over), signature checked.</summary>

@@ -27,9 +27,9 @@ public sealed partial class WebApp : IAsyncDisposable
 
     public IPage Page { get; private set; } = default!;
 
-    public static async Task<WebApp> StartAsync(BrowserFixture browser, ITestOutputHelper output)
+    public static async Task<WebApp> StartAsync(BrowserFixture browser, ITestOutputHelper output, params string[] serverSettings)
     {
-        var app = new WebApp(browser, output, await SymbolonServer.StartAsync());
+        var app = new WebApp(browser, output, await SymbolonServer.StartAsync(serverSettings));
         await app.OpenTabAsync();
         return app;
     }

@@ -66,6 +66,7 @@ public sealed class IntentTests(BrowserFixture browser, ITestOutputHelper output
             await WebApp.FillAsync(exchanges, "Exchange address", exchange.BaseUrl.ToString());
             await exchanges.GetByTestId("add-exchange").ClickAsync();
             await Expect(exchanges.GetByTestId("exchange")).ToHaveTextAsync([exchange.Address]);
+            await Expect(page.Locator(".mud-snackbar")).ToHaveCountAsync(0, new() { Timeout = 45_000 });
             var exchangeShot = Path.Combine(browser.ScreenshotDirectory, "settings-intent-exchanges.png");
             await exchanges.ScreenshotAsync(new LocatorScreenshotOptions { Path = exchangeShot, Animations = ScreenshotAnimations.Disabled });
             output.WriteLine($"screenshot: {exchangeShot}");

@@ -247,6 +247,44 @@ public sealed class SymbolonVendorClient : IVendorRequests
     }
 
     /// <summary>
+    /// After the person accepted this vendor's offer to their intent: redeems the invitation from the acceptance
+    /// (<c>AcceptanceDocument.Invitation</c> in Symbolon.Intents) at the token endpoint with the invitation grant
+    /// (<c>urn:symbolon:params:oauth:grant-type:invitation</c>) and this client's secret. No browser is involved: the
+    /// person chose what to share when accepting, so <paramref name="details"/> may ask for those datatypes (read
+    /// only, unless the acceptance allows more) and nothing else. Register at the vault and accept the agreement the
+    /// acceptance names first. The code works once, for seven days.
+    /// </summary>
+    /// <param name="invitation">The invitation code from the acceptance.</param>
+    /// <param name="details">What the vendor asks for, within the acceptance's grant, with its purpose; type <c>symbolon:data</c>.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>A session holding the tokens, what was granted and the person's pairwise <see cref="TokenSet.Subject"/>.</returns>
+    /// <exception cref="SymbolonOAuthException">
+    /// <c>invalid_grant</c> (the description starts with <c>SYM2751</c>: unknown, used, taken back or expired; <c>SYM2752</c>:
+    /// more than the person chose, or the agreement not accepted), <c>temporarily_unavailable</c> (the vault is locked;
+    /// try again later), <c>invalid_authorization_details</c>, or <c>unauthorized_client</c> (registered before invitations existed).
+    /// </exception>
+    public async Task<VendorSession> RedeemInvitationAsync(string invitation, IReadOnlyList<AuthorizationDetail> details, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(invitation);
+        ArgumentNullException.ThrowIfNull(details);
+        if (details.Count == 0)
+        {
+            throw new ArgumentException("Ask for at least one datatype.", nameof(details));
+        }
+
+        var tokens = await RequestTokensAsync(new Dictionary<string, string>
+        {
+            ["grant_type"] = InvitationGrantType,
+            ["invitation"] = invitation,
+            ["authorization_details"] = JsonSerializer.Serialize(details, SymbolonHttp.Json),
+        }, cancellationToken).ConfigureAwait(false);
+        return new VendorSession(this, _http, tokens, _time);
+    }
+
+    /// <summary>The OAuth grant type of <see cref="RedeemInvitationAsync"/>.</summary>
+    public const string InvitationGrantType = "urn:symbolon:params:oauth:grant-type:invitation";
+
+    /// <summary>
     /// At the counter: redeems the code scanned (or typed) from the person's card and asks for
     /// <paramref name="details"/> (RFC 8628 device authorization with <c>card_code</c> and <c>authorization_details</c>).
     /// If the person already granted this much to the vendor, or their standing rule allows it (adding receipts,

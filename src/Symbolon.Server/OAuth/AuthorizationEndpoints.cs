@@ -121,6 +121,11 @@ internal static class AuthorizationEndpoints
     private static async Task<IResult> TokenAsync(HttpContext context, RelationshipService relationships, CardRequests cardRequests, TimeProvider time)
     {
         var request = context.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("OpenIddict did not pass a token request.");
+        if (request.GrantType == InvitationRedemption.GrantType)
+        {
+            return await InvitationRedemption.RedeemAsync(context, request);
+        }
+
         if (!request.IsAuthorizationCodeGrantType() && !request.IsRefreshTokenGrantType() && !request.IsDeviceCodeGrantType())
         {
             return Forbid(OpenIddictConstants.Errors.UnsupportedGrantType, "Only authorization_code, refresh_token and the device code grant are supported.");

@@ -61,6 +61,10 @@ internal static class OAuthServer
                 // RFC 8628 for the card at the counter: a point of sale redeems the person's card code at the device
                 // endpoint and polls while the person decides in the app (Card/CardOAuthHandlers.cs).
                 server.AllowDeviceAuthorizationFlow();
+
+                // A vendor whose offer the person accepted redeems the invitation from the acceptance here, with its
+                // client secret, for at most what the person chose (InvitationRedemption).
+                server.AllowCustomFlow(InvitationRedemption.GrantType);
                 server.RequireProofKeyForCodeExchange();
                 server.RequirePushedAuthorizationRequests();
 

@@ -81,9 +81,9 @@ internal static class RegistrationEndpoints
             return Error("invalid_client_metadata", $"symbolon_webhook_uri {refused}.");
         }
 
-        if (request.GrantTypes?.Any(g => g is not (GrantTypes.AuthorizationCode or GrantTypes.RefreshToken or GrantTypes.DeviceCode)) == true)
+        if (request.GrantTypes?.Any(g => g is not (GrantTypes.AuthorizationCode or GrantTypes.RefreshToken or GrantTypes.DeviceCode or InvitationRedemption.GrantType)) == true)
         {
-            return Error("invalid_client_metadata", "grant_types: only authorization_code, refresh_token and the device code grant (the card at the counter) are supported.");
+            return Error("invalid_client_metadata", "grant_types: only authorization_code, refresh_token, the device code grant (the card at the counter) and the invitation grant (an accepted offer) are supported.");
         }
 
         if (request.ResponseTypes?.Any(r => r != ResponseTypes.Code) == true)
@@ -131,6 +131,7 @@ internal static class RegistrationEndpoints
                 Permissions.GrantTypes.RefreshToken,
                 Permissions.Endpoints.DeviceAuthorization,
                 Permissions.GrantTypes.DeviceCode,
+                Permissions.Prefixes.GrantType + InvitationRedemption.GrantType,
                 Permissions.ResponseTypes.Code,
             },
             Requirements =
@@ -165,7 +166,7 @@ internal static class RegistrationEndpoints
                 0,
                 request.ClientName.Trim(),
                 request.RedirectUris,
-                [GrantTypes.AuthorizationCode, GrantTypes.RefreshToken, GrantTypes.DeviceCode],
+                [GrantTypes.AuthorizationCode, GrantTypes.RefreshToken, GrantTypes.DeviceCode, InvitationRedemption.GrantType],
                 [ResponseTypes.Code],
                 authMethod,
                 request.WebhookUri,

@@ -1,0 +1,3 @@
+using Symbolon.Exchange;
+
+await ExchangeHost.RunAsync(args);

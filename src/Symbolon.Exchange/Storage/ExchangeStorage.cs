@@ -1,0 +1,78 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace Symbolon.Exchange.Storage;
+
+/// <summary>
+/// Which database the exchange uses: <c>Exchange:Provider</c> (<c>sqlite</c>, the default, or <c>postgres</c>) and
+/// <c>ConnectionStrings:Exchange</c> (for SQLite by default <c>Data Source=&lt;content root&gt;/exchange.db</c>).
+/// </summary>
+internal static class ExchangeStorage
+{
+    public const string Sqlite = "sqlite";
+    public const string Postgres = "postgres";
+
+    public static IServiceCollection AddExchangeStorage(this IServiceCollection services, IConfiguration configuration, string contentRoot)
+    {
+        var provider = (configuration["Exchange:Provider"] ?? Sqlite).Trim().ToLowerInvariant();
+        var connectionString = configuration.GetConnectionString("Exchange");
+        switch (provider)
+        {
+            case Sqlite:
+                var sqlite = new SqliteConnectionStringBuilder(string.IsNullOrWhiteSpace(connectionString) ? $"Data Source={Path.Combine(contentRoot, "exchange.db")}" : connectionString)
+                {
+                    DefaultTimeout = 30,
+                };
+                services.AddDbContext<ExchangeDbContext, SqliteExchangeDbContext>(options => options.UseSqlite(sqlite.ToString()));
+                break;
+            case Postgres:
+                if (string.IsNullOrWhiteSpace(connectionString))
+                {
+                    throw new InvalidOperationException("Exchange:Provider is postgres but ConnectionStrings:Exchange is not set.");
+                }
+
+                services.AddDbContext<ExchangeDbContext, PostgresExchangeDbContext>(options => options.UseNpgsql(connectionString));
+                break;
+            default:
+                throw new InvalidOperationException("Exchange:Provider must be sqlite or postgres.");
+        }
+
+        services.AddHostedService<ExchangeMigrator>();
+        return services;
+    }
+
+    public static bool IsSqlite(this ExchangeDbContext db) => db is SqliteExchangeDbContext;
+}
+
+/// <summary>Brings the schema up to date before the server takes requests (hosted services start before Kestrel).</summary>
+internal sealed class ExchangeMigrator(IServiceScopeFactory scopes) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ExchangeDbContext>();
+        await db.Database.MigrateAsync(cancellationToken);
+        if (db.IsSqlite())
+        {
+            // WAL lets the feed be read while an offer is written.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>Lets <c>dotnet ef migrations add --context SqliteExchangeDbContext</c> build the SQLite context.</summary>
+internal sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqliteExchangeDbContext>
+{
+    public SqliteExchangeDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<SqliteExchangeDbContext>().UseSqlite("Data Source=design-time.db").Options);
+}
+
+/// <summary>Lets <c>dotnet ef migrations add --context PostgresExchangeDbContext</c> build the PostgreSQL context (no server needed).</summary>
+internal sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresExchangeDbContext>
+{
+    public PostgresExchangeDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<PostgresExchangeDbContext>().UseNpgsql("Host=localhost;Database=design_time").Options);
+}

@@ -66,7 +66,15 @@ public sealed class SettingsModel(
     private async Task<IActionResult> RoundAsync(string done, CancellationToken cancellationToken)
     {
         var error = await poller.RunOnceAsync(cancellationToken);
-        (Error, Done) = error is null ? (null, done) : (error, null);
+        if (error is null)
+        {
+            Done = done;
+        }
+        else
+        {
+            Error = error;
+        }
+
         await LoadAsync(cancellationToken);
         return Page();
     }

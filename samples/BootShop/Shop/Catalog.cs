@@ -20,7 +20,11 @@ public sealed record CatalogFile(
             ?? throw new InvalidOperationException("The catalog is not embedded.");
         return JsonSerializer.Deserialize<CatalogFile>(stream) ?? throw new InvalidOperationException("The catalog is empty.");
     }
+}
 
+/// <summary>The catalog in the shop's database: seeded from <see cref="CatalogFile.Embedded"/>, then the shop's own (stock goes down with orders).</summary>
+public static class Catalog
+{
     /// <summary>Fills an empty database with the catalog: the first run's stock.</summary>
     public static void Seed(ShopDb db)
     {
@@ -30,7 +34,7 @@ public sealed record CatalogFile(
             return;
         }
 
-        foreach (var product in Embedded.Products)
+        foreach (var product in CatalogFile.Embedded.Products)
         {
             db.Products.Add(new Product
             {
@@ -46,7 +50,7 @@ public sealed record CatalogFile(
             });
         }
 
-        foreach (var area in Embedded.Areas)
+        foreach (var area in CatalogFile.Embedded.Areas)
         {
             db.DeliveryAreas.Add(new DeliveryArea { Country = area.Country, PostalPrefix = area.PostalPrefix });
         }

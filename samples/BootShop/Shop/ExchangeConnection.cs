@@ -19,7 +19,7 @@ public sealed class ExchangeConnection(
     VendorKeyStore keys,
     ExchangeHttpHandler handler,
     TimeProvider time,
-    ILogger<ExchangeConnection> logger)
+    ILogger<ExchangeConnection> logger) : IDisposable
 {
     private readonly SemaphoreSlim _registering = new(1, 1);
 
@@ -52,6 +52,8 @@ public sealed class ExchangeConnection(
         ArgumentNullException.ThrowIfNull(registration);
         return new ExchangeVendorClient(handler.ClientFor(registration.ExchangeUrl), registration.ApiKey, time);
     }
+
+    public void Dispose() => _registering.Dispose();
 
     /// <summary>Forgets the registration at the configured exchange, so that the next poll registers anew (new key, new subscriptions).</summary>
     public async Task ForgetAsync(CancellationToken cancellationToken)

@@ -84,9 +84,9 @@ public sealed class BootShopTests(BrowserFixture browser) : IClassFixture<Browse
         var page = await context.NewPageAsync();
         await page.GotoAsync(shop.Url("intents"));
         await Expect(page.GetByTestId("exchange-status")).ToContainTextAsync("Answering intents at");
-        await Expect(Row(page, bootsIntent.Id).GetByTestId("intent-decision")).ToContainTextAsync("Offered Leather hiking boots (Bergpad), size 44, at EUR 149.00");
+        await Expect(Row(page, bootsIntent.Id).GetByTestId("intent-decision")).ToContainTextAsync("Offered Leather hiking boots (Bergpad), size 44 at EUR 149.00");
         await Expect(Row(page, bigIntent.Id).GetByTestId("intent-decision")).ToHaveTextAsync("No size 47 in stock.");
-        await Expect(Row(page, runningIntent.Id).GetByTestId("intent-decision")).ToContainTextAsync("Offered Trail running shoes (Vlug), size 40, at EUR 99.00");
+        await Expect(Row(page, runningIntent.Id).GetByTestId("intent-decision")).ToContainTextAsync("Offered Trail running shoes (Vlug), size 40 at EUR 99.00");
 
         // The person withdraws the running shoes intent: the shop hears its offer closed.
         await holder.WithdrawAsync(running, runningIntent.Id);

@@ -6,8 +6,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace BootShop.Pages;
 
-public sealed class IntentsModel(IDbContextFactory<ShopDb> dbs, OfferDesk offers) : PageModel
+public sealed class IntentsModel(IDbContextFactory<ShopDb> dbs, OfferDesk offers, ExchangePoller poller) : PageModel
 {
+    public string? RegistrationError => poller.RegistrationError;
+
     public IReadOnlyList<SeenIntent> Intents { get; private set; } = [];
 
     /// <summary>The shop's offers by intent id.</summary>

@@ -27,7 +27,11 @@ public sealed class SettingsModel(
 
     public string? Done { get; private set; }
 
-    public async Task OnGetAsync(CancellationToken cancellationToken) => await LoadAsync(cancellationToken);
+    public async Task OnGetAsync(CancellationToken cancellationToken)
+    {
+        Error = poller.RegistrationError;
+        await LoadAsync(cancellationToken);
+    }
 
     public async Task<IActionResult> OnPostSaveAsync([FromForm] string? name, [FromForm] string? publicUrl, [FromForm] string? exchangeUrl, CancellationToken cancellationToken)
     {

@@ -84,9 +84,11 @@ public sealed class ExchangeConnection(
         {
             registered = await client.RegisterAsync(new ExchangeVendorRegistration(settings.Name, settings.PublicUrl, publicKeys.Sign, publicKeys.Offer, webhookUrl), cancellationToken);
         }
-        catch (ExchangeProblemException e) when (e.Status == HttpStatusCode.BadRequest && e.Errors.ContainsKey("webhook_url"))
+        catch (ExchangeProblemException e) when (e.Status == HttpStatusCode.BadRequest && (e.Errors.ContainsKey("webhook_url") || e.Errors.Count == 0))
         {
-            // The exchange will not post to this address (a private one, most likely): the feeds will do.
+            // The exchange will not post to this address (a private one, most likely): the feeds will do. An exchange
+            // that does not say which field it refused gets the same second try; if something else was wrong, that
+            // try fails too and says so.
             ShopLog.WebhookRefusedByExchange(logger, settings.ExchangeUrl!);
             webhookUrl = null;
             registered = await client.RegisterAsync(new ExchangeVendorRegistration(settings.Name, settings.PublicUrl, publicKeys.Sign, publicKeys.Offer), cancellationToken);

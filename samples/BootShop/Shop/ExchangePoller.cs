@@ -35,9 +35,27 @@ public sealed class ExchangePoller(
         }
     }
 
+    /// <summary>
+    /// Why the last round could not even register at the exchange (no registration row to keep it on), in a sentence;
+    /// null after a round that got through.
+    /// </summary>
+    public string? RegistrationError { get; private set; }
+
+    /// <summary>How long the rounds leave registration alone after it failed (Settings can try at once).</summary>
+    public static readonly TimeSpan RegistrationBackoff = TimeSpan.FromMinutes(1);
+
+    private DateTimeOffset _registerAfter = DateTimeOffset.MinValue;
+
     /// <summary>One round; returns the error it met, in a sentence, or null.</summary>
-    public async Task<string?> RunOnceAsync(CancellationToken cancellationToken)
+    public Task<string?> RunOnceAsync(CancellationToken cancellationToken) => RunAsync(force: true, cancellationToken);
+
+    private async Task<string?> RunAsync(bool force, CancellationToken cancellationToken)
     {
+        if (!force && RegistrationError is not null && time.GetUtcNow() < _registerAfter)
+        {
+            return RegistrationError;
+        }
+
         await SweepAsync(cancellationToken);
         (ExchangeRegistration Registration, ExchangeVendorClient Client)? connection;
         try
@@ -46,9 +64,16 @@ public sealed class ExchangePoller(
         }
         catch (Exception e) when (ShopErrors.Describe(e) is { } why)
         {
-            return "Registering at the exchange failed: " + why;
+            RegistrationError = "Registering at the exchange failed: " + why;
+            ShopLog.RegistrationFailed(logger, why);
+
+            // Exchanges limit registrations per address: a shop that keeps failing waits before it tries again.
+            var wait = e is ExchangeProblemException { RetryAfter: { } retryAfter } ? retryAfter : RegistrationBackoff;
+            _registerAfter = time.GetUtcNow() + (wait > RegistrationBackoff ? wait : RegistrationBackoff);
+            return RegistrationError;
         }
 
+        RegistrationError = null;
         if (connection is not { } c)
         {
             return null;
@@ -93,7 +118,7 @@ public sealed class ExchangePoller(
         {
             try
             {
-                await RunOnceAsync(stoppingToken);
+                await RunAsync(force: false, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

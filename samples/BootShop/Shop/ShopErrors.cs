@@ -14,7 +14,7 @@ public static class ShopErrors
     public static string? Describe(Exception exception) => exception switch
     {
         ExchangeProblemException { Status: System.Net.HttpStatusCode.TooManyRequests } e =>
-            $"The exchange limits how many offers a shop makes; try again in {(int)(e.RetryAfter ?? TimeSpan.FromMinutes(1)).TotalSeconds} seconds.",
+            $"The exchange asks the shop to slow down (it limits offers and registrations); try again in {(int)(e.RetryAfter ?? TimeSpan.FromMinutes(1)).TotalSeconds} seconds.",
         ExchangeProblemException { Status: System.Net.HttpStatusCode.NotFound } =>
             "The exchange no longer has this intent (withdrawn, expired or accepted elsewhere).",
         ExchangeProblemException { Status: System.Net.HttpStatusCode.Unauthorized } =>

@@ -29,4 +29,7 @@ public static partial class ShopLog
 
     [LoggerMessage(9, LogLevel.Warning, "Order {OrderId}: connecting to the customer's vault failed: {Reason}")]
     public static partial void ConnectFailed(ILogger logger, int orderId, string reason);
+
+    [LoggerMessage(10, LogLevel.Warning, "Registering at the exchange failed: {Reason}")]
+    public static partial void RegistrationFailed(ILogger logger, string reason);
 }

@@ -103,18 +103,26 @@ public sealed class BootShopTests(BrowserFixture browser) : IClassFixture<Browse
 
         // The person accepts the boots: their vault makes an invitation for name and postal address only, and the
         // signed acceptance, sealed to the shop, goes through the exchange.
+        // The person's vault locks before the shop gets there: the shop says so on the Orders page and keeps the invitation.
         var invitation = await InviteAsync(vault, vaultId, bootsIntent, bootsOffer);
+        Assert.True(await vault.Services.GetRequiredService<IVaultSessions>().LockAsync(vaultId));
         var acceptance = Acceptance(bootsIntent, bootsOffer, vault.BaseUrl, invitation.Code, today) with { InvitationExpiresAt = invitation.ExpiresAt };
         await holder.AcceptAsync(boots, bootsIntent.Id, bootsRelayed.OfferId, ExchangeVaultClient.SealAcceptance(acceptance, boots, bootsOffer));
-
-        // The shop opened it, registered at the vault, redeemed the invitation and read what it may see.
-        var order = await shop.WaitForAsync(db => db.Orders.SingleOrDefaultAsync(o => o.Status != OrderStatuses.Connecting), TimeSpan.FromSeconds(30));
-        Assert.True(order.Status == OrderStatuses.Connected, order.Error);
-        Assert.Equal(("Ada Lovelace", "Lindengracht 88, 3511 AB Utrecht, NL"), (order.DeliveryName, order.DeliveryAddress));
-        Assert.Null(order.Invitation);
+        var failed = await shop.WaitForAsync(db => db.Orders.SingleOrDefaultAsync(o => o.Status != OrderStatuses.Connecting), TimeSpan.FromSeconds(30));
+        Assert.Equal(OrderStatuses.Failed, failed.Status);
         await page.GotoAsync(shop.Url("orders"));
         var row = page.GetByTestId("order");
+        await Expect(row.GetByTestId("order-error")).ToHaveTextAsync("The customer's vault is locked right now, so it cannot let the shop in. Try again once they have opened it.");
+
+        // Once the person is back, the shop connects: it redeems the invitation and reads what it may see.
+        var unlocked = await owner.PostAsJsonAsync("/owner/api/v1/vault/unlock", new UnlockRequest(Passphrase), Json);
+        Assert.True(unlocked.IsSuccessStatusCode, await unlocked.Content.ReadAsStringAsync());
+        await row.GetByRole(AriaRole.Button, new() { Name = "Connect again" }).ClickAsync();
         await Expect(row.GetByTestId("order-status")).ToHaveTextAsync("connected");
+        var order = await shop.WaitForAsync(db => db.Orders.SingleOrDefaultAsync(o => o.Status == OrderStatuses.Connected));
+        Assert.Equal(("Ada Lovelace", "Lindengracht 88, 3511 AB Utrecht, NL"), (order.DeliveryName, order.DeliveryAddress));
+        Assert.Null(order.Invitation);
+        Assert.Null(order.Error);
         await Expect(row.GetByTestId("order-what")).ToHaveTextAsync("Leather hiking boots (Bergpad), size 44");
         await Expect(row.GetByTestId("order-name")).ToHaveTextAsync("Ada Lovelace");
         await Expect(row.GetByTestId("order-address")).ToHaveTextAsync("Lindengracht 88, 3511 AB Utrecht, NL");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Symbolon.Client;
+using Symbolon.Contracts.Problems;
 using Symbolon.Intents;
 
 namespace BootShop.Shop;
@@ -10,6 +11,16 @@ namespace BootShop.Shop;
 /// </summary>
 public static class ShopErrors
 {
+    /// <summary>A datatype as the Orders page names it.</summary>
+    public static string Label(string datatype) => datatype switch
+    {
+        Symbolon.Contracts.Vendor.Datatypes.Name => "name",
+        Symbolon.Contracts.Vendor.Datatypes.PostalAddress => "postal address",
+        Symbolon.Contracts.Vendor.Datatypes.Email => "email",
+        Symbolon.Contracts.Vendor.Datatypes.Phone => "phone",
+        _ => datatype,
+    };
+
     /// <summary>A sentence for the page, or null when the exception is not one the shop expects (then it is a bug and propagates).</summary>
     public static string? Describe(Exception exception) => exception switch
     {
@@ -30,6 +41,8 @@ public static class ShopErrors
         SymbolonOAuthException { Error: "vault_address_not_allowed" } o =>
             $"The shop does not contact that vault. {o.Description}",
         SymbolonOAuthException o => $"The customer's vault refused: {o.Description ?? o.Error}.",
+        SymbolonProblemException { Code: ProblemCodes.VaultLocked or ProblemCodes.PersonAway } =>
+            "The customer's vault is locked right now, so it cannot let the shop in. Try again once they have opened it.",
         SymbolonProblemException p => $"The customer's vault refused: {p.Problem.Title ?? "the request failed"} ({p.Code ?? p.Status.ToString(CultureInfo.InvariantCulture)}).",
         ArgumentException a when a.ParamName is "offer" or "intent" => a.Message,
         HttpRequestException => "The other side cannot be reached right now. The shop tries again at its next round.",

@@ -49,11 +49,21 @@ public static class BootShopHost
         // The shop's own SQL is not news; warnings and errors still show.
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.Configure<ShopOptions>(builder.Configuration.GetSection(ShopOptions.Section));
         var dataDirectory = Path.GetFullPath(builder.Configuration[$"{ShopOptions.Section}:DataDirectory"] is { Length: > 0 } configured
             ? configured
             : new ShopOptions().DataDirectory, Directory.GetCurrentDirectory());
-        Directory.CreateDirectory(dataDirectory);
+        // The directory holds the shop's key pair, its exchange API key and its clients' secrets: for the shop's user only.
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(dataDirectory);
+        }
+        else
+        {
+            Directory.CreateDirectory(dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         builder.Services.AddSingleton(new ShopPaths(dataDirectory));
         builder.Services.AddDbContextFactory<ShopDb>(o => o.UseSqlite($"Data Source={Path.Combine(dataDirectory, "bootshop.db")}"));
 

@@ -62,7 +62,7 @@ public sealed class ExchangePoller(
         {
             connection = await exchange.ConnectAsync(cancellationToken);
         }
-        catch (Exception e) when (ShopErrors.Describe(e) is { } why)
+        catch (Exception e) when (ShopErrors.Describe(e, "the exchange") is { } why)
         {
             RegistrationError = "Registering at the exchange failed: " + why;
             ShopLog.RegistrationFailed(logger, why);
@@ -85,7 +85,7 @@ public sealed class ExchangePoller(
             await ReadFeedAsync(c.Registration, c.Client, cancellationToken);
             await ReadEventsAsync(c.Registration, c.Client, cancellationToken);
         }
-        catch (Exception e) when (ShopErrors.Describe(e) is { } why)
+        catch (Exception e) when (ShopErrors.Describe(e, "the exchange") is { } why)
         {
             error = why;
             ShopLog.PollFailed(logger, c.Registration.ExchangeUrl, why);

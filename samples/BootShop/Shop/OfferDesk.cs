@@ -153,7 +153,7 @@ public sealed class OfferDesk(
         {
             posted = await connection.Client.MakeOfferAsync(intent, offer, keys.Keys, cancellationToken);
         }
-        catch (Exception e) when (ShopErrors.Describe(e) is { } why)
+        catch (Exception e) when (ShopErrors.Describe(e, "the exchange") is { } why)
         {
             var mayPass = e is HttpRequestException or TaskCanceledException
                 || (e is ExchangeProblemException p && (int)p.Status is 429 or >= 500);

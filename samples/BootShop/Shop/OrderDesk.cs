@@ -175,7 +175,7 @@ public sealed class OrderDesk(
             await db.SaveChangesAsync(cancellationToken);
             ShopLog.Connected(logger, order.Id);
         }
-        catch (Exception e) when (ShopErrors.Describe(e) is { } why)
+        catch (Exception e) when (ShopErrors.Describe(e, "the customer's vault") is { } why)
         {
             (order.Status, order.Error) = (OrderStatuses.Failed, why);
             await db.SaveChangesAsync(CancellationToken.None);

@@ -11,6 +11,8 @@ namespace BootShop.Shop;
 /// </summary>
 public static class ShopErrors
 {
+    private static string Capital(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
+
     /// <summary>A datatype as the Orders page names it.</summary>
     public static string Label(string datatype) => datatype switch
     {
@@ -22,7 +24,9 @@ public static class ShopErrors
     };
 
     /// <summary>A sentence for the page, or null when the exception is not one the shop expects (then it is a bug and propagates).</summary>
-    public static string? Describe(Exception exception) => exception switch
+    /// <param name="exception">What was thrown.</param>
+    /// <param name="party">Who the shop was talking to, for a fault in the network ("the exchange", "the customer's vault").</param>
+    public static string? Describe(Exception exception, string party = "the other side") => exception switch
     {
         ExchangeProblemException { Status: System.Net.HttpStatusCode.TooManyRequests } e =>
             $"The exchange asks the shop to slow down (it limits offers and registrations); try again in {(int)(e.RetryAfter ?? TimeSpan.FromMinutes(1)).TotalSeconds} seconds.",
@@ -45,8 +49,8 @@ public static class ShopErrors
             "The customer's vault is locked right now, so it cannot let the shop in. Try again once they have opened it.",
         SymbolonProblemException p => $"The customer's vault refused: {p.Problem.Title ?? "the request failed"} ({p.Code ?? p.Status.ToString(CultureInfo.InvariantCulture)}).",
         ArgumentException a when a.ParamName is "offer" or "intent" => a.Message,
-        HttpRequestException => "The other side cannot be reached right now. The shop tries again at its next round.",
-        TaskCanceledException => "The other side did not answer in time. The shop tries again at its next round.",
+        HttpRequestException => $"{Capital(party)} cannot be reached right now.",
+        TaskCanceledException => $"{Capital(party)} did not answer in time.",
         _ => null,
     };
 }

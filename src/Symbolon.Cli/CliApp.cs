@@ -89,6 +89,7 @@ internal static class CliApp
 
         root.Subcommands.Add(InsightCommands.Create(cli));
         root.Subcommands.Add(RequestCommands.Create(cli));
+        root.Subcommands.Add(IntentCommands.Create(cli));
         root.Subcommands.Add(ServeCommand.Create(cli));
         return root;
     }

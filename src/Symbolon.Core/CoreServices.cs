@@ -52,6 +52,7 @@ internal static class CoreServices
         services.AddInsights();
         services.AddRequests();
         services.AddConversations();
+        services.AddIntents();
         return services;
     }
 
@@ -124,6 +125,20 @@ internal static class CoreServices
     {
         services.TryAddSingleton(new RequestOptions());
         services.AddScoped<RequestService>();
+        return services;
+    }
+
+    /// <summary>
+    /// Intents: making, storing and comparing them, accepting offers, and the pass over a vault's intents at the
+    /// exchanges (which needs an <see cref="Intents.IIntentExchangeLink"/>: the server registers the HTTP one).
+    /// </summary>
+    public static IServiceCollection AddIntents(this IServiceCollection services)
+    {
+        services.AddScoped<Intents.IntentSignals>();
+        services.AddScoped<Intents.IntentService>();
+        services.AddScoped<Intents.IntentComparison>();
+        services.AddScoped<Intents.IntentAcceptances>();
+        services.AddScoped<Intents.IntentExchangeSync>();
         return services;
     }
 

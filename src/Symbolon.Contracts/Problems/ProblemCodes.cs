@@ -248,6 +248,23 @@ public static class ProblemCodes
     /// </summary>
     public const string InvalidExport = "SYM2601";
 
+    // SYM2701-SYM2749: issue 14 (intentcasting), the vault's side.
+
+    /// <summary>No intent with that id exists in this vault, or (for a vendor) it was not addressed to this relationship (404).</summary>
+    public const string IntentNotFound = "SYM2701";
+
+    /// <summary>The intent is no longer open (accepted, withdrawn or expired): it takes no offers and no changes (409).</summary>
+    public const string IntentNotOpen = "SYM2702";
+
+    /// <summary>No offer with that id exists on this intent (404).</summary>
+    public const string IntentOfferNotFound = "SYM2703";
+
+    /// <summary>The offer is no longer open (declined, accepted, closed or past its own expiry) (409).</summary>
+    public const string IntentOfferNotOpen = "SYM2704";
+
+    /// <summary>The vendor already made an offer with this id on this intent; an offer is made once (409).</summary>
+    public const string IntentOfferReplayed = "SYM2705";
+
     /// <summary>
     /// An invitation (from a person accepting an offer) cannot be redeemed: unknown, already used, taken back, or
     /// expired; one answer for all four, so it tells nothing (400, as the token endpoint's <c>invalid_grant</c>).

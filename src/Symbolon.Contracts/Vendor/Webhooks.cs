@@ -30,8 +30,17 @@ public static class WebhookEventTypes
     /// <summary>A write queued while the person was away no longer applied when they came back, and was not stored (see <see cref="InboxOutcomeData"/>).</summary>
     public const string InboxRefused = "inbox.refused";
 
+    /// <summary>The person addressed an intent to this relationship (see <see cref="IntentCreatedData"/>).</summary>
+    public const string IntentCreated = "intent.created";
+
+    /// <summary>An intent addressed to this relationship closed: accepted elsewhere, withdrawn or expired (see <see cref="IntentClosedData"/>).</summary>
+    public const string IntentClosed = "intent.closed";
+
+    /// <summary>The person accepted this vendor's offer on an intent (see <see cref="IntentAcceptedData"/>).</summary>
+    public const string IntentAccepted = "intent.accepted";
+
     /// <summary>Every type the vault sends today.</summary>
-    public static IReadOnlyList<string> All { get; } = [ProfileUpdated, GrantRevoked, RequestCreated, RequestUpdated, MessageCreated, UpdatePushed, InboxApplied, InboxRefused];
+    public static IReadOnlyList<string> All { get; } = [ProfileUpdated, GrantRevoked, RequestCreated, RequestUpdated, MessageCreated, UpdatePushed, InboxApplied, InboxRefused, IntentCreated, IntentClosed, IntentAccepted];
 }
 
 /// <summary>A webhook payload in the Standard Webhooks shape.</summary>

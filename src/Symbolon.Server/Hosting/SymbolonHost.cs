@@ -25,6 +25,7 @@ using Symbolon.Server.LoyaltyCards;
 using Symbolon.Server.OAuth;
 using Symbolon.Server.Profile;
 using Symbolon.Server.Relationships;
+using Symbolon.Server.Intents;
 using Symbolon.Server.Requests;
 using Symbolon.Server.Statements;
 using Symbolon.Server.Storage;
@@ -174,6 +175,7 @@ public static class SymbolonHost
         builder.Services.AddCard();
         builder.Services.AddWebhooks(builder.Configuration);
         builder.Services.AddRequestJobs(builder.Configuration);
+        builder.Services.AddIntentJobs(builder.Configuration);
 
         // Cookie and antiforgery keys live with the vault, readable by its owner only, not in the user profile.
         builder.Services.AddDataProtection().SetApplicationName("Symbolon");
@@ -310,12 +312,14 @@ public static class SymbolonHost
         owner.MapInsightEndpoints();
         owner.MapRequestEndpoints();
         owner.MapInboxEndpoints();
+        owner.MapIntentEndpoints();
 
         app.MapAuthorizationEndpoints();
         app.MapRegistrationEndpoints();
         app.MapVendorApiEndpoints();
         app.MapVendorConversationEndpoints();
         app.MapVendorRequestEndpoints();
+        app.MapVendorIntentEndpoints();
 
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

@@ -25,12 +25,13 @@ public sealed class SymbolonServer : IAsyncDisposable
     /// <summary>The server's warnings and errors, printed when a test fails.</summary>
     public CapturedLog Log { get; }
 
-    public static async Task<SymbolonServer> StartAsync()
+    /// <summary>Starts the server; <paramref name="settings"/> are more command-line settings (<c>--Intents:PollInterval=00:00:01</c>).</summary>
+    public static async Task<SymbolonServer> StartAsync(params string[] settings)
     {
         var dataDirectory = Directory.CreateTempSubdirectory("symbolon-browser-");
         var log = new CapturedLog("symbolon");
         var app = SymbolonHost.Build(
-            ["--data-dir", dataDirectory.FullName, "--urls", "http://127.0.0.1:0", "--Webhooks:AllowPrivateAddresses=true"],
+            ["--data-dir", dataDirectory.FullName, "--urls", "http://127.0.0.1:0", "--Webhooks:AllowPrivateAddresses=true", .. settings],
             builder => log.Attach(builder.Logging));
         var address = await app.StartAndGetAddressAsync();
         log.Join(address);

@@ -114,6 +114,7 @@ public static class ExchangeHost
 
             try
             {
+                await context.RequestServices.GetRequiredService<ExchangeMigrator>().WaitAsync(context.RequestAborted);
                 await next(context);
             }
             catch (ExchangeProblem problem) when (!context.Response.HasStarted)

@@ -41,7 +41,9 @@ internal sealed class ExchangeProblem(string code, int status, string title, str
             context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        await context.Response.WriteAsJsonAsync(ToDocument(), (JsonSerializerOptions?)null, "application/problem+json");
+        // Written as its runtime type, so that a validation problem's errors are included.
+        var document = ToDocument();
+        await context.Response.WriteAsJsonAsync(document, document.GetType(), (JsonSerializerOptions?)null, "application/problem+json");
     }
 
     public static ExchangeProblem TooLarge(int max) =>

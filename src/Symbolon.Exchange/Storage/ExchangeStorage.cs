@@ -38,25 +38,43 @@ internal static class ExchangeStorage
                 throw new InvalidOperationException("Exchange:Provider must be sqlite or postgres.");
         }
 
-        services.AddHostedService<ExchangeMigrator>();
+        services.AddSingleton<ExchangeMigrator>();
+        services.AddHostedService(sp => sp.GetRequiredService<ExchangeMigrator>());
         return services;
     }
 
     public static bool IsSqlite(this ExchangeDbContext db) => db is SqliteExchangeDbContext;
 }
 
-/// <summary>Brings the schema up to date before the server takes requests (hosted services start before Kestrel).</summary>
+/// <summary>
+/// Brings the schema up to date with the provider's migrations as the exchange starts. Requests wait for it
+/// (<see cref="WaitAsync"/>), whichever of the server and this service the host happens to start first.
+/// </summary>
 internal sealed class ExchangeMigrator(IServiceScopeFactory scopes) : IHostedService
 {
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task WaitAsync(CancellationToken ct) => _ready.Task.WaitAsync(ct);
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<ExchangeDbContext>();
-        await db.Database.MigrateAsync(cancellationToken);
-        if (db.IsSqlite())
+        try
         {
-            // WAL lets the feed be read while an offer is written.
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<ExchangeDbContext>();
+            await db.Database.MigrateAsync(cancellationToken);
+            if (db.IsSqlite())
+            {
+                // WAL lets the feed be read while an offer is written.
+                await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+            }
+
+            _ready.TrySetResult();
+        }
+        catch (Exception e)
+        {
+            _ready.TrySetException(e);
+            throw;
         }
     }
 

@@ -1,0 +1,196 @@
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using Symbolon.Client;
+using Symbolon.Contracts.Vendor;
+using Symbolon.Exchange;
+using Symbolon.Exchange.Storage;
+using Symbolon.Intents;
+
+namespace Symbolon.Server.Tests.Intents;
+
+/// <summary>
+/// One intent exchange per test class: the real host on a loopback port (Kestrel), over a fresh SQLite file or a fresh
+/// PostgreSQL database, with its clock under the test's control and a loopback webhook receiver for its vendors.
+/// </summary>
+public abstract class ExchangeFixture : IAsyncLifetime
+{
+    public const int OffersPerMinute = 5;
+
+    private readonly StorageKind _storage;
+    private string? _directory;
+    private string? _database;
+
+    protected ExchangeFixture(StorageKind storage) => _storage = storage;
+
+    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 12, 7, 9, 0, 0, TimeSpan.Zero));
+
+    public WebApplication App { get; private set; } = null!;
+
+    public Uri Address { get; private set; } = null!;
+
+    public WebhookReceiver Receiver { get; private set; } = null!;
+
+    public HttpClient Http { get; private set; } = null!;
+
+    public StorageKind Storage => _storage;
+
+    /// <summary>Settings on top of the fixture's (later ones win).</summary>
+    protected virtual IEnumerable<string> ExtraArgs => [];
+
+    public async Task InitializeAsync()
+    {
+        Receiver = await WebhookReceiver.StartAsync();
+        string provider, connectionString;
+        if (_storage == StorageKind.Postgres)
+        {
+            _database = "symbolon_exchange_" + Guid.NewGuid().ToString("N")[..12];
+            connectionString = TestPostgres.CreateDatabase(_database);
+            provider = ExchangeStorage.Postgres;
+        }
+        else
+        {
+            _directory = Path.Combine(Path.GetTempPath(), "symbolon-tests", "exchange-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(_directory);
+            connectionString = "Data Source=" + Path.Combine(_directory, "exchange.db");
+            provider = ExchangeStorage.Sqlite;
+        }
+
+        App = ExchangeHost.Build(
+            [
+                "--urls=http://127.0.0.1:0",
+                "--Exchange:Name=Test exchange",
+                "--Exchange:Provider=" + provider,
+                "--ConnectionStrings:Exchange=" + connectionString,
+                "--Exchange:OffersPerMinute=" + OffersPerMinute,
+                "--Exchange:RegistrationsPerHour=100000",
+                "--Exchange:SweepSeconds=1",
+                "--Exchange:PollSeconds=0.1",
+                "--Webhooks:AllowPrivateAddresses=true",
+                "--Webhooks:FirstRetrySeconds=1",
+                .. ExtraArgs,
+            ],
+            builder =>
+            {
+                builder.Logging.ClearProviders();
+                builder.Services.RemoveAll<TimeProvider>();
+                builder.Services.AddSingleton<TimeProvider>(Time);
+            });
+        Address = await App.StartAndGetAddressAsync();
+        Http = new HttpClient { BaseAddress = Address };
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+        await Receiver.DisposeAsync();
+        if (_database is not null)
+        {
+            TestPostgres.DropDatabase(_database);
+        }
+
+        if (_directory is not null)
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(_directory, recursive: true);
+        }
+    }
+
+    public ExchangeVaultClient Vault(TimeProvider? clock = null) => new(Http, clock ?? Time);
+
+    /// <summary>Reads the exchange's own database, as an operator would.</summary>
+    internal async Task<T> QueryAsync<T>(Func<ExchangeDbContext, Task<T>> query)
+    {
+        await using var scope = App.Services.CreateAsyncScope();
+        return await query(scope.ServiceProvider.GetRequiredService<ExchangeDbContext>());
+    }
+
+    public Task<int> IntentRowsAsync(string intentId) => QueryAsync(db => db.Intents.CountAsync(i => i.Id == intentId));
+
+    public Task<int> OfferRowsAsync(string intentId) => QueryAsync(db => db.Offers.CountAsync(o => o.IntentId == intentId));
+
+    /// <summary>A new vendor: its own key pair, registered, subscribed to <paramref name="category"/>.</summary>
+    public async Task<TestVendor> VendorAsync(string name, string category, bool webhook = false)
+    {
+        var keys = IntentKeys.Create();
+        var client = new ExchangeVendorClient(Http, timeProvider: Time);
+        var registered = await client.RegisterAsync(new ExchangeVendorRegistration(
+            name, "https://" + name + ".example", keys.PublicKeys.Sign, keys.PublicKeys.Offer, webhook ? Receiver.UrlFor(name).ToString() : null));
+        await client.SetSubscriptionsAsync([new ExchangeSubscription(category, "NL", "35")]);
+        return new TestVendor(name, keys, client, registered);
+    }
+
+    /// <summary>A new intent with fresh keys, signed, not yet posted.</summary>
+    public TestIntent NewIntent(string category, TimeSpan? lifetime = null, string postalPrefix = "351")
+    {
+        var keys = IntentKeys.Create();
+        var now = Time.GetUtcNow();
+        var document = new IntentDocument(
+            1, IntentCrypto.NewId("int_"), "Winter boots", "Waterproof, size 44.", category,
+            new IntentAttributes("44", 1, null, "new"), new IntentBudget(150m, "EUR"), null, new IntentPlace("NL", postalPrefix),
+            now, now + (lifetime ?? TimeSpan.FromDays(7)),
+            new IntentTerms(IntentAgreement.Id, IntentAgreement.TextSha256, ["SD-BASE"]), [], keys.PublicKeys);
+        return new TestIntent(keys, document, IntentCrypto.Sign(document, keys.SignKey, IntentCrypto.IntentLabel));
+    }
+
+    public OfferDocument NewOffer(TestVendor vendor, IntentDocument intent, decimal price = 120m) => new(
+        1, "off_" + Guid.NewGuid().ToString("N"), intent.Id, intent.Keys.Sign,
+        new OfferVendor(vendor.Name, "https://" + vendor.Name + ".example", vendor.Keys.PublicKeys.Sign, vendor.Keys.PublicKeys.Offer),
+        [new OfferItem("Waterproof boots, size 44", 1, price)], new OfferPrice(price, "EUR"), DateOnly.FromDateTime(Time.GetUtcNow().UtcDateTime.AddDays(3)),
+        "30 days to return.", null, Time.GetUtcNow(), Time.GetUtcNow().AddDays(3), new OfferAcceptedTerms(IntentAgreement.Id, IntentAgreement.TextSha256));
+
+    public AcceptanceDocument NewAcceptance(IntentDocument intent, OfferDocument offer) => new(
+        1, intent.Id, offer.Id, "https://vault.example", "inv_" + Guid.NewGuid().ToString("N"),
+        new AcceptanceGrant(["name", "postal_address"], new Dictionary<string, string>(), "Delivery of the order", "SD-BASE", null),
+        Time.GetUtcNow(), Time.GetUtcNow().AddDays(2));
+
+    /// <summary>Verifies a webhook as a vendor would, with its secret, on the exchange's clock.</summary>
+    public WebhookEvent Verify(TestVendor vendor, ReceivedWebhook webhook) =>
+        new WebhookVerifier(vendor.Registered.WebhookSecret!, timeProvider: Time).Verify(webhook.Body, webhook.Headers);
+
+    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("Not within 20 s: " + what);
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    public async Task<HttpResponseMessage> PostAsVendorAsync(TestVendor vendor, string path, object body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Address, path)) { Content = JsonContent.Create(body) };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", vendor.Registered.ApiKey);
+        return await Http.SendAsync(request);
+    }
+}
+
+public sealed record TestVendor(string Name, IntentKeys Keys, ExchangeVendorClient Client, ExchangeVendorRegistered Registered);
+
+public sealed record TestIntent(IntentKeys Keys, IntentDocument Document, SignedDocument SignedIntent)
+{
+    public string Id => Document.Id;
+}
+
+public sealed class SqliteExchangeFixture() : ExchangeFixture(StorageKind.Sqlite);
+
+public sealed class PostgresExchangeFixture() : ExchangeFixture(StorageKind.Postgres);
+
+/// <summary>An exchange as an operator runs it: few registrations per address, no webhooks to private addresses.</summary>
+public sealed class StrictExchangeFixture() : ExchangeFixture(StorageKind.Sqlite)
+{
+    public const int RegistrationsPerHour = 5;
+
+    protected override IEnumerable<string> ExtraArgs => ["--Exchange:RegistrationsPerHour=" + RegistrationsPerHour, "--Webhooks:AllowPrivateAddresses=false"];
+}

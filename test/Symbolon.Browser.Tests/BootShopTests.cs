@@ -1,9 +1,14 @@
+using System.Globalization;
+using System.Net;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using BootShop.Data;
 using BootShop.Shop;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Symbolon.Client;
 using Symbolon.Contracts.Profile;
 using Symbolon.Contracts.Vault;
 using Symbolon.Contracts.Vendor;
@@ -24,6 +29,8 @@ public sealed class BootShopTests(BrowserFixture browser) : IClassFixture<Browse
 {
     private const string Passphrase = "correct horse battery staple";
 
+    private const string ForgedWebhookBody = """{"type":"offer.closed","timestamp":"2026-12-07T10:00:00Z","data":{}}""";
+
     [Fact]
     public async Task The_shop_answers_intents_on_its_own_and_after_an_acceptance_connects_to_the_vault_for_the_delivery_address()
     {
@@ -43,6 +50,17 @@ public sealed class BootShopTests(BrowserFixture browser) : IClassFixture<Browse
         if (!OperatingSystem.IsWindows())
         {
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyFile));
+        }
+
+        // A webhook not signed with the secret the exchange gave the shop is refused and leaves nothing behind.
+        using (var stranger = new HttpClient())
+        using (var forgedHook = new HttpRequestMessage(HttpMethod.Post, registration.WebhookUrl))
+        {
+            forgedHook.Content = new StringContent(ForgedWebhookBody, Encoding.UTF8, "application/json");
+            forgedHook.Headers.Add(WebhookVerifier.IdHeader, "msg_forged");
+            forgedHook.Headers.Add(WebhookVerifier.TimestampHeader, DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
+            forgedHook.Headers.Add(WebhookVerifier.SignatureHeader, "v1," + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+            Assert.Equal(HttpStatusCode.Unauthorized, (await stranger.SendAsync(forgedHook)).StatusCode);
         }
 
         using var http = exchange.CreateClient();
@@ -140,6 +158,8 @@ public sealed class BootShopTests(BrowserFixture browser) : IClassFixture<Browse
         await using (var db = shop.Database())
         {
             Assert.Empty(await db.Orders.Where(o => o.IntentId == clogsIntent.Id).ToListAsync());
+            Assert.Contains(await db.Webhooks.Select(w => w.Type).ToListAsync(), t => t == ExchangeEventTypes.IntentPublished);
+            Assert.False(await db.Webhooks.AnyAsync(w => w.MessageId == "msg_forged"));
             Assert.Equal(1, (await db.Stock.SingleAsync(s => s.Size == "44" && s.ProductId == db.Products.Single(p => p.Sku == "BP-HIKE-02").Id)).Quantity);
         }
 

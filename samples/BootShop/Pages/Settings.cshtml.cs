@@ -9,7 +9,6 @@ namespace BootShop.Pages;
 public sealed class SettingsModel(
     IDbContextFactory<ShopDb> dbs,
     ShopSettingsStore store,
-    ExchangeConnection exchange,
     ExchangePoller poller,
     VendorKeyStore keys) : PageModel
 {
@@ -56,12 +55,6 @@ public sealed class SettingsModel(
 
         await LoadAsync(cancellationToken);
         return Page();
-    }
-
-    public async Task<IActionResult> OnPostRegisterAsync(CancellationToken cancellationToken)
-    {
-        await exchange.ForgetAsync(cancellationToken);
-        return await RoundAsync("Registered again: a new API key, webhook secret and subscriptions.", cancellationToken);
     }
 
     public async Task<IActionResult> OnPostPollAsync(CancellationToken cancellationToken) =>

@@ -8,10 +8,10 @@ using Symbolon.Intents;
 namespace BootShop.Shop;
 
 /// <summary>
-/// The shop at its intent exchange. On first use (or after "Register again" in Settings) it registers with its own key
-/// pair and a webhook address, subscribes to its categories in the areas it delivers to, and keeps the API key and
-/// webhook secret. An exchange that cannot post to the shop's address (a private one, say) still takes the shop without
-/// webhooks: the feeds are read all the same.
+/// The shop at its intent exchange. On first use it registers with its own key pair and a webhook address, subscribes
+/// to its categories in the areas it delivers to, and keeps the API key and webhook secret. An exchange takes one
+/// registration per key pair; naming another exchange in Settings registers there. An exchange that cannot post to
+/// the shop's address (a private one, say) still takes the shop without webhooks: the feeds are read all the same.
 /// </summary>
 public sealed class ExchangeConnection(
     IDbContextFactory<ShopDb> dbs,
@@ -54,14 +54,6 @@ public sealed class ExchangeConnection(
     }
 
     public void Dispose() => _registering.Dispose();
-
-    /// <summary>Forgets the registration at the configured exchange, so that the next poll registers anew (new key, new subscriptions).</summary>
-    public async Task ForgetAsync(CancellationToken cancellationToken)
-    {
-        var settings = await settingsStore.GetAsync(cancellationToken);
-        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
-        await db.Exchanges.Where(e => e.ExchangeUrl == settings.ExchangeUrl).ExecuteDeleteAsync(cancellationToken);
-    }
 
     /// <summary>Notes the outcome of talking to the exchange, for the Settings and Intents pages.</summary>
     public async Task RecordAsync(int registrationId, string? error, CancellationToken cancellationToken)

@@ -33,7 +33,7 @@ public static class ShopErrors
         ExchangeProblemException { Status: System.Net.HttpStatusCode.NotFound } =>
             "The exchange no longer has this intent (withdrawn, expired or accepted elsewhere).",
         ExchangeProblemException { Status: System.Net.HttpStatusCode.Unauthorized } =>
-            "The exchange does not know the shop's API key any more. Register again in Settings.",
+            "The exchange does not know the shop's API key. Ask its operator, or name another exchange in Settings.",
         ExchangeProblemException e => string.Create(CultureInfo.InvariantCulture,
             $"The exchange refused: {e.Title}{(e.Errors.Count > 0 ? " (" + string.Join(", ", e.Errors.Keys) + ")" : "")}{(e.Code.Length > 0 ? " [" + e.Code + "]" : "")}"),
         SymbolonOAuthException { Error: "temporarily_unavailable" } =>

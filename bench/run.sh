@@ -17,6 +17,10 @@
 #                                                 the sealed inbox as a user meets it (not in the default run, nor in
 #                                                 `user`): receipts queued while the vault is locked against live ones
 #                                                 under wrk, and the unlock with 10,000 queued; about 12 minutes
+#   bench/run.sh --scenario intents --output bench/results/intents.md
+#                                                 the intent exchange (not in the default run): sealed offers under wrk and
+#                                                 drained by the vault, and intent-to-webhook latency, each against a bare
+#                                                 HTTP relay of the same bytes; about a minute
 #   bench/run.sh --scenario faults --output bench/results/faults.md
 #                                                 faults, not figures (not in the default run): kill -9 of `symbolon
 #                                                 import`, of the server in a profile write loop and of `symbolon backup`;
@@ -43,6 +47,7 @@ CLI_DLL="$ROOT/.build/symbolon/symbolon.dll"
 DUCKDB_NODE="$BENCH/duckdb-node"
 BASELINE_DLL="$BENCH/Symbolon.Bench.Baseline/bin/Release/net10.0/Symbolon.Bench.Baseline.dll"
 BENCH_DLL="$BENCH/Symbolon.Bench/bin/Release/net10.0/Symbolon.Bench.dll"
+EXCHANGE_DLL="$ROOT/src/Symbolon.Exchange/bin/Release/net10.0/Symbolon.Exchange.dll"
 
 WORK=""
 # Kills server processes the bench started, should it have died without doing so itself, and removes the scratch
@@ -57,7 +62,7 @@ cleanup() {
         [ -n "$pid" ] || continue
         cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
         case "$cmdline" in
-          *"$SERVER_DLL"*|*"$CLI_DLL"*|*"$BASELINE_DLL"*|*"$DUCKDB_NODE/baseline.mjs"*|*wrk\ *http://127.0.0.1:*)
+          *"$SERVER_DLL"*|*"$CLI_DLL"*|*"$BASELINE_DLL"*|*"$EXCHANGE_DLL"*|*"$DUCKDB_NODE/baseline.mjs"*|*wrk\ *http://127.0.0.1:*)
             printf 'cleanup: stopping leftover process %s\n' "$pid" >&2
             kill -KILL "$pid" 2>/dev/null || true
             ;;
@@ -104,7 +109,7 @@ apt_install() {
 }
 
 # The user scenarios' tools, from Debian's packages and the npm registry (bench/duckdb-node/package-lock.json).
-if wants user || wants user-wrk || wants inbox; then
+if wants user || wants user-wrk || wants inbox || wants intents; then
   if ! command -v wrk >/dev/null 2>&1; then
     printf '== installing wrk\n'
     apt_install wrk
@@ -125,10 +130,11 @@ started=$(date +%s.%N)
 printf '== building in Release\n'
 dotnet build "$BENCH/Symbolon.Bench.Baseline/Symbolon.Bench.Baseline.csproj" --configuration Release --nologo -v quiet
 dotnet build "$BENCH/Symbolon.Bench/Symbolon.Bench.csproj" --configuration Release --nologo -v quiet
+dotnet build "$ROOT/src/Symbolon.Exchange/Symbolon.Exchange.csproj" --configuration Release --nologo -v quiet
 # The server the start, SQL and wrk scenarios run and the command line the import scenario runs: the wrapper
 # publishes them when the sources changed.
 "$ROOT/symbolon" --version >/dev/null
-for dll in "$SERVER_DLL" "$CLI_DLL" "$BASELINE_DLL" "$BENCH_DLL"; do
+for dll in "$SERVER_DLL" "$CLI_DLL" "$BASELINE_DLL" "$BENCH_DLL" "$EXCHANGE_DLL"; do
   [ -f "$dll" ] || die "the build did not produce $dll"
 done
 build_seconds=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
@@ -153,6 +159,7 @@ dotnet "$BENCH_DLL" \
   --server-dll "$SERVER_DLL" \
   --cli-dll "$CLI_DLL" \
   --baseline-dll "$BASELINE_DLL" \
+  --exchange-dll "$EXCHANGE_DLL" \
   --duckdb-node "$DUCKDB_NODE" \
   --work-dir "$WORK" \
   --artifacts "$BENCH/BenchmarkDotNet.Artifacts" \

@@ -28,7 +28,7 @@ internal static class BenchCommand
     /// wrk, and the unlock with 10,000 queued) is measured the same way but runs only when named, not with <c>user</c>;
     /// so does <c>faults</c> (kill -9 of import, server and backup, 100 vendor clients, a full disk: checks, not figures).
     /// </summary>
-    public static readonly string[] UserScenarios = ["user", "user-sql", "user-wrk", "user-insights", "inbox", "faults"];
+    public static readonly string[] UserScenarios = ["user", "user-sql", "user-wrk", "user-insights", "inbox", "faults", "intents"];
 
     private static readonly string[] KnownScenarios = [.. AllScenarios, .. UserScenarios];
 
@@ -67,6 +67,7 @@ internal static class BenchCommand
         var duckDbNode = new Option<DirectoryInfo?>("--duckdb-node") { Description = "Folder with baseline.mjs and node_modules/@duckdb/node-api (bench/duckdb-node); needed by user-sql." };
         var node = new Option<string>("--node") { Description = "Node.js executable for the DuckDB baseline.", DefaultValueFactory = _ => "node" };
         var wrk = new Option<string>("--wrk") { Description = "wrk executable for user-wrk and inbox.", DefaultValueFactory = _ => "wrk" };
+        var exchangeDll = new Option<FileInfo?>("--exchange-dll") { Description = "Release build of Symbolon.Exchange.dll, run by the intents scenario." };
         var serverDll = new Option<FileInfo>("--server-dll") { Description = "Release build of Symbolon.Server.dll.", Required = true };
         var cliDll = new Option<FileInfo?>("--cli-dll") { Description = "Release build of the CLI (symbolon.dll), run by the import scenario as a person runs it; without it that part is left out." };
         var baselineDll = new Option<FileInfo>("--baseline-dll") { Description = "Release build of Symbolon.Bench.Baseline.dll.", Required = true };
@@ -91,7 +92,7 @@ internal static class BenchCommand
         {
             scenarios, records, passes, unlocks, starts, clients, loadSeconds, loadRounds, relationships, webhookPasses, importRows, importPasses, userCalls, userRestarts, inboxItems, inboxPollMs,
             faultRows, faultKills, faultClients, faultSeconds, userData, duckDbNode, node, wrk,
-            serverDll, cliDll, baselineDll, workDirectory, artifacts, output, commit, buildSeconds,
+            serverDll, cliDll, baselineDll, workDirectory, artifacts, output, commit, buildSeconds, exchangeDll,
         };
         command.SetAction((result, ct) => RunAsync(
             new BenchSettings(
@@ -126,7 +127,8 @@ internal static class BenchCommand
                 result.GetValue(artifacts)!.FullName,
                 result.GetValue(output)!.FullName,
                 result.GetValue(commit),
-                result.GetValue(buildSeconds)),
+                result.GetValue(buildSeconds),
+                result.GetValue(exchangeDll)?.FullName),
             ct));
         return command;
     }
@@ -205,6 +207,13 @@ internal static class BenchCommand
             if (settings.Scenarios.Contains("user-wrk"))
             {
                 await WrkVendorReadScenario.RunAsync(report, user, settings.WorkDirectory, settings.Clients, TimeSpan.FromSeconds(settings.LoadSeconds), settings.LoadRounds, log, ct);
+            }
+
+            if (settings.Scenarios.Contains("intents"))
+            {
+                await Intents.IntentExchangeScenario.RunAsync(
+                    report, settings.ExchangeDll ?? throw new InvalidOperationException("The intents scenario needs --exchange-dll (bench/run.sh passes it)."),
+                    settings.BaselineDll, settings.Wrk, settings.WorkDirectory, settings.Clients, TimeSpan.FromSeconds(settings.LoadSeconds), settings.LoadRounds, log, ct);
             }
 
             if (settings.Scenarios.Contains("inbox"))
@@ -338,4 +347,5 @@ internal sealed record BenchSettings(
     string ArtifactsDirectory,
     string OutputFile,
     string? Commit,
-    double? BuildSeconds);
+    double? BuildSeconds,
+    string? ExchangeDll);

@@ -142,6 +142,7 @@ public static class ExchangeHost
         });
 
         app.MapGet(DiscoveryPath, Discover).WithName("Discover").WithSummary("What this exchange is and what it accepts.").WithTags("Discovery");
+        app.MapGet("/healthz", () => TypedResults.Text("Healthy")).ExcludeFromDescription();
         app.MapOpenApi("/{documentName}/openapi.json");
         var v1 = app.MapGroup(ApiPrefix);
         v1.MapIntentEndpoints();

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Logging;
 using Symbolon.Exchange;
 
 namespace Symbolon.Browser.Tests;
@@ -23,9 +22,11 @@ public sealed class ExchangeSite : IAsyncDisposable
     /// <summary>The address as a vault stores it (no trailing slash).</summary>
     public string Address => BaseUrl.ToString().TrimEnd('/');
 
-    public static async Task<ExchangeSite> StartAsync()
+    /// <summary>Starts an exchange; <paramref name="webhooksToLoopback"/> lets it post webhooks to sites on this machine.</summary>
+    public static async Task<ExchangeSite> StartAsync(bool webhooksToLoopback = true)
     {
         var dataDirectory = Directory.CreateTempSubdirectory("symbolon-exchange-");
+        var log = new CapturedLog("exchange");
         var app = ExchangeHost.Build(
             [
                 "--urls=http://127.0.0.1:0",
@@ -33,12 +34,15 @@ public sealed class ExchangeSite : IAsyncDisposable
                 "--Exchange:Provider=sqlite",
                 "--ConnectionStrings:Exchange=Data Source=" + Path.Combine(dataDirectory.FullName, "exchange.db"),
                 "--Exchange:PollSeconds=0.2",
-                "--Webhooks:AllowPrivateAddresses=true",
+                "--Webhooks:AllowPrivateAddresses=" + (webhooksToLoopback ? "true" : "false"),
             ],
-            builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
+            builder => log.Attach(builder.Logging));
         var address = await ExchangeHost.StartAndGetAddressAsync(app);
         return new ExchangeSite(app, dataDirectory, address);
     }
+
+    /// <summary>A client whose base address is the exchange's.</summary>
+    public HttpClient CreateClient() => new() { BaseAddress = BaseUrl };
 
     public async ValueTask DisposeAsync()
     {

@@ -19,6 +19,9 @@ public sealed class SymbolonServer : IAsyncDisposable
 
     public Uri BaseUrl { get; }
 
+    /// <summary>The server's services, for a test that plays a part the web app does not have yet.</summary>
+    public IServiceProvider Services => _app.Services;
+
     /// <summary>The server's warnings and errors, printed when a test fails.</summary>
     public CapturedLog Log { get; }
 

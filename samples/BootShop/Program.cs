@@ -1,0 +1,3 @@
+using BootShop;
+
+await BootShopHost.RunAsync(args);

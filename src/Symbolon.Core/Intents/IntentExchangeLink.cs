@@ -35,7 +35,7 @@ internal interface IIntentExchangeLink
 /// person identifier goes out. An exchange's refusal (4xx other than 408 and 429) becomes
 /// <see cref="ExchangeRefusedException"/>; anything else that fails is <see cref="HttpRequestException"/>, tried again later.
 /// </summary>
-internal sealed class HttpIntentExchangeLink(HttpClient http, TimeProvider time) : IIntentExchangeLink
+internal sealed class HttpIntentExchangeLink(HttpMessageHandler handler, TimeProvider time) : IIntentExchangeLink
 {
     public Task<IntentPosted> PostIntentAsync(string exchange, IntentKeys keys, SignedDocument intent, IntentBlocklist? blocked, CancellationToken ct) =>
         CallAsync(exchange, client => client.PostIntentAsync(keys, intent, blocked, ct));
@@ -66,12 +66,13 @@ internal sealed class HttpIntentExchangeLink(HttpClient http, TimeProvider time)
         });
 
     private static readonly object Done = new();
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
     private async Task<T> CallAsync<T>(string exchange, Func<ExchangeVaultClient, Task<T>> call)
     {
-        // One shared connection pool (the factory's client); the exchange's address is given per call.
-        using var scoped = new ExchangeHttpClient(http, new Uri(exchange.TrimEnd('/') + "/"));
-        var client = new ExchangeVaultClient(scoped, time);
+        // One shared connection pool (the handler is the host's, not ours to dispose); the exchange's address is given per call.
+        using var http = new HttpClient(handler, disposeHandler: false) { BaseAddress = new Uri(exchange.TrimEnd('/') + "/"), Timeout = Timeout };
+        var client = new ExchangeVaultClient(http, time);
         try
         {
             return await call(client);
@@ -85,18 +86,5 @@ internal sealed class HttpIntentExchangeLink(HttpClient http, TimeProvider time)
         {
             throw new HttpRequestException(e.Status == 0 ? "The exchange's answer could not be read." : $"The exchange answered {(int)e.Status}.", e, e.Status == 0 ? null : e.Status);
         }
-    }
-}
-
-/// <summary>An <see cref="HttpClient"/> with the exchange's base address over the shared client (its pool and timeout).</summary>
-internal sealed class ExchangeHttpClient : HttpClient
-{
-    public ExchangeHttpClient(HttpClient shared, Uri baseAddress)
-        : base(new ForwardingHandler(shared), disposeHandler: true) => BaseAddress = baseAddress;
-
-    private sealed class ForwardingHandler(HttpClient shared) : HttpMessageHandler
-    {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-            shared.SendAsync(request, cancellationToken);
     }
 }

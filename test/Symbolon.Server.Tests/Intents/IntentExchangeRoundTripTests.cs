@@ -34,7 +34,12 @@ public sealed class IntentExchangeRoundTripTests(SqliteExchangeFixture exchange)
         Assert.Equal(IntentExchangeStates.Pending, Assert.Single(intent.Exchanges).State);
 
         // The job posts it; a subscribed vendor finds it in its feed, signed by the intent's key.
-        await TickUntilAsync(factory, async () => (await alder.Client.GetFeedAsync()).Intents.Any(i => i.Id == id), "the intent is posted");
+        await TickUntilAsync(factory, async () =>
+        {
+            var state = Assert.Single((await DetailAsync(person, id)).Exchanges);
+            Assert.True(state.State != IntentExchangeStates.Failed, state.LastError);
+            return state.State == IntentExchangeStates.Posted && (await alder.Client.GetFeedAsync()).Intents.Any(i => i.Id == id);
+        }, "the intent is posted");
         var feed = (await alder.Client.GetFeedAsync()).Intents.Single(i => i.Id == id);
         var document = IntentCrypto.VerifyIntent(feed.Intent)!;
         Assert.Equal(("Winter boots", "35"), (document.Title, document.Where.PostalPrefix));
@@ -92,7 +97,19 @@ public sealed class IntentExchangeRoundTripTests(SqliteExchangeFixture exchange)
     }
 
     /// <summary>Moves both clocks a little at a time until <paramref name="condition"/> holds (the job runs on the vault's clock).</summary>
-    private async Task TickUntilAsync(SymbolonApplicationFactory factory, Func<Task<bool>> condition, string what) =>
+    private async Task TickUntilAsync(SymbolonApplicationFactory factory, Func<Task<bool>> condition, string what)
+    {
+        try
+        {
+            await TickAsync(factory, condition, what);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException(e.Message + " Log: " + string.Join(" | ", factory.Logs.Where(l => l.Contains("ntent", StringComparison.Ordinal) || l.Contains("xchange", StringComparison.Ordinal)).TakeLast(8)), e);
+        }
+    }
+
+    private async Task TickAsync(SymbolonApplicationFactory factory, Func<Task<bool>> condition, string what) =>
         await SymbolonApplicationFactory.WaitUntilAsync(async () =>
         {
             if (await condition())

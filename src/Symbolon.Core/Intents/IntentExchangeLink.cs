@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text.Json;
 using Symbolon.Intents;
 
 namespace Symbolon.Core.Intents;
@@ -32,88 +30,61 @@ internal interface IIntentExchangeLink
 }
 
 /// <summary>
-/// <see cref="IIntentExchangeLink"/> over HTTP with the wire types of <c>ExchangeContracts.cs</c>: the exchange's API is
-/// at <c>{exchange}/v1/</c>, every call carries <c>Authorization: Intent t=…,sig=…</c> over method, path and query, time
-/// and the body's hash (<see cref="IntentCrypto.SignRequest"/>). No cookie, no vault address, no person identifier goes out.
+/// <see cref="IIntentExchangeLink"/> with the protocol's own client (<see cref="ExchangeVaultClient"/>, docs/intent-exchange.md):
+/// every call is signed with the intent's key (<c>Authorization: Intent t=…,sig=…</c>). No cookie, no vault address, no
+/// person identifier goes out. An exchange's refusal (4xx other than 408 and 429) becomes
+/// <see cref="ExchangeRefusedException"/>; anything else that fails is <see cref="HttpRequestException"/>, tried again later.
 /// </summary>
-internal sealed class HttpIntentExchangeLink(HttpClient http, TimeProvider time) : IIntentExchangeLink
+internal sealed class HttpIntentExchangeLink(HttpMessageHandler handler, TimeProvider time) : IIntentExchangeLink
 {
-    public async Task<IntentPosted> PostIntentAsync(string exchange, IntentKeys keys, SignedDocument intent, IntentBlocklist? blocked, CancellationToken ct)
-    {
-        var body = JsonSerializer.SerializeToUtf8Bytes(new PostIntentRequest(intent, blocked), IntentCrypto.JsonOptions);
-        using var response = await SendAsync(exchange, keys, HttpMethod.Post, "v1/intents", body, ct);
-        return await ReadAsync<IntentPosted>(response, ct);
-    }
+    public Task<IntentPosted> PostIntentAsync(string exchange, IntentKeys keys, SignedDocument intent, IntentBlocklist? blocked, CancellationToken ct) =>
+        CallAsync(exchange, client => client.PostIntentAsync(keys, intent, blocked, ct));
 
-    public async Task WithdrawAsync(string exchange, IntentKeys keys, string intentId, CancellationToken ct)
-    {
-        using var response = await SendAsync(exchange, keys, HttpMethod.Delete, "v1/intents/" + Uri.EscapeDataString(intentId), null, ct, notFoundIsDone: true);
-    }
-
-    public async Task<OfferPage> GetOffersAsync(string exchange, IntentKeys keys, string intentId, string? after, CancellationToken ct)
-    {
-        var path = "v1/intents/" + Uri.EscapeDataString(intentId) + "/offers" + (after is null ? "" : "?after=" + Uri.EscapeDataString(after));
-        using var response = await SendAsync(exchange, keys, HttpMethod.Get, path, null, ct);
-        return await ReadAsync<OfferPage>(response, ct);
-    }
-
-    public async Task AcceptAsync(string exchange, IntentKeys keys, string intentId, string offerId, SealedEnvelope envelope, CancellationToken ct)
-    {
-        var body = JsonSerializer.SerializeToUtf8Bytes(new AcceptOfferRequest(offerId, envelope), IntentCrypto.JsonOptions);
-        using var response = await SendAsync(exchange, keys, HttpMethod.Post, "v1/intents/" + Uri.EscapeDataString(intentId) + "/acceptance", body, ct);
-    }
-
-    private async Task<HttpResponseMessage> SendAsync(string exchange, IntentKeys keys, HttpMethod method, string relative, byte[]? body, CancellationToken ct, bool notFoundIsDone = false)
-    {
-        var uri = new Uri(new Uri(exchange.TrimEnd('/') + "/"), relative);
-        using var request = new HttpRequestMessage(method, uri);
-        if (body is not null)
+    public Task WithdrawAsync(string exchange, IntentKeys keys, string intentId, CancellationToken ct) =>
+        CallAsync(exchange, async client =>
         {
-            request.Content = new ByteArrayContent(body);
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        }
-
-        request.Headers.TryAddWithoutValidation("Authorization", IntentCrypto.SignRequest(keys.SignKey, method.Method, uri.PathAndQuery, body ?? [], time.GetUtcNow()));
-        var response = await http.SendAsync(request, ct);
-        var status = (int)response.StatusCode;
-        if (response.IsSuccessStatusCode || (notFoundIsDone && response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Gone))
-        {
-            return response;
-        }
-
-        using (response)
-        {
-            if (status >= 500 || response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests)
+            try
             {
-                throw new HttpRequestException($"The exchange answered {status}.", null, response.StatusCode);
+                await client.WithdrawAsync(keys, intentId, ct);
+            }
+            catch (ExchangeProblemException e) when (e.Status is HttpStatusCode.NotFound or HttpStatusCode.Gone)
+            {
+                // Already gone there (expired, or deleted by an earlier attempt whose answer was lost): done.
             }
 
-            throw new ExchangeRefusedException(status, await ReasonAsync(response, ct));
-        }
-    }
+            return Done;
+        });
 
-    private static async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken ct)
-        where T : class
-    {
-        var bytes = await response.Content.ReadAsByteArrayAsync(ct);
-        return (bytes.Length <= 4 * 1024 * 1024 ? IntentCrypto.TryParse<T>(bytes) : null)
-            ?? throw new HttpRequestException("The exchange's answer is not the document expected.");
-    }
+    public Task<OfferPage> GetOffersAsync(string exchange, IntentKeys keys, string intentId, string? after, CancellationToken ct) =>
+        CallAsync(exchange, client => client.GetOffersAsync(keys, intentId, after, ct));
 
-    /// <summary>The exchange's problem code and title, cut short; the vault shows it as the exchange's last error.</summary>
-    private static async Task<string> ReasonAsync(HttpResponseMessage response, CancellationToken ct)
+    public Task AcceptAsync(string exchange, IntentKeys keys, string intentId, string offerId, SealedEnvelope envelope, CancellationToken ct) =>
+        CallAsync(exchange, async client =>
+        {
+            await client.AcceptAsync(keys, intentId, offerId, envelope, ct);
+            return Done;
+        });
+
+    private static readonly object Done = new();
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    private async Task<T> CallAsync<T>(string exchange, Func<ExchangeVaultClient, Task<T>> call)
     {
+        // One shared connection pool (the handler is the host's, not ours to dispose); the exchange's address is given per call.
+        using var http = new HttpClient(handler, disposeHandler: false) { BaseAddress = new Uri(exchange.TrimEnd('/') + "/"), Timeout = Timeout };
+        var client = new ExchangeVaultClient(http, time);
         try
         {
-            using var json = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync(ct));
-            var code = json.RootElement.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
-            var title = json.RootElement.TryGetProperty("title", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
-            var text = $"The exchange refused it ({(int)response.StatusCode}{(code is null ? "" : " " + code)}){(title is null ? "." : ": " + title)}";
-            return text.Length > 300 ? text[..300] : text;
+            return await call(client);
         }
-        catch (JsonException)
+        catch (ExchangeProblemException e) when ((int)e.Status is >= 400 and < 500 and not 408 and not 429)
         {
-            return $"The exchange refused it ({(int)response.StatusCode}).";
+            var text = $"The exchange refused it ({(int)e.Status}{(e.Code.Length == 0 ? "" : " " + e.Code)}): {e.Title}";
+            throw new ExchangeRefusedException((int)e.Status, text.Length > 300 ? text[..300] : text);
+        }
+        catch (ExchangeProblemException e)
+        {
+            throw new HttpRequestException(e.Status == 0 ? "The exchange's answer could not be read." : $"The exchange answered {(int)e.Status}.", e, e.Status == 0 ? null : e.Status);
         }
     }
 }

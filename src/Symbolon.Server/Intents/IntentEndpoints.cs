@@ -16,6 +16,7 @@ namespace Symbolon.Server.Intents;
 internal static class IntentEndpoints
 {
     public const string Prefix = "/intents";
+    private const string ExchangeClientName = "intent-exchanges";
 
     public static RouteGroupBuilder MapIntentEndpoints(this IEndpointRouteBuilder routes)
     {
@@ -40,7 +41,9 @@ internal static class IntentEndpoints
     public static IServiceCollection AddIntentJobs(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<IntentJobOptions>().Bind(configuration.GetSection("Intents"));
-        services.AddHttpClient<IIntentExchangeLink, HttpIntentExchangeLink>(http => http.Timeout = TimeSpan.FromSeconds(30));
+        services.AddHttpClient(ExchangeClientName);
+        services.AddScoped<IIntentExchangeLink>(sp => new HttpIntentExchangeLink(
+            sp.GetRequiredService<IHttpMessageHandlerFactory>().CreateHandler(ExchangeClientName), sp.GetRequiredService<TimeProvider>()));
         services.AddHostedService<IntentExchangeJob>();
         return services;
     }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Symbolon.Contracts.Profile;
+using Symbolon.Server.Tests.VendorProtocol;
 
 namespace Symbolon.Server.Tests;
 
@@ -19,6 +20,10 @@ public sealed class ExportApiTests
         await owner.PutAsJsonAsync($"/owner/api/v1/profile/fields/{email.Id}", new ProfileFieldUpdate("home", "second@example.org"), SymbolonApplicationFactory.Json);
         var phone = await SymbolonApplicationFactory.AddFieldAsync(owner, new ProfileFieldInput(ProfileFieldKinds.Phone, "work", "+1 555 0100"));
         await owner.DeleteAsync($"/owner/api/v1/profile/fields/{phone.Id}");
+
+        // A relationship with its agreement: rows of the tables the export writes column by column, onto the response.
+        var vendor = await app.RegisterVendorAsync();
+        await app.AcceptAgreementAsync(vendor);
 
         var response = await owner.GetAsync("/owner/api/v1/export");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -40,6 +45,7 @@ public sealed class ExportApiTests
         var phoneRecord = records.Single(r => r.GetProperty("id").GetGuid() == phone.Id);
         Assert.True(phoneRecord.TryGetProperty("deletedAt", out _));
         Assert.Equal("delete", phoneRecord.GetProperty("versions")[1].GetProperty("operation").GetString());
+        Assert.Equal("Blue Door Coffee", Assert.Single(export.GetProperty("tables").GetProperty("relationships").EnumerateArray()).GetProperty("vendorName").GetString());
     }
 
     [Theory]

@@ -208,8 +208,10 @@ internal sealed class VaultExporter(SymbolonDbContext db)
                     }
                     else
                     {
+                        // Serialized apart and written raw: JsonSerializer.Serialize onto the writer ends with a
+                        // synchronous Flush, which a response body (the owner API's export) refuses.
                         json.WritePropertyName(member);
-                        JsonSerializer.Serialize(json, value, property.ClrType);
+                        json.WriteRawValue(JsonSerializer.SerializeToUtf8Bytes(value, property.ClrType), skipInputValidation: true);
                     }
                 }
 

@@ -269,9 +269,10 @@ internal static class IntentCommands
         var share = new Option<string[]>("--share") { Description = "A datatype the vendor may read for delivery, such as profile.name or profile.address. Repeat for several.", HelpName = "DATATYPE", AllowMultipleArgumentsPerToken = false };
         var narrow = new Option<string[]>("--narrow") { Description = "DATATYPE=NARROWING, such as profile.address=postal_code.", HelpName = "DATATYPE=NARROWING", AllowMultipleArgumentsPerToken = false };
         var purpose = new Option<string?>("--purpose") { Description = "The purpose in words (default: delivering the accepted offer).", HelpName = "TEXT" };
+        var days = new Option<int?>("--days") { Description = "Exchange offers: how many days the vendor may read what you share once it connects (default: until you revoke it).", HelpName = "N" };
         var vaultUrl = new Option<string?>("--vault-url") { Description = "Local mode, exchange offers: your vault's public address, which the vendor is given.", HelpName = "URL" };
         var json = new Option<bool>("--json") { Description = "Print the answer as JSON." };
-        var command = new Command("accept", "Accept an offer: only now are you disclosed, to that vendor alone, with what you share for delivery.") { which, offer, share, narrow, purpose, vaultUrl, json };
+        var command = new Command("accept", "Accept an offer: only now are you disclosed, to that vendor alone, with what you share for delivery.") { which, offer, share, narrow, purpose, days, vaultUrl, json };
         cli.SetAction(command, async (context, result, ct) =>
         {
             var narrowing = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -286,7 +287,7 @@ internal static class IntentCommands
                 narrowing[parts[0]] = parts[1];
             }
 
-            var input = new AcceptOfferInput(result.GetValue(share) ?? [], narrowing.Count == 0 ? null : narrowing, result.GetValue(purpose));
+            var input = new AcceptOfferInput(result.GetValue(share) ?? [], narrowing.Count == 0 ? null : narrowing, result.GetValue(purpose), result.GetValue(days));
             var accepted = await (await context.ConnectAsync(ct)).AcceptIntentOfferAsync(result.GetValue(which)!, result.GetValue(offer)!, input, result.GetValue(vaultUrl), ct);
             if (result.GetValue(json))
             {

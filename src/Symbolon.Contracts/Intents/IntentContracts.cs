@@ -284,10 +284,12 @@ public sealed record IntentOfferList(string IntentId, IReadOnlyList<IntentOffer>
 /// <param name="Datatypes">Datatypes to grant read access to (<c>profile.name</c>, <c>profile.address</c>); may be empty.</param>
 /// <param name="Narrowing">Per datatype, a narrowing the datatype offers; optional.</param>
 /// <param name="Purpose">The purpose in words; defaults to delivering the accepted offer.</param>
+/// <param name="GrantDays">For an exchange offer: how many days the vendor may read what is chosen once it connects, 1 to 3,650; null means until the person revokes it.</param>
 public sealed record AcceptOfferInput(
     IReadOnlyList<string> Datatypes,
     IReadOnlyDictionary<string, string>? Narrowing = null,
-    string? Purpose = null);
+    string? Purpose = null,
+    int? GrantDays = null);
 
 /// <summary>The answer to an acceptance.</summary>
 /// <param name="IntentId">The intent, now accepted.</param>

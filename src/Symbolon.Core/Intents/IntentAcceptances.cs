@@ -47,6 +47,7 @@ internal sealed class IntentAcceptances(
         var offer = await intents.GetOpenOfferAsync(keys, intentId, offerId, ct);
         var (datatypes, narrowing, purpose) = Check(input, offer.Value.Source == IntentOfferSources.Exchange);
         var now = time.GetUtcNow();
+        DateTimeOffset? grantExpires = input.GrantDays is { } days ? now.AddDays(days) : null;
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         await records.UpdateAsync(keys, offer.Record.Id, VaultJson.Serialize(offer.Value with { Status = IntentOfferStatuses.Accepted, DecidedAt = now }), Actor.Owner, offer.Record.Version, ct);
         IntentAcceptance answer;
@@ -70,7 +71,7 @@ internal sealed class IntentAcceptances(
             var document = offer.Value.Offer;
             var invitation = await invitations.CreateAsync(
                 keys,
-                new InvitationGrant(datatypes, narrowing, purpose, RelationshipAgreement, null),
+                new InvitationGrant(datatypes, narrowing, purpose, RelationshipAgreement, grantExpires),
                 new InvitationOrigin(intentId, offer.Record.Id, document.Vendor.Name, document.Vendor.Site, document.Vendor.SignKey, Describe(document)),
                 ct);
             var acceptanceDocument = new AcceptanceDocument(
@@ -79,7 +80,7 @@ internal sealed class IntentAcceptances(
                 document.Id,
                 vaultUrl,
                 invitation.Code,
-                new AcceptanceGrant(datatypes, narrowing, purpose, RelationshipAgreement, null),
+                new AcceptanceGrant(datatypes, narrowing, purpose, RelationshipAgreement, grantExpires),
                 now,
                 invitation.ExpiresAt);
             var privateKeys = (byte[])intent.Value.PrivateKeys.Clone();
@@ -172,6 +173,11 @@ internal sealed class IntentAcceptances(
         if (purpose.Length > 200 || VendorText.HasUnsafeCharacter(purpose))
         {
             errors.Add("purpose", "Must be at most 200 characters, without control characters.");
+        }
+
+        if (input.GrantDays is < 1 or > 3650)
+        {
+            errors.Add("grantDays", "Must be 1 to 3,650 days, or left out for until you revoke it.");
         }
 
         errors.ThrowIfAny();

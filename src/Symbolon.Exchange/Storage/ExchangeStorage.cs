@@ -24,7 +24,7 @@ internal static class ExchangeStorage
                 {
                     DefaultTimeout = 30,
                 };
-                services.AddDbContext<ExchangeDbContext, SqliteExchangeDbContext>(options => options.UseSqlite(sqlite.ToString()));
+                services.AddDbContext<ExchangeDbContext, SqliteExchangeDbContext>(options => options.UseSqlite(sqlite.ToString()).AddInterceptors(RelaxedSqliteSync.Instance));
                 break;
             case Postgres:
                 if (string.IsNullOrWhiteSpace(connectionString))
@@ -93,4 +93,30 @@ internal sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<Po
 {
     public PostgresExchangeDbContext CreateDbContext(string[] args) =>
         new(new DbContextOptionsBuilder<PostgresExchangeDbContext>().UseNpgsql("Host=localhost;Database=design_time").Options);
+}
+
+/// <summary>
+/// Every SQLite connection of the exchange commits without waiting for the disk flush (<c>synchronous=NORMAL</c> in WAL
+/// mode): a crash of the process loses nothing committed, a power loss can lose the last moments' writes. A flush per
+/// commit (a millisecond or more here) capped offers at a few hundred a second on one writer; the exchange is a relay
+/// whose vaults post again until they are answered and poll again, so the trade is the one the vault makes for its
+/// access-log lines (docs/intent-exchange.md, "Running an exchange").
+/// </summary>
+internal sealed class RelaxedSqliteSync : Microsoft.EntityFrameworkCore.Diagnostics.DbConnectionInterceptor
+{
+    public static readonly RelaxedSqliteSync Instance = new();
+
+    public override void ConnectionOpened(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA synchronous=NORMAL;";
+        command.ExecuteNonQuery();
+    }
+
+    public override async Task ConnectionOpenedAsync(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA synchronous=NORMAL;";
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
 }

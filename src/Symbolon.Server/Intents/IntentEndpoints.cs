@@ -41,7 +41,9 @@ internal static class IntentEndpoints
     public static IServiceCollection AddIntentJobs(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<IntentJobOptions>().Bind(configuration.GetSection("Intents"));
-        services.AddHttpClient(ExchangeClientName);
+        // No request logging: the paths name intent ids, which would tie this vault to its intents at the exchange
+        // for anyone reading the server's log.
+        services.AddHttpClient(ExchangeClientName).RemoveAllLoggers();
         services.AddScoped<IIntentExchangeLink>(sp => new HttpIntentExchangeLink(
             sp.GetRequiredService<IHttpMessageHandlerFactory>().CreateHandler(ExchangeClientName), sp.GetRequiredService<TimeProvider>()));
         services.AddHostedService<IntentExchangeJob>();

@@ -74,8 +74,9 @@ public sealed class IntentExchangeRoundTripTests(SqliteExchangeFixture exchange)
         Assert.Equal(4, offers.Refused);
 
         // Accepting: the vault seals the acceptance to alder's key; the job hands it to the exchange; alder opens it.
-        var accepted = await IntentApiTests.PostAsync<IntentAcceptance>(person, $"/owner/api/v1/intents/{id}/offers/{shown.Id}/accept", new AcceptOfferInput([Datatypes.Name, Datatypes.PostalAddress]), HttpStatusCode.OK);
+        var accepted = await IntentApiTests.PostAsync<IntentAcceptance>(person, $"/owner/api/v1/intents/{id}/offers/{shown.Id}/accept", new AcceptOfferInput([Datatypes.Name, Datatypes.PostalAddress], GrantDays: 30), HttpStatusCode.OK);
         Assert.Equal((address, (Guid?)null), (accepted.Exchange, accepted.RelationshipId));
+        var acceptedAt = factory.Time.GetUtcNow();
         ExchangeEvent? offerAccepted = null;
         await TickUntilAsync(factory, async () =>
         {
@@ -89,6 +90,7 @@ public sealed class IntentExchangeRoundTripTests(SqliteExchangeFixture exchange)
         Assert.Equal("http://localhost", acceptance.VaultUrl.TrimEnd('/'));
         Assert.StartsWith("inv_", acceptance.Invitation, StringComparison.Ordinal);
         Assert.Equal([Datatypes.Name, Datatypes.PostalAddress], acceptance.Grant.Datatypes);
+        Assert.Equal(acceptedAt.AddDays(30), acceptance.Grant.ExpiresAt);
         Assert.Equal(IntentStatuses.Accepted, (await DetailAsync(person, id)).Summary.Status);
 
         // Birch offered and was not chosen: it hears only that the intent closed; the exchange holds nothing of it.

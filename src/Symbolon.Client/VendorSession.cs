@@ -187,6 +187,43 @@ public sealed class VendorSession : IVendorRequests
         return await SymbolonHttp.ReadWriteAsync(response, queued => new VendorReceipt(queued.InboxId, receipt, queued.ReceivedAt) { Queued = queued }, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// An intent the person addressed to this vendor (<c>GET /api/v1/intents/{id}</c>, after an <c>intent.created</c>
+    /// webhook); any grant in force suffices. <see cref="RelationshipIntent.Payload"/> and
+    /// <see cref="RelationshipIntent.Signature"/> are the signed document, which <c>Symbolon.Intents</c> checks.
+    /// </summary>
+    /// <param name="intentId">The intent's id (<c>int_</c>…), from <see cref="IntentCreatedData.IntentId"/>.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <exception cref="SymbolonProblemException"><c>SYM2701</c> (404) for an intent not addressed to this relationship; <c>SYM1108</c> (423) while the person is away.</exception>
+    public async Task<RelationshipIntent> GetIntentAsync(string intentId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(intentId);
+        using var response = await SendAsync(HttpMethod.Get, $"intents/{Uri.EscapeDataString(intentId)}", null, null, null, cancellationToken).ConfigureAwait(false);
+        return await SymbolonHttp.ReadAsync<RelationshipIntent>(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Offers on an intent addressed to this vendor (<c>POST /api/v1/intents/{id}/offers</c>), checked with the same rules
+    /// as exchange offers; by offering, the vendor accepts the intent's agreement (<c>PDC-INTENT</c>).
+    /// </summary>
+    /// <param name="intentId">The intent.</param>
+    /// <param name="offer">The offer.</param>
+    /// <param name="idempotencyKey">Makes a retry safe; optional.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The vault's receipt for it, with the offer's id.</returns>
+    /// <exception cref="SymbolonProblemException">
+    /// An invalid offer (<c>SYM1003</c>, fields named as in <see cref="IntentOfferInput"/>), an intent not addressed to
+    /// this relationship or closed (<c>SYM2701</c>, <c>SYM2702</c>), an offer id used before (<c>SYM2705</c>), or
+    /// <c>SYM1108</c> (423) while the person is away.
+    /// </exception>
+    public async Task<IntentOfferReceived> MakeIntentOfferAsync(string intentId, IntentOfferInput offer, string? idempotencyKey = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(intentId);
+        ArgumentNullException.ThrowIfNull(offer);
+        using var response = await SendAsync(HttpMethod.Post, $"intents/{Uri.EscapeDataString(intentId)}/offers", JsonContent.Create(offer, options: SymbolonHttp.Json), null, idempotencyKey, cancellationToken).ConfigureAwait(false);
+        return await SymbolonHttp.ReadAsync<IntentOfferReceived>(response, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>The receipts this vendor pushed (<c>GET /api/v1/receipts</c>; needs <c>read</c> on <c>receipts</c>), oldest first.</summary>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <exception cref="SymbolonProblemException">Not granted (<c>SYM1403</c>), or <c>SYM1108</c> (423) when the person is away: their vault is locked and a vendor cannot read until they open it; <see cref="SymbolonProblemException.RetryAfter"/> says when to try again.</exception>

@@ -47,6 +47,24 @@ public static class WebhookEventData
     public static UpdatePushedData GetUpdatePushed(this WebhookEvent webhookEvent) =>
         Read<UpdatePushedData>(webhookEvent, WebhookEventTypes.UpdatePushed);
 
+    /// <summary>The data of an <c>intent.created</c> event: the person addressed an intent to this vendor. Read it with <see cref="VendorSession.GetIntentAsync"/>.</summary>
+    /// <param name="webhookEvent">A verified event of type <see cref="WebhookEventTypes.IntentCreated"/>.</param>
+    /// <exception cref="InvalidOperationException">The event is of another type.</exception>
+    public static IntentCreatedData GetIntentCreated(this WebhookEvent webhookEvent) =>
+        Read<IntentCreatedData>(webhookEvent, WebhookEventTypes.IntentCreated);
+
+    /// <summary>The data of an <c>intent.closed</c> event: the intent takes no more offers, and this vendor's (if any) was not accepted.</summary>
+    /// <param name="webhookEvent">A verified event of type <see cref="WebhookEventTypes.IntentClosed"/>.</param>
+    /// <exception cref="InvalidOperationException">The event is of another type.</exception>
+    public static IntentClosedData GetIntentClosed(this WebhookEvent webhookEvent) =>
+        Read<IntentClosedData>(webhookEvent, WebhookEventTypes.IntentClosed);
+
+    /// <summary>The data of an <c>intent.accepted</c> event: the person accepted this vendor's offer, and which datatypes it may use for delivery.</summary>
+    /// <param name="webhookEvent">A verified event of type <see cref="WebhookEventTypes.IntentAccepted"/>.</param>
+    /// <exception cref="InvalidOperationException">The event is of another type.</exception>
+    public static IntentAcceptedData GetIntentAccepted(this WebhookEvent webhookEvent) =>
+        Read<IntentAcceptedData>(webhookEvent, WebhookEventTypes.IntentAccepted);
+
     /// <summary>
     /// The data of an <c>inbox.applied</c> or <c>inbox.refused</c> event: a write the vault queued while the person was
     /// away (its <see cref="InboxOutcomeData.InboxId"/> is the id the write's <c>Queued</c> answer carried) was stored,

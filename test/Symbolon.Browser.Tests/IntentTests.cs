@@ -1,7 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text.Json;
 using Symbolon.Client;
 using Symbolon.Contracts.Vendor;
@@ -121,20 +118,20 @@ public sealed class IntentTests(BrowserFixture browser, ITestOutputHelper output
             await Expect(page.GetByTestId("reach-relationships")).ToHaveTextAsync(Shop);
 
             // The shop hears of it by webhook and reads it through the vendor API; an intent not addressed to it is 404.
-            var created = await NextAsync(site, webhooks, WebhookEventTypes.IntentCreated);
-            Assert.Equal(intentId, created.Data.GetProperty("intent_id").GetString());
-            using var api = new HttpClient { BaseAddress = new Uri(app.Server.BaseUrl, "/api/v1/") };
-            api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", session.Tokens.AccessToken);
-            var read = await api.GetFromJsonAsync<RelationshipIntent>($"intents/{intentId}");
-            Assert.Equal("Winter boots, waterproof", read!.Intent.GetProperty("title").GetString());
-            Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync("intents/int_nosuchintent")).StatusCode);
+            // All through the SDK: the webhook's typed data, GetIntentAsync and MakeIntentOfferAsync.
+            var created = (await NextAsync(site, webhooks, WebhookEventTypes.IntentCreated)).GetIntentCreated();
+            Assert.Equal(intentId, created.IntentId);
+            var read = await session.GetIntentAsync(created.IntentId);
+            Assert.Equal("Winter boots, waterproof", read.Intent.GetProperty("title").GetString());
+            Assert.Equal(intentId, IntentCrypto.VerifyIntent(new SignedDocument(read.Payload, read.Signature))!.Id);
+            Assert.Equal("SYM2701", (await Assert.ThrowsAsync<SymbolonProblemException>(() => session.GetIntentAsync("int_nosuchintent"))).Code);
 
             // It offers twice: one in budget, early, with returns; one over budget, late, delivery extra.
             var today = DateOnly.FromDateTime(DateTime.UtcNow);
-            await OfferAsync(api, intentId, new IntentOfferInput(
+            await OfferAsync(session, intentId, new IntentOfferInput(
                 [new IntentOfferItem("Waterproof winter boots, size 44", 1, 129m)], 129m, "EUR", DateTimeOffset.UtcNow.AddDays(7),
                 deadline.AddDays(-3), "Free returns within 30 days.", "https://boots.example/terms"));
-            await OfferAsync(api, intentId, new IntentOfferInput(
+            await OfferAsync(session, intentId, new IntentOfferInput(
                 [new IntentOfferItem("Leather winter boots, size 44", 1, 165m)], 165m, "EUR", DateTimeOffset.UtcNow.AddDays(7),
                 deadline.AddDays(4), DeliveryIncluded: false));
 
@@ -288,12 +285,10 @@ public sealed class IntentTests(BrowserFixture browser, ITestOutputHelper output
         });
     }
 
-    private static async Task OfferAsync(HttpClient api, string intentId, IntentOfferInput offer)
+    private static async Task OfferAsync(VendorSession session, string intentId, IntentOfferInput offer)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"intents/{intentId}/offers") { Content = JsonContent.Create(offer) };
-        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
-        using var response = await api.SendAsync(request);
-        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        var received = await session.MakeIntentOfferAsync(intentId, offer, Guid.NewGuid().ToString("N"));
+        Assert.Equal(intentId, received.IntentId);
     }
 
     private static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, string what)

@@ -50,7 +50,7 @@ public static class ExchangeHost
         services.AddSingleton(TimeProvider.System);
         services.AddOptions<ExchangeOptions>().Bind(builder.Configuration.GetSection("Exchange")).PostConfigure(o => o.Validate());
         services.AddOptions<ExchangeWebhookOptions>().Bind(builder.Configuration.GetSection("Webhooks"));
-        services.AddExchangeStorage(builder.Configuration, builder.Environment.ContentRootPath);
+        services.AddExchangeStorage(builder.Configuration);
         services.AddSingleton<WindowLimiter>();
         services.AddSingleton<ExchangeSignal>();
         services.AddSingleton<WebhookSender>();

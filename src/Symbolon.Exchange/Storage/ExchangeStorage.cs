@@ -13,14 +13,14 @@ internal static class ExchangeStorage
     public const string Sqlite = "sqlite";
     public const string Postgres = "postgres";
 
-    public static IServiceCollection AddExchangeStorage(this IServiceCollection services, IConfiguration configuration, string contentRoot)
+    public static IServiceCollection AddExchangeStorage(this IServiceCollection services, IConfiguration configuration)
     {
         var provider = (configuration["Exchange:Provider"] ?? Sqlite).Trim().ToLowerInvariant();
         var connectionString = configuration.GetConnectionString("Exchange");
         switch (provider)
         {
             case Sqlite:
-                var sqlite = new SqliteConnectionStringBuilder(string.IsNullOrWhiteSpace(connectionString) ? $"Data Source={Path.Combine(contentRoot, "exchange.db")}" : connectionString)
+                var sqlite = new SqliteConnectionStringBuilder(string.IsNullOrWhiteSpace(connectionString) ? $"Data Source={DefaultDatabase(configuration)}" : connectionString)
                 {
                     DefaultTimeout = 30,
                 };
@@ -44,6 +44,31 @@ internal static class ExchangeStorage
     }
 
     public static bool IsSqlite(this ExchangeDbContext db) => db is SqliteExchangeDbContext;
+
+    /// <summary>
+    /// <c>exchange.db</c> in <c>Exchange:DataDirectory</c> (<c>--Exchange:DataDirectory DIR</c>), by default the user's data
+    /// folder (<c>~/.local/share/symbolon-exchange</c>): never next to the sources, whatever directory it is started from.
+    /// The directory is made readable by its owner only, as the database holds the vendors' webhook secrets.
+    /// </summary>
+    private static string DefaultDatabase(IConfiguration configuration)
+    {
+        var directory = configuration["Exchange:DataDirectory"] is { Length: > 0 } configured
+            ? Path.GetFullPath(configured)
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "symbolon-exchange");
+        if (!Directory.Exists(directory))
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(directory);
+            }
+            else
+            {
+                Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+        }
+
+        return Path.Combine(directory, "exchange.db");
+    }
 }
 
 /// <summary>

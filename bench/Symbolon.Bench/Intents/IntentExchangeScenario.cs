@@ -297,23 +297,7 @@ internal static class IntentExchangeScenario
           return wrk.format(nil, nil, nil, body)
         end
 
-        function response(status, headers, body)
-          statuses[status] = (statuses[status] or 0) + 1
-        end
-
-        function done(summary, latency, requests)
-          local total = {}
-          for _, thread in ipairs(threads) do
-            for status, count in pairs(thread:get("statuses")) do
-              total[status] = (total[status] or 0) + count
-            end
-          end
-          local line = "statuses:"
-          for status, count in pairs(total) do
-            line = line .. " " .. status .. "=" .. string.format("%d", count)
-          end
-          print(line)
-        end
+        {{Wrk.StatusCounting}}
         """;
 
     /// <summary>The vendor's webhook receiver: answers 204 at once and completes whoever waits for the next (or a named) intent.</summary>

@@ -488,23 +488,7 @@ internal static partial class InboxScenario
           return wrk.format()
         end
 
-        function response(status, headers, body)
-          statuses[status] = (statuses[status] or 0) + 1
-        end
-
-        function done(summary, latency, requests)
-          local total = {}
-          for _, thread in ipairs(threads) do
-            for status, count in pairs(thread:get("statuses")) do
-              total[status] = (total[status] or 0) + count
-            end
-          end
-          local line = "statuses:"
-          for status, count in pairs(total) do
-            line = line .. " " .. status .. "=" .. string.format("%d", count)
-          end
-          print(line)
-        end
+        {{Wrk.StatusCounting}}
         """;
 
     private static string Ms(double? milliseconds) => milliseconds is { } ms ? $"{ms:0} ms" : "no line";

@@ -24,6 +24,31 @@ internal static partial class Wrk
         public string Others(int status) => string.Join(", ", Statuses.Where(s => s.Key != status).OrderBy(s => s.Key).Select(s => $"{s.Key}: {s.Value}"));
     }
 
+    /// <summary>
+    /// The Lua a script ends with to count answers by status and print them as <c>statuses: 201=N …</c> (read by
+    /// <see cref="Parse"/>); the script keeps its threads in a table <c>threads</c> from <c>setup</c> and declares a global
+    /// <c>statuses = {}</c>.
+    /// </summary>
+    public const string StatusCounting = """
+        function response(status, headers, body)
+          statuses[status] = (statuses[status] or 0) + 1
+        end
+
+        function done(summary, latency, requests)
+          local total = {}
+          for _, thread in ipairs(threads) do
+            for status, count in pairs(thread:get("statuses")) do
+              total[status] = (total[status] or 0) + count
+            end
+          end
+          local line = "statuses:"
+          for status, count in pairs(total) do
+            line = line .. " " .. status .. "=" .. string.format("%d", count)
+          end
+          print(line)
+        end
+        """;
+
     public static Task<Result> RunAsync(string wrk, Uri url, string? bearerToken, int threads, int connections, TimeSpan duration, string pidFile, CancellationToken ct) =>
         RunAsync(wrk, url, bearerToken, threads, connections, duration, pidFile, script: null, scriptArguments: [], ct);
 

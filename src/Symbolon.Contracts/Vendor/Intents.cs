@@ -18,7 +18,30 @@ public sealed record RelationshipIntent(
     [property: JsonPropertyName("status")] string Status,
     [property: JsonPropertyName("intent")] JsonElement Intent,
     [property: JsonPropertyName("payload")] string Payload,
-    [property: JsonPropertyName("signature")] string Signature);
+    [property: JsonPropertyName("signature")] string Signature)
+{
+    /// <summary>
+    /// When the person accepted this vendor's offer: which, what they chose to share for delivery, and the invitation
+    /// to redeem for it (null for every other vendor, and before the acceptance).
+    /// </summary>
+    [JsonPropertyName("acceptance")]
+    public RelationshipIntentAcceptance? Acceptance { get; init; }
+}
+
+/// <summary>
+/// The person accepted this vendor's offer. What they chose for delivery is not granted yet: redeem
+/// <see cref="Invitation"/> with <c>SymbolonVendorClient.RedeemInvitationAsync</c> (the invitation grant, this client's
+/// secret) for a new grant of exactly <see cref="Datatypes"/>. Only this relationship's client can redeem it, once.
+/// </summary>
+/// <param name="OfferId">The accepted offer, by the vendor's own id.</param>
+/// <param name="Datatypes">What the person chose to share for delivery (empty: nothing new; deliver under the grants you hold).</param>
+/// <param name="Invitation">The invitation code while it waits to be redeemed; null once redeemed, lapsed, or when nothing was chosen.</param>
+/// <param name="InvitationExpiresAt">Until when the invitation can be redeemed.</param>
+public sealed record RelationshipIntentAcceptance(
+    [property: JsonPropertyName("offer_id")] string OfferId,
+    [property: JsonPropertyName("datatypes")] IReadOnlyList<string> Datatypes,
+    [property: JsonPropertyName("invitation")] string? Invitation,
+    [property: JsonPropertyName("invitation_expires_at")] DateTimeOffset? InvitationExpiresAt);
 
 /// <summary>One line of an offer a related vendor makes.</summary>
 /// <param name="Description">What it is, 1 to 200 characters.</param>
@@ -84,9 +107,17 @@ public sealed record IntentClosedData(
 /// <param name="Subject">The person's pairwise identifier for this vendor.</param>
 /// <param name="IntentId">The intent.</param>
 /// <param name="OfferId">The accepted offer, by the vendor's own id (<see cref="IntentOfferReceived.OfferId"/>).</param>
-/// <param name="Datatypes">What the person chose to disclose for delivery (read it under the relationship's grants).</param>
+/// <param name="Datatypes">
+/// What the person chose to disclose for delivery. When it is not empty, read <c>GET /api/v1/intents/{id}</c>: its
+/// <see cref="RelationshipIntent.Acceptance"/> holds the invitation to redeem for a grant of exactly these.
+/// </param>
 public sealed record IntentAcceptedData(
     [property: JsonPropertyName("subject")] string Subject,
     [property: JsonPropertyName("intent_id")] string IntentId,
     [property: JsonPropertyName("offer_id")] string OfferId,
-    [property: JsonPropertyName("datatypes")] IReadOnlyList<string> Datatypes);
+    [property: JsonPropertyName("datatypes")] IReadOnlyList<string> Datatypes)
+{
+    /// <summary>Until when the invitation for <see cref="Datatypes"/> can be redeemed; null when nothing new was chosen.</summary>
+    [JsonPropertyName("invitation_expires_at")]
+    public DateTimeOffset? InvitationExpiresAt { get; init; }
+}

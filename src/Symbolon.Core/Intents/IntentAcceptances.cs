@@ -17,8 +17,9 @@ namespace Symbolon.Core.Intents;
 
 /// <summary>
 /// Accepting an offer: the only moment the person is disclosed, and only to that vendor. For a vendor the person
-/// relates to, the vendor hears <c>intent.accepted</c> and the offer becomes an entry of the relationship's
-/// conversation. For an exchange offer, the vault makes an invitation holding exactly the grant the person chose
+/// relates to, the vendor hears <c>intent.accepted</c>, the offer becomes an entry of the relationship's
+/// conversation, and what the person chose for delivery waits as an invitation bound to that relationship (its code
+/// readable by that vendor alone on the intent). For an exchange offer, the vault makes an invitation holding exactly the grant the person chose
 /// (<see cref="RelationshipInvitations"/>), puts its code and the vault's address into an <see cref="AcceptanceDocument"/>
 /// signed with the intent key, seals it to the vendor's box key with the intent id as context, and leaves it to the
 /// server's job to hand to the exchange (retried like posting). Either way the intent closes, and the other vendors
@@ -59,12 +60,26 @@ internal sealed class IntentAcceptances(
                 throw ValidationFailedException.For("offerId", "The relationship this offer came through has ended; it can no longer be accepted.");
             }
 
-            var acceptance = new IntentAcceptanceValue(offerId, null, null, true, 0, null, null, null, datatypes);
+            // What delivery needs, when the person chose something: an invitation bound to this relationship, which the
+            // vendor reads (only it, under its own token) from GET /api/v1/intents/{id} and redeems with its client
+            // secret for a grant of exactly that. Nothing is granted until then, and nothing else ever through it.
+            CreatedInvitation? invitation = null;
+            if (datatypes.Count > 0)
+            {
+                var document = offer.Value.Offer;
+                invitation = await invitations.CreateAsync(
+                    keys,
+                    new InvitationGrant(datatypes, narrowing, purpose, RelationshipAgreement, grantExpires),
+                    new InvitationOrigin(intentId, offer.Record.Id, document.Vendor.Name, document.Vendor.Site, document.Vendor.SignKey, "", relationshipId),
+                    ct);
+            }
+
+            var acceptance = new IntentAcceptanceValue(offerId, null, null, true, 0, null, null, invitation?.ExpiresAt, datatypes, invitation?.Code);
             await intents.CloseAsync(keys, intentId, IntentStatuses.Accepted, "accepted_elsewhere", except: relationshipId, acceptance: acceptance, ct: ct);
             await conversations.AddVendorMessageAsync(keys, relationship, new VendorMessageInput(Describe(offer.Value.Offer)), muted: false, ct);
-            WebhookOutbox.Enqueue(db, relationship, WebhookEventTypes.IntentAccepted, new IntentAcceptedData(relationship.Subject, intentId, offer.Value.Offer.Id, datatypes), now);
+            WebhookOutbox.Enqueue(db, relationship, WebhookEventTypes.IntentAccepted, new IntentAcceptedData(relationship.Subject, intentId, offer.Value.Offer.Id, datatypes) { InvitationExpiresAt = invitation?.ExpiresAt }, now);
             await db.SaveChangesAsync(ct);
-            answer = new IntentAcceptance(intentId, offerId, relationshipId, null, true, null);
+            answer = new IntentAcceptance(intentId, offerId, relationshipId, null, true, invitation?.ExpiresAt);
         }
         else
         {

@@ -43,7 +43,9 @@ internal sealed record IntentExchangeValue(
 
 /// <summary>
 /// An accepted offer and the delivery of the acceptance: for an exchange offer, the sealed acceptance waiting to be
-/// sent (retried like posting) until <see cref="Delivered"/>.
+/// sent (retried like posting) until <see cref="Delivered"/>; for a related vendor's offer, the code of the invitation
+/// bound to its relationship (<see cref="InvitationCode"/>, when the person chose something to share), which that
+/// vendor reads on the intent.
 /// </summary>
 internal sealed record IntentAcceptanceValue(
     string OfferId,
@@ -54,7 +56,8 @@ internal sealed record IntentAcceptanceValue(
     DateTimeOffset? NextAttemptAt,
     string? LastError,
     DateTimeOffset? InvitationExpiresAt,
-    IReadOnlyList<string> Datatypes);
+    IReadOnlyList<string> Datatypes,
+    string? InvitationCode = null);
 
 /// <summary>
 /// What an <c>intent.offer</c> record holds: the offer as checked (for an exchange offer also the vendor's signed bytes,

@@ -387,9 +387,37 @@ internal sealed class IntentService(SymbolonDbContext db, RecordStore records, I
         }
 
         var now = time.GetUtcNow();
-        var document = ToOfferDocument(intent.Document, relationship, input, now);
+        var document = CheckOffer(intent.Document, relationship, input, now);
+        var existing = await ListOffersAsync(keys, intent.Value.IntentId, ct);
+        if (existing.Any(o => o.Value.RelationshipId == relationship.Id && o.Value.Offer.Id == document.Id))
+        {
+            throw IntentProblemException.Replayed();
+        }
+
+        // The vault's own id: two vendors may well choose the same offer id.
+        var value = new IntentOfferValue(intent.Value.IntentId, IntentCrypto.NewId("rof_"), IntentOfferSources.Relationship, relationship.Id, null, document, null, IntentOfferStatuses.Open, now, null);
+        await StoreOfferAsync(keys, value, Actor.Vendor(relationship.ClientId), ct);
+        return value;
+    }
+
+    /// <summary>
+    /// The checks an offer can have while its intent is sealed (the person is away): everything but what compares it
+    /// with the intent, which runs when the queued offer is applied.
+    /// </summary>
+    public static void CheckQueuedOffer(RelationshipEntity relationship, IntentOfferInput input, DateTimeOffset now)
+    {
+        var standIn = new IntentDocument(
+            1, "int_queued", "", null, "", new IntentAttributes(), new IntentBudget(0, "EUR"), null, new IntentPlace(""), now, now,
+            new IntentTerms(IntentAgreement.Id, "", []), [], new IntentPublicKeys("", ""));
+        CheckOffer(standIn, relationship, input, now);
+    }
+
+    /// <summary>The offer as a document, checked with the exchange's rules; errors are named by the vendor's input fields.</summary>
+    private static OfferDocument CheckOffer(IntentDocument intent, RelationshipEntity relationship, IntentOfferInput input, DateTimeOffset now)
+    {
+        var document = ToOfferDocument(intent, relationship, input, now);
         var errors = new ValidationErrors();
-        foreach (var (field, reasons) in IntentRules.CheckOffer(document, intent.Document, now))
+        foreach (var (field, reasons) in IntentRules.CheckOffer(document, intent, now))
         {
             if (field.StartsWith("vendor", StringComparison.Ordinal))
             {
@@ -423,16 +451,7 @@ internal sealed class IntentService(SymbolonDbContext db, RecordStore records, I
         }
 
         errors.ThrowIfAny();
-        var existing = await ListOffersAsync(keys, intent.Value.IntentId, ct);
-        if (existing.Any(o => o.Value.RelationshipId == relationship.Id && o.Value.Offer.Id == document.Id))
-        {
-            throw IntentProblemException.Replayed();
-        }
-
-        // The vault's own id: two vendors may well choose the same offer id.
-        var value = new IntentOfferValue(intent.Value.IntentId, IntentCrypto.NewId("rof_"), IntentOfferSources.Relationship, relationship.Id, null, document, null, IntentOfferStatuses.Open, now, null);
-        await StoreOfferAsync(keys, value, Actor.Vendor(relationship.ClientId), ct);
-        return value;
+        return document;
     }
 
     // -- building the document ----------------------------------------------------------------------------------------

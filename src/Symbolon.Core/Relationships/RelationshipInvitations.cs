@@ -35,7 +35,11 @@ internal sealed record InvitationGrant(
 /// <param name="VendorSite">The vendor's site as its offer gave it.</param>
 /// <param name="VendorSignKey">The vendor's Ed25519 key (base64url) that signed the offer.</param>
 /// <param name="FirstMessage">The offer in words: the first entry of the relationship's conversation.</param>
-internal sealed record InvitationOrigin(string IntentId, Guid OfferId, string VendorName, string VendorSite, string VendorSignKey, string FirstMessage);
+/// <param name="RelationshipId">
+/// For an offer from a vendor the person already relates to: the only relationship that may redeem it (the offer is
+/// already in its conversation, so redeeming adds no message).
+/// </param>
+internal sealed record InvitationOrigin(string IntentId, Guid OfferId, string VendorName, string VendorSite, string VendorSignKey, string FirstMessage, Guid? RelationshipId = null);
 
 /// <summary>A new invitation: the code is shown once (it goes into the sealed acceptance) and only its hash is kept.</summary>
 internal sealed record CreatedInvitation(Guid Id, string Code, DateTimeOffset ExpiresAt);
@@ -163,7 +167,8 @@ internal sealed class RelationshipInvitations(RecordStore records, TimeProvider 
                 continue;
             }
 
-            if (state.StatusAt(now) != InvitationStatuses.Waiting)
+            // Bound to one relationship: any other client gets the same answer as for an unknown code.
+            if (state.StatusAt(now) != InvitationStatuses.Waiting || state.Origin.RelationshipId is { } bound && bound != relationshipId)
             {
                 break;
             }

@@ -98,8 +98,11 @@ internal static class InvitationRedemption
         }
 
         var grant = await relationships.CreateGrantAsync(session.Keys, relationship, raw!, granted, invitation.Grant.ExpiresAt, AuthorizationEndpoints.IssuerOf(context), ct);
-        var conversations = services.GetRequiredService<ConversationService>();
-        await conversations.AddVendorMessageAsync(session.Keys, relationship, new VendorMessageInput(invitation.Origin.FirstMessage), muted: false, ct);
+        if (invitation.Origin.RelationshipId is null)
+        {
+            var conversations = services.GetRequiredService<ConversationService>();
+            await conversations.AddVendorMessageAsync(session.Keys, relationship, new VendorMessageInput(invitation.Origin.FirstMessage), muted: false, ct);
+        }
 
         var identity = AuthorizationEndpoints.NewIdentity(relationship.Subject, grant.Id);
         await ConsentDecision.AuthorizeAsync(

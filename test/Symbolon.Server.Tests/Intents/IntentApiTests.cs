@@ -1,11 +1,16 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Symbolon.Client;
 using Symbolon.Contracts.Conversations;
 using Symbolon.Contracts.Intents;
+using Symbolon.Contracts.Problems;
+using Symbolon.Contracts.Profile;
 using Symbolon.Contracts.Relationships;
+using Symbolon.Contracts.Vault;
 using Symbolon.Contracts.Vendor;
 using Symbolon.Core.Export;
 using Symbolon.Core.Storage;
@@ -279,6 +284,113 @@ public sealed class IntentApiTests
         Assert.Equal(2, (await WebhooksAsync(factory)).Count(h => h.Type == WebhookEventTypes.IntentClosed));
     }
 
+    [Fact]
+    public async Task A_related_vendor_whose_offer_is_accepted_redeems_a_grant_of_exactly_what_the_person_chose_and_no_other_vendor_can()
+    {
+        using var factory = new SymbolonApplicationFactory();
+        var (owner, _) = await factory.CreateVaultAsync();
+        await SymbolonApplicationFactory.AddFieldAsync(owner, new ProfileFieldInput(ProfileFieldKinds.Name, "home", Name: new PersonName("Ada", "Lovelace")));
+        await SymbolonApplicationFactory.AddFieldAsync(owner, new ProfileFieldInput(ProfileFieldKinds.PostalAddress, "home", Address: new PostalAddress("Lindengracht 88", "Haarlem", null, "2011 AB", "NL")));
+        await SymbolonApplicationFactory.AddFieldAsync(owner, new ProfileFieldInput(ProfileFieldKinds.Email, "home", "ada@example.org"));
+        var chosen = await factory.RelatedVendorAsync(owner, "Cedar Boots", "https://cedar.example/hooks");
+        var other = await factory.RelatedVendorAsync(owner, "Dogwood Shoes", "https://dogwood.example/hooks");
+        var intent = await PostAsync<IntentDetail>(owner, "/owner/api/v1/intents", Boots() with { RelationshipIds = [chosen.RelationshipId, other.RelationshipId] }, HttpStatusCode.Created);
+        var id = intent.Summary.Id;
+        Assert.Equal(HttpStatusCode.Created, (await OfferAsync(chosen.Api, id, GoodOffer())).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await OfferAsync(other.Api, id, GoodOffer() with { Price = 139m })).StatusCode);
+        Assert.Null((await VendorIntentAsync(chosen.Api, id)).Acceptance);
+
+        // The person picks the name and only the postal code of the address, for 30 days.
+        var best = (await OffersAsync(owner, id)).Offers.Single(o => o.VendorName == "Cedar Boots");
+        var narrowing = new Dictionary<string, string> { [Datatypes.PostalAddress] = Narrowings.PostalCode };
+        var accepted = await PostAsync<IntentAcceptance>(owner, $"/owner/api/v1/intents/{id}/offers/{best.Id}/accept", new AcceptOfferInput([Datatypes.Name, Datatypes.PostalAddress], narrowing, GrantDays: 30), HttpStatusCode.OK);
+        Assert.Equal(chosen.RelationshipId, accepted.RelationshipId);
+        Assert.NotNull(accepted.InvitationExpiresAt);
+
+        // Only the vendor whose offer was accepted sees the acceptance and its code; the webhook carries no code.
+        var seen = (await VendorIntentAsync(chosen.Api, id)).Acceptance!;
+        Assert.Equal(("off_boots-1", accepted.InvitationExpiresAt), (seen.OfferId, seen.InvitationExpiresAt));
+        Assert.Equal([Datatypes.Name, Datatypes.PostalAddress], seen.Datatypes);
+        var code = seen.Invitation!;
+        Assert.StartsWith("inv_", code, StringComparison.Ordinal);
+        Assert.Null((await VendorIntentAsync(other.Api, id)).Acceptance);
+        var hook = Assert.Single(await WebhooksAsync(factory), h => h.Type == WebhookEventTypes.IntentAccepted);
+        Assert.Contains("invitation_expires_at", hook.Payload, StringComparison.Ordinal);
+        Assert.DoesNotContain(code, hook.Payload, StringComparison.Ordinal);
+
+        // The code is bound to the relationship: the other vendor's client gets the same answer as for a made-up code.
+        using var http = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        var vault = await SymbolonVault.DiscoverAsync(http, new Uri("http://localhost/"), factory.Time);
+        var otherClient = vault.CreateClient(new VendorCredentials(other.Vendor.ClientId, other.Vendor.ClientSecret));
+        var chosenClient = vault.CreateClient(new VendorCredentials(chosen.Vendor.ClientId, chosen.Vendor.ClientSecret));
+        Assert.StartsWith("invalid_grant: SYM2751", await RefusedAsync(() => otherClient.RedeemInvitationAsync(code, Ask([Datatypes.Name]))), StringComparison.Ordinal);
+        Assert.StartsWith("invalid_grant: SYM2752", await RefusedAsync(() => chosenClient.RedeemInvitationAsync(code, Ask([Datatypes.Name, Datatypes.Email]))), StringComparison.Ordinal);
+
+        // Redeemed once: a new grant of exactly that, narrowed, beside the vendor's old one.
+        var session = await chosenClient.RedeemInvitationAsync(code, Ask([Datatypes.Name, Datatypes.PostalAddress]));
+        var profile = (await session.GetProfileAsync()).Profile;
+        Assert.Equal([Datatypes.Name, Datatypes.PostalAddress], profile.Fields.Select(f => f.Datatype).Order(StringComparer.Ordinal));
+        var read = JsonSerializer.Serialize(profile);
+        Assert.Contains("2011 AB", read, StringComparison.Ordinal);
+        Assert.DoesNotContain("Lindengracht", read, StringComparison.Ordinal);
+        Assert.DoesNotContain("ada@example.org", read, StringComparison.Ordinal);
+        Assert.StartsWith("invalid_grant: SYM2751", await RefusedAsync(() => chosenClient.RedeemInvitationAsync(code, Ask([Datatypes.Name]))), StringComparison.Ordinal);
+        Assert.Null((await VendorIntentAsync(chosen.Api, id)).Acceptance!.Invitation);
+        var grants = (await owner.GetFromJsonAsync<RelationshipDetail>($"/owner/api/v1/relationships/{chosen.RelationshipId}", SymbolonApplicationFactory.Json))!.Grants;
+        Assert.Equal(2, grants.Count);
+
+        // The offer is the conversation's entry once: redeeming adds no second one.
+        var thread = (await owner.GetFromJsonAsync<List<ThreadEntry>>($"/owner/api/v1/relationships/{chosen.RelationshipId}/thread", SymbolonApplicationFactory.Json))!;
+        Assert.Single(thread, e => e.Text is { } text && text.StartsWith("Offer accepted:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_offer_made_while_the_person_is_away_waits_sealed_and_is_applied_or_refused_when_they_are_back()
+    {
+        using var factory = new SymbolonApplicationFactory();
+        var (owner, _) = await factory.CreateVaultAsync();
+        var addressed = await factory.RelatedVendorAsync(owner, "Fir Footwear", "https://fir.example/hooks");
+        var bystander = await factory.RelatedVendorAsync(owner, "Gum Tree Goods", "https://gum.example/hooks");
+        var intent = await PostAsync<IntentDetail>(owner, "/owner/api/v1/intents", Boots() with { RelationshipIds = [addressed.RelationshipId] }, HttpStatusCode.Created);
+        var id = intent.Summary.Id;
+        Assert.Equal(HttpStatusCode.NoContent, (await owner.PostAsync("/owner/api/v1/vault/lock", null)).StatusCode);
+
+        // Reading waits for the person; offering is queued, for any id alike, so the queue tells nothing.
+        await DataApiTests.AssertProblemAsync(await addressed.Api.GetAsync($"/api/v1/intents/{id}"), HttpStatusCode.Locked, ProblemCodes.PersonAway);
+        Assert.Equal(HttpStatusCode.Accepted, (await OfferAsync(addressed.Api, id, GoodOffer(factory))).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await OfferAsync(bystander.Api, id, GoodOffer(factory))).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await OfferAsync(addressed.Api, "int_AAAAAAAAAAAAAAAAAAAAAA", GoodOffer(factory))).StatusCode);
+
+        // What can be checked without the intent is checked before anything is queued.
+        await DataApiTests.AssertProblemAsync(await OfferAsync(addressed.Api, id, GoodOffer(factory) with { Currency = "euros", Terms = "x\u202Ey" }), HttpStatusCode.BadRequest, ProblemCodes.InvalidValue);
+
+        // Back: the addressed vendor's offer is there, the other two were refused and their vendors told.
+        Assert.Equal(HttpStatusCode.OK, (await owner.PostAsJsonAsync("/owner/api/v1/vault/unlock", new UnlockRequest(SymbolonApplicationFactory.Passphrase))).StatusCode);
+        await SymbolonApplicationFactory.WaitUntilAsync(async () => (await WebhooksAsync(factory, "inbox.")).Count(h => h.Type == WebhookEventTypes.InboxRefused) == 2, "the queued offers are applied");
+        var offer = Assert.Single((await OffersAsync(owner, id)).Offers);
+        Assert.Equal(("Fir Footwear", IntentOfferStatuses.Open), (offer.VendorName, offer.Status));
+        var refused = (await WebhooksAsync(factory, "inbox.")).Where(h => h.Type == WebhookEventTypes.InboxRefused).Select(h => h.RelationshipId).Order();
+        Assert.Equal(new[] { addressed.RelationshipId, bystander.RelationshipId }.Order(), refused);
+        Assert.Single(await WebhooksAsync(factory, "inbox."), h => h.Type == WebhookEventTypes.InboxApplied && h.RelationshipId == addressed.RelationshipId);
+    }
+
+    private static AuthorizationDetail[] Ask(string[] datatypes) =>
+        [new AuthorizationDetail(Datatypes.AuthorizationDetailsType, datatypes, [DataActions.Read], "Deliver the boots you ordered", "SD-BASE")];
+
+    private static async Task<string> RefusedAsync(Func<Task> redeem)
+    {
+        var e = await Assert.ThrowsAsync<SymbolonOAuthException>(redeem);
+        return $"{e.Error}: {e.Description}";
+    }
+
+    private static async Task<RelationshipIntent> VendorIntentAsync(HttpClient api, string id)
+    {
+        var response = await api.GetAsync($"/api/v1/intents/{id}");
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+        return JsonSerializer.Deserialize<RelationshipIntent>(body)!;
+    }
+
     internal static IntentInput Boots() => new(
         "Winter boots",
         "shoes",
@@ -318,11 +430,11 @@ public sealed class IntentApiTests
         return JsonSerializer.Deserialize<T>(text, SymbolonApplicationFactory.Json)!;
     }
 
-    private static async Task<List<(string Type, Guid RelationshipId, string Payload)>> WebhooksAsync(SymbolonApplicationFactory factory)
+    private static async Task<List<(string Type, Guid RelationshipId, string Payload)>> WebhooksAsync(SymbolonApplicationFactory factory, string prefix = "intent.")
     {
         await using var scope = factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SymbolonDbContext>();
-        var rows = await db.WebhookMessages.AsNoTracking().Where(m => m.EventType.StartsWith("intent.")).ToListAsync();
+        var rows = await db.WebhookMessages.AsNoTracking().Where(m => m.EventType.StartsWith(prefix)).ToListAsync();
         return [.. rows.OrderBy(m => m.Id).Select(m => (m.EventType, m.RelationshipId, m.Payload))];
     }
 }

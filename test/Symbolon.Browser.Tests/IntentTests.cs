@@ -167,9 +167,9 @@ public sealed class IntentTests(BrowserFixture browser, ITestOutputHelper output
             await app.ScreenshotAsync("intent-accept-dialog", fullPage: false);
             await page.GetByTestId("confirm-accept").ClickAsync();
             await Expect(accept).ToBeHiddenAsync();
-            await Expect(page.GetByTestId("accept-confirmation")).ToContainTextAsync($"{Shop} has been told; it can read your name and your postal address under the grants you gave it");
+            await Expect(page.GetByTestId("accept-confirmation")).ToContainTextAsync($"{Shop} has been told and may collect a grant to read your name and your postal address");
             var connection = page.GetByTestId("intent-connection");
-            await Expect(connection.GetByTestId("connection-state")).ToContainTextAsync($"Connected: {Shop} is one of your relationships");
+            await Expect(connection.GetByTestId("connection-state")).ToContainTextAsync($"Waiting for {Shop} to collect its grant");
             await Expect(page.GetByTestId("intent-facts").GetByTestId("intent-status")).ToHaveTextAsync("Accepted");
             await Expect(offers.Nth(0).GetByTestId("offer-status")).ToHaveTextAsync("Accepted");
             await Expect(page.GetByTestId("accept-offer")).ToHaveCountAsync(0);
@@ -180,6 +180,13 @@ public sealed class IntentTests(BrowserFixture browser, ITestOutputHelper output
             var acceptedEvent = await NextAsync(site, webhooks, WebhookEventTypes.IntentAccepted);
             Assert.Equal(intentId, acceptedEvent.Data.GetProperty("intent_id").GetString());
             Assert.Equal([Datatypes.Name, Datatypes.PostalAddress], acceptedEvent.Data.GetProperty("datatypes").EnumerateArray().Select(d => d.GetString()));
+
+            // It reads the acceptance on the intent and redeems the invitation for exactly that; the page shows it collected.
+            var collected = (await session.GetIntentAsync(intentId)).Acceptance!;
+            var delivery = await vendor.RedeemInvitationAsync(collected.Invitation!,
+                [new AuthorizationDetail(Datatypes.AuthorizationDetailsType, [Datatypes.Name, Datatypes.PostalAddress], [DataActions.Read], "Deliver the boots", "SD-BASE")]);
+            Assert.Equal([Datatypes.Name, Datatypes.PostalAddress], delivery.Tokens.GrantedDatatypes.Order(StringComparer.Ordinal));
+            await Expect(connection.GetByTestId("connection-state")).ToContainTextAsync($"{Shop} collected its grant for delivery", new() { Timeout = 15_000 });
             await connection.GetByTestId("open-relationship").ClickAsync();
             await page.WaitForURLAsync("**/relationships/*");
             await app.WaitForInteractiveAsync();

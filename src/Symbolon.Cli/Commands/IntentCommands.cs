@@ -269,7 +269,7 @@ internal static class IntentCommands
         var share = new Option<string[]>("--share") { Description = "A datatype the vendor may read for delivery, such as profile.name or profile.address. Repeat for several.", HelpName = "DATATYPE", AllowMultipleArgumentsPerToken = false };
         var narrow = new Option<string[]>("--narrow") { Description = "DATATYPE=NARROWING, such as profile.address=postal_code.", HelpName = "DATATYPE=NARROWING", AllowMultipleArgumentsPerToken = false };
         var purpose = new Option<string?>("--purpose") { Description = "The purpose in words (default: delivering the accepted offer).", HelpName = "TEXT" };
-        var days = new Option<int?>("--days") { Description = "Exchange offers: how many days the vendor may read what you share once it connects (default: until you revoke it).", HelpName = "N" };
+        var days = new Option<int?>("--days") { Description = "How many days the vendor may read what you share once it collects the grant (default: until you revoke it).", HelpName = "N" };
         var vaultUrl = new Option<string?>("--vault-url") { Description = "Local mode, exchange offers: your vault's public address, which the vendor is given.", HelpName = "URL" };
         var json = new Option<bool>("--json") { Description = "Print the answer as JSON." };
         var command = new Command("accept", "Accept an offer: only now are you disclosed, to that vendor alone, with what you share for delivery.") { which, offer, share, narrow, purpose, days, vaultUrl, json };
@@ -297,6 +297,7 @@ internal static class IntentCommands
 
             cli.Say(accepted.RelationshipId is { } relationship
                 ? $"Accepted. The vendor was told, and the offer is now in your conversation with it (relationship {relationship})."
+                    + (accepted.InvitationExpiresAt is { } until ? $" It may collect a grant for what you share until {Display.Time(until, context.Time, "-")}." : "")
                 : $"Accepted. The acceptance goes to the vendor through {accepted.Exchange}{(accepted.Delivered ? "" : " (the server sends it, retrying while the exchange is down)")}; its invitation works until {Display.Time(accepted.InvitationExpiresAt, context.Time, "-")}.");
             return ExitCodes.Success;
         });

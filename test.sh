@@ -14,7 +14,8 @@
 #   2. Starts a throwaway PostgreSQL server listening on 127.0.0.1 only (free port from 55432 up,
 #      trust auth, superuser `symbolon`, data in a fresh temp dir). It is stopped and the temp dir
 #      removed on exit, whatever the reason (success, failure, Ctrl-C).
-#   3. Runs `dotnet test Symbolon.slnx --configuration Release` with these environment variables:
+#   3. Runs `dotnet test Symbolon.slnx --configuration Release -m:2` (two test assemblies at a time) with these
+#      environment variables:
 #        SYMBOLON_TEST_POSTGRES  Npgsql connection string to the throwaway server (database
 #                                `postgres`; tests create their own databases from it)
 #        SYMBOLON_TEST_CHROMIUM  /usr/bin/chromium
@@ -306,7 +307,9 @@ mkdir -p "$RESULTS_DIR"
 
 header "running tests"
 dotnet_rc=0
-dotnet test Symbolon.slnx --configuration Release \
+# -m:2: two test assemblies at a time (dotnet test runs them one by one otherwise, leaving a core idle while the
+# browser tests wait on pages): the browser tests in one lane, Core, CLI and Server in the other.
+dotnet test Symbolon.slnx --configuration Release -m:2 \
     --logger "trx;LogFilePrefix=results" \
     --logger "console;verbosity=normal" \
     --results-directory "$RESULTS_DIR" \

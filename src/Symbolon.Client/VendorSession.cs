@@ -190,7 +190,10 @@ public sealed class VendorSession : IVendorRequests
     /// <summary>
     /// An intent the person addressed to this vendor (<c>GET /api/v1/intents/{id}</c>, after an <c>intent.created</c>
     /// webhook); any grant in force suffices. <see cref="RelationshipIntent.Payload"/> and
-    /// <see cref="RelationshipIntent.Signature"/> are the signed document, which <c>Symbolon.Intents</c> checks.
+    /// <see cref="RelationshipIntent.Signature"/> are the signed document, which <c>Symbolon.Intents</c> checks. After
+    /// an <c>intent.accepted</c> for this vendor's offer, <see cref="RelationshipIntent.Acceptance"/> holds the invitation
+    /// for what the person chose to share for delivery: redeem it with
+    /// <see cref="SymbolonVendorClient.RedeemInvitationAsync"/>.
     /// </summary>
     /// <param name="intentId">The intent's id (<c>int_</c>…), from <see cref="IntentCreatedData.IntentId"/>.</param>
     /// <param name="cancellationToken">Cancels the request.</param>

@@ -115,7 +115,7 @@ internal static class IntentEndpoints
         var now = time.GetUtcNow();
         var intent = await FindAsync(db, id, ct);
         ExchangeHttp.RequireIntentSignature(request, intent.SignKey, body, now);
-        // Closed by another request meanwhile: withdrawn either way.
+        // False when another request closed it meanwhile: withdrawn either way, so 204 too.
         if (await IntentLifecycle.CloseAsync(db, intent, null, null, now, ct))
         {
             signal.Kick();

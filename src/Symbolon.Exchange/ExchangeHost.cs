@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 using Symbolon.Exchange.Endpoints;
 using Symbolon.Exchange.Storage;
@@ -13,7 +14,7 @@ namespace Symbolon.Exchange;
 /// <summary>
 /// Builds and runs an intent exchange (docs/intent-exchange.md). Settings: <c>Exchange:Name</c>,
 /// <c>Exchange:Provider</c> (<c>sqlite</c> or <c>postgres</c>), <c>ConnectionStrings:Exchange</c>,
-/// <c>Exchange:OffersPerMinute</c>, <c>Exchange:RegistrationsPerHour</c>, <c>Webhooks:AllowPrivateAddresses</c>;
+/// <c>Exchange:OffersPerMinute</c>, <c>Exchange:RegistrationsPerHour</c>, <c>Exchange:KnownProxies</c>, <c>Webhooks:AllowPrivateAddresses</c>;
 /// addresses with ASP.NET Core's <c>--urls</c>.
 /// </summary>
 public static class ExchangeHost
@@ -48,7 +49,16 @@ public static class ExchangeHost
 
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
-        services.AddOptions<ExchangeOptions>().Bind(builder.Configuration.GetSection("Exchange")).PostConfigure(o => o.Validate());
+        services.AddOptions<ExchangeOptions>().Bind(builder.Configuration.GetSection("Exchange")).PostConfigure(o =>
+        {
+            // One value ("10.0.0.2,10.0.0.3", as an environment variable is easiest written) is a list too.
+            if (builder.Configuration["Exchange:KnownProxies"] is { Length: > 0 } listed)
+            {
+                o.KnownProxies.AddRange(listed.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            }
+
+            o.Validate();
+        });
         services.AddOptions<ExchangeWebhookOptions>().Bind(builder.Configuration.GetSection("Webhooks"));
         services.AddExchangeStorage(builder.Configuration);
         services.AddSingleton<WindowLimiter>();
@@ -98,6 +108,22 @@ public static class ExchangeHost
 
     private static void MapExchange(this WebApplication app)
     {
+        // Behind a reverse proxy the client's address comes from X-Forwarded-For, believed only from the configured
+        // proxies (none by default: then the header is ignored). ASP.NET Core's default trust of loopback is dropped.
+        var proxies = app.Services.GetRequiredService<IOptions<ExchangeOptions>>().Value.KnownProxies;
+        if (proxies.Count > 0)
+        {
+            var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto };
+            forwarded.KnownIPNetworks.Clear();
+            forwarded.KnownProxies.Clear();
+            foreach (var proxy in proxies)
+            {
+                forwarded.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
+            }
+
+            app.UseForwardedHeaders(forwarded);
+        }
+
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             SuppressDiagnosticsCallback = _ => true,

@@ -12,6 +12,13 @@ internal sealed class ExchangeOptions
     /// <summary>Vendor registrations one client address (an IPv6 client by its /64) may make per hour.</summary>
     public int RegistrationsPerHour { get; set; } = 20;
 
+    /// <summary>
+    /// The reverse proxies (IP addresses) whose <c>X-Forwarded-For</c> and <c>X-Forwarded-Proto</c> are believed, so
+    /// that the per-address registration limit sees the client behind them. Empty (the default): the headers are
+    /// ignored, as anyone can send them. Bound as a list (<c>Exchange:KnownProxies:0</c>) or one comma-separated value.
+    /// </summary>
+    public List<string> KnownProxies { get; set; } = [];
+
     /// <summary>How often expired intents are deleted and old events pruned, in seconds.</summary>
     public double SweepSeconds { get; set; } = 30;
 
@@ -30,6 +37,14 @@ internal sealed class ExchangeOptions
         if (OffersPerMinute is < 1 or > 100_000 || RegistrationsPerHour is < 1 or > 1_000_000)
         {
             throw new InvalidOperationException("Exchange:OffersPerMinute and Exchange:RegistrationsPerHour must be positive.");
+        }
+
+        foreach (var proxy in KnownProxies)
+        {
+            if (!System.Net.IPAddress.TryParse(proxy, out _))
+            {
+                throw new InvalidOperationException("Exchange:KnownProxies must list IP addresses (one entry is not an address).");
+            }
         }
 
         if (SweepSeconds is <= 0 or > 86_400 || PollSeconds is <= 0 or > 3_600)

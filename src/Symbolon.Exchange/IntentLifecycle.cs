@@ -1,9 +1,9 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Symbolon.Exchange.Endpoints;
 using Symbolon.Exchange.Storage;
 using Symbolon.Exchange.Webhooks;
 using Symbolon.Intents;
@@ -16,13 +16,28 @@ internal static class IntentLifecycle
     /// <summary>How long a vendor's events are kept.</summary>
     public static readonly TimeSpan EventRetention = TimeSpan.FromDays(30);
 
+    /// <summary>How long a tombstone is kept at least, past the intent's own expiry (it also keeps two processes from closing one intent twice).</summary>
+    public static readonly TimeSpan MinTombstoneRetention = TimeSpan.FromMinutes(10);
+
     /// <summary>
     /// Tells every vendor with an offer on the intent (the accepted one with the sealed acceptance, the others only
-    /// that it closed), then deletes the intent and its offers, all in one transaction.
+    /// that it closed), then deletes the intent and its offers, all in one transaction. Its first step leaves the
+    /// intent's tombstone; when one is there already, another request or process closed the intent, nothing is done
+    /// and the answer is false.
     /// </summary>
-    public static async Task CloseAsync(ExchangeDbContext db, IntentRow intent, string? acceptedOfferId, SealedEnvelope? acceptance, DateTimeOffset now, CancellationToken ct)
+    public static async Task<bool> CloseAsync(ExchangeDbContext db, IntentRow intent, string? acceptedOfferId, SealedEnvelope? acceptance, DateTimeOffset now, CancellationToken ct)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var idHash = TombstoneOf(intent.Id);
+        var keepUntil = Math.Max(intent.ExpiresAt, (now + MinTombstoneRetention).ToUnixTimeMilliseconds());
+        var first = await db.Database.ExecuteSqlAsync(
+            $"""INSERT INTO "intent_tombstones" ("IdHash", "KeepUntil") VALUES ({idHash}, {keepUntil}) ON CONFLICT DO NOTHING""", ct);
+        if (first == 0)
+        {
+            await transaction.RollbackAsync(ct);
+            return false;
+        }
+
         var offers = await db.Offers.AsNoTracking().Where(o => o.IntentId == intent.Id).OrderBy(o => o.Seq).Select(o => new { o.Id, o.VendorId }).ToListAsync(ct);
         var events = new List<EventRow>();
         foreach (var offer in offers)
@@ -53,7 +68,11 @@ internal static class IntentLifecycle
         await db.Offers.Where(o => o.IntentId == intent.Id).ExecuteDeleteAsync(ct);
         await db.Intents.Where(i => i.Id == intent.Id).ExecuteDeleteAsync(ct);
         await transaction.CommitAsync(ct);
+        return true;
     }
+
+    /// <summary>The key of an intent's tombstone: SHA-256 (hex) of its id.</summary>
+    public static string TombstoneOf(string intentId) => ExchangeHttp.Hash("intent:" + intentId);
 
     public static ExchangeEvent ToContract(EventRow row) => new(
         Cursor(row.Seq),
@@ -121,7 +140,7 @@ internal sealed partial class ExchangeWorker(
         }
     }
 
-    /// <summary>Deletes expired intents (telling their offering vendors) and events past their retention.</summary>
+    /// <summary>Deletes expired intents (telling their offering vendors), events past their retention, tombstones past their intent's expiry and ended rate-limit windows.</summary>
     public async Task<int> SweepAsync(CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
@@ -132,13 +151,17 @@ internal sealed partial class ExchangeWorker(
         while (true)
         {
             var expired = await db.Intents.AsNoTracking().Where(i => i.ExpiresAt <= cutoff).OrderBy(i => i.Seq).Take(100).ToListAsync(ct);
+            var closedNow = 0;
             foreach (var intent in expired)
             {
-                await IntentLifecycle.CloseAsync(db, intent, null, null, now, ct);
-                closed++;
+                if (await IntentLifecycle.CloseAsync(db, intent, null, null, now, ct))
+                {
+                    closedNow++;
+                }
             }
 
-            if (expired.Count < 100)
+            closed += closedNow;
+            if (expired.Count < 100 || closedNow == 0)
             {
                 break;
             }
@@ -146,6 +169,8 @@ internal sealed partial class ExchangeWorker(
 
         var oldest = (now - IntentLifecycle.EventRetention).ToUnixTimeMilliseconds();
         await db.Events.Where(e => e.At < oldest).ExecuteDeleteAsync(ct);
+        await db.IntentTombstones.Where(t => t.KeepUntil <= cutoff).ExecuteDeleteAsync(ct);
+        await db.RateWindows.Where(r => r.WindowEnd <= cutoff).ExecuteDeleteAsync(ct);
         if (closed > 0)
         {
             signal.Kick();
@@ -158,31 +183,30 @@ internal sealed partial class ExchangeWorker(
     private static partial void LogRoundFailed(ILogger logger, string error);
 }
 
-/// <summary>Fixed-window counters in memory, keyed by vendor or client address, on the exchange's clock.</summary>
+/// <summary>
+/// Fixed-window counters in the exchange's database (<see cref="RateWindowRow"/>), keyed by vendor or client address,
+/// on the exchange's clock: they hold across restarts and are shared by every exchange process on one database. Each
+/// use is one statement (an upsert returning the new count), atomic on both providers.
+/// </summary>
 internal sealed class WindowLimiter(TimeProvider time)
 {
-    private readonly ConcurrentDictionary<string, Window> _windows = new(StringComparer.Ordinal);
-
-    /// <summary>Counts one use; false (with how long until the window ends) when the limit is reached.</summary>
-    public bool TryTake(string key, int limit, TimeSpan window, out TimeSpan retryAfter)
+    /// <summary>Counts one use; null when it is within the limit, else how long until the window ends.</summary>
+    public async Task<TimeSpan?> TakeAsync(ExchangeDbContext db, string key, int limit, TimeSpan window, CancellationToken ct)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var length = (long)window.TotalMilliseconds;
         var start = now - (now % length);
-        if (_windows.Count > 100_000)
-        {
-            foreach (var (k, w) in _windows)
-            {
-                if (w.Start < start)
-                {
-                    _windows.TryRemove(k, out _);
-                }
-            }
-        }
-
-        var entry = _windows.AddOrUpdate(key, _ => new Window(start, 1), (_, w) => w.Start == start ? w with { Count = w.Count + 1 } : new Window(start, 1));
-        retryAfter = TimeSpan.FromMilliseconds(start + length - now);
-        return entry.Count <= limit;
+        var end = start + length;
+        var hashed = ExchangeHttp.Hash(key);
+        var hits = await db.Database.SqlQuery<int>($"""
+            INSERT INTO "rate_windows" ("Key", "WindowStart", "WindowEnd", "Hits") VALUES ({hashed}, {start}, {end}, 1)
+            ON CONFLICT ("Key") DO UPDATE SET
+                "Hits" = CASE WHEN "rate_windows"."WindowStart" = excluded."WindowStart" THEN "rate_windows"."Hits" + 1 ELSE 1 END,
+                "WindowStart" = excluded."WindowStart",
+                "WindowEnd" = excluded."WindowEnd"
+            RETURNING "Hits" AS "Value"
+            """).ToListAsync(ct);
+        return hits.Single() <= limit ? null : TimeSpan.FromMilliseconds(end - now);
     }
 
     /// <summary>The key of a client address: an IPv4 address, or an IPv6 client by its /64 (one host usually holds a whole /64).</summary>
@@ -207,6 +231,4 @@ internal sealed class WindowLimiter(TimeProvider time)
         Array.Clear(bytes, 8, 8);
         return new IPAddress(bytes) + "/64";
     }
-
-    private sealed record Window(long Start, int Count);
 }

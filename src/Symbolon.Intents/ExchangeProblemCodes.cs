@@ -63,4 +63,10 @@ public static class ExchangeProblemCodes
 
     /// <summary>500: the exchange failed; nothing was changed, try again later.</summary>
     public const string ServerError = "SYM2819";
+
+    /// <summary>
+    /// 410: this intent was withdrawn or accepted; the same signed intent is not published again before its expiry
+    /// (<c>errors</c> names <c>intent.id</c>). Publish a new intent with a fresh id.
+    /// </summary>
+    public const string IntentClosed = "SYM2820";
 }

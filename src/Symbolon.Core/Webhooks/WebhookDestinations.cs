@@ -1,6 +1,11 @@
 using System.Net;
 using System.Net.Sockets;
 
+// This file is also compiled into Symbolon.Exchange (linked from its project, which defines SYMBOLON_EXCHANGE), so the
+// vault and the intent exchange refuse the same destinations; there it lives in the exchange's own namespace.
+#if SYMBOLON_EXCHANGE
+namespace Symbolon.Exchange.Webhooks;
+#else
 namespace Symbolon.Core.Webhooks;
 
 /// <summary>The operator's choice about webhook destinations (section <c>Webhooks</c>).</summary>
@@ -13,6 +18,7 @@ internal sealed class WebhookDestinationOptions
     /// </summary>
     public bool AllowPrivateAddresses { get; set; }
 }
+#endif
 
 /// <summary>Thrown from the webhook client's connect step when a destination resolves only to refused addresses.</summary>
 internal sealed class WebhookDestinationRefusedException(string message) : IOException(message);
@@ -79,7 +85,7 @@ internal static class WebhookDestinations
             return null;
         }
 
-        const string Refused = "points at a loopback, link-local or private address, which this vault does not send webhooks to; use a public https address";
+        const string Refused = "points at a loopback, link-local or private address, which webhooks are not sent to; use a public https address";
         var host = uri.IdnHost;
         if (IPAddress.TryParse(host, out var literal))
         {

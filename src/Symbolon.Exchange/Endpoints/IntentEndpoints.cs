@@ -24,7 +24,7 @@ internal static class IntentEndpoints
             .Accepts<PostIntentRequest>("application/json")
             .Produces<IntentPosted>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status410Gone).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         intents.MapDelete("/{id}", WithdrawAsync).WithName("WithdrawIntent")
             .WithSummary("Withdraw an intent (signed request): it and its offers are deleted; offering vendors get offer.closed.")
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound);
@@ -58,6 +58,13 @@ internal static class IntentEndpoints
         if (existing is not null)
         {
             return Same(existing, post.Intent);
+        }
+
+        // Looked for after the live intent, so that a withdrawal committing in between is seen one way or the other.
+        var tombstone = IntentLifecycle.TombstoneOf(intent.Id);
+        if (await db.IntentTombstones.AnyAsync(t => t.IdHash == tombstone, ct))
+        {
+            throw Closed();
         }
 
         var row = new IntentRow
@@ -108,8 +115,12 @@ internal static class IntentEndpoints
         var now = time.GetUtcNow();
         var intent = await FindAsync(db, id, ct);
         ExchangeHttp.RequireIntentSignature(request, intent.SignKey, body, now);
-        await IntentLifecycle.CloseAsync(db, intent, null, null, now, ct);
-        signal.Kick();
+        // False when another request closed it meanwhile: withdrawn either way, so 204 too.
+        if (await IntentLifecycle.CloseAsync(db, intent, null, null, now, ct))
+        {
+            signal.Kick();
+        }
+
         return TypedResults.NoContent();
     }
 
@@ -149,7 +160,12 @@ internal static class IntentEndpoints
                 new Dictionary<string, string[]> { ["offer_id"] = ["Names no offer on this intent."] });
         }
 
-        await IntentLifecycle.CloseAsync(db, intent, accept.OfferId, accept.Envelope, now, ct);
+        if (!await IntentLifecycle.CloseAsync(db, intent, accept.OfferId, accept.Envelope, now, ct))
+        {
+            // Withdrawn or accepted by another request meanwhile.
+            throw NotFound();
+        }
+
         signal.Kick();
         return TypedResults.NoContent();
     }
@@ -249,6 +265,11 @@ internal static class IntentEndpoints
 
     private static async Task<IntentRow> FindAsync(ExchangeDbContext db, string id, CancellationToken ct) =>
         (id.Length <= 30 ? await db.Intents.AsNoTracking().SingleOrDefaultAsync(i => i.Id == id, ct) : null) ?? throw NotFound();
+
+    /// <summary>A withdrawn or accepted intent posted again: refused until its expiry (naming the field, not the id).</summary>
+    public static ExchangeProblem Closed() =>
+        new(ExchangeProblemCodes.IntentClosed, StatusCodes.Status410Gone, "This intent was withdrawn or accepted and cannot be published again.",
+            "Publish a new intent, with a fresh id and keys.", new Dictionary<string, string[]> { ["intent.id"] = ["Names an intent that was withdrawn or accepted."] });
 
     public static ExchangeProblem NotFound() =>
         new(ExchangeProblemCodes.IntentNotFound, StatusCodes.Status404NotFound, "There is no such live intent.", "It was never published here, or it was withdrawn, accepted or has expired.");

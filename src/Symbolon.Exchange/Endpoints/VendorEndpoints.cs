@@ -49,7 +49,7 @@ internal static partial class VendorEndpoints
     private static async Task<Created<ExchangeVendorRegistered>> RegisterAsync(
         HttpRequest request, ExchangeDbContext db, TimeProvider time, WindowLimiter limiter, IOptions<ExchangeOptions> options, IOptions<ExchangeWebhookOptions> webhooks, CancellationToken ct)
     {
-        if (!limiter.TryTake("register:" + WindowLimiter.ClientKey(request.HttpContext.Connection.RemoteIpAddress), options.Value.RegistrationsPerHour, TimeSpan.FromHours(1), out var wait))
+        if (await limiter.TakeAsync(db, "register:" + WindowLimiter.ClientKey(request.HttpContext.Connection.RemoteIpAddress), options.Value.RegistrationsPerHour, TimeSpan.FromHours(1), ct) is { } wait)
         {
             throw new ExchangeProblem(ExchangeProblemCodes.RateLimited, StatusCodes.Status429TooManyRequests, "Too many registrations from this address.", "Try again after the time in Retry-After.") { RetryAfter = wait };
         }
@@ -86,7 +86,7 @@ internal static partial class VendorEndpoints
             }
             else if (await WebhookDestinations.CheckAsync(uri, webhooks.Value.AllowPrivateAddresses, ct) is { } refused)
             {
-                errors["webhook_url"] = [refused];
+                errors["webhook_url"] = [char.ToUpperInvariant(refused[0]) + refused[1..] + "."];
             }
         }
 
@@ -215,7 +215,7 @@ internal static partial class VendorEndpoints
         }
 
         ExchangeHttp.CheckEnvelope(submission.Envelope, "envelope");
-        if (!limiter.TryTake("offer:" + vendor.Id, options.Value.OffersPerMinute, TimeSpan.FromMinutes(1), out var wait))
+        if (await limiter.TakeAsync(db, "offer:" + vendor.Id, options.Value.OffersPerMinute, TimeSpan.FromMinutes(1), ct) is { } wait)
         {
             throw new ExchangeProblem(ExchangeProblemCodes.RateLimited, StatusCodes.Status429TooManyRequests, "Too many offers.",
                 $"A vendor may make {options.Value.OffersPerMinute} offers a minute; try again after the time in Retry-After.") { RetryAfter = wait };

@@ -4,9 +4,9 @@ namespace Symbolon.Exchange.Storage;
 
 /// <summary>
 /// The exchange's storage: live intents and the sealed offers on them, registered vendors and their subscriptions,
-/// vendors' events, and the webhook outbox. Times are Unix milliseconds (<c>long</c>), so both providers compare and
+/// vendors' events, the webhook outbox, rate-limit windows and tombstones of closed intents. Times are Unix milliseconds (<c>long</c>), so both providers compare and
 /// order them in SQL (SQLite cannot order <see cref="DateTimeOffset"/>). Rows are deleted, never flagged: a withdrawn,
-/// accepted or expired intent leaves nothing behind but the vendors' bare events.
+/// accepted or expired intent leaves nothing behind but the vendors' bare events and, until its expiry, a hash of its id.
 /// </summary>
 internal abstract class ExchangeDbContext(DbContextOptions options) : DbContext(options)
 {
@@ -21,6 +21,10 @@ internal abstract class ExchangeDbContext(DbContextOptions options) : DbContext(
     public DbSet<EventRow> Events => Set<EventRow>();
 
     public DbSet<WebhookMessageRow> WebhookMessages => Set<WebhookMessageRow>();
+
+    public DbSet<RateWindowRow> RateWindows => Set<RateWindowRow>();
+
+    public DbSet<IntentTombstoneRow> IntentTombstones => Set<IntentTombstoneRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -60,6 +64,7 @@ internal abstract class ExchangeDbContext(DbContextOptions options) : DbContext(
             e.Property(v => v.Name).HasMaxLength(100);
             e.Property(v => v.Site).HasMaxLength(300);
             e.Property(v => v.WebhookUrl).HasMaxLength(300);
+            e.Property(v => v.WebhookLeaseOwner).HasMaxLength(40);
         });
         modelBuilder.Entity<SubscriptionRow>(e =>
         {
@@ -90,6 +95,20 @@ internal abstract class ExchangeDbContext(DbContextOptions options) : DbContext(
             e.HasIndex(m => m.NextAttemptAt);
             e.HasIndex(m => new { m.VendorId, m.Seq });
             e.HasOne<VendorRow>().WithMany().HasForeignKey(m => m.VendorId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<RateWindowRow>(e =>
+        {
+            e.ToTable("rate_windows");
+            e.HasKey(r => r.Key);
+            e.Property(r => r.Key).HasMaxLength(64);
+            e.HasIndex(r => r.WindowEnd);
+        });
+        modelBuilder.Entity<IntentTombstoneRow>(e =>
+        {
+            e.ToTable("intent_tombstones");
+            e.HasKey(t => t.IdHash);
+            e.Property(t => t.IdHash).HasMaxLength(64);
+            e.HasIndex(t => t.KeepUntil);
         });
     }
 }
@@ -165,6 +184,15 @@ internal sealed class VendorRow
     public string? WebhookSecret { get; set; }
 
     public long CreatedAt { get; set; }
+
+    /// <summary>
+    /// Until when one exchange process holds this vendor's webhook queue (Unix ms), or null: the process that set it
+    /// (<see cref="WebhookLeaseOwner"/>) is the only one sending the vendor's webhooks, in order, until it lets go or the
+    /// lease runs out (a process that died).
+    /// </summary>
+    public long? WebhookLeaseUntil { get; set; }
+
+    public string? WebhookLeaseOwner { get; set; }
 }
 
 internal sealed class SubscriptionRow
@@ -220,6 +248,33 @@ internal sealed class WebhookMessageRow
     public int Attempts { get; set; }
 
     public string? LastError { get; set; }
+}
+
+/// <summary>
+/// A rate limit's fixed window, shared by every exchange process on the database and kept across restarts. The key is
+/// the SHA-256 (hex) of what is counted (<c>offer:</c> and a vendor id, <c>register:</c> and a client address), so no
+/// client address is stored; the sweep deletes windows that have ended.
+/// </summary>
+internal sealed class RateWindowRow
+{
+    public required string Key { get; set; }
+
+    public long WindowStart { get; set; }
+
+    public long WindowEnd { get; set; }
+
+    public int Hits { get; set; }
+}
+
+/// <summary>
+/// What is left of a withdrawn or accepted intent: the SHA-256 (hex) of its id, until its own expiry, so that the same
+/// signed intent posted again (a replayed request, a late retry) is refused rather than published again.
+/// </summary>
+internal sealed class IntentTombstoneRow
+{
+    public required string IdHash { get; set; }
+
+    public long KeepUntil { get; set; }
 }
 
 /// <summary>The SQLite flavour (its own migrations, <c>Storage/Migrations/Sqlite</c>).</summary>

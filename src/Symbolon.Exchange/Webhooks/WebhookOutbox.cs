@@ -82,7 +82,8 @@ internal static class WebhookOutbox
 
 /// <summary>
 /// Sends due webhooks: each vendor's messages strictly in order (a failed one holds back the ones after it), several
-/// vendors at once. A failure is retried with doubling delays (jittered, at most an hour); a message given up after
+/// vendors at once. Several exchange processes on one database share the work: a vendor's queue is sent by whichever
+/// process holds its lease (<see cref="VendorRow.WebhookLeaseUntil"/>), so no webhook goes out twice from two of them. A failure is retried with doubling delays (jittered, at most an hour); a message given up after
 /// <see cref="ExchangeWebhookOptions.GiveUpAfterHours"/> is deleted, its event stays in the vendor's event feed. Only status codes and
 /// exception types are recorded, never a response body.
 /// </summary>
@@ -93,6 +94,12 @@ internal sealed partial class WebhookSender(IHttpClientFactory clients, TimeProv
     private const int MaxPerVendorPerRound = 100;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromHours(1);
+
+    /// <summary>How long a vendor's queue stays with the process that took it without being renewed: several sends' timeouts.</summary>
+    public static readonly TimeSpan Lease = TimeSpan.FromSeconds(60);
+
+    /// <summary>This process's name on the leases it takes.</summary>
+    private readonly string _owner = IntentCrypto.NewId("wrk_");
     private static readonly MediaTypeHeaderValue JsonType = new("application/json") { CharSet = "utf-8" };
 
     /// <summary>Sends what is due now; returns how many were delivered.</summary>
@@ -132,18 +139,43 @@ internal sealed partial class WebhookSender(IHttpClientFactory clients, TimeProv
             return 0;
         }
 
-        var key = WebhookOutbox.KeyOf(vendor.WebhookSecret);
+        // One process at a time sends a vendor's webhooks: the one that takes the lease (one atomic UPDATE). Another
+        // finds it held and leaves the vendor alone; a lease whose holder died runs out and is taken again.
+        if (!await TakeLeaseAsync(db, vendorId, ct))
+        {
+            return 0;
+        }
+
+        try
+        {
+            return await DeliverLeasedAsync(db, vendorId, target, WebhookOutbox.KeyOf(vendor.WebhookSecret), ct);
+        }
+        finally
+        {
+            // Let go at once, so that the next message need not wait for the lease to run out (even when stopping).
+            await db.Vendors.Where(v => v.Id == vendorId && v.WebhookLeaseOwner == _owner)
+                .ExecuteUpdateAsync(s => s.SetProperty(v => v.WebhookLeaseUntil, (long?)null).SetProperty(v => v.WebhookLeaseOwner, (string?)null), CancellationToken.None);
+        }
+    }
+
+    private async Task<int> DeliverLeasedAsync(ExchangeDbContext db, string vendorId, Uri target, byte[] key, CancellationToken ct)
+    {
+        // Read after the lease is taken: what another process delivered before is gone, what it failed is not due yet.
         var messages = await db.WebhookMessages.Where(m => m.VendorId == vendorId).OrderBy(m => m.Seq).Take(MaxPerVendorPerRound).ToListAsync(ct);
         var http = clients.CreateClient(HttpClientName);
         var delivered = 0;
         foreach (var message in messages)
         {
+            if (message.NextAttemptAt > time.GetUtcNow().ToUnixTimeMilliseconds() || !await ExtendLeaseAsync(db, vendorId, ct))
+            {
+                break;
+            }
+
             var error = await SendAsync(http, target, key, message, ct);
             var now = time.GetUtcNow();
             if (error is null)
             {
-                db.WebhookMessages.Remove(message);
-                await db.SaveChangesAsync(ct);
+                await db.WebhookMessages.Where(m => m.Seq == message.Seq).ExecuteDeleteAsync(ct);
                 delivered++;
                 continue;
             }
@@ -165,6 +197,22 @@ internal sealed partial class WebhookSender(IHttpClientFactory clients, TimeProv
         }
 
         return delivered;
+    }
+
+    private async Task<bool> TakeLeaseAsync(ExchangeDbContext db, string vendorId, CancellationToken ct)
+    {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var until = now + (long)Lease.TotalMilliseconds;
+        return await db.Vendors.Where(v => v.Id == vendorId && (v.WebhookLeaseUntil == null || v.WebhookLeaseUntil < now))
+            .ExecuteUpdateAsync(s => s.SetProperty(v => v.WebhookLeaseUntil, until).SetProperty(v => v.WebhookLeaseOwner, _owner), ct) == 1;
+    }
+
+    /// <summary>Renews the lease before each message (a send takes at most <see cref="Timeout"/>); false when it was lost (this process stalled past it).</summary>
+    private async Task<bool> ExtendLeaseAsync(ExchangeDbContext db, string vendorId, CancellationToken ct)
+    {
+        var until = time.GetUtcNow().ToUnixTimeMilliseconds() + (long)Lease.TotalMilliseconds;
+        return await db.Vendors.Where(v => v.Id == vendorId && v.WebhookLeaseOwner == _owner)
+            .ExecuteUpdateAsync(s => s.SetProperty(v => v.WebhookLeaseUntil, until), ct) == 1;
     }
 
     private TimeSpan RetryDelay(int failedAttempts)

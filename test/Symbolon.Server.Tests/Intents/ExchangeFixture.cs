@@ -42,7 +42,10 @@ public abstract class ExchangeFixture : IAsyncLifetime
     /// <summary>Settings on top of the fixture's (later ones win).</summary>
     protected virtual IEnumerable<string> ExtraArgs => [];
 
-    public async Task InitializeAsync()
+    /// <summary>The provider and connection string of the exchange's database, for a second host on it.</summary>
+    public (string Provider, string ConnectionString) Database { get; private set; }
+
+    public virtual async Task InitializeAsync()
     {
         Receiver = await WebhookReceiver.StartAsync();
         string provider, connectionString;
@@ -60,31 +63,35 @@ public abstract class ExchangeFixture : IAsyncLifetime
             provider = ExchangeStorage.Sqlite;
         }
 
-        App = ExchangeHost.Build(
-            [
-                "--urls=http://127.0.0.1:0",
-                "--Exchange:Name=Test exchange",
-                "--Exchange:Provider=" + provider,
-                "--ConnectionStrings:Exchange=" + connectionString,
-                "--Exchange:OffersPerMinute=" + OffersPerMinute,
-                "--Exchange:RegistrationsPerHour=100000",
-                "--Exchange:SweepSeconds=1",
-                "--Exchange:PollSeconds=0.1",
-                "--Webhooks:AllowPrivateAddresses=true",
-                "--Webhooks:FirstRetrySeconds=1",
-                .. ExtraArgs,
-            ],
-            builder =>
-            {
-                builder.Logging.ClearProviders();
-                builder.Services.RemoveAll<TimeProvider>();
-                builder.Services.AddSingleton<TimeProvider>(Time);
-            });
+        Database = (provider, connectionString);
+        App = BuildExchange(provider, connectionString, Time, ExtraArgs);
         Address = await App.StartAndGetAddressAsync();
         Http = new HttpClient { BaseAddress = Address };
     }
 
-    public async Task DisposeAsync()
+    /// <summary>An exchange host with the fixtures' settings (then <paramref name="extraArgs"/>) on the given database and clock, not started.</summary>
+    public static WebApplication BuildExchange(string provider, string connectionString, TimeProvider time, IEnumerable<string> extraArgs) => ExchangeHost.Build(
+        [
+            "--urls=http://127.0.0.1:0",
+            "--Exchange:Name=Test exchange",
+            "--Exchange:Provider=" + provider,
+            "--ConnectionStrings:Exchange=" + connectionString,
+            "--Exchange:OffersPerMinute=" + OffersPerMinute,
+            "--Exchange:RegistrationsPerHour=100000",
+            "--Exchange:SweepSeconds=1",
+            "--Exchange:PollSeconds=0.1",
+            "--Webhooks:AllowPrivateAddresses=true",
+            "--Webhooks:FirstRetrySeconds=1",
+            .. extraArgs,
+        ],
+        builder =>
+        {
+            builder.Logging.ClearProviders();
+            builder.Services.RemoveAll<TimeProvider>();
+            builder.Services.AddSingleton(time);
+        });
+
+    public virtual async Task DisposeAsync()
     {
         Http.Dispose();
         await App.StopAsync();

@@ -106,6 +106,76 @@ public abstract class ExchangeTests(ExchangeFixture exchange)
     }
 
     [Fact]
+    public async Task A_withdrawn_or_accepted_intent_cannot_be_published_again_and_replayed_signed_requests_change_nothing()
+    {
+        var category = Category();
+        var vendor = await exchange.VendorAsync("replayed", category);
+        var vault = exchange.Vault();
+
+        // Withdrawn: the vault's POST and DELETE, each replayed byte for byte within the 5-minute request window.
+        var intent = exchange.NewIntent(category, lifetime: TimeSpan.FromHours(1));
+        var post = SignedRequest(intent, HttpMethod.Post, "/v1/intents", JsonSerializer.SerializeToUtf8Bytes(new PostIntentRequest(intent.SignedIntent), IntentCrypto.JsonOptions));
+        using (var created = await exchange.Http.SendAsync(post()))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+
+        await vendor.Client.MakeOfferAsync(intent.Document, exchange.NewOffer(vendor, intent.Document), vendor.Keys, CancellationToken.None);
+        var withdraw = SignedRequest(intent, HttpMethod.Delete, $"/v1/intents/{intent.Id}", []);
+        using (var withdrawn = await exchange.Http.SendAsync(withdraw()))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, withdrawn.StatusCode);
+        }
+
+        await AssertClosedAsync(await exchange.Http.SendAsync(post()), intent.Id);
+        var reposted = await Assert.ThrowsAsync<ExchangeProblemException>(() => vault.PostIntentAsync(intent.Keys, intent.SignedIntent));
+        Assert.Equal((ExchangeProblemCodes.IntentClosed, HttpStatusCode.Gone), (reposted.Code, reposted.Status));
+        using (var replayedWithdrawal = await exchange.Http.SendAsync(withdraw()))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, replayedWithdrawal.StatusCode);
+        }
+
+        Assert.Equal(0, await exchange.IntentRowsAsync(intent.Id));
+        Assert.Equal(ExchangeEventTypes.OfferClosed, Assert.Single((await vendor.Client.GetEventsAsync()).Events).Type);
+
+        // Accepted: the replayed acceptance finds no intent, the replayed post is refused.
+        var second = exchange.NewIntent(category, lifetime: TimeSpan.FromHours(1));
+        var secondPost = SignedRequest(second, HttpMethod.Post, "/v1/intents", JsonSerializer.SerializeToUtf8Bytes(new PostIntentRequest(second.SignedIntent), IntentCrypto.JsonOptions));
+        using (var created = await exchange.Http.SendAsync(secondPost()))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+
+        var offer = exchange.NewOffer(vendor, second.Document);
+        var offered = await vendor.Client.MakeOfferAsync(second.Document, offer, vendor.Keys, CancellationToken.None);
+        var sealedAcceptance = ExchangeVaultClient.SealAcceptance(exchange.NewAcceptance(second.Document, offer), second.Keys, offer);
+        var accept = SignedRequest(second, HttpMethod.Post, $"/v1/intents/{second.Id}/acceptance",
+            JsonSerializer.SerializeToUtf8Bytes(new AcceptOfferRequest(offered.OfferId, sealedAcceptance), IntentCrypto.JsonOptions));
+        using (var accepted = await exchange.Http.SendAsync(accept()))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, accepted.StatusCode);
+        }
+
+        using (var replayedAcceptance = await exchange.Http.SendAsync(accept()))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, replayedAcceptance.StatusCode);
+        }
+
+        await AssertClosedAsync(await exchange.Http.SendAsync(secondPost()), second.Id);
+        Assert.Equal([ExchangeEventTypes.OfferClosed, ExchangeEventTypes.OfferAccepted], (await vendor.Client.GetEventsAsync()).Events.Select(e => e.Type));
+
+        // What is kept is a hash of each id, until the intent's expiry; then the sweep deletes it, and the intent's own
+        // expiry refuses it.
+        string[] hashes = [Symbolon.Exchange.IntentLifecycle.TombstoneOf(intent.Id), Symbolon.Exchange.IntentLifecycle.TombstoneOf(second.Id)];
+        Assert.Equal(2, await exchange.QueryAsync(db => db.IntentTombstones.CountAsync(t => hashes.Contains(t.IdHash))));
+        exchange.Time.Advance(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(1));
+        await ExchangeFixture.EventuallyAsync(async () => await exchange.QueryAsync(db => db.IntentTombstones.CountAsync(t => hashes.Contains(t.IdHash))) == 0,
+            "the sweep deletes tombstones past their intent's expiry");
+        var expired = await Assert.ThrowsAsync<ExchangeProblemException>(() => vault.PostIntentAsync(intent.Keys, intent.SignedIntent));
+        Assert.Equal(ExchangeProblemCodes.InvalidIntent, expired.Code);
+    }
+
+    [Fact]
     public async Task An_expired_intent_is_swept_with_its_offers_and_offering_vendors_hear_it_closed()
     {
         var category = Category();
@@ -394,6 +464,37 @@ public abstract class ExchangeTests(ExchangeFixture exchange)
 
         // Only a hash of the API key is stored.
         Assert.Equal(0, await exchange.QueryAsync(db => db.Vendors.CountAsync(v => v.ApiKeyHash == taken.Registered.ApiKey)));
+    }
+
+    /// <summary>Problem SYM2820, naming the field and not the intent's id.</summary>
+    private static async Task AssertClosedAsync(HttpResponseMessage response, string intentId)
+    {
+        using (response)
+        {
+            Assert.Equal(HttpStatusCode.Gone, response.StatusCode);
+            var text = await response.Content.ReadAsStringAsync();
+            using var problem = JsonDocument.Parse(text);
+            Assert.Equal(ExchangeProblemCodes.IntentClosed, problem.RootElement.GetProperty("code").GetString());
+            Assert.True(problem.RootElement.GetProperty("errors").TryGetProperty("intent.id", out _));
+            Assert.DoesNotContain(intentId, text, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>A request signed once with the intent's key, which the returned function sends again byte for byte (a replay).</summary>
+    private Func<HttpRequestMessage> SignedRequest(TestIntent intent, HttpMethod method, string path, byte[] body)
+    {
+        var authorization = IntentCrypto.SignRequest(intent.Keys.SignKey, method.Method, path, body, exchange.Time.GetUtcNow());
+        return () =>
+        {
+            var request = new HttpRequestMessage(method, new Uri(exchange.Address, path));
+            if (body.Length > 0)
+            {
+                request.Content = new ByteArrayContent(body) { Headers = { ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") } };
+            }
+
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+            return request;
+        };
     }
 }
 

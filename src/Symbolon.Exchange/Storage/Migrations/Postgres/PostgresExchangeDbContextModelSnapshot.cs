@@ -120,6 +120,22 @@ namespace Symbolon.Exchange.Storage.Migrations.Postgres
                     b.ToTable("intents", (string)null);
                 });
 
+            modelBuilder.Entity("Symbolon.Exchange.Storage.IntentTombstoneRow", b =>
+                {
+                    b.Property<string>("IdHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("KeepUntil")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("IdHash");
+
+                    b.HasIndex("KeepUntil");
+
+                    b.ToTable("intent_tombstones", (string)null);
+                });
+
             modelBuilder.Entity("Symbolon.Exchange.Storage.OfferRow", b =>
                 {
                     b.Property<long>("Seq")
@@ -162,6 +178,28 @@ namespace Symbolon.Exchange.Storage.Migrations.Postgres
                         .IsUnique();
 
                     b.ToTable("offers", (string)null);
+                });
+
+            modelBuilder.Entity("Symbolon.Exchange.Storage.RateWindowRow", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("Hits")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("WindowEnd")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("WindowStart")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("WindowEnd");
+
+                    b.ToTable("rate_windows", (string)null);
                 });
 
             modelBuilder.Entity("Symbolon.Exchange.Storage.SubscriptionRow", b =>
@@ -228,6 +266,13 @@ namespace Symbolon.Exchange.Storage.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(300)
                         .HasColumnType("character varying(300)");
+
+                    b.Property<string>("WebhookLeaseOwner")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<long?>("WebhookLeaseUntil")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("WebhookSecret")
                         .HasColumnType("text");

@@ -111,6 +111,22 @@ namespace Symbolon.Exchange.Storage.Migrations.Sqlite
                     b.ToTable("intents", (string)null);
                 });
 
+            modelBuilder.Entity("Symbolon.Exchange.Storage.IntentTombstoneRow", b =>
+                {
+                    b.Property<string>("IdHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("KeepUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("IdHash");
+
+                    b.HasIndex("KeepUntil");
+
+                    b.ToTable("intent_tombstones", (string)null);
+                });
+
             modelBuilder.Entity("Symbolon.Exchange.Storage.OfferRow", b =>
                 {
                     b.Property<long>("Seq")
@@ -151,6 +167,28 @@ namespace Symbolon.Exchange.Storage.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("offers", (string)null);
+                });
+
+            modelBuilder.Entity("Symbolon.Exchange.Storage.RateWindowRow", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Hits")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("WindowEnd")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("WindowStart")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("WindowEnd");
+
+                    b.ToTable("rate_windows", (string)null);
                 });
 
             modelBuilder.Entity("Symbolon.Exchange.Storage.SubscriptionRow", b =>
@@ -215,6 +253,13 @@ namespace Symbolon.Exchange.Storage.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(300)
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("WebhookLeaseOwner")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("WebhookLeaseUntil")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("WebhookSecret")
                         .HasColumnType("TEXT");

@@ -24,6 +24,8 @@ public abstract class ExchangeFixture : IAsyncLifetime
     private readonly StorageKind _storage;
     private string? _directory;
     private string? _database;
+    private string[] _args = [];
+    private bool _running = true;
 
     protected ExchangeFixture(StorageKind storage) => _storage = storage;
 
@@ -60,9 +62,8 @@ public abstract class ExchangeFixture : IAsyncLifetime
             provider = ExchangeStorage.Sqlite;
         }
 
-        App = ExchangeHost.Build(
+        _args =
             [
-                "--urls=http://127.0.0.1:0",
                 "--Exchange:Name=Test exchange",
                 "--Exchange:Provider=" + provider,
                 "--ConnectionStrings:Exchange=" + connectionString,
@@ -73,22 +74,64 @@ public abstract class ExchangeFixture : IAsyncLifetime
                 "--Webhooks:AllowPrivateAddresses=true",
                 "--Webhooks:FirstRetrySeconds=1",
                 .. ExtraArgs,
-            ],
-            builder =>
-            {
-                builder.Logging.ClearProviders();
-                builder.Services.RemoveAll<TimeProvider>();
-                builder.Services.AddSingleton<TimeProvider>(Time);
-            });
+            ];
+        App = Build("http://127.0.0.1:0");
         Address = await App.StartAndGetAddressAsync();
         Http = new HttpClient { BaseAddress = Address };
     }
 
+    /// <summary>Stops the exchange as a crash or an upgrade would: its port refuses connections until <see cref="StartAsync"/>.</summary>
+    public async Task StopAsync()
+    {
+        if (!_running)
+        {
+            return;
+        }
+
+        await App.StopAsync();
+        await App.DisposeAsync();
+        _running = false;
+    }
+
+    /// <summary>Starts the exchange again on the same port, over the same database (its rows are all still there).</summary>
+    public async Task StartAsync()
+    {
+        if (_running)
+        {
+            return;
+        }
+
+        // The port was just released; binding it again may take a moment on a busy machine.
+        for (var attempt = 0; ; attempt++)
+        {
+            App = Build(Address.AbsoluteUri.TrimEnd('/'));
+            try
+            {
+                await App.StartAsync();
+                _running = true;
+                return;
+            }
+            catch (IOException) when (attempt < 20)
+            {
+                await App.DisposeAsync();
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    private WebApplication Build(string url) => ExchangeHost.Build(
+        ["--urls=" + url, .. _args],
+        builder =>
+        {
+            builder.Logging.ClearProviders();
+            builder.Services.RemoveAll<TimeProvider>();
+            builder.Services.AddSingleton<TimeProvider>(Time);
+        });
+
     public async Task DisposeAsync()
     {
         Http.Dispose();
-        await App.StopAsync();
-        await App.DisposeAsync();
+        await StopAsync();
         await Receiver.DisposeAsync();
         if (_database is not null)
         {
@@ -186,6 +229,15 @@ public sealed record TestIntent(IntentKeys Keys, IntentDocument Document, Signed
 public sealed class SqliteExchangeFixture() : ExchangeFixture(StorageKind.Sqlite);
 
 public sealed class PostgresExchangeFixture() : ExchangeFixture(StorageKind.Postgres);
+
+/// <summary>
+/// An exchange that sweeps expired intents only once a day (and at each start), so that a test can tell the vault's
+/// deletion of an expired intent from the exchange's own; stopped and started again on one port and SQLite file.
+/// </summary>
+public sealed class RestartableExchangeFixture() : ExchangeFixture(StorageKind.Sqlite)
+{
+    protected override IEnumerable<string> ExtraArgs => ["--Exchange:SweepSeconds=86400", "--Exchange:OffersPerMinute=1000"];
+}
 
 /// <summary>An exchange as an operator runs it: few registrations per address, no webhooks to private addresses.</summary>
 public sealed class StrictExchangeFixture() : ExchangeFixture(StorageKind.Sqlite)

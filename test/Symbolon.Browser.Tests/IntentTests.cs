@@ -13,7 +13,8 @@ namespace Symbolon.Browser.Tests;
 /// callback and webhooks) hears of it by webhook and offers twice through the vendor API, the offers appear ranked with
 /// their sentences, one is declined and the other accepted in the dialog; a second intent is withdrawn. Then the open
 /// market: a third intent goes to the real intent exchange (src/Symbolon.Exchange), a vendor the person does not know
-/// finds it in the exchange's feed and offers, sealed to the intent's key; the person accepts in the browser; the vendor
+/// finds it in the exchange's feed and offers, sealed to the intent's key (another offers too and is blocked from the
+/// comparison view, then unblocked in Settings); the person accepts in the browser; the vendor
 /// opens the acceptance, redeems the invitation with the SDK, and the relationship appears with the offer as its
 /// conversation's entry.
 /// </summary>
@@ -21,6 +22,7 @@ public sealed class IntentTests(BrowserFixture browser, ITestOutputHelper output
 {
     private const string Shop = "Boot Shop";
     private const string Trail = "Trail Outfitters";
+    private const string Soles = "Cheap Soles";
 
     [Fact]
     public async Task An_intent_from_the_form_gets_a_related_vendors_offers_ranked_one_declined_one_accepted_and_another_intent_is_withdrawn()
@@ -200,6 +202,7 @@ public sealed class IntentTests(BrowserFixture browser, ITestOutputHelper output
             await WebApp.FillAsync(page.Locator("body"), "Country", "NL");
             await page.GetByLabel(Shop, new() { Exact = true }).CheckAsync();
             await Expect(page.GetByTestId("preview-reach")).ToHaveTextAsync($"Goes to {Shop} and the exchange {exchange.BaseUrl.Authority}.");
+            await Expect(page.GetByTestId("preview-warning")).ToContainTextAsync("who also watches this exchange could link this intent to you");
             await page.GetByTestId("send-intent").ClickAsync();
             await page.WaitForURLAsync("**/intents/int_*");
             await app.WaitForInteractiveAsync();
@@ -218,6 +221,10 @@ public sealed class IntentTests(BrowserFixture browser, ITestOutputHelper output
             var trail = new ExchangeVendorClient(exchangeHttp);
             await trail.RegisterAsync(new ExchangeVendorRegistration(Trail, "https://trail.example", trailKeys.PublicKeys.Sign, trailKeys.PublicKeys.Offer));
             await trail.SetSubscriptionsAsync([new ExchangeSubscription("shoes", "NL", "35")]);
+            using var solesKeys = IntentKeys.Create();
+            var soles = new ExchangeVendorClient(exchangeHttp);
+            await soles.RegisterAsync(new ExchangeVendorRegistration(Soles, "https://soles.example", solesKeys.PublicKeys.Sign, solesKeys.PublicKeys.Offer));
+            await soles.SetSubscriptionsAsync([new ExchangeSubscription("shoes", "NL", "35")]);
 
             await app.OpenAsync("/intents/new");
             await WebApp.FillAsync(page.Locator("body"), "Title", "Trail running shoes");
@@ -243,10 +250,22 @@ public sealed class IntentTests(BrowserFixture browser, ITestOutputHelper output
                 "Returns within 14 days.", null, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddDays(5),
                 new OfferAcceptedTerms(IntentAgreement.Id, IntentAgreement.TextSha256));
             await trail.MakeOfferAsync(published, trailOffer, trailKeys, CancellationToken.None);
+            await soles.MakeOfferAsync(published, trailOffer with
+            {
+                Id = "off_" + Guid.NewGuid().ToString("N"),
+                Vendor = new OfferVendor(Soles, "https://soles.example", solesKeys.PublicKeys.Sign, solesKeys.PublicKeys.Offer),
+                Items = [new OfferItem("Trail running shoes, size 44", 1, 115m)],
+                Price = new OfferPrice(115m, "EUR"),
+            }, solesKeys, CancellationToken.None);
 
-            // The vault fetches it, opens and checks it; it appears with its source and the vendor can be blocked.
+            // The vault fetches them, opens and checks them; they appear with their source. The person blocks the
+            // dearer vendor: its offer goes, and it is listed under Settings (checked below).
             var marketOffer = page.GetByTestId("offer");
-            await Expect(marketOffer).ToHaveCountAsync(1, new() { Timeout = 20_000 });
+            await Expect(marketOffer).ToHaveCountAsync(2, new() { Timeout = 20_000 });
+            await Expect(marketOffer.Nth(1)).ToContainTextAsync(Soles);
+            await marketOffer.Nth(1).GetByTestId("block-vendor").ClickAsync();
+            await app.Dialog.GetByRole(AriaRole.Button, new() { Name = "Block", Exact = true }).ClickAsync();
+            await Expect(marketOffer).ToHaveCountAsync(1);
             await Expect(marketOffer.GetByTestId("offer-source")).ToHaveTextAsync($"via {exchange.BaseUrl.Authority}");
             await Expect(marketOffer.Locator("[data-criterion='price']")).ToContainTextAsync("EUR 109, EUR 11 under your budget");
             await Expect(marketOffer.GetByTestId("block-vendor")).ToBeVisibleAsync();
@@ -278,6 +297,14 @@ public sealed class IntentTests(BrowserFixture browser, ITestOutputHelper output
             await app.WaitForInteractiveAsync();
             await Expect(page.Locator("body")).ToContainTextAsync(Trail);
             await Expect(page.Locator("body")).ToContainTextAsync("Offer accepted: EUR 109.00");
+
+            // The blocked vendor is listed in Settings, and can be unblocked there.
+            await app.OpenAsync("/settings");
+            var blocked = page.GetByTestId("blocked-vendor");
+            await Expect(blocked).ToHaveCountAsync(1);
+            await Expect(blocked).ToContainTextAsync(Soles);
+            await blocked.GetByTestId("unblock-vendor").ClickAsync();
+            await Expect(page.GetByTestId("blocked-empty")).ToBeVisibleAsync();
 
             // The list: all three, with their status, budget, reach and offer counts.
             await app.OpenAsync("/intents");

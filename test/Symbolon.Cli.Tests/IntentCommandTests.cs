@@ -18,6 +18,7 @@ public sealed class IntentCommandTests : IDisposable
     {
         var deadline = DateOnly.FromDateTime(DateTime.UtcNow.AddDays(10)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         string intentId;
+        string vendorId;
         await using (var server = await RunningServer.StartAsync(_cli.DataDirectory))
         {
             _cli.Environment["SYMBOLON_SERVER"] = server.Url.ToString();
@@ -61,6 +62,14 @@ public sealed class IntentCommandTests : IDisposable
             var exchanges = (await _cli.RunAsync("intent", "exchanges", "add", "https://exchange.example/", "--json")).Succeeded().Json<IntentExchangeSettings>();
             Assert.Equal(["https://exchange.example"], exchanges.Exchanges);
             (await _cli.RunAsync("intent", "exchanges", "add", "ftp://exchange.example")).Failed();
+
+            // To a vendor they relate to and to an exchange: the preview warns that the two could be linked.
+            var linkable = (await _cli.RunAsync(
+                "intent", "new", "--title", "Rain jacket", "--category", "clothing", "--budget", "80", "--currency", "EUR",
+                "--country", "NL", "--vendor", vendor.ClientId, "--exchange", "https://exchange.example", "--preview")).Succeeded().Stdout;
+            Assert.Contains("Warning: " + IntentWarnings.Linkable, linkable, StringComparison.Ordinal);
+            Assert.DoesNotContain("Warning:", preview, StringComparison.Ordinal);
+            vendorId = vendor.ClientId;
         }
 
         // No server now: the CLI opens the storage itself.
@@ -84,6 +93,12 @@ public sealed class IntentCommandTests : IDisposable
         (await _cli.RunWithPassphraseAsync("intent", "new", "--title", "Coat", "--category", "clothing", "--budget", "lots", "--currency", "EUR", "--country", "NL")).Failed(ExitCodes.Usage);
         var missing = (await _cli.RunWithPassphraseAsync("intent", "show", "int_AAAAAAAAAAAAAAAAAAAAAA")).Failed();
         Assert.Contains("no intent", missing.Stderr, StringComparison.OrdinalIgnoreCase);
+
+        // Made so (here in local mode, where nothing is posted until a server runs), the same warning is printed.
+        var sent = (await _cli.RunWithPassphraseAsync(
+            "intent", "new", "--title", "Rain jacket", "--category", "clothing", "--budget", "80", "--currency", "EUR",
+            "--country", "NL", "--vendor", vendorId, "--exchange", "https://exchange.example")).Succeeded().Stdout;
+        Assert.Contains("Warning: " + IntentWarnings.Linkable, sent, StringComparison.Ordinal);
     }
 
     public void Dispose() => _cli.Dispose();

@@ -95,6 +95,11 @@ internal static class IntentCommands
                 }
 
                 cli.Say($"Reaches: {(shown.Relationships.Count == 0 ? "no vendor you relate to" : string.Join(", ", shown.Relationships.Select(r => r.Name)))}; {(shown.Exchanges.Count == 0 ? "no exchange" : string.Join(", ", shown.Exchanges))}.");
+                foreach (var warning in shown.Warnings)
+                {
+                    cli.Say("Warning: " + warning);
+                }
+
                 return ExitCodes.Success;
             }
 
@@ -114,6 +119,11 @@ internal static class IntentCommands
             if (detail.Exchanges.Count > 0)
             {
                 cli.Say($"Posting to {string.Join(", ", detail.Exchanges.Select(e => e.Exchange))} (the server does it, and retries while an exchange is down).");
+            }
+
+            foreach (var warning in IntentWarnings.For(detail.Relationships.Count, detail.Exchanges.Count))
+            {
+                cli.Say("Warning: " + warning);
             }
 
             return ExitCodes.Success;

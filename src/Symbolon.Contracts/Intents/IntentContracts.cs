@@ -151,11 +151,31 @@ public sealed record IntentSignalOption(string Type, bool Available, string Stat
 /// <param name="Signals">Every signal, available or not, with its statement.</param>
 /// <param name="Relationships">The vendors it will reach directly.</param>
 /// <param name="Exchanges">The exchanges it will be posted to.</param>
+/// <param name="Warnings">What the person should know before sending, in words (such as <see cref="IntentWarnings.Linkable"/>); empty when nothing.</param>
 public sealed record IntentPreview(
     JsonElement Document,
     IReadOnlyList<IntentSignalOption> Signals,
     IReadOnlyList<IntentRelationshipReach> Relationships,
-    IReadOnlyList<string> Exchanges);
+    IReadOnlyList<string> Exchanges,
+    IReadOnlyList<string> Warnings);
+
+/// <summary>Warnings an intent's preview (and <c>symbolon intent new</c>) gives before it is sent.</summary>
+public static class IntentWarnings
+{
+    /// <summary>
+    /// The intent goes both to vendors the person relates to and to an exchange: a related vendor reads the same signed
+    /// intent there, so it can tell the anonymous one is this person's.
+    /// </summary>
+    public const string Linkable =
+        "A vendor you relate to who also watches this exchange could link this intent to you: it reads the same intent in both places. " +
+        "To stay anonymous on the exchange, send it to the exchange alone.";
+
+    /// <summary>The warnings for an intent that reaches <paramref name="relationships"/> vendors directly and <paramref name="exchanges"/> exchanges.</summary>
+    /// <param name="relationships">How many vendors the person relates to it goes to.</param>
+    /// <param name="exchanges">How many exchanges it goes to.</param>
+    /// <returns>The warnings, empty when there is none.</returns>
+    public static IReadOnlyList<string> For(int relationships, int exchanges) => relationships > 0 && exchanges > 0 ? [Linkable] : [];
+}
 
 /// <summary>An intent as listed (<c>GET /owner/api/v1/intents</c>).</summary>
 /// <param name="Id">The intent's id (<c>int_</c>…).</param>

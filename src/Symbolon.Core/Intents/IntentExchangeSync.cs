@@ -34,7 +34,7 @@ internal sealed partial class IntentExchangeSync(IntentService intents, IIntentE
     {
         var keys = session.Keys;
         var expired = await intents.ExpireDueAsync(keys, ct);
-        var blocked = (await intents.ListBlockedAsync(keys, ct)).Select(b => b.SignKey).ToHashSet(StringComparer.Ordinal);
+        var blocked = new HashSet<string>(StringComparer.Ordinal);
         var result = new IntentSyncResult(expired, 0, 0, 0, 0, 0);
         foreach (var intent in await intents.ListAsync(keys, ct))
         {
@@ -125,6 +125,9 @@ internal sealed partial class IntentExchangeSync(IntentService intents, IIntentE
     private async Task<IntentSyncResult> PollAsync(VaultSession session, IntentView intent, IntentKeys intentKeys, IntentExchangeValue exchange, HashSet<string> blocked, IntentSyncResult result, CancellationToken ct)
     {
         var keys = session.Keys;
+
+        // Read again for each poll: the person may block a vendor while a pass runs over many intents.
+        blocked.UnionWith((await intents.ListBlockedAsync(keys, ct)).Select(b => b.SignKey));
         var id = intent.Value.IntentId;
         var cursor = exchange.Cursor;
         var stored = 0;

@@ -50,7 +50,8 @@ internal sealed class IntentService(SymbolonDbContext db, RecordStore records, I
         var (document, reach, exchanges, options) = await BuildAsync(session, input, keys, ct);
         var payload = JsonSerializer.SerializeToUtf8Bytes(document, IntentCrypto.JsonOptions);
         using var json = JsonDocument.Parse(payload);
-        return new IntentPreview(json.RootElement.Clone(), options, [.. reach.Select(r => new IntentRelationshipReach(r.RelationshipId, r.Name))], exchanges);
+        return new IntentPreview(json.RootElement.Clone(), options, [.. reach.Select(r => new IntentRelationshipReach(r.RelationshipId, r.Name))], exchanges,
+            IntentWarnings.For(reach.Count, exchanges.Count));
     }
 
     /// <summary>Makes, signs and stores the intent; the relationships it reaches hear of it by webhook in the same commit.</summary>

@@ -24,6 +24,7 @@ public abstract class ExchangeFixture : IAsyncLifetime
     private readonly StorageKind _storage;
     private string? _directory;
     private string? _database;
+    private bool _running = true;
 
     protected ExchangeFixture(StorageKind storage) => _storage = storage;
 
@@ -64,15 +65,56 @@ public abstract class ExchangeFixture : IAsyncLifetime
         }
 
         Database = (provider, connectionString);
-        App = BuildExchange(provider, connectionString, Time, ExtraArgs);
+        App = Build("http://127.0.0.1:0");
         Address = await App.StartAndGetAddressAsync();
         Http = new HttpClient { BaseAddress = Address };
     }
 
+    /// <summary>Stops the exchange as a crash or an upgrade would: its port refuses connections until <see cref="StartAsync"/>.</summary>
+    public async Task StopAsync()
+    {
+        if (!_running)
+        {
+            return;
+        }
+
+        await App.StopAsync();
+        await App.DisposeAsync();
+        _running = false;
+    }
+
+    /// <summary>Starts the exchange again on the same port, over the same database (its rows are all still there).</summary>
+    public async Task StartAsync()
+    {
+        if (_running)
+        {
+            return;
+        }
+
+        // The port was just released; binding it again may take a moment on a busy machine.
+        for (var attempt = 0; ; attempt++)
+        {
+            App = Build(Address.AbsoluteUri.TrimEnd('/'));
+            try
+            {
+                await App.StartAsync();
+                _running = true;
+                return;
+            }
+            catch (IOException) when (attempt < 20)
+            {
+                await App.DisposeAsync();
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    private WebApplication Build(string url) => BuildExchange(Database.Provider, Database.ConnectionString, Time, ExtraArgs, url);
+
     /// <summary>An exchange host with the fixtures' settings (then <paramref name="extraArgs"/>) on the given database and clock, not started.</summary>
-    public static WebApplication BuildExchange(string provider, string connectionString, TimeProvider time, IEnumerable<string> extraArgs) => ExchangeHost.Build(
+    public static WebApplication BuildExchange(string provider, string connectionString, TimeProvider time, IEnumerable<string> extraArgs, string url = "http://127.0.0.1:0") => ExchangeHost.Build(
         [
-            "--urls=http://127.0.0.1:0",
+            "--urls=" + url,
             "--Exchange:Name=Test exchange",
             "--Exchange:Provider=" + provider,
             "--ConnectionStrings:Exchange=" + connectionString,
@@ -94,8 +136,7 @@ public abstract class ExchangeFixture : IAsyncLifetime
     public virtual async Task DisposeAsync()
     {
         Http.Dispose();
-        await App.StopAsync();
-        await App.DisposeAsync();
+        await StopAsync();
         await Receiver.DisposeAsync();
         if (_database is not null)
         {
@@ -193,6 +234,15 @@ public sealed record TestIntent(IntentKeys Keys, IntentDocument Document, Signed
 public sealed class SqliteExchangeFixture() : ExchangeFixture(StorageKind.Sqlite);
 
 public sealed class PostgresExchangeFixture() : ExchangeFixture(StorageKind.Postgres);
+
+/// <summary>
+/// An exchange that sweeps expired intents only once a day (and at each start), so that a test can tell the vault's
+/// deletion of an expired intent from the exchange's own; stopped and started again on one port and SQLite file.
+/// </summary>
+public sealed class RestartableExchangeFixture() : ExchangeFixture(StorageKind.Sqlite)
+{
+    protected override IEnumerable<string> ExtraArgs => ["--Exchange:SweepSeconds=86400", "--Exchange:OffersPerMinute=1000"];
+}
 
 /// <summary>An exchange as an operator runs it: few registrations per address, no webhooks to private addresses.</summary>
 public sealed class StrictExchangeFixture() : ExchangeFixture(StorageKind.Sqlite)

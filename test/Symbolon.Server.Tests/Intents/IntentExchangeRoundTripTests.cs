@@ -119,8 +119,8 @@ public sealed class IntentExchangeRoundTripTests(SqliteExchangeFixture exchange)
                 return true;
             }
 
-            factory.Time.Advance(TimeSpan.FromSeconds(2));
             exchange.Time.Advance(TimeSpan.FromSeconds(2));
+            factory.Time.Advance(TimeSpan.FromSeconds(2));
             await Task.Delay(20);
             return false;
         }, what);

@@ -203,7 +203,7 @@ public sealed class IntentExchangeSyncTests(RestartableExchangeFixture exchange)
         }
 
         Assert.Equal(HttpStatusCode.Created, (await RequestFlow.ReplyAsync(dogwood.Api, Assert.Single(await RequestFlow.VendorRequestsAsync(dogwood.Api)).Id, new RequestReplyInput("A new pair is on its way.", RequestStatuses.Answered))).StatusCode);
-        factory.Time.Advance(TimeSpan.FromMinutes(5));
+        Advance(factory, TimeSpan.FromMinutes(5));
         Assert.Equal(HttpStatusCode.Created, (await RequestFlow.ReplyAsync(cedar.Api, Assert.Single(await RequestFlow.VendorRequestsAsync(cedar.Api)).Id, new RequestReplyInput("Sorry for the wait.", RequestStatuses.Answered))).StatusCode);
         Assert.Equal(HttpStatusCode.Created, (await DataApiTests.SendAsync(dogwood.Api, HttpMethod.Post, "/api/v1/receipts", WalletFlow.Receipt(store: "Dogwood"), null)).StatusCode);
         var csv = "Date,Description,Payee,Amount\n2026-10-02,BIRCH ONLINE 4471,Birch,-80.00\n2026-10-03,Corner Grocer,Corner Grocer,-11.00\n";
@@ -289,10 +289,12 @@ public sealed class IntentExchangeSyncTests(RestartableExchangeFixture exchange)
 
     private static FeedIntent FeedOf(FeedPage page, string id) => page.Intents.Single(i => i.Id == id);
 
+    // The exchange's clock first: advancing the vault's fires its job at once, and a request signed at the new time must
+    // not reach an exchange whose clock is still minutes behind (it would refuse it, as a real exchange would).
     private void Advance(SymbolonApplicationFactory factory, TimeSpan by)
     {
-        factory.Time.Advance(by);
         exchange.Time.Advance(by);
+        factory.Time.Advance(by);
     }
 
     /// <summary>Moves both clocks a little at a time until <paramref name="condition"/> holds (the job runs on the vault's clock).</summary>
@@ -307,8 +309,8 @@ public sealed class IntentExchangeSyncTests(RestartableExchangeFixture exchange)
                     return true;
                 }
 
-                factory.Time.Advance(TimeSpan.FromSeconds(2));
                 exchange.Time.Advance(TimeSpan.FromSeconds(2));
+                factory.Time.Advance(TimeSpan.FromSeconds(2));
                 await Task.Delay(20);
                 return false;
             }, what);

@@ -38,14 +38,14 @@ internal sealed partial class LocalOwnerOperations
     public async Task<IReadOnlyList<IntentSummary>> ListIntentsAsync(CancellationToken ct)
     {
         var (intents, keys) = (await GetAsync<IntentService>(ct), await KeysAsync(ct));
-        var offers = await intents.ListOffersAsync(keys, null, ct);
+        var offers = await intents.ShownOffersAsync(keys, null, ct);
         return [.. (await intents.ListAsync(keys, ct)).Select(i => IntentWire.Summary(i, offers)).OrderByDescending(s => s.CreatedAt)];
     }
 
     public async Task<IntentDetail> GetIntentAsync(string id, CancellationToken ct)
     {
         var (intents, keys) = (await GetAsync<IntentService>(ct), await KeysAsync(ct));
-        return IntentWire.Detail(await intents.GetAsync(keys, id, ct), await intents.ListOffersAsync(keys, id, ct));
+        return IntentWire.Detail(await intents.GetAsync(keys, id, ct), await intents.ShownOffersAsync(keys, id, ct));
     }
 
     public async Task<IntentPreview> PreviewIntentAsync(IntentInput input, CancellationToken ct) =>
@@ -58,13 +58,13 @@ internal sealed partial class LocalOwnerOperations
     {
         var (intents, session) = (await GetAsync<IntentService>(ct), await SessionAsync(ct));
         var intent = await intents.GetAsync(session.Keys, id, ct);
-        return await (await GetAsync<IntentComparison>(ct)).CompareAsync(session, intent, await intents.ListOffersAsync(session.Keys, id, ct), ct);
+        return await (await GetAsync<IntentComparison>(ct)).CompareAsync(session, intent, await intents.ShownOffersAsync(session.Keys, id, ct), ct);
     }
 
     public async Task<IntentAcceptance> AcceptIntentOfferAsync(string id, string offerId, AcceptOfferInput input, string? vaultUrl, CancellationToken ct)
     {
         var session = await SessionAsync(ct);
-        var offers = await (await GetAsync<IntentService>(ct)).ListOffersAsync(session.Keys, id, ct);
+        var offers = await (await GetAsync<IntentService>(ct)).ShownOffersAsync(session.Keys, id, ct);
         if (vaultUrl is null && offers.FirstOrDefault(o => o.Value.OfferId == offerId)?.Value.Source == IntentOfferSources.Exchange)
         {
             throw CliException.Usage(
@@ -82,7 +82,7 @@ internal sealed partial class LocalOwnerOperations
     {
         var (intents, keys) = (await GetAsync<IntentService>(ct), await KeysAsync(ct));
         var intent = await intents.WithdrawAsync(keys, id, ct);
-        return IntentWire.Detail(intent, await intents.ListOffersAsync(keys, id, ct));
+        return IntentWire.Detail(intent, await intents.ShownOffersAsync(keys, id, ct));
     }
 
     public async Task<IntentExchangeSettings> GetIntentExchangesAsync(CancellationToken ct) =>

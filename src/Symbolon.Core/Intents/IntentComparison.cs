@@ -15,11 +15,11 @@ namespace Symbolon.Core.Intents;
 /// Offers side by side, judged on the person's own data: price against the budget, what they paid this vendor before
 /// (card transactions and receipts whose merchant is the vendor), how this vendor handled their requests (only a
 /// vendor they relate to), delivery against the deadline, and the vendor's terms. Each criterion is a verdict and a
-/// plain sentence; <see cref="RankingRule"/> orders the offers. Open exchange offers of a vendor the person blocked
-/// are left out (the block says its offers are dropped: one stored before the block, or fetched by a pass that began
-/// before it, is not shown either).
+/// plain sentence; <see cref="RankingRule"/> orders the offers. Callers pass <see cref="IntentService.ShownOffersAsync"/>,
+/// which leaves out the open exchange offers of a vendor the person blocked (one stored before the block, or fetched by
+/// a pass that began before it, is not shown either).
 /// </summary>
-internal sealed class IntentComparison(SymbolonDbContext db, IntentService intents, StatementImporter importer, Receipts receipts, TimeProvider time)
+internal sealed class IntentComparison(SymbolonDbContext db, StatementImporter importer, Receipts receipts, TimeProvider time)
 {
     /// <summary>The ranking rule, as the person reads it (and as <see cref="Rank"/> implements it).</summary>
     public const string RankingRule =
@@ -32,12 +32,6 @@ internal sealed class IntentComparison(SymbolonDbContext db, IntentService inten
     public async Task<IntentOfferList> CompareAsync(VaultSession session, IntentView intent, IReadOnlyList<IntentOfferView> offers, CancellationToken ct = default)
     {
         var now = time.GetUtcNow();
-        if (offers.Any(o => o.Value.Source == IntentOfferSources.Exchange && o.Value.Status == IntentOfferStatuses.Open))
-        {
-            var blocked = (await intents.ListBlockedAsync(session.Keys, ct)).Select(b => b.SignKey).ToHashSet(StringComparer.Ordinal);
-            offers = [.. offers.Where(o => !(o.Value.Source == IntentOfferSources.Exchange && o.Value.Status == IntentOfferStatuses.Open && blocked.Contains(o.Value.Offer.Vendor.SignKey)))];
-        }
-
         var projection = offers.Count == 0 ? null : await importer.ProjectionAsync(session, ct);
         var stored = offers.Count == 0 ? [] : await receipts.ListAllAsync(session.Keys, ct);
         var relationships = offers.Count == 0 ? [] : await db.Relationships.AsNoTracking().Where(r => r.VaultId == session.VaultId).ToListAsync(ct);

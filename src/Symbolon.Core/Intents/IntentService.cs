@@ -119,6 +119,22 @@ internal sealed class IntentService(SymbolonDbContext db, RecordStore records, I
             .Select(r => new IntentOfferView(r, VaultJson.Deserialize<IntentOfferValue>(r.Json)))
             .Where(o => intentId is null || o.Value.IntentId == intentId)];
 
+    /// <summary>
+    /// The offers the person sees (of every intent, or of one): all of them but the open exchange offers of vendors they
+    /// blocked, which are neither shown, counted nor acceptable (the ones stored before the block included).
+    /// </summary>
+    public async Task<IReadOnlyList<IntentOfferView>> ShownOffersAsync(VaultKeys keys, string? intentId = null, CancellationToken ct = default)
+    {
+        var offers = await ListOffersAsync(keys, intentId, ct);
+        if (!offers.Any(o => o.Value.Source == IntentOfferSources.Exchange && o.Value.Status == IntentOfferStatuses.Open))
+        {
+            return offers;
+        }
+
+        var blocked = (await ListBlockedAsync(keys, ct)).Select(b => b.SignKey).ToHashSet(StringComparer.Ordinal);
+        return [.. offers.Where(o => !(o.Value.Source == IntentOfferSources.Exchange && o.Value.Status == IntentOfferStatuses.Open && blocked.Contains(o.Value.Offer.Vendor.SignKey)))];
+    }
+
     /// <summary>Marks an open offer declined; nothing is sent to the vendor.</summary>
     public async Task DeclineAsync(VaultKeys keys, string intentId, string offerId, CancellationToken ct = default)
     {
@@ -241,7 +257,7 @@ internal sealed class IntentService(SymbolonDbContext db, RecordStore records, I
 
     public async Task<IntentOfferView> GetOpenOfferAsync(VaultKeys keys, string intentId, string offerId, CancellationToken ct = default)
     {
-        var offer = (await ListOffersAsync(keys, intentId, ct)).FirstOrDefault(o => o.Value.OfferId == offerId) ?? throw IntentProblemException.OfferNotFound();
+        var offer = (await ShownOffersAsync(keys, intentId, ct)).FirstOrDefault(o => o.Value.OfferId == offerId) ?? throw IntentProblemException.OfferNotFound();
         if (offer.Value.Status != IntentOfferStatuses.Open || offer.Value.Offer.ExpiresAt <= time.GetUtcNow())
         {
             throw IntentProblemException.OfferNotOpen();

@@ -53,7 +53,7 @@ internal static class IntentEndpoints
     internal static async Task<Ok<IReadOnlyList<IntentSummary>>> ListAsync(VaultSession session, IntentService intents, CancellationToken ct)
     {
         var all = await intents.ListAsync(session.Keys, ct);
-        var offers = await intents.ListOffersAsync(session.Keys, null, ct);
+        var offers = await intents.ShownOffersAsync(session.Keys, null, ct);
         return TypedResults.Ok<IReadOnlyList<IntentSummary>>([.. all.Select(i => IntentWire.Summary(i, offers)).OrderByDescending(s => s.CreatedAt)]);
     }
 
@@ -69,13 +69,13 @@ internal static class IntentEndpoints
     internal static async Task<Ok<IntentDetail>> GetAsync(string id, VaultSession session, IntentService intents, CancellationToken ct)
     {
         var intent = await intents.GetAsync(session.Keys, id, ct);
-        return TypedResults.Ok(IntentWire.Detail(intent, await intents.ListOffersAsync(session.Keys, id, ct)));
+        return TypedResults.Ok(IntentWire.Detail(intent, await intents.ShownOffersAsync(session.Keys, id, ct)));
     }
 
     internal static async Task<Ok<IntentOfferList>> OffersAsync(string id, VaultSession session, IntentService intents, IntentComparison comparison, CancellationToken ct)
     {
         var intent = await intents.GetAsync(session.Keys, id, ct);
-        return TypedResults.Ok(await comparison.CompareAsync(session, intent, await intents.ListOffersAsync(session.Keys, id, ct), ct));
+        return TypedResults.Ok(await comparison.CompareAsync(session, intent, await intents.ShownOffersAsync(session.Keys, id, ct), ct));
     }
 
     internal static async Task<Ok<IntentAcceptance>> AcceptAsync(string id, string offerId, AcceptOfferInput input, HttpContext context, VaultSession session, IntentAcceptances acceptances, CancellationToken ct) =>
@@ -90,7 +90,7 @@ internal static class IntentEndpoints
     internal static async Task<Ok<IntentDetail>> WithdrawAsync(string id, VaultSession session, IntentService intents, CancellationToken ct)
     {
         var intent = await intents.WithdrawAsync(session.Keys, id, ct);
-        return TypedResults.Ok(IntentWire.Detail(intent, await intents.ListOffersAsync(session.Keys, id, ct)));
+        return TypedResults.Ok(IntentWire.Detail(intent, await intents.ShownOffersAsync(session.Keys, id, ct)));
     }
 
     internal static async Task<Ok<IReadOnlyList<BlockedIntentVendor>>> ListBlockedAsync(VaultSession session, IntentService intents, CancellationToken ct) =>

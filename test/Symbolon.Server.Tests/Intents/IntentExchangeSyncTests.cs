@@ -158,6 +158,12 @@ public sealed class IntentExchangeSyncTests(RestartableExchangeFixture exchange)
         Assert.Equal(("rowan", rowan.Keys.PublicKeys.Sign), (blocked.Name, blocked.SignKey));
         Assert.Equal(rowan.Keys.PublicKeys.Sign, Assert.Single((await person.GetFromJsonAsync<List<BlockedIntentVendor>>("/owner/api/v1/intents/blocked", SymbolonApplicationFactory.Json))!).SignKey);
 
+        // The offer it was blocked from is neither shown, counted nor acceptable any more.
+        Assert.Empty((await IntentApiTests.OffersAsync(person, first)).Offers);
+        Assert.Equal(0, (await DetailAsync(person, first)).Summary.OpenOfferCount);
+        var late = await person.PostAsJsonAsync($"/owner/api/v1/intents/{first}/offers/{offer.Id}/accept", new AcceptOfferInput([Datatypes.Name]), SymbolonApplicationFactory.Json);
+        Assert.Equal(HttpStatusCode.NotFound, late.StatusCode);
+
         // The second intent went out before the block, so the exchange still takes rowan's offer on it (as an
         // exchange ignoring blocklists would): the vault drops it, shows it nowhere and does not count it as refused.
         var secondDocument = IntentCrypto.VerifyIntent(secondFeed.Intent)!;
@@ -168,6 +174,8 @@ public sealed class IntentExchangeSyncTests(RestartableExchangeFixture exchange)
         var shown = await IntentApiTests.OffersAsync(person, second);
         Assert.Equal(["sorrel"], shown.Offers.Select(o => o.VendorName));
         Assert.Equal(0, shown.Refused);
+        var summary = (await DetailAsync(person, second)).Summary;
+        Assert.Equal((1, 1), (summary.OfferCount, summary.OpenOfferCount));
 
         // A new intent carries the blocklist: rowan does not find it in its feed and its offer is answered as if the
         // intent did not exist; sorrel finds it and offers as ever.

@@ -14,8 +14,8 @@
 #   2. Starts a throwaway PostgreSQL server listening on 127.0.0.1 only (free port from 55432 up,
 #      trust auth, superuser `symbolon`, data in a fresh temp dir). It is stopped and the temp dir
 #      removed on exit, whatever the reason (success, failure, Ctrl-C).
-#   3. Runs `dotnet test Symbolon.slnx --configuration Release -m:2` (two test assemblies at a time) with these
-#      environment variables:
+#   3. Builds the solution (Release), then runs `dotnet test Symbolon.slnx --configuration Release --no-build -m:2`
+#      (two test assemblies at a time) with these environment variables:
 #        SYMBOLON_TEST_POSTGRES  Npgsql connection string to the throwaway server (database
 #                                `postgres`; tests create their own databases from it)
 #        SYMBOLON_TEST_CHROMIUM  /usr/bin/chromium
@@ -305,15 +305,27 @@ export DOTNET_NOLOGO=1
 rm -rf -- "$OUTPUT_DIR"
 mkdir -p "$RESULTS_DIR"
 
-header "running tests"
 dotnet_rc=0
-# -m:2: two test assemblies at a time (dotnet test runs them one by one otherwise, leaving a core idle while the
-# browser tests wait on pages): the browser tests in one lane, Core, CLI and Server in the other.
+# The build first, on its own: `dotnet test` building as it goes runs the test assemblies one after another, leaving a
+# core idle while the browser tests wait on pages. Built, `-m:2` runs two at a time: the browser tests in one lane,
+# CLI, Core and Server in the other. (Skipped when the caller passes --no-build.)
+no_build=0
+for arg in "$@"; do
+    [ "$arg" = "--no-build" ] && no_build=1
+done
+if [ "$no_build" -eq 0 ]; then
+    header "building"
+    dotnet build Symbolon.slnx --configuration Release --nologo -v q || die "the build failed"
+fi
+
+header "running tests"
+test_args=("$@")
+[ "$no_build" -eq 0 ] && test_args+=(--no-build)
 dotnet test Symbolon.slnx --configuration Release -m:2 \
     --logger "trx;LogFilePrefix=results" \
     --logger "console;verbosity=normal" \
     --results-directory "$RESULTS_DIR" \
-    "$@" || dotnet_rc=$?
+    "${test_args[@]}" || dotnet_rc=$?
 
 header "results"
 passed=0 failed=0 skipped=0 trx_count=0

@@ -64,7 +64,11 @@ public sealed class IntentExchangeSyncTests(RestartableExchangeFixture exchange)
 
         // Another offer comes in before the vault's next poll; both arrive, nothing is lost, the error clears.
         await alder.Client.MakeOfferAsync(feed, exchange.NewOffer(alder, document, price: 127m), alder.Keys, CancellationToken.None);
-        await TickUntilAsync(factory, async () => (await IntentApiTests.OffersAsync(person, id)).Offers.Count == 2, "both offers are fetched");
+        // (The offers are stored before the pass records the exchange's state: wait for both.)
+        await TickUntilAsync(
+            factory,
+            async () => (await IntentApiTests.OffersAsync(person, id)).Offers.Count == 2 && Assert.Single((await DetailAsync(person, id)).Exchanges).LastError is null,
+            "both offers are fetched and the error clears");
         Assert.Equal([127m, 131m], (await IntentApiTests.OffersAsync(person, id)).Offers.Select(o => o.Price));
         var polled = Assert.Single((await DetailAsync(person, id)).Exchanges);
         Assert.Equal((IntentExchangeStates.Posted, (string?)null), (polled.State, polled.LastError));

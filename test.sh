@@ -14,8 +14,8 @@
 #   2. Starts a throwaway PostgreSQL server listening on 127.0.0.1 only (free port from 55432 up,
 #      trust auth, superuser `symbolon`, data in a fresh temp dir). It is stopped and the temp dir
 #      removed on exit, whatever the reason (success, failure, Ctrl-C).
-#   3. Builds the solution (Release), then runs `dotnet test Symbolon.slnx --configuration Release --no-build` with
-#      these environment variables:
+#   3. Builds the solution (Release), then runs `dotnet test Symbolon.slnx --configuration Release --no-build -m:1`
+#      (one test assembly at a time) with these environment variables:
 #        SYMBOLON_TEST_POSTGRES  Npgsql connection string to the throwaway server (database
 #                                `postgres`; tests create their own databases from it)
 #        SYMBOLON_TEST_CHROMIUM  /usr/bin/chromium
@@ -307,8 +307,8 @@ mkdir -p "$RESULTS_DIR"
 
 dotnet_rc=0
 # The build first, on its own, so that a build error is reported as one (skipped when the caller passes --no-build).
-# The test assemblies then run one after another: two at a time (-m:2) was no faster on 2 cores and made the browser
-# tests flaky.
+# The test assemblies then run one after another (-m:1; without a build, dotnet test would run them side by side, which
+# was no faster on 2 cores and made the browser tests flaky).
 no_build=0
 for arg in "$@"; do
     [ "$arg" = "--no-build" ] && no_build=1
@@ -321,7 +321,7 @@ fi
 header "running tests"
 test_args=("$@")
 [ "$no_build" -eq 0 ] && test_args+=(--no-build)
-dotnet test Symbolon.slnx --configuration Release \
+dotnet test Symbolon.slnx --configuration Release -m:1 \
     --logger "trx;LogFilePrefix=results" \
     --logger "console;verbosity=normal" \
     --results-directory "$RESULTS_DIR" \

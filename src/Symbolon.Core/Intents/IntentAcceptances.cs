@@ -38,6 +38,23 @@ internal sealed class IntentAcceptances(
 
     public async Task<IntentAcceptance> AcceptAsync(VaultSession session, string intentId, string offerId, AcceptOfferInput input, string vaultUrl, CancellationToken ct = default)
     {
+        // The server's job may write the intent or an offer (a poll) between reading and writing them: the whole
+        // acceptance is rolled back and made again from what is there now.
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await AcceptOnceAsync(session, intentId, offerId, input, vaultUrl, ct);
+            }
+            catch (RecordVersionConflictException) when (attempt < 4)
+            {
+                db.ChangeTracker.Clear();
+            }
+        }
+    }
+
+    private async Task<IntentAcceptance> AcceptOnceAsync(VaultSession session, string intentId, string offerId, AcceptOfferInput input, string vaultUrl, CancellationToken ct)
+    {
         var keys = session.Keys;
         var intent = await intents.GetAsync(keys, intentId, ct);
         if (intent.Value.Status != IntentStatuses.Open)

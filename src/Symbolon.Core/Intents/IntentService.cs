@@ -175,6 +175,28 @@ internal sealed class IntentService(SymbolonDbContext db, RecordStore records, I
     /// </summary>
     public async Task<IntentView> CloseAsync(VaultKeys keys, string intentId, string status, string reason, Guid? except = null, IntentAcceptanceValue? acceptance = null, CancellationToken ct = default)
     {
+        // In the caller's transaction, a conflict is the caller's to retry (accepting does); in its own, the server's
+        // job may have written the intent (a poll, a posting) since it was read: read it again and retry.
+        if (db.Database.CurrentTransaction is not null)
+        {
+            return await CloseOnceAsync(keys, intentId, status, reason, except, acceptance, ct);
+        }
+
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await CloseOnceAsync(keys, intentId, status, reason, except, acceptance, ct);
+            }
+            catch (RecordVersionConflictException) when (attempt < 4)
+            {
+                db.ChangeTracker.Clear();
+            }
+        }
+    }
+
+    private async Task<IntentView> CloseOnceAsync(VaultKeys keys, string intentId, string status, string reason, Guid? except, IntentAcceptanceValue? acceptance, CancellationToken ct)
+    {
         var intent = await GetAsync(keys, intentId, ct);
         if (intent.Value.Status != IntentStatuses.Open)
         {
@@ -193,7 +215,7 @@ internal sealed class IntentService(SymbolonDbContext db, RecordStore records, I
         };
 
         // Within the caller's transaction when there is one (accepting), else in one of its own.
-        var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
+        await using var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
         var record = await records.UpdateAsync(keys, intent.Record.Id, VaultJson.Serialize(value), Actor.Owner, intent.Record.Version, ct);
         foreach (var offer in await ListOffersAsync(keys, intentId, ct))
         {
@@ -218,7 +240,6 @@ internal sealed class IntentService(SymbolonDbContext db, RecordStore records, I
         if (transaction is not null)
         {
             await transaction.CommitAsync(ct);
-            await transaction.DisposeAsync();
         }
 
         return new IntentView(record, value, intent.Document);

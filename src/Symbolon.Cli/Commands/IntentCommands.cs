@@ -276,8 +276,8 @@ internal static class IntentCommands
     {
         var which = new Argument<string>("INTENT") { Description = "The intent's id." };
         var offer = new Argument<string>("OFFER") { Description = "The offer's id (see `symbolon intent offers INTENT`)." };
-        var share = new Option<string[]>("--share") { Description = "A datatype the vendor may read for delivery, such as profile.name or profile.address. Repeat for several.", HelpName = "DATATYPE", AllowMultipleArgumentsPerToken = false };
-        var narrow = new Option<string[]>("--narrow") { Description = "DATATYPE=NARROWING, such as profile.address=postal_code.", HelpName = "DATATYPE=NARROWING", AllowMultipleArgumentsPerToken = false };
+        var share = new Option<string[]>("--share") { Description = "A datatype the vendor may read for delivery, such as profile.name or profile.postal_address. Repeat for several.", HelpName = "DATATYPE", AllowMultipleArgumentsPerToken = false };
+        var narrow = new Option<string[]>("--narrow") { Description = "DATATYPE=NARROWING, such as profile.postal_address=postal_code.", HelpName = "DATATYPE=NARROWING", AllowMultipleArgumentsPerToken = false };
         var purpose = new Option<string?>("--purpose") { Description = "The purpose in words (default: delivering the accepted offer).", HelpName = "TEXT" };
         var days = new Option<int?>("--days") { Description = "How many days the vendor may read what you share once it collects the grant (default: until you revoke it).", HelpName = "N" };
         var vaultUrl = new Option<string?>("--vault-url") { Description = "Local mode, exchange offers: your vault's public address, which the vendor is given.", HelpName = "URL" };
@@ -291,7 +291,7 @@ internal static class IntentCommands
                 var parts = pair.Split('=', 2);
                 if (parts.Length != 2)
                 {
-                    throw CliException.Usage("A --narrow is not DATATYPE=NARROWING.", "For example --narrow profile.address=postal_code.");
+                    throw CliException.Usage("A --narrow is not DATATYPE=NARROWING.", "For example --narrow profile.postal_address=postal_code.");
                 }
 
                 narrowing[parts[0]] = parts[1];

@@ -301,7 +301,7 @@ public sealed record IntentOfferList(string IntentId, IReadOnlyList<IntentOffer>
 /// Accepting an offer (<c>POST /owner/api/v1/intents/{id}/offers/{offerId}/accept</c>): what the person discloses to
 /// that vendor for delivery. Nothing else about the person reaches it.
 /// </summary>
-/// <param name="Datatypes">Datatypes to grant read access to (<c>profile.name</c>, <c>profile.address</c>); may be empty.</param>
+/// <param name="Datatypes">Datatypes to grant read access to (<c>profile.name</c>, <c>profile.postal_address</c>); may be empty.</param>
 /// <param name="Narrowing">Per datatype, a narrowing the datatype offers; optional.</param>
 /// <param name="Purpose">The purpose in words; defaults to delivering the accepted offer.</param>
 /// <param name="GrantDays">For an exchange offer: how many days the vendor may read what is chosen once it connects, 1 to 3,650; null means until the person revokes it.</param>

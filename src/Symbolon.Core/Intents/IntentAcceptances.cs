@@ -171,7 +171,7 @@ internal sealed class IntentAcceptances(
         {
             if (DatatypeCatalog.Find(list[i]) is not { IsProfile: true })
             {
-                errors.Add($"datatypes[{i}]", "Is not a profile datatype (such as profile.name or profile.address).");
+                errors.Add($"datatypes[{i}]", "Is not a profile datatype (such as profile.name or profile.postal_address).");
             }
             else if (!datatypes.Contains(list[i], StringComparer.Ordinal))
             {
@@ -181,7 +181,7 @@ internal sealed class IntentAcceptances(
 
         if (needsOne && list.Count == 0)
         {
-            errors.Add("datatypes", "Choose at least one thing the vendor needs for delivery, such as profile.name and profile.address.");
+            errors.Add("datatypes", "Choose at least one thing the vendor needs for delivery, such as profile.name and profile.postal_address.");
         }
 
         var narrowing = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -36,20 +36,20 @@ internal sealed class ExchangeOptions
     {
         if (OffersPerMinute is < 1 or > 100_000 || RegistrationsPerHour is < 1 or > 1_000_000)
         {
-            throw new InvalidOperationException("Exchange:OffersPerMinute and Exchange:RegistrationsPerHour must be positive.");
+            throw new ExchangeConfigurationException("Exchange:OffersPerMinute and Exchange:RegistrationsPerHour must be positive.");
         }
 
         foreach (var proxy in KnownProxies)
         {
             if (!System.Net.IPAddress.TryParse(proxy, out _))
             {
-                throw new InvalidOperationException("Exchange:KnownProxies must list IP addresses (one entry is not an address).");
+                throw new ExchangeConfigurationException("Exchange:KnownProxies must list IP addresses (one entry is not an address).");
             }
         }
 
         if (SweepSeconds is <= 0 or > 86_400 || PollSeconds is <= 0 or > 3_600)
         {
-            throw new InvalidOperationException("Exchange:SweepSeconds (up to a day) and Exchange:PollSeconds (up to an hour) must be positive.");
+            throw new ExchangeConfigurationException("Exchange:SweepSeconds (up to a day) and Exchange:PollSeconds (up to an hour) must be positive.");
         }
     }
 }
@@ -69,3 +69,6 @@ internal sealed class ExchangeWebhookOptions
     /// <summary>A message still failing this many hours after it was made is given up (the event stays in the vendor's event feed).</summary>
     public double GiveUpAfterHours { get; set; } = 72;
 }
+
+/// <summary>A setting the exchange cannot start with; the message names the setting, and the process exits with it.</summary>
+internal sealed class ExchangeConfigurationException(string message) : InvalidOperationException(message);

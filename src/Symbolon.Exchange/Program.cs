@@ -6,5 +6,26 @@ namespace Symbolon.Exchange;
 /// </summary>
 internal static class ExchangeProgram
 {
-    public static Task Main(string[] args) => ExchangeHost.RunAsync(args);
+    /// <summary>Runs the exchange; a bad setting is one line on standard error and exit code 2, not a stack trace.</summary>
+    public static async Task<int> Main(string[] args)
+    {
+        try
+        {
+            await ExchangeHost.RunAsync(args);
+            return 0;
+        }
+        catch (Exception e) when (Configuration(e) is { } bad)
+        {
+            await Console.Error.WriteLineAsync("symbolon-exchange: " + bad.Message);
+            return 2;
+        }
+    }
+
+    private static ExchangeConfigurationException? Configuration(Exception? e) =>
+        e switch
+        {
+            null => null,
+            ExchangeConfigurationException bad => bad,
+            _ => Configuration(e.InnerException),
+        };
 }

@@ -152,6 +152,37 @@ public abstract class ExchangeFixture : IAsyncLifetime
 
     public ExchangeVaultClient Vault(TimeProvider? clock = null) => new(Http, clock ?? Time);
 
+    /// <summary>
+    /// Moves both clocks two seconds at a time until <paramref name="condition"/> holds (the vault's job runs on its
+    /// clock). The exchange's moves first: moving the vault's fires its job at once, and a request signed at the new
+    /// time must not reach an exchange whose clock is behind (it would refuse it, as a real exchange would). A timeout
+    /// says what the vault logged last about intents and exchanges, and its warnings and errors.
+    /// </summary>
+    public async Task TickUntilAsync(SymbolonApplicationFactory factory, Func<Task<bool>> condition, string what)
+    {
+        try
+        {
+            await SymbolonApplicationFactory.WaitUntilAsync(async () =>
+            {
+                if (await condition())
+                {
+                    return true;
+                }
+
+                Time.Advance(TimeSpan.FromSeconds(2));
+                factory.Time.Advance(TimeSpan.FromSeconds(2));
+                await Task.Delay(20);
+                return false;
+            }, what);
+        }
+        catch (TimeoutException e)
+        {
+            var log = factory.Logs.Where(l => l.StartsWith("Warning", StringComparison.Ordinal) || l.StartsWith("Error", StringComparison.Ordinal)
+                || l.Contains("ntent", StringComparison.Ordinal) || l.Contains("xchange", StringComparison.Ordinal)).TakeLast(8);
+            throw new TimeoutException(e.Message + " Log: " + string.Join(" | ", log), e);
+        }
+    }
+
     /// <summary>Reads the exchange's own database, as an operator would.</summary>
     internal async Task<T> QueryAsync<T>(Func<ExchangeDbContext, Task<T>> query)
     {

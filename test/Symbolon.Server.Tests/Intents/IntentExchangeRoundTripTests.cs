@@ -98,32 +98,7 @@ public sealed class IntentExchangeRoundTripTests(SqliteExchangeFixture exchange)
         await TickUntilAsync(factory, async () => await exchange.IntentRowsAsync(id) == 0, "the exchange deletes the intent");
     }
 
-    /// <summary>Moves both clocks a little at a time until <paramref name="condition"/> holds (the job runs on the vault's clock).</summary>
-    private async Task TickUntilAsync(SymbolonApplicationFactory factory, Func<Task<bool>> condition, string what)
-    {
-        try
-        {
-            await TickAsync(factory, condition, what);
-        }
-        catch (TimeoutException e)
-        {
-            throw new TimeoutException(e.Message + " Log: " + string.Join(" | ", factory.Logs.Where(l => l.Contains("ntent", StringComparison.Ordinal) || l.Contains("xchange", StringComparison.Ordinal)).TakeLast(8)), e);
-        }
-    }
-
-    private async Task TickAsync(SymbolonApplicationFactory factory, Func<Task<bool>> condition, string what) =>
-        await SymbolonApplicationFactory.WaitUntilAsync(async () =>
-        {
-            if (await condition())
-            {
-                return true;
-            }
-
-            exchange.Time.Advance(TimeSpan.FromSeconds(2));
-            factory.Time.Advance(TimeSpan.FromSeconds(2));
-            await Task.Delay(20);
-            return false;
-        }, what);
+    private Task TickUntilAsync(SymbolonApplicationFactory factory, Func<Task<bool>> condition, string what) => exchange.TickUntilAsync(factory, condition, what);
 
     private static async Task<IntentDetail> DetailAsync(HttpClient owner, string id) =>
         (await owner.GetFromJsonAsync<IntentDetail>($"/owner/api/v1/intents/{id}", SymbolonApplicationFactory.Json))!;

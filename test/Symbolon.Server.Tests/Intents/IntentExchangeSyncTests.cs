@@ -309,31 +309,7 @@ public sealed class IntentExchangeSyncTests(RestartableExchangeFixture exchange)
         factory.Time.Advance(by);
     }
 
-    /// <summary>Moves both clocks a little at a time until <paramref name="condition"/> holds (the job runs on the vault's clock).</summary>
-    private async Task TickUntilAsync(SymbolonApplicationFactory factory, Func<Task<bool>> condition, string what)
-    {
-        try
-        {
-            await SymbolonApplicationFactory.WaitUntilAsync(async () =>
-            {
-                if (await condition())
-                {
-                    return true;
-                }
-
-                exchange.Time.Advance(TimeSpan.FromSeconds(2));
-                factory.Time.Advance(TimeSpan.FromSeconds(2));
-                await Task.Delay(20);
-                return false;
-            }, what);
-        }
-        catch (TimeoutException e)
-        {
-            // Warnings and errors only (a failed pass of the job, a refused offer): the request log says nothing here.
-            var log = factory.Logs.Where(l => l.StartsWith("Warning", StringComparison.Ordinal) || l.StartsWith("Error", StringComparison.Ordinal)).TakeLast(8);
-            throw new TimeoutException(e.Message + " Log: " + string.Join(" | ", log), e);
-        }
-    }
+    private Task TickUntilAsync(SymbolonApplicationFactory factory, Func<Task<bool>> condition, string what) => exchange.TickUntilAsync(factory, condition, what);
 
     private static OfferCriterion Criterion(IntentOffer offer, string name) => Assert.Single(offer.Criteria, c => c.Name == name);
 

@@ -181,6 +181,10 @@ internal static class CsvStatementReader
 
     private static string? Optional(CsvParser parser, int index, string? name) => index < 0 ? null : Field(parser, index, name!);
 
+    /// <summary>Bytes the detected encoding cannot decode (a UTF-16 mark before invalid UTF-16), however the reader wraps it.</summary>
+    private static bool IsDecoderFailure(Exception? e) =>
+        e is DecoderFallbackException || (e is AggregateException a && a.InnerExceptions.Any(IsDecoderFailure)) || (e?.InnerException is { } inner && IsDecoderFailure(inner));
+
     /// <summary>
     /// The first rows and a suggested mapping: delimiter, encoding, date and decimal formats and columns guessed from
     /// the file, or from its head when <paramref name="isWholeFile"/> is false (an upload still streaming in).
@@ -202,11 +206,11 @@ internal static class CsvStatementReader
             using var reader = new StatementTextReader(StatementSource.FromMemory(bytes), encoding);
             head = reader.ReadToEnd();
         }
-        catch (StatementException)
+        catch (Exception e) when (e is StatementException || IsDecoderFailure(e))
         {
-            // A preview shows what could be read; the import itself reports the bad byte with its line.
-            using var reader = new StatementTextReader(StatementSource.FromMemory(bytes), "windows-1252");
-            head = reader.ReadToEnd();
+            // A preview shows what could be read; the import itself reports the bad byte with its line. Byte for byte
+            // (Latin-1 decodes anything): the text reader would follow a byte-order mark into the same failure again.
+            head = Encoding.Latin1.GetString(bytes.Span);
         }
 
         var firstLine = head.AsSpan().TrimStart('\uFEFF');

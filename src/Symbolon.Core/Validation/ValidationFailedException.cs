@@ -3,8 +3,11 @@ using Symbolon.Core.Problems;
 
 namespace Symbolon.Core.Validation;
 
-/// <summary>One or more input values are invalid. Keys are JSON paths (camelCase) of the offending members.</summary>
-internal sealed class ValidationFailedException(IReadOnlyDictionary<string, string[]> errors) : SymbolonProblemException(
+/// <summary>
+/// One or more input values are invalid. Keys are JSON paths (camelCase) of the offending members. Not sealed: a feature
+/// derives a named case (<see cref="Payments.PaymentInputException"/>) that is still written as this 400.
+/// </summary>
+internal class ValidationFailedException(IReadOnlyDictionary<string, string[]> errors) : SymbolonProblemException(
     ProblemCodes.InvalidValue, 400, "Some values are invalid.", "See errors for each field and why.",
     "One or more values are invalid: " + string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(' ', e.Value)}")), errors)
 {

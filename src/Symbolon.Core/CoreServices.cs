@@ -53,6 +53,17 @@ internal static class CoreServices
         services.AddRequests();
         services.AddConversations();
         services.AddIntents();
+        services.AddPayments();
+        return services;
+    }
+
+    /// <summary>EmanciPay: payees, pledges, the budget, payments and their signed records; settling from imported statements.</summary>
+    public static IServiceCollection AddPayments(this IServiceCollection services)
+    {
+        services.AddScoped<Payments.PaymentService>();
+        services.AddScoped<Payments.PaymentUsage>();
+        services.AddScoped<Payments.PaymentSettlement>();
+        services.AddScoped<IStatementImportFollowUp>(sp => sp.GetRequiredService<Payments.PaymentSettlement>());
         return services;
     }
 
@@ -153,6 +164,7 @@ internal static class CoreServices
         services.AddScoped<IThreadSource, WalletSource>();
         services.AddScoped<IThreadSource, PushedUpdatesSource>();
         services.AddScoped<IThreadSource, MessagesSource>();
+        services.AddScoped<IThreadSource, Payments.PaymentsSource>();
         return services;
     }
 }

@@ -32,6 +32,12 @@ public static class ThreadEntryKinds
 
     /// <summary>The person ended the relationship.</summary>
     public const string RelationshipEnded = "relationship.ended";
+
+    /// <summary>The person paid the vendor (EmanciPay); the signed record is in the payments area.</summary>
+    public const string Payment = "payment";
+
+    /// <summary>The vendor published how it can be paid; the person approves it in the payments area.</summary>
+    public const string PaymentInstructions = "payment.instructions";
 }
 
 /// <summary>Who an entry of the thread comes from.</summary>

@@ -276,4 +276,30 @@ public static class ProblemCodes
     /// as the token endpoint's <c>invalid_grant</c>).
     /// </summary>
     public const string InvitationExceeded = "SYM2752";
+
+    // SYM2901-SYM2949: issue 15 (EmanciPay payments); SYM2950-SYM2979 reserved for its later parts.
+
+    /// <summary>No payee with that id exists in this vault (404).</summary>
+    public const string PayeeNotFound = "SYM2901";
+
+    /// <summary>No pledge with that id exists in this vault (404).</summary>
+    public const string PledgeNotFound = "SYM2902";
+
+    /// <summary>No payment with that id exists in this vault, or (for a vendor) none was made to this relationship (404).</summary>
+    public const string PaymentNotFound = "SYM2903";
+
+    /// <summary>The payment is settled or cancelled: it takes no change and shows no code to pay it again (409).</summary>
+    public const string PaymentNotOpen = "SYM2904";
+
+    /// <summary>
+    /// The payment is held: the payee's IBAN changed and the person has not confirmed the new one, or it did not fit
+    /// the month's budget. No code to pay it is shown until the person releases it (409).
+    /// </summary>
+    public const string PaymentHeld = "SYM2905";
+
+    /// <summary>The payee has no instructions waiting for the person's approval (409).</summary>
+    public const string PayeeInstructionsNotPending = "SYM2906";
+
+    /// <summary>A countersignature does not verify over the record's signed content with the payee's registered key (400).</summary>
+    public const string PaymentCountersignatureInvalid = "SYM2907";
 }

@@ -36,6 +36,12 @@ public static class Datatypes
     /// <summary>Visits: a vendor records one when it scans the person's card (<c>append</c>) and reads the check-ins the person shared with it (<c>read</c>).</summary>
     public const string CheckIns = "checkins";
 
+    /// <summary>How the vendor can be paid (EmanciPay): it publishes its instructions (<c>append</c>), which the person approves.</summary>
+    public const string PaymentInstructions = "payments.instructions";
+
+    /// <summary>Usage the vendor reports ("listened 14 hours this week", <c>append</c>), so the person can pay per use; the vendor reads back its own reports (<c>read</c>).</summary>
+    public const string Usage = "usage";
+
     /// <summary>The <c>authorization_details</c> type of a Symbolon data request.</summary>
     public const string AuthorizationDetailsType = "symbolon:data";
 }

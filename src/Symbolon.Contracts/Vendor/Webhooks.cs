@@ -39,8 +39,11 @@ public static class WebhookEventTypes
     /// <summary>The person accepted this vendor's offer on an intent (see <see cref="IntentAcceptedData"/>).</summary>
     public const string IntentAccepted = "intent.accepted";
 
+    /// <summary>A payment the person made to this vendor settled; the signed record is ready to read and countersign (see <see cref="PaymentSettledData"/>).</summary>
+    public const string PaymentSettled = "payment.settled";
+
     /// <summary>Every type the vault sends today.</summary>
-    public static IReadOnlyList<string> All { get; } = [ProfileUpdated, GrantRevoked, RequestCreated, RequestUpdated, MessageCreated, UpdatePushed, InboxApplied, InboxRefused, IntentCreated, IntentClosed, IntentAccepted];
+    public static IReadOnlyList<string> All { get; } = [ProfileUpdated, GrantRevoked, RequestCreated, RequestUpdated, MessageCreated, UpdatePushed, InboxApplied, InboxRefused, IntentCreated, IntentClosed, IntentAccepted, PaymentSettled];
 }
 
 /// <summary>A webhook payload in the Standard Webhooks shape.</summary>

@@ -63,10 +63,14 @@ internal sealed class RecordDeletedException() : SymbolonProblemException(
 /// </summary>
 internal sealed class RecordStore(SymbolonDbContext db, TimeProvider time)
 {
-    public async Task<CurrentRecord> CreateAsync(VaultKeys keys, string type, byte[] json, Actor actor, CancellationToken ct = default)
+    public Task<CurrentRecord> CreateAsync(VaultKeys keys, string type, byte[] json, Actor actor, CancellationToken ct = default) =>
+        CreateWithIdAsync(keys, null, type, json, actor, ct);
+
+    /// <summary>Creates a record under an id the caller made (with <see cref="UuidV7"/>), when the content must name it.</summary>
+    public async Task<CurrentRecord> CreateWithIdAsync(VaultKeys keys, Guid? givenId, string type, byte[] json, Actor actor, CancellationToken ct = default)
     {
         var now = time.GetUtcNow();
-        var id = UuidV7.Create(now);
+        var id = givenId ?? UuidV7.Create(now);
         db.Records.Add(new RecordEntity { VaultId = keys.VaultId, Id = id, Type = type, CurrentVersion = 1, CreatedAt = now, UpdatedAt = now });
         AddVersion(NewVersion(keys, id, type, 1, now, RecordOperations.Create, actor, json));
         await SaveInVaultOrderAsync(keys.VaultId, ct);

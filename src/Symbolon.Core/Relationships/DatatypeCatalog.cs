@@ -31,6 +31,8 @@ internal static class DatatypeCatalog
         new(Datatypes.Receipts, "Receipts of what you buy from them", ReceiptRecordType, [DataActions.Read, DataActions.Append], [Narrowings.Full], false),
         new(Datatypes.Loyalty, "Stamps and points on their loyalty programme", LoyaltyEventRecordType, [DataActions.Read, DataActions.Append], [Narrowings.Full], false),
         new(Datatypes.CheckIns, "Your visits (only those you share with them)", CheckInRecordType, [DataActions.Read, DataActions.Append], [Narrowings.Full], false),
+        new(Datatypes.PaymentInstructions, "How they can be paid, for you to approve", Payments.PaymentRecordTypes.Instructions, [DataActions.Append], [Narrowings.Full], false),
+        new(Datatypes.Usage, "How much you use what they offer, so you can pay per use", Payments.PaymentRecordTypes.Usage, [DataActions.Read, DataActions.Append], [Narrowings.Full], false),
     ];
 
     public const string ReceiptRecordType = "receipt";
@@ -42,7 +44,7 @@ internal static class DatatypeCatalog
     /// writer. Check-ins are not among them: who a check-in is shared with is inside its envelope, so the feed
     /// cannot filter them and leaves them out; vendors read them with GET /api/v1/checkins.
     /// </summary>
-    public static IReadOnlyList<string> OwnRecordDatatypes { get; } = [Datatypes.Notes, Datatypes.Receipts, Datatypes.Loyalty];
+    public static IReadOnlyList<string> OwnRecordDatatypes { get; } = [Datatypes.Notes, Datatypes.Receipts, Datatypes.Loyalty, Datatypes.Usage];
 
     public static IReadOnlyList<DatatypeInfo> All => Known;
 

@@ -96,6 +96,13 @@ internal sealed class VaultTransactions(VaultSession session) : IDisposable
     }
 }
 
+/// <summary>Work another module does after every committed import (payments look for the references they wait for).</summary>
+internal interface IStatementImportFollowUp
+{
+    /// <summary>Runs after the import committed; must not throw for anything but cancellation.</summary>
+    Task ImportedAsync(VaultSession session, ImportSummary summary, CancellationToken ct);
+}
+
 /// <summary>
 /// The import pipeline, streaming: the file is read once from its start to its end, and each row is deduped against
 /// the vault's projection, categorized and put into a chunk; full chunks are compressed and sealed on the other
@@ -103,7 +110,7 @@ internal sealed class VaultTransactions(VaultSession session) : IDisposable
 /// been read: the first error refuses it, and the sealed chunks and the batch row are stored in one SaveChanges (one
 /// database transaction). The new rows join the projection from the columns the import built, after the commit.
 /// </summary>
-internal sealed class StatementImporter(SymbolonDbContext db, TimeProvider time, RecordStore records, ImportOptions? options = null)
+internal sealed class StatementImporter(SymbolonDbContext db, TimeProvider time, RecordStore records, ImportOptions? options = null, IEnumerable<IStatementImportFollowUp>? followUps = null)
 {
     private readonly ImportOptions _options = options ?? new ImportOptions();
 
@@ -127,14 +134,24 @@ internal sealed class StatementImporter(SymbolonDbContext db, TimeProvider time,
         // import gate for as long as it runs.
         using var deadline = new CancellationTokenSource(_options.MaxTime, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
+        ImportSummary summary;
         try
         {
-            return await ImportWithinAsync(session, file, request, progress, linked.Token);
+            summary = await ImportWithinAsync(session, file, request, progress, linked.Token);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
         {
             throw new ImportTookTooLongException(_options.MaxTime);
         }
+
+        // What other modules do with new transactions (payments settle from them), once they are stored and the
+        // import gate is free again; a follow-up's failure does not undo the import.
+        foreach (var followUp in followUps ?? [])
+        {
+            await followUp.ImportedAsync(session, summary, ct);
+        }
+
+        return summary;
     }
 
     private async Task<ImportSummary> ImportWithinAsync(VaultSession session, Stream file, ImportRequest request, IProgress<ImportProgress>? progress, CancellationToken ct)

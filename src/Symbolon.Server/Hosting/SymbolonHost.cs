@@ -26,6 +26,7 @@ using Symbolon.Server.OAuth;
 using Symbolon.Server.Profile;
 using Symbolon.Server.Relationships;
 using Symbolon.Server.Intents;
+using Symbolon.Server.Payments;
 using Symbolon.Server.Requests;
 using Symbolon.Server.Statements;
 using Symbolon.Server.Storage;
@@ -313,6 +314,7 @@ public static class SymbolonHost
         owner.MapRequestEndpoints();
         owner.MapInboxEndpoints();
         owner.MapIntentEndpoints();
+        owner.MapPaymentEndpoints();
 
         app.MapAuthorizationEndpoints();
         app.MapRegistrationEndpoints();
@@ -320,6 +322,7 @@ public static class SymbolonHost
         app.MapVendorConversationEndpoints();
         app.MapVendorRequestEndpoints();
         app.MapVendorIntentEndpoints();
+        app.MapVendorPaymentEndpoints();
 
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

@@ -328,7 +328,7 @@ internal static class CamtStatementReader
             var debit = value < 0;
             var parties = tx is null ? null : Child(tx, "RltdPties");
             var counterparty = Name(Child(parties, debit ? "Cdtr" : "Dbtr")) ?? Name(Child(parties, debit ? "UltmtCdtr" : "UltmtDbtr"));
-            var remittance = tx is null ? null : string.Join(" ", Children(Child(tx, "RmtInf"), "Ustrd").Select(u => u.Value));
+            var remittance = tx is null ? null : Remittance(Child(tx, "RmtInf"));
             var additional = tx is null ? null : Text(Child(tx, "AddtlTxInf"));
             var description = StatementValues.CleanText(new[] { remittance, additional, entryInfo }.FirstOrDefault(t => !string.IsNullOrWhiteSpace(t)) ?? counterparty);
             var merchant = StatementValues.CleanText(counterparty);
@@ -342,6 +342,18 @@ internal static class CamtStatementReader
                 reference is null ? null : StatementValues.CleanText(reference),
                 null));
         }
+    }
+
+    /// <summary>
+    /// The remittance information as one text: every Ustrd, then the creditor reference of every Strd
+    /// (Strd/CdtrRefInf/Ref, an ISO 11649 RF reference or a national one), so a payment is found by the reference its
+    /// payee issued.
+    /// </summary>
+    private static string Remittance(XElement? remittance)
+    {
+        var unstructured = Children(remittance, "Ustrd").Select(u => u.Value);
+        var references = Children(remittance, "Strd").Select(s => Text(Child(Child(s, "CdtrRefInf"), "Ref"))).OfType<string>();
+        return string.Join(" ", unstructured.Concat(references));
     }
 
     private static XElement? TxAmount(XElement tx) => Child(tx, "Amt") ?? Child(Child(Child(tx, "AmtDtls"), "TxAmt"), "Amt");

@@ -109,6 +109,33 @@ public class StatementReaderTests
     }
 
     [Fact]
+    public void Camt_053_creditor_references_of_every_Strd_follow_the_Ustrd_text_in_the_description()
+    {
+        var camt = Camt053
+            .Replace("<RmtInf><Ustrd>Abschlag Strom April</Ustrd></RmtInf>",
+                "<RmtInf><Ustrd>Abschlag Strom April</Ustrd><Strd><CdtrRefInf><Tp><CdOrPrtry><Cd>SCOR</Cd></CdOrPrtry><Issr>ISO</Issr></Tp><Ref>RF18539007547034</Ref></CdtrRefInf></Strd><Strd><CdtrRefInf><Ref>RF712348231</Ref></CdtrRefInf></Strd></RmtInf>", StringComparison.Ordinal)
+            .Replace("<RmtInf><Ustrd>Gehalt April</Ustrd></RmtInf>",
+                "<RmtInf><Strd><RfrdDocInf><Nb>INV-9</Nb></RfrdDocInf><CdtrRefInf><Ref> RF18 5390 0754 7034 </Ref></CdtrRefInf></Strd></RmtInf>", StringComparison.Ordinal);
+
+        var lines = CamtStatementReader.Read(Utf8(camt)).Lines;
+
+        Assert.Equal("Abschlag Strom April RF18539007547034 RF712348231", lines[0].Description);
+        Assert.Equal("RF18 5390 0754 7034", lines[^1].Description);
+        Assert.Equal(["Miete Garage", "Beitrag April", "Kaffee Abo"], lines.Skip(1).Take(3).Select(l => l.Description));
+        Assert.Equal(["RF18539007547034", "RF712348231"], Symbolon.Core.Payments.CreditorReference.FindIn(lines[0].Description));
+        Assert.Equal(["RF18539007547034"], Symbolon.Core.Payments.CreditorReference.FindIn(lines[^1].Description));
+    }
+
+    [Fact]
+    public void A_camt_053_Strd_without_a_creditor_reference_leaves_the_description_to_the_next_source()
+    {
+        var camt = Camt053.Replace("<RmtInf><Ustrd>Gehalt April</Ustrd></RmtInf>",
+            "<RmtInf><Strd><RfrdDocInf><Nb>INV-9</Nb></RfrdDocInf></Strd></RmtInf>", StringComparison.Ordinal);
+
+        Assert.Equal("ACME GmbH", CamtStatementReader.Read(Utf8(camt)).Lines[^1].Description);
+    }
+
+    [Fact]
     public void A_camt_052_version_8_report_reads_names_under_Pty_and_DtTm_dates()
     {
         var line = Assert.Single(CamtStatementReader.Read(Utf8(Camt052)).Lines);

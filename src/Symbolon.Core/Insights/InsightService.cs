@@ -27,7 +27,7 @@ internal sealed class InsightService(StatementImporter importer, Receipts receip
     public const int ReceiptMatchDaysBefore = 1;
     public const int ReceiptMatchDaysAfter = 3;
 
-    private static readonly HashSet<string> NotVisits = new(StringComparer.Ordinal) { Categories.Subscriptions, Categories.Fees, Categories.Income };
+    private static readonly HashSet<string> NotVisits = new(StringComparer.Ordinal) { Categories.Subscriptions, Categories.Fees, Categories.Income, Categories.Giving };
     private static readonly string[] InterestWords = ["interest", "zins", "intérêt", "interet", "sollzins", "finance charge"];
     private static readonly string[] PenaltyWords = ["penalty", "late fee", "late charge", "late payment", "overdraft", "returned payment", "mahngeb", "säumnis", "rücklastschrift", "ruecklastschrift", "pénalité", "penalite"];
 

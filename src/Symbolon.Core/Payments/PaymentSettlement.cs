@@ -15,7 +15,7 @@ namespace Symbolon.Core.Payments;
 /// </summary>
 internal sealed partial class PaymentSettlement(IServiceProvider services, ILogger<PaymentSettlement> logger) : IStatementImportFollowUp
 {
-    public const string GivingCategory = "giving";
+    public const string GivingCategory = Categories.Giving;
 
     public async Task ImportedAsync(VaultSession session, ImportSummary summary, CancellationToken ct)
     {

@@ -11,6 +11,9 @@ internal static class Categories
     public const string Fees = "fees";
     public const string Restaurants = "restaurants";
     public const string Income = "income";
+
+    /// <summary>What the person gives (EmanciPay): lines that paid a payment are put here when it settles.</summary>
+    public const string Giving = "giving";
 }
 
 /// <summary>

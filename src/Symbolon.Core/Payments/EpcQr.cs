@@ -289,8 +289,11 @@ internal static partial class EpcQr
         {
             throw new PaymentInputException("image", "The file is not a PNG, JPEG, GIF, BMP or WebP image.");
         }
-        catch (ImageFormatException)
+        catch (Exception e) when (e is not (PaymentInputException or OperationCanceledException or OutOfMemoryException))
         {
+            // Note: ImageSharp 2's decoders answer some damaged files with other exceptions than ImageFormatException
+            // (a JPEG without a frame header fails with a NullReferenceException while identified); an upload is
+            // refused the same way whatever the decoder threw.
             throw new PaymentInputException("image", "The image is damaged and cannot be read.");
         }
 

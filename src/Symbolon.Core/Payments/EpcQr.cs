@@ -252,7 +252,7 @@ internal static partial class EpcQr
         var (luminance, width, height) = Luminance(bytes, ct);
         var source = new RGBLuminanceSource(luminance, width, height, RGBLuminanceSource.BitmapFormat.Gray8);
         var reader = new QRCodeReader();
-        var hints = new Dictionary<DecodeHintType, object> { [DecodeHintType.CHARACTER_SET] = "UTF-8" };
+        var hints = new Dictionary<DecodeHintType, object> { [DecodeHintType.CHARACTER_SET] = "ISO-8859-1" };
         ct.ThrowIfCancellationRequested();
         var result = reader.decode(new BinaryBitmap(new HybridBinarizer(source)), hints);
         if (result is not null)
@@ -289,8 +289,11 @@ internal static partial class EpcQr
         {
             throw new PaymentInputException("image", "The file is not a PNG, JPEG, GIF, BMP or WebP image.");
         }
-        catch (ImageFormatException)
+        catch (Exception e) when (e is not (PaymentInputException or OperationCanceledException or OutOfMemoryException))
         {
+            // Note: ImageSharp 2's decoders answer some damaged files with other exceptions than ImageFormatException
+            // (a JPEG without a frame header fails with a NullReferenceException while identified); an upload is
+            // refused the same way whatever the decoder threw.
             throw new PaymentInputException("image", "The image is damaged and cannot be read.");
         }
 
@@ -321,8 +324,10 @@ internal static partial class EpcQr
     }
 
     /// <summary>
-    /// The decoded text in the character set the payload's third line names. ZXing reads byte segments as UTF-8 (the hint
-    /// given); a payload that declares another set and is all bytes is decoded again from its raw bytes.
+    /// The decoded text in the character set the payload's third line names. ZXing is told to read byte segments as
+    /// ISO 8859-1, which maps each byte to the character of the same number, so the text gives back the code's exact
+    /// bytes (numeric and alphanumeric segments are ASCII in every set); those are then decoded as declared. A code
+    /// that names its own encoding (an ECI segment, symbology modifier 2, 4 or 6) was already decoded by it.
     /// </summary>
     private static string Text(Result result)
     {
@@ -332,17 +337,17 @@ internal static partial class EpcQr
             throw new PaymentInputException("image", NotEpc);
         }
 
-        var lines = text.Split('\n', 4);
-        if (lines.Length < 4 || lines[2].TrimEnd('\r') is not [var digit and >= '2' and <= '8']
-            || result.ResultMetadata?.TryGetValue(ResultMetadataType.BYTE_SEGMENTS, out var segments) is not true
-            || segments is not IList<byte[]> byteSegments)
+        var eci = result.ResultMetadata?.TryGetValue(ResultMetadataType.SYMBOLOGY_IDENTIFIER, out var identifier) is true
+            && identifier is string { Length: 3 } symbology && symbology[2] is '2' or '4' or '6';
+        if (eci || text.Any(c => c > '\u00FF'))
         {
             return text;
         }
 
-        var raw = byteSegments.SelectMany(s => s).ToArray();
-        var decoded = CharacterSet(digit - '0').GetString(raw);
-        return decoded.StartsWith(string.Join('\n', lines[..3]), StringComparison.Ordinal) ? decoded : text;
+        // A line 3 that is not a character set is reported by Parse; until then the bytes are read as UTF-8.
+        var lines = text.Split('\n', 4);
+        var characterSet = lines.Length >= 3 && lines[2].TrimEnd('\r') is [var digit and >= '1' and <= '8'] ? digit - '0' : 1;
+        return CharacterSet(characterSet).GetString(Encoding.Latin1.GetBytes(text));
     }
 
     /// <summary>The encodings EPC069-12 numbers 1 to 8.</summary>

@@ -172,6 +172,30 @@ public class EpcQrTests
     }
 
     [Fact]
+    public void A_code_in_ISO_8859_1_is_decoded_in_the_character_set_it_declares()
+    {
+        // QRCoder writes text it can as ISO 8859-1 bytes unless told to use UTF-8: "ü" is then one byte, 0xFC.
+        const string Payload = "BCD\n002\n2\nSCT\n\nJörg Müßig\nDE89370400440532013000\nEUR5\n\n\nMiete Küche";
+        using var generator = new QRCodeGenerator();
+        using var data = generator.CreateQrCode(Payload, QRCodeGenerator.ECCLevel.M);
+        var png = new PngByteQRCode(data).GetGraphic(8);
+
+        var transfer = EpcQr.DecodeImage(png, CancellationToken.None);
+
+        Assert.Equal(("Jörg Müßig", "Miete Küche"), (transfer.Name, transfer.Text));
+    }
+
+    [Fact]
+    public void A_code_that_names_UTF_8_in_an_ECI_segment_decodes()
+    {
+        using var generator = new QRCodeGenerator();
+        using var data = generator.CreateQrCode(EpcQr.BuildPayload(WithUmlauts), QRCodeGenerator.ECCLevel.M, forceUtf8: true, utf8BOM: false, eciMode: QRCodeGenerator.EciMode.Utf8);
+        var png = new PngByteQRCode(data).GetGraphic(8);
+
+        Assert.Equal(WithUmlauts, EpcQr.DecodeImage(png, CancellationToken.None));
+    }
+
+    [Fact]
     public void An_upload_over_5_MB_is_refused_before_it_is_read()
     {
         var e = Assert.Throws<PaymentInputException>(() => EpcQr.DecodeImage(new byte[(5 * 1024 * 1024) + 1], CancellationToken.None));

@@ -328,7 +328,7 @@ internal static class CamtStatementReader
             var debit = value < 0;
             var parties = tx is null ? null : Child(tx, "RltdPties");
             var counterparty = Name(Child(parties, debit ? "Cdtr" : "Dbtr")) ?? Name(Child(parties, debit ? "UltmtCdtr" : "UltmtDbtr"));
-            var remittance = tx is null ? null : string.Join(" ", Children(Child(tx, "RmtInf"), "Ustrd").Select(u => u.Value));
+            var remittance = tx is null ? null : Remittance(Child(tx, "RmtInf"));
             var additional = tx is null ? null : Text(Child(tx, "AddtlTxInf"));
             var description = StatementValues.CleanText(new[] { remittance, additional, entryInfo }.FirstOrDefault(t => !string.IsNullOrWhiteSpace(t)) ?? counterparty);
             var merchant = StatementValues.CleanText(counterparty);
@@ -343,6 +343,14 @@ internal static class CamtStatementReader
                 null));
         }
     }
+
+    /// <summary>
+    /// The remittance information: the free text (<c>Ustrd</c>), then the creditor references of the structured parts
+    /// (<c>Strd/CdtrRefInf/Ref</c>). A payment made with an ISO 11649 reference often carries nothing else, and the
+    /// reference in the description is what lets it be matched to the payment it settles.
+    /// </summary>
+    private static string Remittance(XElement? remittance) => string.Join(" ", Children(remittance, "Ustrd").Select(u => u.Value)
+        .Concat(Children(remittance, "Strd").Select(s => Text(Child(Child(s, "CdtrRefInf"), "Ref"))).OfType<string>()));
 
     private static XElement? TxAmount(XElement tx) => Child(tx, "Amt") ?? Child(Child(Child(tx, "AmtDtls"), "TxAmt"), "Amt");
 

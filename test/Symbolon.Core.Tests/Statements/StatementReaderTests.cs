@@ -109,6 +109,20 @@ public class StatementReaderTests
     }
 
     [Fact]
+    public void A_camt_053_structured_creditor_reference_is_part_of_the_description()
+    {
+        var structured = Camt053
+            .Replace("<RmtInf><Ustrd>Abschlag Strom April</Ustrd></RmtInf>",
+                "<RmtInf><Strd><CdtrRefInf><Tp><CdOrPrtry><Cd>SCOR</Cd></CdOrPrtry></Tp><Ref>RF18539007547034</Ref></CdtrRefInf></Strd></RmtInf>", StringComparison.Ordinal)
+            .Replace("<RmtInf><Ustrd>Miete Garage</Ustrd></RmtInf>",
+                "<RmtInf><Ustrd>Miete Garage</Ustrd><Strd><CdtrRefInf><Ref>RF712348231</Ref></CdtrRefInf></Strd></RmtInf>", StringComparison.Ordinal);
+
+        var lines = CamtStatementReader.Read(Utf8(structured)).Lines;
+
+        Assert.Equal(["RF18539007547034", "Miete Garage RF712348231", "Beitrag April"], lines.Take(3).Select(l => l.Description));
+    }
+
+    [Fact]
     public void A_camt_052_version_8_report_reads_names_under_Pty_and_DtTm_dates()
     {
         var line = Assert.Single(CamtStatementReader.Read(Utf8(Camt052)).Lines);

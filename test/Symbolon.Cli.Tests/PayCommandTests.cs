@@ -60,11 +60,34 @@ public sealed class PayCommandTests : IDisposable
         Assert.Contains("\nBCD\n", words.ReplaceLineEndings("\n"), StringComparison.Ordinal);
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(png).Take(4));
         (await _cli.RunWithPassphraseAsync("pay", "qr", payment.Id.ToString(), "--png", png)).Failed(ExitCodes.Usage);
+        Assert.DoesNotContain("█", words, StringComparison.Ordinal);
+
+        // On a terminal the code itself is drawn, for a phone to scan off the screen.
+        using (var stdout = new StringWriter())
+        using (var stderr = new StringWriter())
+        {
+            var terminal = new CliEnvironment
+            {
+                Out = stdout,
+                Error = stderr,
+                Variables = name => _cli.Environment.TryGetValue(name, out var value) ? value : null,
+                IsOutputTerminal = true,
+            };
+            var code = await CliApp.RunAsync(["pay", "qr", payment.Id.ToString(), "--data-dir", _cli.DataDirectory, "--passphrase-file", _cli.PassphraseFile], terminal);
+            Assert.True(code == 0, stderr.ToString());
+            Assert.Contains("█", stdout.ToString(), StringComparison.Ordinal);
+        }
 
         // The same code's text adds its payee (here a second one with the same account).
         var scanned = (await _cli.RunWithPassphraseAsync("pay", "payees", "add-qr", "--text", qr.Payload, "--json")).Succeeded().Json<PayeeView>();
         Assert.Equal(("Radio Wombat", Iban, "qr"), (scanned.Name, scanned.Iban, scanned.Source));
         (await _cli.RunWithPassphraseAsync("pay", "payees", "remove", scanned.Id.ToString())).Succeeded();
+        var pictured = (await _cli.RunWithPassphraseAsync("pay", "payees", "add-qr", "--image", png, "--json")).Succeeded().Json<PayeeView>();
+        Assert.Equal(("Radio Wombat", Iban), (pictured.Name, pictured.Iban));
+        (await _cli.RunWithPassphraseAsync("pay", "payees", "remove", pictured.Id.ToString())).Succeeded();
+        var notACode = (await _cli.RunWithPassphraseAsync("pay", "payees", "add-qr", "--image", _cli.PassphraseFile)).Failed();
+        Assert.Contains("--image:", notACode.Stderr, StringComparison.Ordinal);
+        (await _cli.RunWithPassphraseAsync("pay", "payees", "add-qr")).Failed(ExitCodes.Usage);
 
         // The bank's camt.053 carries the reference in RmtInf/Strd/CdtrRefInf/Ref: the import settles the payment,
         // and a check afterwards finds nothing left to settle.
@@ -126,6 +149,9 @@ public sealed class PayCommandTests : IDisposable
         var png = _cli.PathOf("remote.png");
         (await _cli.RunAsync("pay", "qr", payment.Id.ToString(), "--png", png)).Succeeded();
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(png).Take(4));
+        var pictured = (await _cli.RunAsync("pay", "payees", "add-qr", "--image", png, "--json")).Succeeded().Json<PayeeView>();
+        Assert.Equal(("Radio Wombat", Iban, "qr"), (pictured.Name, pictured.Iban, pictured.Source));
+        Assert.Equal(2, (await _cli.RunAsync("pay", "payees", "--json")).Succeeded().Json<List<PayeeView>>().Count);
 
         // Paid by hand in two parts: partial, then settled with a signed record.
         var today = DateOnly.FromDateTime(TimeProvider.System.GetUtcNow().UtcDateTime).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

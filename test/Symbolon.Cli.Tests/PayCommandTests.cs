@@ -1,4 +1,7 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Symbolon.Cli.Infrastructure;
 using Symbolon.Contracts.Payments;
@@ -174,6 +177,34 @@ public sealed class PayCommandTests : IDisposable
         Assert.Contains("Error:", missing.Stderr, StringComparison.Ordinal);
         (await _cli.RunAsync("pay", "payees", "remove", payee.Id.ToString())).Succeeded();
         Assert.Contains("ended", (await _cli.RunAsync("pay", "pledge", "list")).Succeeded().Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_vendors_payment_instructions_are_approved_and_a_changed_IBAN_rejected_through_the_server()
+    {
+        await using var server = await RunningServer.StartAsync(_cli.DataDirectory);
+        await _cli.InitAsync();
+        using var vendor = await VendorOverHttp.RegisterAsync(server.Url, "Radio Wombat");
+        var (accessToken, _) = await vendor.GrantAsync(CliHarness.Passphrase, [Datatypes.PaymentInstructions], "Support the station", [DataActions.Append]);
+        using var api = new HttpClient { BaseAddress = server.Url };
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+
+        var published = await api.PostAsJsonAsync("/api/v1/payments/instructions", new PaymentInstructionsInput("Radio Wombat e.V.", Iban));
+        Assert.True(published.StatusCode == HttpStatusCode.Accepted, await published.Content.ReadAsStringAsync());
+        var waiting = Assert.Single((await _cli.RunAsync("pay", "payees", "--json")).Succeeded().Json<List<PayeeView>>());
+        Assert.Equal(("", "vendor", false), (waiting.Iban, waiting.Source, waiting.Pending!.IbanChanged));
+        Assert.Contains("instructions to approve", (await _cli.RunAsync("pay", "payees")).Succeeded().Stdout, StringComparison.Ordinal);
+        var approved = (await _cli.RunAsync("pay", "payees", "approve", waiting.Id.ToString(), "--json")).Succeeded().Json<PayeeView>();
+        Assert.Equal((Iban, (PendingInstructions?)null), (approved.Iban, approved.Pending));
+
+        // A new IBAN is asked about again; rejected, the approved one stays.
+        var changed = await api.PostAsJsonAsync("/api/v1/payments/instructions", new PaymentInstructionsInput("Radio Wombat e.V.", "NL91 ABNA 0417 1643 00"));
+        Assert.True(changed.IsSuccessStatusCode, await changed.Content.ReadAsStringAsync());
+        Assert.Contains("NEW IBAN NL91 ABNA 0417 1643 00", (await _cli.RunAsync("pay", "payees", "list")).Succeeded().Stdout, StringComparison.Ordinal);
+        var rejected = (await _cli.RunAsync("pay", "payees", "reject", waiting.Id.ToString(), "--json")).Succeeded().Json<PayeeView>();
+        Assert.Equal((Iban, (PendingInstructions?)null), (rejected.Iban, rejected.Pending));
+        var nothing = (await _cli.RunAsync("pay", "payees", "approve", waiting.Id.ToString())).Failed();
+        Assert.Contains("Nothing to approve.", nothing.Stderr, StringComparison.Ordinal);
     }
 
     /// <summary>A bank's camt.053 with one payment out, its creditor reference structured as banks send it.</summary>

@@ -197,6 +197,14 @@ public sealed class PayCommandTests : IDisposable
         var approved = (await _cli.RunAsync("pay", "payees", "approve", waiting.Id.ToString(), "--json")).Succeeded().Json<PayeeView>();
         Assert.Equal((Iban, (PendingInstructions?)null), (approved.Iban, approved.Pending));
 
+        // Per use, from usage the vendor reports: up to a cap, with what this period comes to so far.
+        var perUse = (await _cli.RunAsync(
+            "pay", "pledge", "add", "--payee", approved.Id.ToString(), "--amount", "0.50", "--period", "month", "--per-use", "--source", "reported", "--unit", "hours", "--cap", "20", "--json")).Succeeded().Json<PledgeView>();
+        Assert.Equal((PledgeKinds.PerUse, UsageSources.Reported, "hours", 20m), (perUse.Kind, perUse.UsageSource, perUse.UsageUnit, perUse.Cap));
+        Assert.Contains("EUR 0.50 per hour (reported), at most EUR 20.00 a month", (await _cli.RunAsync("pay", "pledge")).Succeeded().Stdout, StringComparison.Ordinal);
+        var noCap = (await _cli.RunAsync("pay", "pledge", "add", "--payee", approved.Id.ToString(), "--amount", "0.50", "--per-use", "--source", "visits")).Failed();
+        Assert.Contains("--cap:", noCap.Stderr, StringComparison.Ordinal);
+
         // A new IBAN is asked about again; rejected, the approved one stays.
         var changed = await api.PostAsJsonAsync("/api/v1/payments/instructions", new PaymentInstructionsInput("Radio Wombat e.V.", "NL91 ABNA 0417 1643 00"));
         Assert.True(changed.IsSuccessStatusCode, await changed.Content.ReadAsStringAsync());

@@ -90,6 +90,7 @@ internal static class CliApp
         root.Subcommands.Add(InsightCommands.Create(cli));
         root.Subcommands.Add(RequestCommands.Create(cli));
         root.Subcommands.Add(IntentCommands.Create(cli));
+        root.Subcommands.Add(PayCommands.Create(cli));
         root.Subcommands.Add(ServeCommand.Create(cli));
         return root;
     }

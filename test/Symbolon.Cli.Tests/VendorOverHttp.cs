@@ -43,10 +43,10 @@ internal sealed class VendorOverHttp : IDisposable
         return new VendorOverHttp(server, http, vendor);
     }
 
-    /// <summary>The person consents to everything asked; returns the vendor's access and refresh tokens.</summary>
-    public async Task<(string AccessToken, string RefreshToken)> GrantAsync(string passphrase, IReadOnlyList<string> datatypes, string purpose)
+    /// <summary>The person consents to everything asked (reading, unless other <paramref name="actions"/> are named); returns the vendor's access and refresh tokens.</summary>
+    public async Task<(string AccessToken, string RefreshToken)> GrantAsync(string passphrase, IReadOnlyList<string> datatypes, string purpose, IReadOnlyList<string>? actions = null)
     {
-        var pending = await _vendor.BeginAuthorizationAsync(RedirectUri, [new AuthorizationDetail(Datatypes.AuthorizationDetailsType, datatypes, [DataActions.Read], purpose, "SD-BASE")]);
+        var pending = await _vendor.BeginAuthorizationAsync(RedirectUri, [new AuthorizationDetail(Datatypes.AuthorizationDetailsType, datatypes, actions ?? [DataActions.Read], purpose, "SD-BASE")]);
 
         // Consent needs the person's session cookie; unlocking through the owner API sets it, as the web app does.
         using var handler = new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false };

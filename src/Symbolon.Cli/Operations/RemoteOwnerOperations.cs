@@ -268,7 +268,8 @@ internal sealed partial class RemoteOwnerOperations : IOwnerOperations
 
         if (body is not null)
         {
-            request.Content = JsonContent.Create(body, body.GetType(), options: CliJson.Wire);
+            // A body already made (an uploaded image) goes as it is; anything else as JSON.
+            request.Content = body as HttpContent ?? JsonContent.Create(body, body.GetType(), options: CliJson.Wire);
         }
 
         var response = await _http.SendAsync(request, completion, ct);

@@ -216,7 +216,10 @@ internal static partial class EpcQr
     /// <see cref="MaxImageSide"/> pixels a side, and the whole read within <see cref="DecodeBudget"/>. A quick search
     /// comes first; the thorough one (ZXing's TryHarder) only if it finds nothing.
     /// </summary>
-    public static EpcTransfer DecodeImage(ReadOnlyMemory<byte> image, CancellationToken ct)
+    public static EpcTransfer DecodeImage(ReadOnlyMemory<byte> image, CancellationToken ct) => DecodeImage(image, DecodeBudget, ct);
+
+    /// <summary>As <see cref="DecodeImage(ReadOnlyMemory{byte}, CancellationToken)"/>, within <paramref name="budget"/>.</summary>
+    internal static EpcTransfer DecodeImage(ReadOnlyMemory<byte> image, TimeSpan budget, CancellationToken ct)
     {
         if (image.IsEmpty)
         {
@@ -228,11 +231,19 @@ internal static partial class EpcQr
             throw new PaymentInputException("image", $"The image is larger than {MaxImageBytes / (1024 * 1024)} MB.");
         }
 
-        using var budget = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        budget.CancelAfter(DecodeBudget);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        if (budget > TimeSpan.Zero)
+        {
+            timeout.CancelAfter(budget);
+        }
+        else
+        {
+            timeout.Cancel();
+        }
+
         try
         {
-            var result = Find(image, budget.Token) ?? throw new PaymentInputException("image", "No QR code was found in the image.");
+            var result = Find(image, timeout.Token) ?? throw new PaymentInputException("image", "No QR code was found in the image.");
             return Parse(Text(result));
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
@@ -263,8 +274,14 @@ internal static partial class EpcQr
         ct.ThrowIfCancellationRequested();
         hints[DecodeHintType.TRY_HARDER] = true;
         result = reader.decode(new BinaryBitmap(new HybridBinarizer(source)), hints);
+        if (result is not null)
+        {
+            return result;
+        }
+
+        // Last, a global threshold: it reads some evenly lit codes that the local one breaks up.
         ct.ThrowIfCancellationRequested();
-        return result ?? reader.decode(new BinaryBitmap(new GlobalHistogramBinarizer(source)), hints);
+        return reader.decode(new BinaryBitmap(new GlobalHistogramBinarizer(source)), hints);
     }
 
     private static (byte[] Luminance, int Width, int Height) Luminance(ReadOnlyMemory<byte> bytes, CancellationToken ct)

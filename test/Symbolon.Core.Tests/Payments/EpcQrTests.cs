@@ -300,6 +300,17 @@ public class EpcQrTests
     }
 
     [Fact]
+    public void An_image_not_read_within_the_budget_is_refused_as_too_slow()
+    {
+        var png = EpcQr.RenderPng(EpcQr.BuildPayload(WithReference));
+
+        var e = Assert.Throws<PaymentInputException>(() => EpcQr.DecodeImage(png, TimeSpan.Zero, CancellationToken.None));
+
+        Assert.Equal(["Reading the image took too long; send a smaller or sharper picture of the code."], e.Errors["image"]);
+        Assert.Equal(WithReference, EpcQr.DecodeImage(png, TimeSpan.FromSeconds(30), CancellationToken.None));
+    }
+
+    [Fact]
     public void A_caller_cancellation_is_not_reported_as_a_bad_image()
     {
         using var cancelled = new CancellationTokenSource();

@@ -241,8 +241,13 @@ internal static partial class EpcQr
             timeout.Cancel();
         }
 
+        // One picture at a time in the process: decoding a large one takes about 80 MB and a core, and cannot be
+        // interrupted inside ImageSharp or ZXing; a second upload waits (within its own budget) instead of doubling that.
+        var entered = false;
         try
         {
+            DecodeGate.Wait(timeout.Token);
+            entered = true;
             var result = Find(image, timeout.Token) ?? throw new PaymentInputException("image", "No QR code was found in the image.");
             return Parse(Text(result));
         }
@@ -250,7 +255,16 @@ internal static partial class EpcQr
         {
             throw new PaymentInputException("image", "Reading the image took too long; send a smaller or sharper picture of the code.");
         }
+        finally
+        {
+            if (entered)
+            {
+                DecodeGate.Release();
+            }
+        }
     }
+
+    private static readonly SemaphoreSlim DecodeGate = new(1, 1);
 
     /// <summary>The image's pixels as grey levels, then ZXing's QR reader over them: quick first, thorough second.</summary>
     private static Result? Find(ReadOnlyMemory<byte> bytes, CancellationToken ct)

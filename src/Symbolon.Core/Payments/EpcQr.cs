@@ -56,6 +56,8 @@ internal static partial class EpcQr
     /// <summary>How long reading one uploaded image may take, decoding and searching for the code together.</summary>
     public static readonly TimeSpan DecodeBudget = TimeSpan.FromSeconds(5);
 
+    private static readonly SemaphoreSlim DecodeGate = new(1, 1);
+
     private const int MaxLines = 12;
     private const int MaxName = 70;
     private const int MaxReference = 35;
@@ -263,8 +265,6 @@ internal static partial class EpcQr
             }
         }
     }
-
-    private static readonly SemaphoreSlim DecodeGate = new(1, 1);
 
     /// <summary>The image's pixels as grey levels, then ZXing's QR reader over them: quick first, thorough second.</summary>
     private static Result? Find(ReadOnlyMemory<byte> bytes, CancellationToken ct)

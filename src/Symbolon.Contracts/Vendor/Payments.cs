@@ -123,4 +123,12 @@ public sealed record PaymentSettledData(
     [property: JsonPropertyName("record_id")] Guid RecordId,
     [property: JsonPropertyName("amount")] decimal Amount,
     [property: JsonPropertyName("currency")] string Currency,
-    [property: JsonPropertyName("period")] string Period);
+    [property: JsonPropertyName("period")] string Period)
+{
+    /// <summary>
+    /// The person's pairwise identifier for this vendor, as every other event names them: which of the vendor's
+    /// sessions to read the record with.
+    /// </summary>
+    [JsonPropertyName("subject")]
+    public string? Subject { get; init; }
+}

@@ -882,7 +882,8 @@ internal sealed partial class PaymentService(
 
     // ---- validation and periods ----
 
-    private static PaymentInstructionsInput ValidateInstructions(PaymentInstructionsInput input)
+    /// <summary>Checks published instructions whole and returns them normalized; errors name the field, never the value.</summary>
+    public static PaymentInstructionsInput ValidateInstructions(PaymentInstructionsInput input)
     {
         var errors = new ValidationErrors();
         var name = Name(errors, "legal_name", input.LegalName);

@@ -1,13 +1,14 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Symbolon.Contracts.Vendor;
 using Symbolon.Core.Payments;
+using Symbolon.Server.Inbox;
 using Symbolon.Server.VendorApi;
 
 namespace Symbolon.Server.Payments;
 
 /// <summary>
 /// The payee's side of EmanciPay under <c>/api/v1</c>: publish payment instructions (append on
-/// <c>payments.instructions</c>; the person approves them), report usage (append on <c>usage</c>) and read it back
+/// <c>payments.instructions</c>; the person approves them), report usage (append on <c>usage</c>; both writes wait in the sealed inbox while the person is away) and read it back
 /// (read on <c>usage</c>), and read and countersign the payment records made for this relationship (a relationship
 /// suffices: a record is the vendor's own). Every route declares its grant, so the vendor filter checks it, logs the
 /// access and makes writes idempotent.
@@ -24,9 +25,19 @@ internal static class VendorPaymentEndpoints
         var data = app.MapGroup(VendorApiEndpoints.Prefix).DisableAntiforgery().RequireVendorToken().EnforceVendorGrants();
         data.MapPost("/payments/instructions", PublishAsync)
             .RequireGrant(Datatypes.PaymentInstructions, DataActions.Append, "This grant does not allow publishing payment instructions.").Idempotent()
+            .QueueWhileAway(Datatypes.PaymentInstructions, invocation =>
+            {
+                PaymentService.ValidateInstructions(invocation.Argument<PaymentInstructionsInput>());
+                return ValueTask.CompletedTask;
+            })
             .WithName("PublishPaymentInstructions").WithSummary("Publishes how this vendor can be paid: legal name, IBAN (mod-97 checked), optional BIC, Open Payments wallet address, what it offers, suggested amounts. The person approves them; a changed IBAN is asked again.");
         data.MapPost("/usage", ReportUsageAsync)
             .RequireGrant(Datatypes.Usage, DataActions.Append, "This grant does not allow reporting usage.").Idempotent()
+            .QueueWhileAway(Datatypes.Usage, invocation =>
+            {
+                invocation.HttpContext.RequestServices.GetRequiredService<PaymentUsage>().Validate(invocation.Argument<UsageInput>());
+                return ValueTask.CompletedTask;
+            })
             .WithName("ReportUsage").WithSummary("Reports usage (\"14 hours listened this week\") for per-use pledges; the person's vault keeps it, nobody else sees it.");
         data.MapGet("/usage", ListUsageAsync)
             .RequireGrant(Datatypes.Usage, DataActions.Read, "This grant does not allow reading usage.")
@@ -43,10 +54,11 @@ internal static class VendorPaymentEndpoints
         return data;
     }
 
-    private static async Task<Accepted<PaymentInstructionsResult>> PublishAsync(PaymentInstructionsInput input, HttpContext context, PaymentService payments, CancellationToken ct)
+    // 200, not 202: a vendor write answered 202 is one queued in the sealed inbox (see VendorInbox).
+    private static async Task<Ok<PaymentInstructionsResult>> PublishAsync(PaymentInstructionsInput input, HttpContext context, PaymentService payments, CancellationToken ct)
     {
         var caller = context.Caller();
-        return TypedResults.Accepted((string?)null, await payments.PublishInstructionsAsync(caller.Session, caller.Relationship, input, ct));
+        return TypedResults.Ok(await payments.PublishInstructionsAsync(caller.Session, caller.Relationship, input, ct));
     }
 
     private static async Task<Created<UsageReport>> ReportUsageAsync(UsageInput input, HttpContext context, PaymentUsage usage, CancellationToken ct)

@@ -480,6 +480,9 @@ public sealed class VendorSession : IVendorRequests
         return await SymbolonHttp.ReadAsync<VendorPushedUpdate>(response, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The <see cref="PaymentInstructionsResult.Status"/> of instructions the vault queued while the person was away.</summary>
+    public const string QueuedStatus = "queued";
+
     /// <summary>
     /// Publishes how this vendor can be paid (EmanciPay; <c>POST /api/v1/payments/instructions</c>, needs <c>append</c>
     /// on <see cref="Datatypes.PaymentInstructions"/>): legal name, IBAN, optional BIC and Open Payments wallet address,
@@ -491,17 +494,19 @@ public sealed class VendorSession : IVendorRequests
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>
     /// <see cref="PaymentInstructionsResult.Status"/> <c>pending</c> (the person has not approved them yet) or
-    /// <c>approved</c> (nothing changed since they last approved).
+    /// <c>approved</c> (nothing changed since they last approved); or, when the person is away and the vault queued
+    /// them, <see cref="QueuedStatus"/> with <see cref="PaymentInstructionsResult.Queued"/> set.
     /// </returns>
     /// <exception cref="SymbolonProblemException">
     /// Not granted (<c>SYM1403</c>), invalid instructions (<c>SYM1003</c>; the problem names each field, such as
-    /// <c>iban</c>), or <c>SYM1108</c> (423) while the person is away.
+    /// <c>iban</c>, never its value), or the person is away and their vault's inbox is full for now (<c>SYM1109</c>,
+    /// 429, or <c>SYM1110</c>, 413); nothing was queued, send them again later.
     /// </exception>
     public async Task<PaymentInstructionsResult> PublishPaymentInstructionsAsync(PaymentInstructionsInput instructions, string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(instructions);
         using var response = await SendAsync(HttpMethod.Post, "payments/instructions", JsonContent.Create(instructions, options: SymbolonHttp.Json), null, idempotencyKey, cancellationToken).ConfigureAwait(false);
-        return await SymbolonHttp.ReadAsync<PaymentInstructionsResult>(response, cancellationToken).ConfigureAwait(false);
+        return await SymbolonHttp.ReadWriteAsync(response, queued => new PaymentInstructionsResult(QueuedStatus) { Queued = queued }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -514,17 +519,23 @@ public sealed class VendorSession : IVendorRequests
     /// timeout, a restart) is stored once.
     /// </param>
     /// <param name="cancellationToken">Cancels the request.</param>
-    /// <returns>The report as stored, with its id.</returns>
+    /// <returns>
+    /// The report as stored, with its id; or, when the person is away and the vault queued it, the report as sent with
+    /// <see cref="UsageReport.Queued"/> set and the inbox id as its id.
+    /// </returns>
     /// <exception cref="SymbolonProblemException">
     /// Not granted (<c>SYM1403</c>), an invalid report (<c>SYM1003</c>: a period that ends before it starts or spans
-    /// more than 93 days, a quantity out of range, a unit that is not lower case letters), or <c>SYM1108</c> (423)
-    /// while the person is away.
+    /// more than 93 days, a quantity out of range, a unit that is not lower case letters), or the person is away and
+    /// their vault's inbox is full for now (<c>SYM1109</c>, 429, or <c>SYM1110</c>, 413); nothing was queued.
     /// </exception>
     public async Task<UsageReport> ReportUsageAsync(UsageInput usage, string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(usage);
         using var response = await SendAsync(HttpMethod.Post, "usage", JsonContent.Create(usage, options: SymbolonHttp.Json), null, idempotencyKey, cancellationToken).ConfigureAwait(false);
-        return await SymbolonHttp.ReadAsync<UsageReport>(response, cancellationToken).ConfigureAwait(false);
+        return await SymbolonHttp.ReadWriteAsync(
+            response,
+            queued => new UsageReport(Guid.TryParse(queued.InboxId, out var inboxId) ? inboxId : Guid.Empty, usage.From, usage.To, usage.Quantity, usage.Unit, usage.Description) { Queued = queued },
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The usage this vendor reported (<c>GET /api/v1/usage</c>; needs <c>read</c> on <see cref="Datatypes.Usage"/>), oldest first.</summary>

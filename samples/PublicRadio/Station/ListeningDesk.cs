@@ -75,7 +75,9 @@ public sealed class ListeningDesk(IDbContextFactory<RadioDb> dbs, ListenerSessio
                 idempotencyKey: $"listening-{session.Key:N}",
                 cancellationToken);
             session.UsageReportId = report.Id;
-            session.UsageNote = null;
+
+            // While the listener is away their vault keeps the report sealed and stores it when they return.
+            session.UsageNote = report.Queued is null ? null : "Queued: the listener's vault stores it when they open it.";
         }
         catch (Exception e) when (RadioErrors.Describe(e) is { } message)
         {

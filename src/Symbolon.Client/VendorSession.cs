@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -477,6 +478,128 @@ public sealed class VendorSession : IVendorRequests
         ArgumentException.ThrowIfNullOrEmpty(updateId);
         using var response = await SendAsync(HttpMethod.Get, "updates/" + Uri.EscapeDataString(updateId), null, null, null, cancellationToken).ConfigureAwait(false);
         return await SymbolonHttp.ReadAsync<VendorPushedUpdate>(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The <see cref="PaymentInstructionsResult.Status"/> of instructions the vault queued while the person was away.</summary>
+    public const string QueuedStatus = "queued";
+
+    /// <summary>
+    /// Publishes how this vendor can be paid (EmanciPay; <c>POST /api/v1/payments/instructions</c>, needs <c>append</c>
+    /// on <see cref="Datatypes.PaymentInstructions"/>): legal name, IBAN, optional BIC and Open Payments wallet address,
+    /// what the vendor offers for free and suggested amounts. The person approves them before any payment goes to the
+    /// vendor; publishing a changed IBAN holds the person's open payments until they approve it again.
+    /// </summary>
+    /// <param name="instructions">The instructions.</param>
+    /// <param name="idempotencyKey">Optional: the same key on a retry makes the vault apply the write once and repeat its answer.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>
+    /// <see cref="PaymentInstructionsResult.Status"/> <c>pending</c> (the person has not approved them yet) or
+    /// <c>approved</c> (nothing changed since they last approved); or, when the person is away and the vault queued
+    /// them, <see cref="QueuedStatus"/> with <see cref="PaymentInstructionsResult.Queued"/> set.
+    /// </returns>
+    /// <exception cref="SymbolonProblemException">
+    /// Not granted (<c>SYM1403</c>), invalid instructions (<c>SYM1003</c>; the problem names each field, such as
+    /// <c>iban</c>, never its value), or the person is away and their vault's inbox is full for now (<c>SYM1109</c>,
+    /// 429, or <c>SYM1110</c>, 413); nothing was queued, send them again later.
+    /// </exception>
+    public async Task<PaymentInstructionsResult> PublishPaymentInstructionsAsync(PaymentInstructionsInput instructions, string? idempotencyKey = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(instructions);
+        using var response = await SendAsync(HttpMethod.Post, "payments/instructions", JsonContent.Create(instructions, options: SymbolonHttp.Json), null, idempotencyKey, cancellationToken).ConfigureAwait(false);
+        return await SymbolonHttp.ReadWriteAsync(response, queued => new PaymentInstructionsResult(QueuedStatus) { Queued = queued }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Reports what the person used (<c>POST /api/v1/usage</c>, needs <c>append</c> on <see cref="Datatypes.Usage"/>),
+    /// "listened 14 hours this week", so that they can pay per use. Only the person's vault sees it.
+    /// </summary>
+    /// <param name="usage">The period, quantity, unit and an optional description.</param>
+    /// <param name="idempotencyKey">
+    /// Optional but recommended: derive it from the vendor's own record of the period, so that a report sent twice (a
+    /// timeout, a restart) is stored once.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>
+    /// The report as stored, with its id; or, when the person is away and the vault queued it, the report as sent with
+    /// <see cref="UsageReport.Queued"/> set and the inbox id as its id.
+    /// </returns>
+    /// <exception cref="SymbolonProblemException">
+    /// Not granted (<c>SYM1403</c>), an invalid report (<c>SYM1003</c>: a period that ends before it starts or spans
+    /// more than 93 days, a quantity out of range, a unit that is not lower case letters), or the person is away and
+    /// their vault's inbox is full for now (<c>SYM1109</c>, 429, or <c>SYM1110</c>, 413); nothing was queued.
+    /// </exception>
+    public async Task<UsageReport> ReportUsageAsync(UsageInput usage, string? idempotencyKey = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(usage);
+        using var response = await SendAsync(HttpMethod.Post, "usage", JsonContent.Create(usage, options: SymbolonHttp.Json), null, idempotencyKey, cancellationToken).ConfigureAwait(false);
+        return await SymbolonHttp.ReadWriteAsync(
+            response,
+            queued => new UsageReport(Guid.TryParse(queued.InboxId, out var inboxId) ? inboxId : Guid.Empty, usage.From, usage.To, usage.Quantity, usage.Unit, usage.Description) { Queued = queued },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The usage this vendor reported (<c>GET /api/v1/usage</c>; needs <c>read</c> on <see cref="Datatypes.Usage"/>), oldest first.</summary>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <exception cref="SymbolonProblemException">Not granted (<c>SYM1403</c>), or <c>SYM1108</c> (423) while the person is away.</exception>
+    public async Task<IReadOnlyList<UsageReport>> ListUsageAsync(CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(HttpMethod.Get, "usage", null, null, null, cancellationToken).ConfigureAwait(false);
+        return await SymbolonHttp.ReadAsync<IReadOnlyList<UsageReport>>(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The signed records of the payments the person made to this vendor (<c>GET /api/v1/payments/records</c>), newest
+    /// first; any grant in force in the relationship suffices.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <exception cref="SymbolonProblemException"><c>SYM1108</c> (423) while the person is away.</exception>
+    public async Task<IReadOnlyList<PaymentRecord>> ListPaymentRecordsAsync(CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(HttpMethod.Get, "payments/records", null, null, null, cancellationToken).ConfigureAwait(false);
+        return await SymbolonHttp.ReadAsync<IReadOnlyList<PaymentRecord>>(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// One signed payment record (<c>GET /api/v1/payments/records/{id}</c>), after a <c>payment.settled</c> webhook
+    /// (<see cref="PaymentSettledData.RecordId"/>); any grant in force in the relationship suffices.
+    /// </summary>
+    /// <param name="recordId">The record's id.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <exception cref="SymbolonProblemException">
+    /// <c>SYM2903</c> (404) for a record that was not made for this relationship; <c>SYM1108</c> (423) while the person is away.
+    /// </exception>
+    public async Task<PaymentRecord> GetPaymentRecordAsync(Guid recordId, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(HttpMethod.Get, $"payments/records/{recordId:D}", null, null, null, cancellationToken).ConfigureAwait(false);
+        return await SymbolonHttp.ReadAsync<PaymentRecord>(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Countersigns a payment record with the vendor's Ed25519 key (<c>PUT /api/v1/payments/records/{id}/countersignature</c>),
+    /// over the exact bytes the vault signed (<see cref="PaymentRecord.SignedContent"/>, decoded), as
+    /// <see cref="SymbolonVendorClient.CountersignAsync"/> does for agreements. Both sides then hold the same bytes and both signatures.
+    /// </summary>
+    /// <param name="record">The record from <see cref="GetPaymentRecordAsync"/> or <see cref="ListPaymentRecordsAsync"/>.</param>
+    /// <param name="sign">Signs bytes with the private half of the Ed25519 key registered in <c>jwks</c>; returns the 64-byte signature.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The record with both signatures.</returns>
+    /// <exception cref="SymbolonProblemException">
+    /// The vault refused the signature (<c>SYM2907</c>: no key registered, or it does not verify with the registered
+    /// key), or the record was not made for this relationship (<c>SYM2903</c>).
+    /// </exception>
+    public async Task<PaymentRecord> CountersignPaymentRecordAsync(PaymentRecord record, Func<byte[], byte[]> sign, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(sign);
+        if (!Guid.TryParse(record.Content.RecordId, out var recordId))
+        {
+            throw new ArgumentException("The record's content has no record id.", nameof(record));
+        }
+
+        var signature = sign(Base64Url.DecodeFromChars(record.SignedContent));
+        var body = JsonContent.Create(new PaymentCountersignature(Base64Url.EncodeToString(signature)), options: SymbolonHttp.Json);
+        using var response = await SendAsync(HttpMethod.Put, $"payments/records/{recordId:D}/countersignature", body, null, null, cancellationToken).ConfigureAwait(false);
+        return await SymbolonHttp.ReadAsync<PaymentRecord>(response, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -75,6 +75,16 @@ public static class WebhookEventData
     public static InboxOutcomeData GetInboxOutcome(this WebhookEvent webhookEvent) =>
         Read<InboxOutcomeData>(webhookEvent, WebhookEventTypes.InboxApplied, WebhookEventTypes.InboxRefused);
 
+    /// <summary>
+    /// The data of a <c>payment.settled</c> event: a payment the person made to this vendor settled, and its signed
+    /// record is ready. Read it with <see cref="VendorSession.GetPaymentRecordAsync"/> and
+    /// <see cref="PaymentSettledData.RecordId"/>, and countersign it with <see cref="VendorSession.CountersignPaymentRecordAsync"/>.
+    /// </summary>
+    /// <param name="webhookEvent">A verified event of type <see cref="WebhookEventTypes.PaymentSettled"/>.</param>
+    /// <exception cref="InvalidOperationException">The event is of another type.</exception>
+    public static PaymentSettledData GetPaymentSettled(this WebhookEvent webhookEvent) =>
+        Read<PaymentSettledData>(webhookEvent, WebhookEventTypes.PaymentSettled);
+
     private static T Read<T>(WebhookEvent webhookEvent, string type, string? otherType = null)
     {
         ArgumentNullException.ThrowIfNull(webhookEvent);

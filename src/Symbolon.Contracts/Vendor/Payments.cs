@@ -23,7 +23,16 @@ public sealed record PaymentInstructionsInput(
 
 /// <summary>What the vault did with published instructions.</summary>
 /// <param name="Status"><c>pending</c> (the person has not approved them yet) or <c>approved</c> (nothing changed since the last approval).</param>
-public sealed record PaymentInstructionsResult([property: JsonPropertyName("status")] string Status);
+public sealed record PaymentInstructionsResult([property: JsonPropertyName("status")] string Status)
+{
+    /// <summary>
+    /// Set when the person was away and the vault queued the instructions in its sealed inbox (it answered
+    /// <c>202 Accepted</c>): <see cref="Status"/> is then <c>queued</c>. The vault takes them when the person unlocks and
+    /// tells the outcome by an <c>inbox.applied</c> or <c>inbox.refused</c> webhook. Null when they were taken at once.
+    /// </summary>
+    [JsonIgnore]
+    public QueuedWrite? Queued { get; init; }
+}
 
 /// <summary>
 /// Usage a vendor reports so the person can pay per use (<c>POST /api/v1/usage</c>, needs <c>append</c> on
@@ -54,7 +63,16 @@ public sealed record UsageReport(
     [property: JsonPropertyName("to")] DateTimeOffset To,
     [property: JsonPropertyName("quantity")] decimal Quantity,
     [property: JsonPropertyName("unit")] string Unit,
-    [property: JsonPropertyName("description")] string? Description);
+    [property: JsonPropertyName("description")] string? Description)
+{
+    /// <summary>
+    /// Set when the person was away and the vault queued the report in its sealed inbox (it answered
+    /// <c>202 Accepted</c>): <see cref="Id"/> is then the inbox id, and the vault stores the report when the person
+    /// unlocks, telling the outcome by an <c>inbox.applied</c> or <c>inbox.refused</c> webhook. Null for a stored report.
+    /// </summary>
+    [JsonIgnore]
+    public QueuedWrite? Queued { get; init; }
+}
 
 /// <summary>How a payment was shown to be made.</summary>
 /// <param name="Method"><c>statement</c> (a line of the person's own bank statement carried the reference) or <c>manual</c> (the person marked it paid).</param>
@@ -123,4 +141,12 @@ public sealed record PaymentSettledData(
     [property: JsonPropertyName("record_id")] Guid RecordId,
     [property: JsonPropertyName("amount")] decimal Amount,
     [property: JsonPropertyName("currency")] string Currency,
-    [property: JsonPropertyName("period")] string Period);
+    [property: JsonPropertyName("period")] string Period)
+{
+    /// <summary>
+    /// The person's pairwise identifier for this vendor, as every other event names them: which of the vendor's
+    /// sessions to read the record with.
+    /// </summary>
+    [JsonPropertyName("subject")]
+    public string? Subject { get; init; }
+}

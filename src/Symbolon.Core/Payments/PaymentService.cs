@@ -732,7 +732,7 @@ internal sealed partial class PaymentService(
         var updated = await records.UpdateAsync(keys, record.Id, VaultJson.Serialize(settled), Actor.Owner, record.Version, ct);
         if (relationship is { EndedAt: null })
         {
-            WebhookOutbox.Enqueue(db, relationship, WebhookEventTypes.PaymentSettled, new PaymentSettledData(recordId, payment.Amount, Currency, payment.Period), now);
+            WebhookOutbox.Enqueue(db, relationship, WebhookEventTypes.PaymentSettled, new PaymentSettledData(recordId, payment.Amount, Currency, payment.Period) { Subject = content.Supporter }, now);
             await db.SaveChangesAsync(ct);
         }
 

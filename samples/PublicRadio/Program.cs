@@ -1,0 +1,3 @@
+using PublicRadio;
+
+await RadioHost.RunAsync(args);

@@ -328,7 +328,13 @@ internal static class CamtStatementReader
             var debit = value < 0;
             var parties = tx is null ? null : Child(tx, "RltdPties");
             var counterparty = Name(Child(parties, debit ? "Cdtr" : "Dbtr")) ?? Name(Child(parties, debit ? "UltmtCdtr" : "UltmtDbtr"));
-            var remittance = tx is null ? null : string.Join(" ", Children(Child(tx, "RmtInf"), "Ustrd").Select(u => u.Value));
+            // A structured creditor reference (ISO 11649, RmtInf/Strd/CdtrRefInf/Ref) comes first, so a long
+            // unstructured text never cuts it off: payments are matched to what they settle by it.
+            var remittanceInfo = tx is null ? null : Child(tx, "RmtInf");
+            var remittance = tx is null ? null : string.Join(" ", Children(remittanceInfo, "Strd")
+                .Select(s => Text(Child(Child(s, "CdtrRefInf"), "Ref")))
+                .Concat(Children(remittanceInfo, "Ustrd").Select(u => u.Value))
+                .Where(t => !string.IsNullOrWhiteSpace(t)));
             var additional = tx is null ? null : Text(Child(tx, "AddtlTxInf"));
             var description = StatementValues.CleanText(new[] { remittance, additional, entryInfo }.FirstOrDefault(t => !string.IsNullOrWhiteSpace(t)) ?? counterparty);
             var merchant = StatementValues.CleanText(counterparty);

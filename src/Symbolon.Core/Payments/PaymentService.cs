@@ -528,12 +528,13 @@ internal sealed partial class PaymentService(
             return payment.Status is PaymentStatuses.Settled or PaymentStatuses.Cancelled ? throw PaymentProblemException.NotOpen(payment.Status) : (record, payment);
         }
 
-        if (payment.HeldReason == IbanChangedReason)
+        var (_, payee) = await GetPayeeOrRemovedAsync(keys, payment.PayeeId, ct);
+        if (payment.HeldReason == IbanChangedReason || payee is { Pending: { } pending } && payee.Iban.Length > 0 && pending.Iban != payee.Iban)
         {
             throw PaymentProblemException.Held("It waits for the payee's new IBAN: approve or reject the payee's instructions first.");
         }
 
-        var value = payment with { Status = PaymentStatuses.Due, HeldReason = null };
+        var value = payment with { Status = payment.Settlements.Count > 0 ? PaymentStatuses.Partial : PaymentStatuses.Due, HeldReason = null };
         return (await records.UpdateAsync(keys, record.Id, VaultJson.Serialize(value), Actor.Owner, record.Version, ct), value);
     }
 
@@ -924,7 +925,9 @@ internal sealed partial class PaymentService(
     {
         foreach (var (record, payment) in await ListPaymentRecordsAsync(keys, ct))
         {
-            if (payment.PayeeId == payeeId && payment.Status is PaymentStatuses.Due or PaymentStatuses.Held)
+            // Note: a payment held over the budget keeps its reason (approving the IBAN must not release it past the
+            // budget; releasing it waits for the approval, see ReleaseAsync); one paid in part is held like a due one.
+            if (payment.PayeeId == payeeId && payment.Status is PaymentStatuses.Due or PaymentStatuses.Partial)
             {
                 await records.UpdateAsync(keys, record.Id, VaultJson.Serialize(payment with { Status = PaymentStatuses.Held, HeldReason = IbanChangedReason }), Actor.Owner, record.Version, ct);
             }

@@ -7,6 +7,7 @@ using Symbolon.Contracts.Payments;
 using Symbolon.Contracts.Problems;
 using Symbolon.Contracts.Vendor;
 using Symbolon.Server.Tests.VendorProtocol;
+using Symbolon.Server.Tests.Wallet;
 
 namespace Symbolon.Server.Tests.Payments;
 
@@ -365,5 +366,60 @@ public sealed class PaymentSettlementTests
 
         // A per-use pledge pays for a period once it has ended, not before.
         Assert.DoesNotContain((await PaymentsFlow.OverviewAsync(owner)).Payments, p => p.PledgeId == perUse.Id);
+    }
+    [Fact]
+    public async Task Per_use_pledges_fall_due_once_their_period_ended_from_visits_and_reported_usage_capped_and_a_shared_name_is_in_the_record()
+    {
+        using var factory = new SymbolonApplicationFactory();
+        var (owner, _) = await factory.CreateVaultAsync();
+        await SymbolonApplicationFactory.AddFieldAsync(owner, new Symbolon.Contracts.Profile.ProfileFieldInput(Symbolon.Contracts.Profile.ProfileFieldKinds.Name, Name: new Symbolon.Contracts.Profile.PersonName("Ada", "Lovelace")));
+        var token = (await (await owner.PostAsJsonAsync("/owner/api/v1/tokens", new Symbolon.Contracts.Vault.CreateTokenRequest("payments"))).Content.ReadFromJsonAsync<Symbolon.Contracts.Vault.OwnerToken>(PaymentsFlow.Json))!;
+        using var person = factory.CreateTokenClient(token.Token!);
+        using var cafe = await factory.PayeeVendorAsync(owner, "Blue Door Coffee", details: DataApiTests.DetailsOf(
+            ([Datatypes.PaymentInstructions], [DataActions.Append]), ([Datatypes.Usage], [DataActions.Read, DataActions.Append]), ([Datatypes.Receipts], [DataActions.Read, DataActions.Append])));
+        await PaymentsFlow.PublishAsync(cafe.Api, new PaymentInstructionsInput("Blue Door Coffee BV", PaymentsFlow.ShelterIban));
+        var payee = Assert.Single((await person.GetFromJsonAsync<List<PayeeView>>($"{PaymentsFlow.Api}/payees", PaymentsFlow.Json))!);
+        (await person.PostAsync($"{PaymentsFlow.Api}/payees/{payee.Id}/approve", null)).EnsureSuccessStatusCode();
+
+        // Two visits in November (two receipts on two days, a third the same day as the second), and 14 hours reported.
+        foreach (var (day, number) in new[] { (20, "R-1"), (22, "R-2"), (22, "R-3") })
+        {
+            var receipt = WalletFlow.Receipt(number: number) with { IssuedAt = new DateTimeOffset(2026, 11, day, 8, 0, 0, TimeSpan.Zero) };
+            Assert.Equal(HttpStatusCode.Created, (await DataApiTests.SendAsync(cafe.Api, HttpMethod.Post, "/api/v1/receipts", receipt, null)).StatusCode);
+        }
+
+        var from = new DateTimeOffset(2026, 11, 16, 0, 0, 0, TimeSpan.Zero);
+        Assert.Equal(HttpStatusCode.Created, (await DataApiTests.SendAsync(cafe.Api, HttpMethod.Post, "/api/v1/usage", new UsageInput(from, from.AddDays(7), 14, "hours"), null)).StatusCode);
+
+        var visits = await PaymentsFlow.PledgeAsync(person, new PledgeInput(payee.Id, PledgeKinds.PerUse, 1.50m, PledgePeriods.Month, 10, UsageSources.Visits, ShareName: true));
+        var hours = await PaymentsFlow.PledgeAsync(person, new PledgeInput(payee.Id, PledgeKinds.PerUse, 0.50m, PledgePeriods.Month, 5, UsageSources.Reported, "hours"));
+        Assert.Equal((2m, "visits", 3m), (visits.Suggestion!.Usage, visits.Suggestion.Unit, visits.Suggestion.Amount));
+        Assert.Equal((14m, 5m), (hours.Suggestion!.Usage, hours.Suggestion.Amount));
+        Assert.Contains("capped at EUR 5.00", hours.Suggestion.Sentence, StringComparison.Ordinal);
+        Assert.Empty((await PaymentsFlow.OverviewAsync(person)).Payments);
+
+        // November ends: each pledge owes for it, the reported one capped; nothing for December yet.
+        factory.Time.Advance(TimeSpan.FromDays(9));
+        var open = (await PaymentsFlow.OverviewAsync(person)).Payments;
+        Assert.Equal(2, open.Count);
+        var forVisits = open.Single(p => p.PledgeId == visits.Id);
+        var forHours = open.Single(p => p.PledgeId == hours.Id);
+        Assert.Equal(("2026-11", 3m, PaymentStatuses.Due), (forVisits.Period, forVisits.Amount, forVisits.Status));
+        Assert.Equal(("2026-11", 5m), (forHours.Period, forHours.Amount));
+        Assert.Contains("capped", forHours.Basis, StringComparison.Ordinal);
+        Assert.Equal(2, (await PaymentsFlow.OverviewAsync(person)).Payments.Count);
+
+        // The visits pledge shares the person's name: the record carries it; the other record does not (the station's
+        // access token lapsed with the days that passed; it refreshes it).
+        var refresh = await factory.TokenRequestAsync(cafe.Vendor, new Dictionary<string, string> { ["grant_type"] = "refresh_token", ["refresh_token"] = cafe.Tokens.RefreshToken! });
+        Assert.True(refresh.IsSuccessStatusCode, await refresh.Content.ReadAsStringAsync());
+        using var station = factory.CreateBearerClient((await VendorFlow.ReadTokensAsync(refresh)).AccessToken);
+        var paid = (await (await person.PostAsync($"{PaymentsFlow.Api}/{forVisits.Id}/paid", null)).Content.ReadFromJsonAsync<PaymentView>(PaymentsFlow.Json))!;
+        var record = (await station.GetFromJsonAsync<PaymentRecord>($"/api/v1/payments/records/{paid.RecordId}"))!;
+        Assert.Equal("Ada Lovelace", record.Content.SupporterName);
+        var other = (await (await person.PostAsync($"{PaymentsFlow.Api}/{forHours.Id}/paid", null)).Content.ReadFromJsonAsync<PaymentView>(PaymentsFlow.Json))!;
+        var otherRecord = (await station.GetFromJsonAsync<PaymentRecord>($"/api/v1/payments/records/{other.RecordId}"))!;
+        Assert.Null(otherRecord.Content.SupporterName);
+        Assert.Equal(record.Content.Supporter, otherRecord.Content.Supporter);
     }
 }

@@ -225,7 +225,7 @@ internal static partial class EpcQr
 
         if (image.Length > MaxImageBytes)
         {
-            throw new PaymentInputException("image", $"The image is larger than {MaxImageBytes / (1024 * 1024)} MB.");
+            throw new PaymentInputException("image", $"The image is larger than {MaxImageBytes / (1024 * 1024)} MiB.");
         }
 
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(ct);

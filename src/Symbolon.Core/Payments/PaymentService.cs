@@ -670,7 +670,9 @@ internal sealed partial class PaymentService(
                         ? $"Paid twice: {settlements.Count} payments carry this reference, {Eur(paid)} in all for {Eur(payment.Amount)} due. Ask the payee for the difference back, or count it towards the next period."
                         : $"Paid {Eur(paid)} for {Eur(payment.Amount)} due.",
                 };
-                warnings.Add($"The payment to {payment.PayeeName} for {payment.Period} was paid more than once; see its warning.");
+                warnings.Add(settlements.Count > 1
+                    ? $"The payment to {payment.PayeeName} for {payment.Period} was paid more than once; see its warning."
+                    : $"The payment to {payment.PayeeName} for {payment.Period} was paid more than was due; see its warning.");
             }
 
             var (_, concluded) = await ConcludeAsync(keys, record, updated, euro, ct);

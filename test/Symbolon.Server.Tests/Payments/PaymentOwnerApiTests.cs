@@ -102,6 +102,25 @@ public sealed class PaymentOwnerApiTests(SharedVault shared) : IClassFixture<Sha
             Assert.True(response.StatusCode == HttpStatusCode.BadRequest, await response.Content.ReadAsStringAsync());
         }
 
+        // A bitmap whose header claims 50,000 × 50,000 pixels: refused from its header, before any pixel is decoded.
+        var bomb = new byte[64];
+        "BM"u8.CopyTo(bomb);
+        BitConverter.TryWriteBytes(bomb.AsSpan(2), bomb.Length);
+        BitConverter.TryWriteBytes(bomb.AsSpan(10), 54);
+        BitConverter.TryWriteBytes(bomb.AsSpan(14), 40);
+        BitConverter.TryWriteBytes(bomb.AsSpan(18), 50_000);
+        BitConverter.TryWriteBytes(bomb.AsSpan(22), 50_000);
+        BitConverter.TryWriteBytes(bomb.AsSpan(26), (short)1);
+        BitConverter.TryWriteBytes(bomb.AsSpan(28), (short)24);
+        using (var huge = new ByteArrayContent(bomb))
+        {
+            huge.Headers.ContentType = new MediaTypeHeaderValue("image/bmp");
+            var response = await Owner.PostAsync($"{PaymentsFlow.Api}/payees/qr-image", huge);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, body);
+            Assert.Contains("pixels", body, StringComparison.Ordinal);
+        }
+
         // Over 5 MiB: refused before it is read, by a problem that names the limit.
         using (var huge = new ByteArrayContent(new byte[(5 * 1024 * 1024) + 1]))
         {

@@ -185,6 +185,14 @@ public sealed class PaymentSettlementTests
         Assert.Equal((0, 0), (check.Settled, check.Partial));
         Assert.Single((await owner.GetFromJsonAsync<List<PaymentRecord>>($"{PaymentsFlow.Api}/records", PaymentsFlow.Json))!);
 
+        // One line paying more than was due settles the payment and says by how much, not "twice".
+        var tip = await PaymentsFlow.AddPayeeAsync(owner, "Tern Tips", PaymentsFlow.NewRadioIban);
+        await PaymentsFlow.PledgeAsync(owner, new PledgeInput(tip.Id, PledgeKinds.Fixed, 3, PledgePeriods.Month));
+        var tipDue = await PaymentsFlow.OpenPaymentOfAsync(owner, tip.Id);
+        await PaymentsFlow.ImportCamtAsync(owner, PaymentsFlow.Camt053("P-4", new CamtLine(tipDue.Reference.Replace(" ", "", StringComparison.Ordinal), 4.50m, Today)), "p4.xml");
+        var overpaid = await PaymentsFlow.PaymentAsync(owner, tipDue.Id);
+        Assert.Equal((PaymentStatuses.Settled, 4.50m, "Paid EUR 4.50 for EUR 3.00 due."), (overpaid.Status, overpaid.Paid, overpaid.Warning));
+
         // Marked paid by hand: settled with a record of its own; again is 409 SYM2904.
         var marked = await owner.PostAsJsonAsync($"{PaymentsFlow.Api}/{libraryDue.Id}/paid", new MarkPaidInput(Today.AddDays(-1)), PaymentsFlow.Json);
         Assert.True(marked.StatusCode == HttpStatusCode.OK, await marked.Content.ReadAsStringAsync());
@@ -195,12 +203,12 @@ public sealed class PaymentSettlementTests
         await DataApiTests.AssertProblemAsync(await owner.PostAsync($"{PaymentsFlow.Api}/{libraryDue.Id}/paid", null), HttpStatusCode.Conflict, ProblemCodes.PaymentNotOpen);
         await DataApiTests.AssertProblemAsync(await owner.GetAsync($"{PaymentsFlow.Api}/{libraryDue.Id}/qr"), HttpStatusCode.Conflict, ProblemCodes.PaymentNotOpen);
         await DataApiTests.AssertProblemAsync(await owner.PostAsync($"{PaymentsFlow.Api}/{libraryDue.Id}/cancel", null), HttpStatusCode.Conflict, ProblemCodes.PaymentNotOpen);
-        Assert.Equal(2, (await owner.GetFromJsonAsync<List<PaymentRecord>>($"{PaymentsFlow.Api}/records", PaymentsFlow.Json))!.Count);
-        Assert.Equal(2, (await owner.GetFromJsonAsync<List<PaymentView>>($"{PaymentsFlow.Api}/all?status=settled", PaymentsFlow.Json))!.Count);
+        Assert.Equal(3, (await owner.GetFromJsonAsync<List<PaymentRecord>>($"{PaymentsFlow.Api}/records", PaymentsFlow.Json))!.Count);
+        Assert.Equal(3, (await owner.GetFromJsonAsync<List<PaymentView>>($"{PaymentsFlow.Api}/all?status=settled", PaymentsFlow.Json))!.Count);
 
         // The giving so far is in the history and counts against this month's budget.
         var budget = (await owner.GetFromJsonAsync<BudgetView>($"{PaymentsFlow.Api}/budget", PaymentsFlow.Json))!;
-        Assert.Equal((25m, 25m), (budget.Committed, budget.Paid));
+        Assert.Equal((28m, 28m), (budget.Committed, budget.Paid));
     }
 
     [Fact]

@@ -449,9 +449,8 @@ internal sealed partial class PaymentService(
                     basis = $"{Quantity(used)} {pledge.UsageUnit} × {Eur(pledge.Amount)}" + (used * pledge.Amount > perUse ? $", capped at {Eur(pledge.Cap ?? perUse)}" : "");
                 }
 
-                var held = payee.Pending is { } p && p.Iban != payee.Iban ? IbanChangedReason : null;
                 fresh.Add(new PaymentValue(pledge.PayeeId, record.Id, period, month, amount, amount, CreditorReference.New(),
-                    held is null ? PaymentStatuses.Due : PaymentStatuses.Held, held, [], null, basis, payee.Name, payee.Iban, payee.Bic,
+                    PaymentStatuses.Due, null, [], null, basis, payee.Name, payee.Iban, payee.Bic,
                     time.GetUtcNow(), null, null));
             }
         }
@@ -462,6 +461,17 @@ internal sealed partial class PaymentService(
         }
 
         ApplyBudget(await GetBudgetValueAsync(keys, ct), payments.Select(p => p.Value).Where(p => p.Month == month).ToList(), fresh);
+
+        // Note: the budget first, so that approving a changed IBAN never makes due what the budget held; what fits
+        // waits for the approval.
+        for (var i = 0; i < fresh.Count; i++)
+        {
+            if (fresh[i].Status == PaymentStatuses.Due && payees[fresh[i].PayeeId].Pending is { } pending && pending.Iban != payees[fresh[i].PayeeId].Iban)
+            {
+                fresh[i] = fresh[i] with { Status = PaymentStatuses.Held, HeldReason = IbanChangedReason };
+            }
+        }
+
         foreach (var payment in fresh)
         {
             await records.CreateAsync(keys, PaymentRecordTypes.Payment, VaultJson.Serialize(payment), Actor.Owner, ct);
@@ -481,7 +491,9 @@ internal sealed partial class PaymentService(
             return;
         }
 
-        var committed = thisMonth.Where(p => p.Status is PaymentStatuses.Due or PaymentStatuses.Partial or PaymentStatuses.Settled).Sum(p => p.Amount);
+        // Payments held only for an IBAN change become due once it is decided: they are committed too.
+        var committed = thisMonth.Where(p => p.Status is PaymentStatuses.Due or PaymentStatuses.Partial or PaymentStatuses.Settled
+            || (p.Status == PaymentStatuses.Held && p.HeldReason == IbanChangedReason)).Sum(p => p.Amount);
         var remaining = Math.Max(0, budget.Amount - committed);
         var open = fresh.Where(p => p.Status == PaymentStatuses.Due).Select(p => fresh.IndexOf(p)).ToList();
         var total = open.Sum(i => fresh[i].Amount);

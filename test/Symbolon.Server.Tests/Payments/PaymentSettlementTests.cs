@@ -307,7 +307,13 @@ public sealed class PaymentSettlementTests
         var early = await DataApiTests.AssertProblemAsync(await owner.PostAsync($"{PaymentsFlow.Api}/{overBudget.Id}/release", null), HttpStatusCode.Conflict, ProblemCodes.PaymentHeld);
         Assert.Contains("IBAN", early.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
-        // Approved: due (and partial) again, to the new IBAN; the one over the budget still waits for its release.
+        // A pledge made while the change waits, and over the budget: held for the budget, which approving does not lift.
+        var late = await PaymentsFlow.PledgeAsync(owner, new PledgeInput(payee.Id, PledgeKinds.Fixed, 7, PledgePeriods.Month));
+        var lateDue = (await PaymentsFlow.OverviewAsync(owner)).Payments.Single(p => p.PledgeId == late.Id);
+        Assert.Equal(PaymentStatuses.Held, lateDue.Status);
+        Assert.Contains("budget", lateDue.HeldReason, StringComparison.Ordinal);
+
+        // Approved: due (and partial) again, to the new IBAN; the ones over the budget still wait for their release.
         (await owner.PostAsync($"{PaymentsFlow.Api}/payees/{payee.Id}/approve", null)).EnsureSuccessStatusCode();
         Assert.Equal(PaymentStatuses.Due, (await PaymentsFlow.PaymentAsync(owner, due.Id)).Status);
         var qr = await PaymentsFlow.QrAsync(owner, due.Id);
@@ -318,6 +324,7 @@ public sealed class PaymentSettlementTests
         Assert.Equal(4m, rest.Amount);
         Assert.Contains(PaymentsFlow.NewRadioIban, rest.Payload, StringComparison.Ordinal);
         Assert.Equal(PaymentStatuses.Held, (await PaymentsFlow.PaymentAsync(owner, overBudget.Id)).Status);
+        Assert.Equal(PaymentStatuses.Held, (await PaymentsFlow.PaymentAsync(owner, lateDue.Id)).Status);
         (await owner.PostAsync($"{PaymentsFlow.Api}/{overBudget.Id}/release", null)).EnsureSuccessStatusCode();
         Assert.Contains(PaymentsFlow.NewRadioIban, (await PaymentsFlow.QrAsync(owner, overBudget.Id)).Payload, StringComparison.Ordinal);
 

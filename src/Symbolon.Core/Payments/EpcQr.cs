@@ -230,7 +230,7 @@ internal static partial class EpcQr
 
         if (image.Length > MaxImageBytes)
         {
-            throw new PaymentInputException("image", $"The image is larger than {MaxImageBytes / (1024 * 1024)} MB.");
+            throw new PaymentInputException("image", $"The image is larger than {MaxImageBytes / (1024 * 1024)} MiB.");
         }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);

@@ -449,9 +449,8 @@ internal sealed partial class PaymentService(
                     basis = $"{Quantity(used)} {pledge.UsageUnit} × {Eur(pledge.Amount)}" + (used * pledge.Amount > perUse ? $", capped at {Eur(pledge.Cap ?? perUse)}" : "");
                 }
 
-                var held = payee.Pending is { } p && p.Iban != payee.Iban ? IbanChangedReason : null;
                 fresh.Add(new PaymentValue(pledge.PayeeId, record.Id, period, month, amount, amount, CreditorReference.New(),
-                    held is null ? PaymentStatuses.Due : PaymentStatuses.Held, held, [], null, basis, payee.Name, payee.Iban, payee.Bic,
+                    PaymentStatuses.Due, null, [], null, basis, payee.Name, payee.Iban, payee.Bic,
                     time.GetUtcNow(), null, null));
             }
         }
@@ -462,6 +461,17 @@ internal sealed partial class PaymentService(
         }
 
         ApplyBudget(await GetBudgetValueAsync(keys, ct), payments.Select(p => p.Value).Where(p => p.Month == month).ToList(), fresh);
+
+        // Note: the budget first, so that approving a changed IBAN never makes due what the budget held; what fits
+        // waits for the approval.
+        for (var i = 0; i < fresh.Count; i++)
+        {
+            if (fresh[i].Status == PaymentStatuses.Due && payees[fresh[i].PayeeId].Pending is { } pending && pending.Iban != payees[fresh[i].PayeeId].Iban)
+            {
+                fresh[i] = fresh[i] with { Status = PaymentStatuses.Held, HeldReason = IbanChangedReason };
+            }
+        }
+
         foreach (var payment in fresh)
         {
             await records.CreateAsync(keys, PaymentRecordTypes.Payment, VaultJson.Serialize(payment), Actor.Owner, ct);
@@ -481,7 +491,9 @@ internal sealed partial class PaymentService(
             return;
         }
 
-        var committed = thisMonth.Where(p => p.Status is PaymentStatuses.Due or PaymentStatuses.Partial or PaymentStatuses.Settled).Sum(p => p.Amount);
+        // Payments held only for an IBAN change become due once it is decided: they are committed too.
+        var committed = thisMonth.Where(p => p.Status is PaymentStatuses.Due or PaymentStatuses.Partial or PaymentStatuses.Settled
+            || (p.Status == PaymentStatuses.Held && p.HeldReason == IbanChangedReason)).Sum(p => p.Amount);
         var remaining = Math.Max(0, budget.Amount - committed);
         var open = fresh.Where(p => p.Status == PaymentStatuses.Due).Select(p => fresh.IndexOf(p)).ToList();
         var total = open.Sum(i => fresh[i].Amount);
@@ -528,12 +540,13 @@ internal sealed partial class PaymentService(
             return payment.Status is PaymentStatuses.Settled or PaymentStatuses.Cancelled ? throw PaymentProblemException.NotOpen(payment.Status) : (record, payment);
         }
 
-        if (payment.HeldReason == IbanChangedReason)
+        var (_, payee) = await GetPayeeOrRemovedAsync(keys, payment.PayeeId, ct);
+        if (payment.HeldReason == IbanChangedReason || payee is { Pending: { } pending } && payee.Iban.Length > 0 && pending.Iban != payee.Iban)
         {
             throw PaymentProblemException.Held("It waits for the payee's new IBAN: approve or reject the payee's instructions first.");
         }
 
-        var value = payment with { Status = PaymentStatuses.Due, HeldReason = null };
+        var value = payment with { Status = payment.Settlements.Count > 0 ? PaymentStatuses.Partial : PaymentStatuses.Due, HeldReason = null };
         return (await records.UpdateAsync(keys, record.Id, VaultJson.Serialize(value), Actor.Owner, record.Version, ct), value);
     }
 
@@ -669,7 +682,9 @@ internal sealed partial class PaymentService(
                         ? $"Paid twice: {settlements.Count} payments carry this reference, {Eur(paid)} in all for {Eur(payment.Amount)} due. Ask the payee for the difference back, or count it towards the next period."
                         : $"Paid {Eur(paid)} for {Eur(payment.Amount)} due.",
                 };
-                warnings.Add($"The payment to {payment.PayeeName} for {payment.Period} was paid more than once; see its warning.");
+                warnings.Add(settlements.Count > 1
+                    ? $"The payment to {payment.PayeeName} for {payment.Period} was paid more than once; see its warning."
+                    : $"The payment to {payment.PayeeName} for {payment.Period} was paid more than was due; see its warning.");
             }
 
             var (_, concluded) = await ConcludeAsync(keys, record, updated, euro, ct);
@@ -925,7 +940,9 @@ internal sealed partial class PaymentService(
     {
         foreach (var (record, payment) in await ListPaymentRecordsAsync(keys, ct))
         {
-            if (payment.PayeeId == payeeId && payment.Status is PaymentStatuses.Due or PaymentStatuses.Held)
+            // Note: a payment held over the budget keeps its reason (approving the IBAN must not release it past the
+            // budget; releasing it waits for the approval, see ReleaseAsync); one paid in part is held like a due one.
+            if (payment.PayeeId == payeeId && payment.Status is PaymentStatuses.Due or PaymentStatuses.Partial)
             {
                 await records.UpdateAsync(keys, record.Id, VaultJson.Serialize(payment with { Status = PaymentStatuses.Held, HeldReason = IbanChangedReason }), Actor.Owner, record.Version, ct);
             }

@@ -16,6 +16,9 @@ internal static class RequestLimits
     /// <summary>A Catima export is a zip with the cards' photos next to catima.csv.</summary>
     public const long MaxCatimaBytes = Core.LoyaltyCards.LoyaltyCardService.MaxImportBytes;
 
+    /// <summary>An uploaded picture of an EPC QR code (a phone photo runs to a few MiB).</summary>
+    public const long MaxQrImageBytes = Payments.PaymentEndpoints.MaxImageBytes;
+
     /// <summary>Refuses declared oversized bodies at once, and has Kestrel cut off chunked ones at the same size.</summary>
     public static IApplicationBuilder UseJsonBodyLimit(this IApplicationBuilder app, PathString prefix) => app.Use(async (context, next) =>
     {
@@ -26,7 +29,10 @@ internal static class RequestLimits
             var isRequestReply = HttpMethods.IsPost(context.Request.Method) && context.Request.Path.StartsWithSegments(prefix + "/requests")
                 && context.Request.Path.Value!.EndsWith("/replies", StringComparison.Ordinal);
             var isCatima = HttpMethods.IsPost(context.Request.Method) && context.Request.Path.StartsWithSegments(prefix + "/loyalty-cards/import/catima");
-            var max = isStatement ? MaxStatementBytes : isRequestReply ? MaxRequestReplyBytes : isCatima ? MaxCatimaBytes : MaxJsonBodyBytes;
+
+            // A photo of an EPC QR code is an image of a few MiB, read with its own limit of the same size.
+            var isQrImage = HttpMethods.IsPost(context.Request.Method) && context.Request.Path.StartsWithSegments(prefix + Payments.PaymentEndpoints.Prefix + "/payees/qr-image");
+            var max = isStatement ? MaxStatementBytes : isRequestReply ? MaxRequestReplyBytes : isCatima ? MaxCatimaBytes : isQrImage ? MaxQrImageBytes : MaxJsonBodyBytes;
             if (context.Request.ContentLength > max)
             {
                 var problem = isStatement ? ProblemCatalog.StatementTooLarge() : isRequestReply ? ProblemCatalog.RequestReplyTooLarge() : ProblemCatalog.TooLarge(max);

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Symbolon.Contracts.Vendor;
 using Symbolon.Core.Payments;
+using Symbolon.Core.Problems;
 using Symbolon.Server.Inbox;
 using Symbolon.Server.VendorApi;
 
@@ -86,12 +87,31 @@ internal static class VendorPaymentEndpoints
     private static async Task<Ok<PaymentRecord>> GetRecordAsync(Guid recordId, HttpContext context, PaymentService payments, CancellationToken ct)
     {
         var caller = context.Caller();
-        return TypedResults.Ok(PaymentService.ToContract((await payments.GetSignedAsync(caller.Keys, recordId, caller.Relationship.Id, ct)).Value));
+        var (_, value) = await RefusalLoggedAsync(context, DataActions.Read, () => payments.GetSignedAsync(caller.Keys, recordId, caller.Relationship.Id, ct));
+        return TypedResults.Ok(PaymentService.ToContract(value));
     }
 
     private static async Task<Ok<PaymentRecord>> CountersignAsync(Guid recordId, PaymentCountersignature countersignature, HttpContext context, PaymentService payments, CancellationToken ct)
     {
         var caller = context.Caller();
-        return TypedResults.Ok(await payments.CountersignAsync(caller.Keys, caller.Relationship, recordId, countersignature.Signature, ct));
+        return TypedResults.Ok(await RefusalLoggedAsync(context, CountersignAction, () => payments.CountersignAsync(caller.Keys, caller.Relationship, recordId, countersignature.Signature, ct)));
+    }
+
+    /// <summary>
+    /// Runs a record call; a refusal it throws (another vendor's record id, a countersignature that does not verify) is
+    /// put in the access log before the problem is answered: the grant filter logs only the answers a handler returns.
+    /// </summary>
+    private static async Task<T> RefusalLoggedAsync<T>(HttpContext context, string action, Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (SymbolonProblemException e) when (e.Status >= StatusCodes.Status400BadRequest)
+        {
+            var caller = context.Caller();
+            await VendorAccessLog.AppendAsync(context, caller.Relationship, caller.Grant, action, [RecordsDatatype], allowed: false, e.Status);
+            throw;
+        }
     }
 }

@@ -200,7 +200,7 @@ public class EpcQrTests
     {
         var e = Assert.Throws<PaymentInputException>(() => EpcQr.DecodeImage(new byte[(5 * 1024 * 1024) + 1], CancellationToken.None));
 
-        Assert.Equal(["The image is larger than 5 MB."], e.Errors["image"]);
+        Assert.Equal(["The image is larger than 5 MiB."], e.Errors["image"]);
     }
 
     [Fact]

@@ -145,7 +145,7 @@ internal static class PaymentsFlow
     public static async Task<PaymentInstructionsResult> PublishAsync(HttpClient api, PaymentInstructionsInput input)
     {
         var response = await DataApiTests.SendAsync(api, HttpMethod.Post, "/api/v1/payments/instructions", input, null);
-        Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
         return (await response.Content.ReadFromJsonAsync<PaymentInstructionsResult>())!;
     }
 

@@ -328,7 +328,7 @@ internal static class CamtStatementReader
             var debit = value < 0;
             var parties = tx is null ? null : Child(tx, "RltdPties");
             var counterparty = Name(Child(parties, debit ? "Cdtr" : "Dbtr")) ?? Name(Child(parties, debit ? "UltmtCdtr" : "UltmtDbtr"));
-            var remittance = tx is null ? null : string.Join(" ", Children(Child(tx, "RmtInf"), "Ustrd").Select(u => u.Value));
+            var remittance = tx is null ? null : Remittance(Child(tx, "RmtInf"));
             var additional = tx is null ? null : Text(Child(tx, "AddtlTxInf"));
             var description = StatementValues.CleanText(new[] { remittance, additional, entryInfo }.FirstOrDefault(t => !string.IsNullOrWhiteSpace(t)) ?? counterparty);
             var merchant = StatementValues.CleanText(counterparty);
@@ -342,6 +342,17 @@ internal static class CamtStatementReader
                 reference is null ? null : StatementValues.CleanText(reference),
                 null));
         }
+    }
+
+    /// <summary>
+    /// The remittance text: the unstructured lines, then any structured creditor references
+    /// (<c>Strd/CdtrRefInf/Ref</c>, such as an ISO 11649 RF reference), so that a payment can be found by its reference.
+    /// </summary>
+    private static string Remittance(XElement? info)
+    {
+        var unstructured = Children(info, "Ustrd").Select(u => u.Value);
+        var references = Children(info, "Strd").Select(s => Text(Child(Child(s, "CdtrRefInf"), "Ref"))).OfType<string>();
+        return string.Join(" ", unstructured.Concat(references));
     }
 
     private static XElement? TxAmount(XElement tx) => Child(tx, "Amt") ?? Child(Child(Child(tx, "AmtDtls"), "TxAmt"), "Amt");

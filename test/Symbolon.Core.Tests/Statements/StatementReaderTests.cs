@@ -109,6 +109,21 @@ public class StatementReaderTests
     }
 
     [Fact]
+    public void A_camt_053_structured_creditor_reference_is_part_of_the_description()
+    {
+        var camt = Camt053
+            .Replace("<RmtInf><Ustrd>Abschlag Strom April</Ustrd></RmtInf>",
+                "<RmtInf><Ustrd>Abschlag Strom April</Ustrd><Strd><CdtrRefInf><Tp><CdOrPrtry><Cd>SCOR</Cd></CdOrPrtry></Tp><Ref>RF18539007547034</Ref></CdtrRefInf></Strd></RmtInf>", StringComparison.Ordinal)
+            .Replace("<RmtInf><Ustrd>Gehalt April</Ustrd></RmtInf>",
+                "<RmtInf><Strd><CdtrRefInf><Ref>RF712348231</Ref></CdtrRefInf></Strd></RmtInf>", StringComparison.Ordinal);
+
+        var lines = CamtStatementReader.Read(Utf8(camt)).Lines;
+
+        Assert.Equal("Abschlag Strom April RF18539007547034", lines[0].Description);
+        Assert.Equal("RF712348231", lines[^1].Description);
+    }
+
+    [Fact]
     public void A_camt_052_version_8_report_reads_names_under_Pty_and_DtTm_dates()
     {
         var line = Assert.Single(CamtStatementReader.Read(Utf8(Camt052)).Lines);

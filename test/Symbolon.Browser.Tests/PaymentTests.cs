@@ -40,12 +40,14 @@ public sealed class PaymentTests(BrowserFixture browser, ITestOutputHelper outpu
             await page.GetByTestId("payments-tabs").GetByRole(AriaRole.Link, new() { Name = "Payees" }).ClickAsync();
             await page.WaitForURLAsync("**/payments/payees");
             await page.GetByTestId("add-payee-empty").ClickAsync();
-            var dialog = page.GetByTestId("payee-dialog");
+            var dialog = app.Dialog;
             await Expect(dialog).ToBeVisibleAsync();
             await WebApp.FillAsync(dialog, "Account holder", Payee);
             await WebApp.FillAsync(dialog, "IBAN", MistypedIban);
             await dialog.GetByTestId("save-payee").ClickAsync();
-            await Expect(dialog.GetByTestId("payee-iban-input")).ToContainTextAsync("The check digits do not match");
+            await Expect(dialog.GetByText("The check digits do not match: a character is mistyped.")).ToBeVisibleAsync();
+            await Expect(dialog.GetByTestId("payee-name-input")).ToHaveAttributeAsync("aria-invalid", "false");
+            await Expect(dialog.GetByTestId("payee-iban-input")).ToHaveAttributeAsync("aria-invalid", "true");
             await app.ScreenshotAsync("payments-payee-error", fullPage: false);
             await WebApp.FillAsync(dialog, "IBAN", GoodIban);
             await dialog.GetByTestId("save-payee").ClickAsync();
@@ -64,7 +66,7 @@ public sealed class PaymentTests(BrowserFixture browser, ITestOutputHelper outpu
             await page.GetByTestId("payments-tabs").GetByRole(AriaRole.Link, new() { Name = "Due" }).ClickAsync();
             await page.WaitForURLAsync("**/payments");
             await page.GetByTestId("edit-budget").ClickAsync();
-            var budget = page.GetByTestId("budget-dialog");
+            var budget = app.Dialog;
             await Expect(budget).ToBeVisibleAsync();
             await WebApp.FillAsync(budget, "Budget per month (EUR)", "20");
             await budget.GetByTestId("save-budget").ClickAsync();
@@ -76,7 +78,7 @@ public sealed class PaymentTests(BrowserFixture browser, ITestOutputHelper outpu
             await page.GetByTestId("payments-tabs").GetByRole(AriaRole.Link, new() { Name = "Pledges" }).ClickAsync();
             await page.WaitForURLAsync("**/payments/pledges");
             await page.GetByTestId("new-pledge-empty").ClickAsync();
-            var pledge = page.GetByTestId("pledge-dialog");
+            var pledge = app.Dialog;
             await Expect(pledge).ToBeVisibleAsync();
             await Expect(pledge.GetByTestId("pledge-payee")).ToContainTextAsync(Payee);
             await WebApp.FillAsync(pledge, "Amount (EUR)", "7.50");
@@ -104,7 +106,7 @@ public sealed class PaymentTests(BrowserFixture browser, ITestOutputHelper outpu
 
             // The QR code: a real PNG, with the details to copy.
             await payment.GetByTestId("show-qr").ClickAsync();
-            var qr = page.GetByTestId("qr-dialog");
+            var qr = app.Dialog;
             await Expect(qr.GetByTestId("qr-image")).ToBeVisibleAsync();
             Assert.True(await qr.GetByTestId("qr-image").EvaluateAsync<bool>("img => img.complete && img.naturalWidth > 100"), "The QR image did not load.");
             await Expect(qr.GetByTestId("qr-iban")).ToHaveTextAsync(GoodIban);

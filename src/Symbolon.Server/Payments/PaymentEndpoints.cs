@@ -209,10 +209,10 @@ internal static class PaymentEndpoints
         TypedResults.Ok<IReadOnlyList<PaymentRecord>>([.. (await payments.ListSignedAsync(session.Keys, ct)).OrderByDescending(r => r.Record.Id).Select(r => PaymentService.ToContract(r.Value))]);
 
     /// <summary>One signed record; <c>?download=1</c> (the web app's "Download record") asks the browser to save it as a file.</summary>
-    internal static async Task<Ok<PaymentRecord>> GetRecordAsync(Guid id, bool? download, VaultSession session, PaymentService payments, HttpContext http, CancellationToken ct)
+    internal static async Task<Ok<PaymentRecord>> GetRecordAsync(Guid id, string? download, VaultSession session, PaymentService payments, HttpContext http, CancellationToken ct)
     {
         var record = PaymentService.ToContract((await payments.GetSignedAsync(session.Keys, id, null, ct)).Value);
-        if (download == true)
+        if (download is "1" or "true")
         {
             http.Response.Headers.ContentDisposition = $"attachment; filename=\"payment-record-{id}.json\"";
         }

@@ -156,6 +156,21 @@ public sealed class PaymentTests(BrowserFixture browser, ITestOutputHelper outpu
 
             await app.ScreenshotAsync("payments-history");
             await PhoneAsync(app, "payments-history-phone", "record");
+
+            // A second payee from the text of a donation page's QR code, then removed again.
+            await page.GetByTestId("payments-tabs").GetByRole(AriaRole.Link, new() { Name = "Payees" }).ClickAsync();
+            await page.WaitForURLAsync("**/payments/payees");
+            await page.GetByTestId("add-payee").ClickAsync();
+            dialog = app.Dialog;
+            await dialog.GetByRole(AriaRole.Tab, new() { Name = "QR text" }).ClickAsync();
+            await WebApp.FillAsync(dialog, "QR code text", "BCD\n002\n1\nSCT\n\nMuseum Nord\nDE02120300000000202051\nEUR10.00\n\n\nSpende");
+            await dialog.GetByTestId("save-payee").ClickAsync();
+            await Expect(dialog).ToBeHiddenAsync();
+            var fromQr = page.GetByTestId("payee").Filter(new() { HasText = "Museum Nord" });
+            await Expect(fromQr.GetByTestId("payee-source")).ToHaveTextAsync("From a QR code");
+            await fromQr.GetByTestId("remove-payee").ClickAsync();
+            await app.SaveDialogAsync("Remove");
+            await Expect(page.GetByTestId("payee")).ToHaveCountAsync(1);
         });
     }
 

@@ -52,7 +52,7 @@ internal static class PaymentEndpoints
         group.MapDelete("/budget", ClearBudgetAsync).WithName("ClearPaymentBudget").WithSummary("Removes the budget.");
 
         group.MapGet("/records", ListRecordsAsync).WithName("ListPaymentRecords").WithSummary("Every signed payment record, newest first.");
-        group.MapGet("/records/{id:guid}", GetRecordAsync).WithName("GetPaymentRecord").WithSummary("One signed payment record: the signed bytes and both signatures, the same document the payee downloads.");
+        group.MapGet("/records/{id:guid}", GetRecordAsync).WithName("GetPaymentRecord").WithSummary("One signed payment record: the signed bytes and both signatures, the same document the payee downloads; ?download=1 sends it as a file to save.");
         return group;
     }
 
@@ -208,6 +208,15 @@ internal static class PaymentEndpoints
     internal static async Task<Ok<IReadOnlyList<PaymentRecord>>> ListRecordsAsync(VaultSession session, PaymentService payments, CancellationToken ct) =>
         TypedResults.Ok<IReadOnlyList<PaymentRecord>>([.. (await payments.ListSignedAsync(session.Keys, ct)).OrderByDescending(r => r.Record.Id).Select(r => PaymentService.ToContract(r.Value))]);
 
-    internal static async Task<Ok<PaymentRecord>> GetRecordAsync(Guid id, VaultSession session, PaymentService payments, CancellationToken ct) =>
-        TypedResults.Ok(PaymentService.ToContract((await payments.GetSignedAsync(session.Keys, id, null, ct)).Value));
+    /// <summary>One signed record; <c>?download=1</c> (the web app's "Download record") asks the browser to save it as a file.</summary>
+    internal static async Task<Ok<PaymentRecord>> GetRecordAsync(Guid id, string? download, VaultSession session, PaymentService payments, HttpContext http, CancellationToken ct)
+    {
+        var record = PaymentService.ToContract((await payments.GetSignedAsync(session.Keys, id, null, ct)).Value);
+        if (download is "1" or "true")
+        {
+            http.Response.Headers.ContentDisposition = $"attachment; filename=\"payment-record-{id}.json\"";
+        }
+
+        return TypedResults.Ok(record);
+    }
 }

@@ -28,7 +28,7 @@ public static class Areas
     public static Area Intents { get; } = new("Intents", "/intents", Icons.Material.Outlined.Campaign, true,
         "Say what you want to buy and let vendors come to you, without giving yourself away.");
 
-    public static Area Payments { get; } = new("Payments", "/payments", Icons.Material.Outlined.VolunteerActivism, false,
+    public static Area Payments { get; } = new("Payments", "/payments", Icons.Material.Outlined.VolunteerActivism, true,
         "EmanciPay: pay what you choose to the creators and services you value.");
 
     public static Area Settings { get; } = new("Settings", "/settings", Icons.Material.Outlined.Settings, true,

@@ -84,7 +84,8 @@ public sealed class PaymentSettlementTests
         }
         while (JsonDocument.Parse(hook.Body).RootElement.GetProperty("type").GetString() != WebhookEventTypes.PaymentSettled);
         var data = JsonDocument.Parse(hook.Body).RootElement.GetProperty("data").Deserialize<PaymentSettledData>()!;
-        Assert.Equal(new PaymentSettledData(settled.RecordId!.Value, 10m, "EUR", "2026-11"), data);
+        Assert.Equal(new PaymentSettledData(settled.RecordId!.Value, 10m, "EUR", "2026-11") { Subject = data.Subject }, data);
+        Assert.False(string.IsNullOrEmpty(data.Subject));
         Assert.DoesNotContain(PaymentsFlow.RadioIban, hook.Body, StringComparison.Ordinal);
 
         // The station reads the record; the vault's signature verifies with the vault's key (the one on the agreement too).
@@ -98,6 +99,7 @@ public sealed class PaymentSettlementTests
         Assert.Equal(record.Content, JsonSerializer.Deserialize<PaymentRecordContent>(signed));
         Assert.Equal((radio.Vendor.ClientId, 10m, "EUR", reference, "2026-11", "sepa", "statement"), (record.Content.Payee, record.Content.Amount, record.Content.Currency, record.Content.Reference, record.Content.Period, record.Content.Rail, record.Content.Evidence.Method));
         Assert.Null(record.Content.SupporterName);
+        Assert.Equal(data.Subject, record.Content.Supporter);
         Assert.Null(record.PayeeSignature);
         Assert.Single((await radio.Api.GetFromJsonAsync<List<PaymentRecord>>("/api/v1/payments/records"))!);
 

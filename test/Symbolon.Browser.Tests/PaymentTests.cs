@@ -175,7 +175,7 @@ public sealed class PaymentTests(BrowserFixture browser, ITestOutputHelper outpu
     }
 
     /// <summary>A camt.053 statement of this month: the payment with its reference in the structured remittance, and a coffee.</summary>
-    private static byte[] Camt053(string reference, decimal amount)
+    internal static byte[] Camt053(string reference, decimal amount, string payee = Payee)
     {
         var today = DateOnly.FromDateTime(DateTime.UtcNow).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         var value = amount.ToString("0.00", CultureInfo.InvariantCulture);
@@ -192,7 +192,7 @@ public sealed class PaymentTests(BrowserFixture browser, ITestOutputHelper outpu
                     <BookgDt><Dt>{today}</Dt></BookgDt>
                     <AcctSvcrRef>PAY-REF-1</AcctSvcrRef>
                     <NtryDtls><TxDtls>
-                      <RltdPties><Cdtr><Nm>{Payee}</Nm></Cdtr></RltdPties>
+                      <RltdPties><Cdtr><Nm>{payee}</Nm></Cdtr></RltdPties>
                       <RmtInf><Strd><CdtrRefInf><Tp><CdOrPrtry><Cd>SCOR</Cd></CdOrPrtry></Tp><Ref>{reference}</Ref></CdtrRefInf></Strd></RmtInf>
                     </TxDtls></NtryDtls>
                   </Ntry>

@@ -15,7 +15,8 @@ namespace Symbolon.Browser.Tests;
 /// <summary>
 /// The sample station (samples/PublicRadio, built only on <c>Symbolon.Client</c>) next to the real Symbolon server:
 /// the listener connects in the browser, listens, approves the station's bank details and pledges; the payment is
-/// marked paid; the station hears of it by a signed webhook, countersigns the record and counts the supporter.
+/// settled by an imported camt.053 statement (a second one is marked paid); the station hears of it by a signed webhook,
+/// countersigns the record and counts the supporter.
 /// </summary>
 public sealed class PublicRadioTests(BrowserFixture browser, ITestOutputHelper output) : IClassFixture<BrowserFixture>
 {
@@ -85,13 +86,19 @@ public sealed class PublicRadioTests(BrowserFixture browser, ITestOutputHelper o
             await PostAsync(owner, app.Server.Url($"/owner/api/v1/payments/payees/{payee.Id}/approve"), new { });
             await PostAsync(owner, app.Server.Url("/owner/api/v1/payments/pledges"), new PledgeInput(payee.Id, PledgeKinds.Fixed, 5m, PledgePeriods.Month));
 
-            // It falls due at once; its QR code carries an RF reference; the person says they paid.
+            // It falls due at once; its QR code carries an RF reference; the person pays it from their bank, and the
+            // bank's camt.053 statement, imported into the vault, settles it.
             var due = Assert.Single((await GetAsync<PaymentsOverview>(owner, app.Server.Url("/owner/api/v1/payments"))).Payments);
             Assert.Equal(PaymentStatuses.Due, due.Status);
             var qr = await GetAsync<PaymentQr>(owner, app.Server.Url($"/owner/api/v1/payments/{due.Id}/qr"));
             Assert.StartsWith("RF", qr.Reference, StringComparison.Ordinal);
             Assert.Contains("DE89370400440532013000", qr.Payload, StringComparison.Ordinal);
-            await PostAsync(owner, app.Server.Url($"/owner/api/v1/payments/{due.Id}/paid"), new MarkPaidInput());
+            var statement = await owner.PostAsync(app.Server.Url("/owner/api/v1/imports?format=camt&fileName=giro.xml"), new APIRequestContextOptions
+            {
+                DataByte = PaymentTests.Camt053(qr.Reference, 5.00m, "Radio Aurora e.V."),
+                Headers = new Dictionary<string, string> { ["Content-Type"] = "application/xml" },
+            });
+            Assert.True(statement.Ok, $"import: {statement.Status} {await statement.TextAsync()}");
 
             // The station hears of it, countersigns, and counts one anonymous supporter.
             await WaitForSupportersAsync(page, radio, 1);
@@ -107,6 +114,7 @@ public sealed class PublicRadioTests(BrowserFixture browser, ITestOutputHelper o
             Assert.Equal(PaymentStatuses.Settled, settled.Status);
             var record = await GetAsync<PaymentRecord>(owner, app.Server.Url($"/owner/api/v1/payments/records/{settled.RecordId}"));
             Assert.NotNull(record.PayeeSignature);
+            Assert.Equal(("statement", qr.Reference.Replace(" ", "", StringComparison.Ordinal)), (record.Content.Evidence.Method, record.Content.Reference));
             await using (var db = radio.Database())
             {
                 var stored = await db.Payments.SingleAsync();

@@ -735,7 +735,7 @@ internal sealed partial class PaymentService(
             payment.Reference,
             payment.Period,
             payment.PledgeId.ToString(),
-            SepaRail,
+            payment.Rail,
             new PaymentEvidence(evidenceMethod, payment.Settlements.Max(s => s.Date), paid),
             now,
             Base64Url.EncodeToString(vault.SigningPublicKey));

@@ -79,7 +79,9 @@ internal sealed record SettlementValue(string Method, DateOnly Date, decimal Amo
 
 /// <summary>
 /// One payment of a pledge for one period. The payee's name and IBAN are copied when it falls due, so a QR code
-/// always shows what the person approved; <see cref="Month"/> is the budget month it counts in.
+/// always shows what the person approved; <see cref="Month"/> is the budget month it counts in. <see cref="Rail"/> is how
+/// the money moves (<c>sepa</c>: an EPC QR code the person's bank pays, settled from their statements); another rail
+/// (Open Payments) would add its own way to pay and settle, and the record names it, with pledges and budgets unchanged.
 /// </summary>
 internal sealed record PaymentValue(
     Guid PayeeId,
@@ -99,7 +101,8 @@ internal sealed record PaymentValue(
     string? Bic,
     DateTimeOffset DueAt,
     DateTimeOffset? SettledAt,
-    Guid? RecordId);
+    Guid? RecordId,
+    string Rail = PaymentService.SepaRail);
 
 /// <summary>A signed payment record: the exact bytes, the vault's signature, and the payee's once it countersigned.</summary>
 internal sealed record PaymentRecordValue(

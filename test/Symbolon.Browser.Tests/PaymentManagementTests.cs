@@ -188,7 +188,7 @@ public sealed class PaymentManagementTests(BrowserFixture browser, ITestOutputHe
             await Expect(pledge).ToBeHiddenAsync();
             var perUse = page.GetByTestId("pledge").Filter(new() { HasText = "Per use" });
             await Expect(perUse.GetByTestId("pledge-terms")).ToHaveTextAsync("EUR 0.50 per hour, at most EUR 10.00 a month");
-            await Expect(perUse.GetByTestId("pledge-suggestion")).ToContainTextAsync("3 hours in");
+            await Expect(perUse.GetByTestId("pledge-suggestion")).ToContainTextAsync($"3 hours in {Symbolon.Server.Payments.PaymentDisplay.Period(now.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture))} so far");
             await Expect(perUse.GetByTestId("pledge-suggestion")).ToContainTextAsync("your rule says EUR 0.50 per hour: EUR 1.50.");
             await app.ScreenshotAsync("payments-pledges-per-use");
         });
